@@ -1,0 +1,401 @@
+package dev.vigil.features.event;
+
+import com.google.protobuf.Timestamp;
+import dev.vigil.features.event.Event.AccountStatus;
+import dev.vigil.features.event.Event.Channel;
+import dev.vigil.features.event.Event.CheckDeposit;
+import dev.vigil.features.event.Event.ConsentChange;
+import dev.vigil.features.event.Event.ContactAttempt;
+import dev.vigil.features.event.Event.ContactChannel;
+import dev.vigil.features.event.Event.DepositReturn;
+import dev.vigil.features.event.Event.Direction;
+import dev.vigil.features.event.Event.Endorsement;
+import dev.vigil.features.event.Event.FraudReport;
+import dev.vigil.features.event.Event.HardshipFlag;
+import dev.vigil.features.event.Event.Money;
+import dev.vigil.features.event.Event.Payment;
+import dev.vigil.features.event.Event.PromiseToPay;
+import dev.vigil.features.event.Event.Statement;
+import dev.vigil.features.event.Event.Transaction;
+import dev.vigil.proto.v1.CaptureChannel;
+import dev.vigil.proto.v1.ContactOutcome;
+import dev.vigil.proto.v1.FraudReportKind;
+import dev.vigil.proto.v1.PaymentStatus;
+import dev.vigil.proto.v1.TransactionChannel;
+import java.util.Currency;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Converts between the wire form ({@code vigil.v1.Event}) and {@link Event}, validating on the way
+ * in. The one validation used by ingest, the streaming job and event files alike.
+ */
+public final class EventCodec {
+  /** Amounts above this (10^13 minor units: 100 billion dollars) are refused as absurd. */
+  public static final long MAX_AMOUNT = 10_000_000_000_000L;
+  /** How far in the future an event time may be, against the validator's clock. */
+  public static final long MAX_FUTURE_MILLIS = 5 * 60_000L;
+  private static final long EARLIEST_MILLIS = 946_684_800_000L; // 2000-01-01T00:00:00Z
+
+  private static final Pattern EVENT_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
+  private static final Pattern MCC = Pattern.compile("\\d{4}");
+  private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
+  private static final Pattern ROUTING = Pattern.compile("\\d{9}");
+  private static final Set<String> CURRENCIES = Currency.getAvailableCurrencies().stream()
+      .map(Currency::getCurrencyCode).collect(java.util.stream.Collectors.toUnmodifiableSet());
+
+  private EventCodec() {}
+
+  /**
+   * Validates and converts a wire event.
+   *
+   * @param nowMillis the validator's clock, to refuse event times more than
+   *     {@link #MAX_FUTURE_MILLIS} ahead; {@code Long.MAX_VALUE} for history replays
+   */
+  public static Event fromProto(dev.vigil.proto.v1.Event e, long nowMillis)
+      throws InvalidEventException {
+    if (!EVENT_ID.matcher(e.getEventId()).matches()) {
+      throw new InvalidEventException("event.event_id",
+          e.getEventId().isEmpty() ? "is required" : "must be 1-128 printable ASCII characters");
+    }
+    if (!e.hasEventTime()) {
+      throw new InvalidEventException("event.event_time", "is required");
+    }
+    long time = millis(e.getEventTime(), "event.event_time");
+    if (time < EARLIEST_MILLIS) {
+      throw new InvalidEventException("event.event_time", "is before 2000-01-01");
+    }
+    if (nowMillis != Long.MAX_VALUE && time > nowMillis + MAX_FUTURE_MILLIS) {
+      throw new InvalidEventException("event.event_time", "is more than 5 minutes in the future");
+    }
+    requireId(e.getAccountId(), "event.account_id", true);
+    requireId(e.getCustomerId(), "event.customer_id", false);
+    Event.Kind kind = switch (e.getKindCase()) {
+      case TRANSACTION -> transaction(e.getTransaction());
+      case CHECK_DEPOSIT -> deposit(e.getCheckDeposit());
+      case PAYMENT -> payment(e.getPayment());
+      case STATEMENT -> statement(e.getStatement(), time);
+      case ACCOUNT_STATUS -> status(e.getAccountStatus());
+      case PROMISE_TO_PAY -> promise(e.getPromiseToPay(), time);
+      case CONTACT_ATTEMPT -> contact(e.getContactAttempt());
+      case CONSENT_CHANGE -> consent(e);
+      case HARDSHIP_FLAG -> new HardshipFlag(e.getHardshipFlag().getActive(),
+          e.getHardshipFlag().getReason());
+      case FRAUD_REPORT -> fraudReport(e.getFraudReport());
+      case DEPOSIT_RETURN -> depositReturn(e.getDepositReturn());
+      case KIND_NOT_SET -> throw new InvalidEventException("event.kind",
+          "exactly one kind (transaction, check_deposit, payment, ...) must be set");
+    };
+    return new Event(e.getEventId(), time, e.getAccountId(), e.getCustomerId(), kind);
+  }
+
+  private static Transaction transaction(dev.vigil.proto.v1.Transaction t)
+      throws InvalidEventException {
+    String f = "event.transaction";
+    Money amount = money(t.hasAmount() ? t.getAmount() : null, f + ".amount", true);
+    Direction direction = switch (t.getDirection()) {
+      case DIRECTION_DEBIT -> Direction.DEBIT;
+      case DIRECTION_CREDIT -> Direction.CREDIT;
+      default -> throw new InvalidEventException(f + ".direction", "must be DEBIT or CREDIT");
+    };
+    Channel channel = channel(t.getChannel(), f + ".channel");
+    if (!t.getMcc().isEmpty() && !MCC.matcher(t.getMcc()).matches()) {
+      throw new InvalidEventException(f + ".mcc", "must be 4 digits (ISO 18245)");
+    }
+    if (!t.getCountry().isEmpty() && !COUNTRY.matcher(t.getCountry()).matches()) {
+      throw new InvalidEventException(f + ".country", "must be 2 upper-case letters (ISO 3166-1)");
+    }
+    requireId(t.getMerchantId(), f + ".merchant_id", false);
+    requireId(t.getDeviceId(), f + ".device_id", false);
+    return new Transaction(amount, direction, channel, t.getMerchantId(), t.getMcc(),
+        t.getCountry(), t.getDeviceId(), t.getCounterpartyId());
+  }
+
+  private static Channel channel(TransactionChannel c, String field) throws InvalidEventException {
+    return switch (c) {
+      case TRANSACTION_CHANNEL_CARD_PRESENT -> Channel.CARD_PRESENT;
+      case TRANSACTION_CHANNEL_ECOMMERCE -> Channel.ECOMMERCE;
+      case TRANSACTION_CHANNEL_ATM -> Channel.ATM;
+      case TRANSACTION_CHANNEL_TRANSFER -> Channel.TRANSFER;
+      case TRANSACTION_CHANNEL_P2P -> Channel.P2P;
+      case TRANSACTION_CHANNEL_ACH -> Channel.ACH;
+      default -> throw new InvalidEventException(field, "is required");
+    };
+  }
+
+  private static CheckDeposit deposit(dev.vigil.proto.v1.CheckDeposit d)
+      throws InvalidEventException {
+    String f = "event.check_deposit";
+    requireId(d.getDepositId(), f + ".deposit_id", true);
+    Money amount = money(d.hasAmount() ? d.getAmount() : null, f + ".amount", true);
+    if (!ROUTING.matcher(d.getRoutingNumber()).matches()) {
+      throw new InvalidEventException(f + ".routing_number", "must be 9 digits");
+    }
+    requireId(d.getPayerAccountFingerprint(), f + ".payer_account_fingerprint", true);
+    if (d.getCheckNumber().isEmpty() || d.getCheckNumber().length() > 15
+        || !d.getCheckNumber().chars().allMatch(Character::isDigit)) {
+      throw new InvalidEventException(f + ".check_number", "must be 1-15 digits");
+    }
+    requireId(d.getImageFingerprint(), f + ".image_fingerprint", false);
+    Endorsement endorsement = switch (d.getEndorsement()) {
+      case ENDORSEMENT_RESTRICTIVE -> Endorsement.RESTRICTIVE;
+      case ENDORSEMENT_SIGNATURE_ONLY -> Endorsement.SIGNATURE_ONLY;
+      case ENDORSEMENT_MISSING -> Endorsement.MISSING;
+      default -> Endorsement.UNKNOWN;
+    };
+    return new CheckDeposit(d.getDepositId(), amount, d.getRoutingNumber(),
+        d.getPayerAccountFingerprint(), d.getCheckNumber(), d.getImageFingerprint(), endorsement,
+        d.getDeviceId());
+  }
+
+  private static Payment payment(dev.vigil.proto.v1.Payment p) throws InvalidEventException {
+    String f = "event.payment";
+    requireId(p.getPaymentId(), f + ".payment_id", true);
+    Money amount = money(p.hasAmount() ? p.getAmount() : null, f + ".amount", true);
+    boolean returned = switch (p.getStatus()) {
+      case PAYMENT_STATUS_POSTED -> false;
+      case PAYMENT_STATUS_RETURNED -> true;
+      default -> throw new InvalidEventException(f + ".status", "must be POSTED or RETURNED");
+    };
+    return new Payment(p.getPaymentId(), amount, returned, p.getReturnReason());
+  }
+
+  private static Statement statement(dev.vigil.proto.v1.Statement s, long time)
+      throws InvalidEventException {
+    String f = "event.statement";
+    Money balance = money(s.hasBalance() ? s.getBalance() : null, f + ".balance", false);
+    Money minimum = money(s.hasMinimumDue() ? s.getMinimumDue() : null, f + ".minimum_due", false);
+    if (!s.hasDueTime()) {
+      throw new InvalidEventException(f + ".due_time", "is required");
+    }
+    long due = millis(s.getDueTime(), f + ".due_time");
+    if (due <= time) {
+      throw new InvalidEventException(f + ".due_time", "must be after the event time");
+    }
+    Money limit = s.hasCreditLimit() ? money(s.getCreditLimit(), f + ".credit_limit", false)
+        : new Money(0, balance.currency());
+    if (limit.minorUnits() < 0) {
+      throw new InvalidEventException(f + ".credit_limit.minor_units", "must not be negative");
+    }
+    if (minimum.minorUnits() < 0) {
+      throw new InvalidEventException(f + ".minimum_due.minor_units", "must not be negative");
+    }
+    return new Statement(balance, minimum, due, limit);
+  }
+
+  private static AccountStatus status(dev.vigil.proto.v1.AccountStatus s)
+      throws InvalidEventException {
+    String f = "event.account_status";
+    if (s.getDaysPastDue() < 0 || s.getDaysPastDue() > 10_000) {
+      throw new InvalidEventException(f + ".days_past_due", "must be within 0..10000");
+    }
+    Money balance = s.hasBalance() ? money(s.getBalance(), f + ".balance", false) : new Money(0, "");
+    long opened = s.hasOpenedTime() ? millis(s.getOpenedTime(), f + ".opened_time") : 0;
+    return new AccountStatus(s.getDaysPastDue(), balance, opened);
+  }
+
+  private static PromiseToPay promise(dev.vigil.proto.v1.PromiseToPay p, long time)
+      throws InvalidEventException {
+    String f = "event.promise_to_pay";
+    Money amount = money(p.hasAmount() ? p.getAmount() : null, f + ".amount", true);
+    if (!p.hasDueTime()) {
+      throw new InvalidEventException(f + ".due_time", "is required");
+    }
+    long due = millis(p.getDueTime(), f + ".due_time");
+    if (due <= time) {
+      throw new InvalidEventException(f + ".due_time", "must be after the event time");
+    }
+    return new PromiseToPay(amount, due);
+  }
+
+  private static ContactAttempt contact(dev.vigil.proto.v1.ContactAttempt c)
+      throws InvalidEventException {
+    ContactChannel channel = contactChannel(c.getChannel(), "event.contact_attempt.channel");
+    if (c.getOutcome() == ContactOutcome.CONTACT_OUTCOME_UNSPECIFIED
+        || c.getOutcome() == ContactOutcome.UNRECOGNIZED) {
+      throw new InvalidEventException("event.contact_attempt.outcome", "is required");
+    }
+    return new ContactAttempt(channel,
+        c.getOutcome() == ContactOutcome.CONTACT_OUTCOME_RIGHT_PARTY_CONTACT);
+  }
+
+  private static ConsentChange consent(dev.vigil.proto.v1.Event e) throws InvalidEventException {
+    requireId(e.getCustomerId(), "event.customer_id", true);
+    return new ConsentChange(
+        contactChannel(e.getConsentChange().getChannel(), "event.consent_change.channel"),
+        e.getConsentChange().getGranted());
+  }
+
+  private static FraudReport fraudReport(dev.vigil.proto.v1.FraudReport r)
+      throws InvalidEventException {
+    String f = "event.fraud_report";
+    requireId(r.getReportedEventId(), f + ".reported_event_id", true);
+    if (r.getKind() == FraudReportKind.FRAUD_REPORT_KIND_UNSPECIFIED
+        || r.getKind() == FraudReportKind.UNRECOGNIZED) {
+      throw new InvalidEventException(f + ".kind", "must be CONFIRMED_FRAUD or CHARGEBACK");
+    }
+    long reported = r.hasReportedEventTime()
+        ? millis(r.getReportedEventTime(), f + ".reported_event_time") : 0;
+    return new FraudReport(r.getReportedEventId(), r.getMerchantId(), reported,
+        r.getKind() == FraudReportKind.FRAUD_REPORT_KIND_CHARGEBACK);
+  }
+
+  private static DepositReturn depositReturn(dev.vigil.proto.v1.DepositReturn r)
+      throws InvalidEventException {
+    String f = "event.deposit_return";
+    requireId(r.getDepositId(), f + ".deposit_id", true);
+    long at = r.hasDepositTime() ? millis(r.getDepositTime(), f + ".deposit_time") : 0;
+    return new DepositReturn(r.getDepositId(), r.getReturnReason(), at);
+  }
+
+  private static ContactChannel contactChannel(dev.vigil.proto.v1.ContactChannel c, String field)
+      throws InvalidEventException {
+    return switch (c) {
+      case CONTACT_CHANNEL_CALL -> ContactChannel.CALL;
+      case CONTACT_CHANNEL_SMS -> ContactChannel.SMS;
+      case CONTACT_CHANNEL_EMAIL -> ContactChannel.EMAIL;
+      case CONTACT_CHANNEL_LETTER -> ContactChannel.LETTER;
+      case CONTACT_CHANNEL_PUSH -> ContactChannel.PUSH;
+      default -> throw new InvalidEventException(field, "is required");
+    };
+  }
+
+  private static Money money(dev.vigil.proto.v1.Money m, String field, boolean positive)
+      throws InvalidEventException {
+    if (m == null) {
+      throw new InvalidEventException(field, "is required");
+    }
+    if (!CURRENCIES.contains(m.getCurrency())) {
+      throw new InvalidEventException(field + ".currency",
+          m.getCurrency().isEmpty() ? "is required" : "must be an ISO 4217 code");
+    }
+    long units = m.getMinorUnits();
+    if (positive && units <= 0) {
+      throw new InvalidEventException(field + ".minor_units", "must be positive");
+    }
+    if (Math.abs(units) > MAX_AMOUNT) {
+      throw new InvalidEventException(field + ".minor_units", "is absurdly large");
+    }
+    return new Money(units, m.getCurrency());
+  }
+
+  private static void requireId(String value, String field, boolean required)
+      throws InvalidEventException {
+    if (value.isEmpty()) {
+      if (required) {
+        throw new InvalidEventException(field, "is required");
+      }
+      return;
+    }
+    if (value.length() > 128) {
+      throw new InvalidEventException(field, "must be at most 128 characters");
+    }
+  }
+
+  private static long millis(Timestamp t, String field) throws InvalidEventException {
+    if (t.getNanos() < 0 || t.getNanos() > 999_999_999
+        || t.getSeconds() < 0 || t.getSeconds() > 253_402_300_799L) {
+      throw new InvalidEventException(field, "is not a valid timestamp");
+    }
+    return t.getSeconds() * 1000 + t.getNanos() / 1_000_000;
+  }
+
+  // ---- domain to wire ----------------------------------------------------------------------
+
+  /** The wire form of an event (the inverse of {@link #fromProto}). */
+  public static dev.vigil.proto.v1.Event toProto(Event e) {
+    var b = dev.vigil.proto.v1.Event.newBuilder()
+        .setEventId(e.eventId())
+        .setEventTime(timestamp(e.timeMillis()))
+        .setAccountId(e.accountId())
+        .setCustomerId(e.customerId());
+    if (e.kind() instanceof Transaction t) {
+      b.setTransaction(dev.vigil.proto.v1.Transaction.newBuilder()
+          .setAmount(money(t.amount()))
+          .setDirection(t.direction() == Direction.DEBIT
+              ? dev.vigil.proto.v1.Direction.DIRECTION_DEBIT
+              : dev.vigil.proto.v1.Direction.DIRECTION_CREDIT)
+          .setChannel(TransactionChannel.valueOf("TRANSACTION_CHANNEL_" + t.channel().name()))
+          .setMerchantId(t.merchantId()).setMcc(t.mcc()).setCountry(t.country())
+          .setDeviceId(t.deviceId()).setCounterpartyId(t.counterpartyId()));
+    } else if (e.kind() instanceof CheckDeposit d) {
+      b.setCheckDeposit(dev.vigil.proto.v1.CheckDeposit.newBuilder()
+          .setDepositId(d.depositId()).setAmount(money(d.amount()))
+          .setCaptureChannel(CaptureChannel.CAPTURE_CHANNEL_MOBILE)
+          .setRoutingNumber(d.routingNumber())
+          .setPayerAccountFingerprint(d.payerAccountFingerprint())
+          .setCheckNumber(d.checkNumber()).setImageFingerprint(d.imageFingerprint())
+          .setEndorsement(d.endorsement() == Endorsement.UNKNOWN
+              ? dev.vigil.proto.v1.Endorsement.ENDORSEMENT_UNSPECIFIED
+              : dev.vigil.proto.v1.Endorsement.valueOf("ENDORSEMENT_" + d.endorsement().name()))
+          .setDeviceId(d.deviceId()));
+    } else if (e.kind() instanceof Payment p) {
+      b.setPayment(dev.vigil.proto.v1.Payment.newBuilder()
+          .setPaymentId(p.paymentId()).setAmount(money(p.amount()))
+          .setMethod(dev.vigil.proto.v1.PaymentMethod.PAYMENT_METHOD_ACH)
+          .setStatus(p.returned() ? PaymentStatus.PAYMENT_STATUS_RETURNED
+              : PaymentStatus.PAYMENT_STATUS_POSTED)
+          .setReturnReason(p.returnReason()));
+    } else if (e.kind() instanceof Statement s) {
+      b.setStatement(dev.vigil.proto.v1.Statement.newBuilder()
+          .setBalance(money(s.balance())).setMinimumDue(money(s.minimumDue()))
+          .setDueTime(timestamp(s.dueMillis())).setCreditLimit(money(s.creditLimit())));
+    } else if (e.kind() instanceof AccountStatus s) {
+        var status = dev.vigil.proto.v1.AccountStatus.newBuilder()
+            .setDaysPastDue(s.daysPastDue());
+        if (!s.balance().currency().isEmpty()) {
+          status.setBalance(money(s.balance()));
+        }
+        if (s.openedMillis() != 0) {
+          status.setOpenedTime(timestamp(s.openedMillis()));
+        }
+        b.setAccountStatus(status);
+    } else if (e.kind() instanceof PromiseToPay p) {
+      b.setPromiseToPay(dev.vigil.proto.v1.PromiseToPay.newBuilder()
+          .setAmount(money(p.amount())).setDueTime(timestamp(p.dueMillis())));
+    } else if (e.kind() instanceof ContactAttempt c) {
+      b.setContactAttempt(dev.vigil.proto.v1.ContactAttempt.newBuilder()
+          .setChannel(contactChannel(c.channel()))
+          .setOutcome(c.rightPartyContact() ? ContactOutcome.CONTACT_OUTCOME_RIGHT_PARTY_CONTACT
+              : c.channel() == ContactChannel.CALL ? ContactOutcome.CONTACT_OUTCOME_NO_ANSWER
+              : ContactOutcome.CONTACT_OUTCOME_DELIVERED));
+    } else if (e.kind() instanceof ConsentChange c) {
+      b.setConsentChange(dev.vigil.proto.v1.ConsentChange.newBuilder()
+          .setChannel(contactChannel(c.channel())).setGranted(c.granted()));
+    } else if (e.kind() instanceof HardshipFlag h) {
+      b.setHardshipFlag(dev.vigil.proto.v1.HardshipFlag.newBuilder()
+          .setActive(h.active()).setReason(h.reason()));
+    } else if (e.kind() instanceof FraudReport r) {
+        var report = dev.vigil.proto.v1.FraudReport.newBuilder()
+            .setReportedEventId(r.reportedEventId()).setMerchantId(r.merchantId())
+            .setKind(r.chargeback() ? FraudReportKind.FRAUD_REPORT_KIND_CHARGEBACK
+                : FraudReportKind.FRAUD_REPORT_KIND_CONFIRMED_FRAUD);
+        if (r.reportedEventMillis() != 0) {
+          report.setReportedEventTime(timestamp(r.reportedEventMillis()));
+        }
+        b.setFraudReport(report);
+    } else if (e.kind() instanceof DepositReturn r) {
+        var ret = dev.vigil.proto.v1.DepositReturn.newBuilder()
+            .setDepositId(r.depositId()).setReturnReason(r.returnReason());
+        if (r.depositMillis() != 0) {
+          ret.setDepositTime(timestamp(r.depositMillis()));
+        }
+        b.setDepositReturn(ret);
+    }
+    return b.build();
+  }
+
+  private static dev.vigil.proto.v1.ContactChannel contactChannel(ContactChannel c) {
+    return dev.vigil.proto.v1.ContactChannel.valueOf("CONTACT_CHANNEL_" + c.name());
+  }
+
+  private static dev.vigil.proto.v1.Money money(Money m) {
+    return dev.vigil.proto.v1.Money.newBuilder()
+        .setMinorUnits(m.minorUnits()).setCurrency(m.currency()).build();
+  }
+
+  public static Timestamp timestamp(long millis) {
+    return Timestamp.newBuilder().setSeconds(Math.floorDiv(millis, 1000))
+        .setNanos((int) Math.floorMod(millis, 1000) * 1_000_000).build();
+  }
+}

@@ -1,0 +1,379 @@
+package dev.vigil.features.profile;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.Event.AccountStatus;
+import dev.vigil.features.event.Event.CheckDeposit;
+import dev.vigil.features.event.Event.ContactAttempt;
+import dev.vigil.features.event.Event.DepositReturn;
+import dev.vigil.features.event.Event.Direction;
+import dev.vigil.features.event.Event.HardshipFlag;
+import dev.vigil.features.event.Event.Money;
+import dev.vigil.features.event.Event.Payment;
+import dev.vigil.features.event.Event.PromiseToPay;
+import dev.vigil.features.event.Event.Statement;
+import dev.vigil.features.event.Event.Transaction;
+import dev.vigil.features.state.AccountState;
+import dev.vigil.features.state.Promise;
+import dev.vigil.features.window.Hashing;
+import dev.vigil.features.window.RecentSet;
+import dev.vigil.features.window.Timeline;
+import dev.vigil.features.window.Timeline.Shape;
+import dev.vigil.features.window.Timeline.Stats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An account's rolling profile: spending, deposits, credit behaviour, collections contacts.
+ *
+ * <p>Amounts are aggregated in the account's currency (the first one seen); an event in another
+ * currency is counted in {@code foreignCurrencyEvents} and left out of amount statistics.
+ */
+public final class AccountProfile extends Profile {
+  static final Shape D30_FULL = Shape.of(Stats.FULL, Duration.ofDays(30));
+  static final Shape D30_COUNT = Shape.of(Stats.COUNT, Duration.ofDays(30));
+  static final Shape D90_COUNT = Shape.of(Stats.COUNT, Duration.ofDays(90));
+  static final Shape D90_SUM = Shape.of(Stats.COUNT_SUM, Duration.ofDays(90));
+  static final Shape D90_FULL = Shape.of(Stats.FULL, Duration.ofDays(90));
+  static final Shape D180_COUNT = Shape.of(Stats.COUNT, Duration.ofDays(180));
+  static final Shape D365_COUNT = Shape.of(Stats.COUNT, Duration.ofDays(365));
+  static final Shape D365_FULL = Shape.of(Stats.FULL, Duration.ofDays(365));
+  static final Shape D7_COUNT = Shape.of(Stats.COUNT, Duration.ofDays(7));
+  static final int MERCHANTS = 64;
+  static final int DEVICES = 16;
+  static final int COUNTRIES = 16;
+  static final int OPEN_PROMISES = 8;
+  static final int DUPLICATE_DEPOSITS = 8;
+
+  String currency = "";
+  long firstSeenMillis = Long.MIN_VALUE;
+  long openedMillis;
+  long foreignCurrencyEvents;
+
+  // spending
+  Timeline debits = new Timeline(D30_FULL);
+  Timeline cardNotPresent = new Timeline(D30_COUNT);
+  Timeline cashAdvances = new Timeline(D90_COUNT);
+  Timeline inflows = new Timeline(D90_SUM);
+  RecentSet merchants = new RecentSet(MERCHANTS);
+  RecentSet devices = new RecentSet(DEVICES);
+  RecentSet countries = new RecentSet(COUNTRIES);
+  long lastDebitMillis = Long.MIN_VALUE;
+
+  // deposits
+  Timeline deposits = new Timeline(D90_FULL);
+  Timeline returnedDeposits = new Timeline(D90_COUNT);
+  Timeline duplicatePresentments = new Timeline(D90_COUNT);
+  RecentSet duplicateDeposits = new RecentSet(DUPLICATE_DEPOSITS);
+  long lastDepositMillis = Long.MIN_VALUE;
+
+  // credit
+  long statusMillis = Long.MIN_VALUE;
+  int daysPastDue;
+  Timeline daysPastDueMax = new Timeline(D365_FULL);
+  long balance;
+  long creditLimit;
+  Timeline utilisation = new Timeline(D90_SUM);
+  Timeline minimumDue = new Timeline(D90_SUM);
+  Timeline payments = new Timeline(D90_SUM);
+  Timeline returnedPayments = new Timeline(D90_COUNT);
+  Timeline missedPayments = new Timeline(D365_COUNT);
+  long statementMillis = Long.MIN_VALUE;
+  long dueMillis = Long.MIN_VALUE;
+  long cycleMinimumDue;
+  long cyclePaid;
+  final List<Promise.Builder> openPromises = new ArrayList<>();
+  Timeline promisesMade = new Timeline(D180_COUNT);
+  Timeline promisesKept = new Timeline(D180_COUNT);
+  Timeline promisesBroken = new Timeline(D180_COUNT);
+
+  // collections
+  Timeline calls = new Timeline(D7_COUNT);
+  Timeline texts = new Timeline(D7_COUNT);
+  Timeline emails = new Timeline(D7_COUNT);
+  long lastRightPartyContactMillis = Long.MIN_VALUE;
+  long hardshipMillis = Long.MIN_VALUE;
+  boolean hardship;
+
+  public AccountProfile(ProfileSettings settings) {
+    super(settings);
+  }
+
+  @Override
+  public EntityType type() {
+    return EntityType.ACCOUNT;
+  }
+
+  @Override
+  void apply(Event e) {
+    long t = e.timeMillis();
+    if (firstSeenMillis == Long.MIN_VALUE || t < firstSeenMillis) {
+      firstSeenMillis = t;
+    }
+    Event.Kind k = e.kind();
+    if (k instanceof Transaction tx) {
+      onTransaction(t, tx);
+    } else if (k instanceof CheckDeposit d) {
+      if (inCurrency(d.amount())) {
+        deposits.add(t, d.amount().minorUnits());
+      }
+      lastDepositMillis = Math.max(lastDepositMillis, t);
+    } else if (k instanceof Payment p) {
+      onPayment(t, p);
+    } else if (k instanceof Statement s) {
+      onStatement(t, s);
+    } else if (k instanceof AccountStatus s) {
+      daysPastDueMax.add(t, s.daysPastDue());
+      if (t >= statusMillis) {
+        statusMillis = t;
+        daysPastDue = s.daysPastDue();
+        if (inCurrency(s.balance())) {
+          balance = s.balance().minorUnits();
+        }
+      }
+      if (s.openedMillis() != 0) {
+        openedMillis = s.openedMillis();
+      }
+    } else if (k instanceof PromiseToPay p) {
+      promisesMade.add(t, 1);
+      if (openPromises.size() < OPEN_PROMISES && inCurrency(p.amount())) {
+        openPromises.add(Promise.newBuilder().setMadeMillis(t).setDueMillis(p.dueMillis())
+            .setAmount(p.amount().minorUnits()));
+      }
+    } else if (k instanceof ContactAttempt c) {
+      switch (c.channel()) {
+        case CALL -> calls.add(t, 1);
+        case SMS -> texts.add(t, 1);
+        case EMAIL -> emails.add(t, 1);
+        default -> { }
+      }
+      if (c.rightPartyContact()) {
+        lastRightPartyContactMillis = Math.max(lastRightPartyContactMillis, t);
+      }
+    } else if (k instanceof HardshipFlag h) {
+      if (t >= hardshipMillis) {
+        hardshipMillis = t;
+        hardship = h.active();
+      }
+    } else if (k instanceof DepositReturn) {
+      returnedDeposits.add(t, 1);
+    }
+    resolvePromises(Math.max(t, lastEventMillis));
+  }
+
+  /**
+   * The check of deposit {@code depositId} was presented before (on this account or another): the
+   * cross-entity signal from a check profile. Counted once per deposit, whichever of the check's
+   * fingerprints (MICR line, image) reported it.
+   */
+  public void recordDuplicatePresentment(String depositId, long atMillis) {
+    long deposit = Hashing.of(depositId);
+    if (duplicateDeposits.seen(deposit, Long.MIN_VALUE / 2, Long.MAX_VALUE)) {
+      return;
+    }
+    duplicateDeposits.add(deposit, atMillis);
+    duplicatePresentments.add(atMillis, 1);
+    version++;
+    lastEventMillis = Math.max(lastEventMillis, atMillis);
+  }
+
+  private boolean inCurrency(Money m) {
+    if (m.currency().isEmpty()) {
+      return false;
+    }
+    if (currency.isEmpty()) {
+      currency = m.currency();
+    }
+    if (currency.equals(m.currency())) {
+      return true;
+    }
+    foreignCurrencyEvents++;
+    return false;
+  }
+
+  private void onTransaction(long t, Transaction tx) {
+    boolean same = inCurrency(tx.amount());
+    if (tx.direction() == Direction.CREDIT) {
+      if (tx.payrollLike() && same) {
+        inflows.add(t, tx.amount().minorUnits());
+      }
+      return;
+    }
+    if (same) {
+      debits.add(t, tx.amount().minorUnits());
+    }
+    if (tx.cardNotPresent()) {
+      cardNotPresent.add(t, 1);
+    }
+    if (tx.cashAdvance()) {
+      cashAdvances.add(t, 1);
+    }
+    lastDebitMillis = Math.max(lastDebitMillis, t);
+    if (!tx.merchantId().isEmpty()) {
+      merchants.add(Hashing.of(tx.merchantId()), t);
+    }
+    if (!tx.deviceId().isEmpty()) {
+      devices.add(Hashing.of(tx.deviceId()), t);
+    }
+    if (!tx.country().isEmpty()) {
+      countries.add(Hashing.of(tx.country()), t);
+    }
+  }
+
+  private void onPayment(long t, Payment p) {
+    if (!inCurrency(p.amount())) {
+      return;
+    }
+    long amount = p.amount().minorUnits();
+    boolean inCycle = t > statementMillis && t <= dueMillis;
+    if (p.returned()) {
+      returnedPayments.add(t, 1);
+      if (inCycle) {
+        cyclePaid -= amount;
+      }
+      return;
+    }
+    payments.add(t, amount);
+    if (inCycle) {
+      cyclePaid += amount;
+    }
+    for (var it = openPromises.iterator(); it.hasNext(); ) {
+      var promise = it.next();
+      if (t > promise.getMadeMillis() && t <= promise.getDueMillis()) {
+        promise.setPaid(promise.getPaid() + amount);
+        if (promise.getPaid() >= promise.getAmount()) {
+          promisesKept.add(t, 1);
+          it.remove();
+        }
+      }
+    }
+  }
+
+  private void onStatement(long t, Statement s) {
+    if (!inCurrency(s.minimumDue())) {
+      return;
+    }
+    minimumDue.add(t, s.minimumDue().minorUnits());
+    if (s.creditLimit().minorUnits() > 0) {
+      utilisation.add(t, s.balance().minorUnits() * 10_000 / s.creditLimit().minorUnits());
+    }
+    if (t <= statementMillis) {
+      return; // an older statement arriving late: history only, the cycle stays
+    }
+    if (statementMillis != Long.MIN_VALUE && cycleMinimumDue > 0 && cyclePaid < cycleMinimumDue) {
+      missedPayments.add(Math.min(dueMillis, t), 1);
+    }
+    statementMillis = t;
+    dueMillis = s.dueMillis();
+    cycleMinimumDue = s.minimumDue().minorUnits();
+    cyclePaid = 0;
+    balance = s.balance().minorUnits();
+    creditLimit = s.creditLimit().minorUnits();
+  }
+
+  private void resolvePromises(long now) {
+    for (var it = openPromises.iterator(); it.hasNext(); ) {
+      var promise = it.next();
+      if (promise.getDueMillis() < now) {
+        promisesBroken.add(promise.getDueMillis(), 1, now);
+        it.remove();
+      }
+    }
+  }
+
+  // ---- reads used by the feature catalogue -------------------------------------------------
+
+  /** Whether the current cycle's minimum due was missed as of {@code asOf}. */
+  boolean cycleMissedAsOf(long asOf) {
+    return statementMillis != Long.MIN_VALUE && dueMillis < asOf && cycleMinimumDue > 0
+        && cyclePaid < cycleMinimumDue;
+  }
+
+  /** Promises still open at {@code asOf} whose due time has passed: broken, not yet recorded. */
+  int promisesOverdueAsOf(long fromExclusive, long asOf) {
+    int n = 0;
+    for (var promise : openPromises) {
+      if (promise.getDueMillis() < asOf && promise.getDueMillis() > fromExclusive) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  // ---- state -------------------------------------------------------------------------------
+
+  AccountState toState() {
+    var b = AccountState.newBuilder()
+        .setCurrency(currency).setFirstSeenMillis(firstSeenMillis).setOpenedMillis(openedMillis)
+        .setForeignCurrencyEvents(foreignCurrencyEvents)
+        .setDebits(debits.toState()).setCardNotPresent(cardNotPresent.toState())
+        .setCashAdvances(cashAdvances.toState()).setInflows(inflows.toState())
+        .setMerchants(merchants.toState()).setDevices(devices.toState())
+        .setCountries(countries.toState()).setLastDebitMillis(lastDebitMillis)
+        .setDeposits(deposits.toState()).setReturnedDeposits(returnedDeposits.toState())
+        .setDuplicatePresentments(duplicatePresentments.toState())
+        .setDuplicateDeposits(duplicateDeposits.toState())
+        .setLastDepositMillis(lastDepositMillis)
+        .setStatusMillis(statusMillis).setDaysPastDue(daysPastDue)
+        .setDaysPastDueMax(daysPastDueMax.toState()).setBalance(balance)
+        .setCreditLimit(creditLimit).setUtilisation(utilisation.toState())
+        .setMinimumDue(minimumDue.toState()).setPayments(payments.toState())
+        .setReturnedPayments(returnedPayments.toState())
+        .setMissedPayments(missedPayments.toState())
+        .setStatementMillis(statementMillis).setDueMillis(dueMillis)
+        .setCycleMinimumDue(cycleMinimumDue).setCyclePaid(cyclePaid)
+        .setPromisesMade(promisesMade.toState()).setPromisesKept(promisesKept.toState())
+        .setPromisesBroken(promisesBroken.toState())
+        .setCalls(calls.toState()).setTexts(texts.toState()).setEmails(emails.toState())
+        .setLastRightPartyContactMillis(lastRightPartyContactMillis)
+        .setHardship(hardship).setHardshipMillis(hardshipMillis);
+    openPromises.forEach(p -> b.addOpenPromises(p.build()));
+    return b.build();
+  }
+
+  static AccountProfile fromState(ProfileSettings settings, AccountState s) {
+    var p = new AccountProfile(settings);
+    p.currency = s.getCurrency();
+    p.firstSeenMillis = s.getFirstSeenMillis();
+    p.openedMillis = s.getOpenedMillis();
+    p.foreignCurrencyEvents = s.getForeignCurrencyEvents();
+    p.debits = Timeline.fromState(D30_FULL, s.getDebits());
+    p.cardNotPresent = Timeline.fromState(D30_COUNT, s.getCardNotPresent());
+    p.cashAdvances = Timeline.fromState(D90_COUNT, s.getCashAdvances());
+    p.inflows = Timeline.fromState(D90_SUM, s.getInflows());
+    p.merchants = RecentSet.fromState(MERCHANTS, s.getMerchants());
+    p.devices = RecentSet.fromState(DEVICES, s.getDevices());
+    p.countries = RecentSet.fromState(COUNTRIES, s.getCountries());
+    p.lastDebitMillis = s.getLastDebitMillis();
+    p.deposits = Timeline.fromState(D90_FULL, s.getDeposits());
+    p.returnedDeposits = Timeline.fromState(D90_COUNT, s.getReturnedDeposits());
+    p.duplicatePresentments = Timeline.fromState(D90_COUNT, s.getDuplicatePresentments());
+    p.duplicateDeposits = RecentSet.fromState(DUPLICATE_DEPOSITS, s.getDuplicateDeposits());
+    p.lastDepositMillis = s.getLastDepositMillis();
+    p.statusMillis = s.getStatusMillis();
+    p.daysPastDue = s.getDaysPastDue();
+    p.daysPastDueMax = Timeline.fromState(D365_FULL, s.getDaysPastDueMax());
+    p.balance = s.getBalance();
+    p.creditLimit = s.getCreditLimit();
+    p.utilisation = Timeline.fromState(D90_SUM, s.getUtilisation());
+    p.minimumDue = Timeline.fromState(D90_SUM, s.getMinimumDue());
+    p.payments = Timeline.fromState(D90_SUM, s.getPayments());
+    p.returnedPayments = Timeline.fromState(D90_COUNT, s.getReturnedPayments());
+    p.missedPayments = Timeline.fromState(D365_COUNT, s.getMissedPayments());
+    p.statementMillis = s.getStatementMillis();
+    p.dueMillis = s.getDueMillis();
+    p.cycleMinimumDue = s.getCycleMinimumDue();
+    p.cyclePaid = s.getCyclePaid();
+    s.getOpenPromisesList().forEach(pr -> p.openPromises.add(pr.toBuilder()));
+    p.promisesMade = Timeline.fromState(D180_COUNT, s.getPromisesMade());
+    p.promisesKept = Timeline.fromState(D180_COUNT, s.getPromisesKept());
+    p.promisesBroken = Timeline.fromState(D180_COUNT, s.getPromisesBroken());
+    p.calls = Timeline.fromState(D7_COUNT, s.getCalls());
+    p.texts = Timeline.fromState(D7_COUNT, s.getTexts());
+    p.emails = Timeline.fromState(D7_COUNT, s.getEmails());
+    p.lastRightPartyContactMillis = s.getLastRightPartyContactMillis();
+    p.hardship = s.getHardship();
+    p.hardshipMillis = s.getHardshipMillis();
+    return p;
+  }
+}

@@ -1,0 +1,433 @@
+package dev.vigil.features.profile;
+
+import dev.vigil.features.event.Event.CheckDeposit;
+import dev.vigil.features.event.Event.ContactChannel;
+import dev.vigil.features.event.Event.Endorsement;
+import dev.vigil.features.event.Event.Transaction;
+import dev.vigil.features.window.Hashing;
+import dev.vigil.features.window.Timeline;
+import dev.vigil.features.window.Timeline.Aggregate;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Every feature Vigil computes: its name, the task it serves, what it means, and its one
+ * definition, a function of {@link FeatureInputs} as of a time T. The streaming job, the scoring
+ * service and training all call these definitions; nothing else computes a feature.
+ *
+ * <p>Windows are {@code (T - W, T]} with the boundary error documented on {@link Timeline} (at most
+ * 1/60 of the window, at the old edge). Amounts are minor units of the account's currency. No
+ * feature uses, or could use, a protected characteristic: the events carry none.
+ */
+public final class FeatureCatalogue {
+  /** Bumped whenever a definition changes meaning; part of every feature-schema fingerprint. */
+  public static final int VERSION = 1;
+
+  private static final long MINUTE = 60_000L;
+  private static final long HOUR = 60 * MINUTE;
+  private static final long DAY = 24 * HOUR;
+  private static final double NEVER_SECONDS = 30 * 86_400;
+  private static final double NEVER_DAYS = 365;
+
+  /** The scoring tasks; each has its own feature set and model. */
+  public enum Task { FRAUD, DEPOSIT, DELINQUENCY }
+
+  /** One named feature. */
+  public record Feature(String name, Task task, String description,
+      ToDoubleFunction<FeatureInputs> definition) {
+    public double valueOf(FeatureInputs in) {
+      return definition.applyAsDouble(in);
+    }
+  }
+
+  /** The ordered features of one task, as models consume them. */
+  public static final class FeatureSet {
+    private final Task task;
+    private final List<Feature> features;
+    private final List<String> names;
+    private final String fingerprint;
+
+    FeatureSet(Task task, List<Feature> features) {
+      this.task = task;
+      this.features = List.copyOf(features);
+      this.names = this.features.stream().map(Feature::name).toList();
+      this.fingerprint = fingerprint(task, names);
+    }
+
+    public Task task() {
+      return task;
+    }
+
+    public List<Feature> features() {
+      return features;
+    }
+
+    public List<String> names() {
+      return names;
+    }
+
+    /**
+     * Identifies the feature schema: task, catalogue version, names and order. A model trained on
+     * another schema must be refused.
+     */
+    public String fingerprint() {
+      return fingerprint;
+    }
+
+    public double[] vector(FeatureInputs in) {
+      double[] v = new double[features.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = features.get(i).definition.applyAsDouble(in);
+      }
+      return v;
+    }
+
+    private static String fingerprint(Task task, List<String> names) {
+      try {
+        var sha = MessageDigest.getInstance("SHA-256");
+        sha.update((task + "|" + VERSION + "|" + String.join(",", names))
+            .getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(sha.digest(), 0, 12);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  public static final FeatureSet FRAUD = new FeatureSet(Task.FRAUD, fraud());
+  public static final FeatureSet DEPOSIT = new FeatureSet(Task.DEPOSIT, deposit());
+  public static final FeatureSet DELINQUENCY = new FeatureSet(Task.DELINQUENCY, delinquency());
+
+  private FeatureCatalogue() {}
+
+  public static FeatureSet of(Task task) {
+    return switch (task) {
+      case FRAUD -> FRAUD;
+      case DEPOSIT -> DEPOSIT;
+      case DELINQUENCY -> DELINQUENCY;
+    };
+  }
+
+  /** Every feature of every task. */
+  public static List<Feature> all() {
+    var all = new ArrayList<Feature>();
+    all.addAll(FRAUD.features());
+    all.addAll(DEPOSIT.features());
+    all.addAll(DELINQUENCY.features());
+    return all;
+  }
+
+  // ---- transaction fraud -----------------------------------------------------------------
+
+  private static List<Feature> fraud() {
+    var f = new Features(Task.FRAUD);
+    for (long[] w : new long[][] {{1, HOUR}, {24, HOUR}, {7, DAY}, {30, DAY}}) {
+      String label = label(w);
+      long width = w[0] * w[1];
+      f.add("acct_txn_count_" + label, "Debit transactions on the account in the last " + label,
+          in -> in.account().debits.count(in.asOfMillis() - width, in.asOfMillis()));
+    }
+    for (long[] w : new long[][] {{1, HOUR}, {24, HOUR}, {7, DAY}}) {
+      String label = label(w);
+      long width = w[0] * w[1];
+      f.add("acct_txn_sum_" + label, "Amount spent on the account in the last " + label,
+          in -> in.account().debits.sum(in.asOfMillis() - width, in.asOfMillis()));
+    }
+    f.add("acct_txn_mean_7d", "Mean debit amount over 7 days",
+        in -> debits(in, 7 * DAY).mean());
+    f.add("acct_txn_mean_30d", "Mean debit amount over 30 days",
+        in -> debits(in, 30 * DAY).mean());
+    f.add("acct_txn_max_30d", "Largest debit over 30 days",
+        in -> debits(in, 30 * DAY).maxOrZero());
+    f.add("txn_amount", "Amount of the transaction being scored", FeatureCatalogue::txnAmount);
+    f.add("txn_amount_zscore_30d",
+        "Standard deviations of the amount above the account's 30-day mean (0 with under 2 debits)",
+        in -> {
+          Aggregate a = debits(in, 30 * DAY);
+          if (a.count() < 2) {
+            return 0;
+          }
+          double z = (txnAmount(in) - a.mean()) / Math.max(a.standardDeviation(), 1.0);
+          return Math.max(-50, Math.min(50, z));
+        });
+    f.add("txn_amount_to_mean_30d", "Amount over the account's 30-day mean debit (1 without history)",
+        in -> {
+          Aggregate a = debits(in, 30 * DAY);
+          return a.count() == 0 ? 1.0 : txnAmount(in) / Math.max(a.mean(), 1.0);
+        });
+    f.add("secs_since_prev_txn", "Seconds since the account's previous debit (capped at 30 days)",
+        in -> {
+          long last = in.account().lastDebitMillis;
+          if (last == Long.MIN_VALUE) {
+            return NEVER_SECONDS;
+          }
+          return Math.min(NEVER_SECONDS, Math.max(0, in.asOfMillis() - last) / 1000.0);
+        });
+    f.add("merchant_new_90d", "The merchant was not used by the account in the last 90 days",
+        in -> txn(in) != null && !txn(in).merchantId().isEmpty()
+            && !in.account().merchants.seen(Hashing.of(txn(in).merchantId()),
+                in.asOfMillis() - 90 * DAY, in.asOfMillis()) ? 1 : 0);
+    f.add("device_new_90d", "The device was not used by the account in the last 90 days",
+        in -> txn(in) != null && !txn(in).deviceId().isEmpty()
+            && !in.account().devices.seen(Hashing.of(txn(in).deviceId()),
+                in.asOfMillis() - 90 * DAY, in.asOfMillis()) ? 1 : 0);
+    f.add("country_new_90d", "The country was not seen on the account in the last 90 days",
+        in -> txn(in) != null && !txn(in).country().isEmpty()
+            && !in.account().countries.seen(Hashing.of(txn(in).country()),
+                in.asOfMillis() - 90 * DAY, in.asOfMillis()) ? 1 : 0);
+    f.add("cnp_share_30d", "Share of the account's 30-day debits made card-not-present",
+        in -> {
+          long n = in.account().debits.count(in.asOfMillis() - 30 * DAY, in.asOfMillis());
+          return n == 0 ? 0 : (double) in.account().cardNotPresent.count(
+              in.asOfMillis() - 30 * DAY, in.asOfMillis()) / n;
+        });
+    f.add("txn_card_not_present", "The transaction is card-not-present (e-commerce, phone, mail)",
+        in -> txn(in) != null && txn(in).cardNotPresent() ? 1 : 0);
+    f.add("txn_cash", "The transaction takes cash (ATM or quasi-cash merchant)",
+        in -> txn(in) != null && txn(in).cashAdvance() ? 1 : 0);
+    f.add("txn_night", "The transaction happens between 00:00 and 05:59 (UTC)",
+        in -> Instant.ofEpochMilli(in.asOfMillis()).atOffset(ZoneOffset.UTC).getHour() < 6 ? 1 : 0);
+    f.add("txn_weekend", "The transaction happens on a Saturday or Sunday (UTC)",
+        in -> {
+          DayOfWeek d = Instant.ofEpochMilli(in.asOfMillis()).atOffset(ZoneOffset.UTC).getDayOfWeek();
+          return d == DayOfWeek.SATURDAY || d == DayOfWeek.SUNDAY ? 1 : 0;
+        });
+    f.add("acct_distinct_merchants_24h", "Distinct merchants used by the account in 24 hours",
+        in -> in.account().merchants.distinct(in.asOfMillis() - DAY, in.asOfMillis()));
+    for (long days : new long[] {1, 7, 30}) {
+      f.add("merchant_txn_count_" + days + "d",
+          "Transactions at the merchant/terminal over " + days + " day(s) ending one label delay ago",
+          in -> merchantWindow(in, days * DAY, in.merchant().transactions));
+    }
+    for (long days : new long[] {1, 7, 30}) {
+      f.add("merchant_fraud_rate_" + days + "d",
+          "Share of the merchant's transactions over " + days + " day(s) ending one label delay ago"
+              + " reported as fraud by now",
+          in -> {
+            double n = merchantWindow(in, days * DAY, in.merchant().transactions);
+            return n == 0 ? 0 : merchantWindow(in, days * DAY, in.merchant().frauds) / n;
+          });
+    }
+    f.add("device_distinct_accounts_7d", "Distinct accounts the device served in 7 days (capped at 64)",
+        in -> in.device().accounts.distinct(in.asOfMillis() - 7 * DAY, in.asOfMillis()));
+    f.add("customer_txn_count_24h", "Debits across all the customer's accounts in 24 hours",
+        in -> in.customer().transactions.count(in.asOfMillis() - DAY, in.asOfMillis()));
+    return f.list;
+  }
+
+  // ---- check deposits ----------------------------------------------------------------------
+
+  private static List<Feature> deposit() {
+    var f = new Features(Task.DEPOSIT);
+    for (long days : new long[] {1, 7, 30}) {
+      String label = days == 1 ? "24h" : days + "d";
+      f.add("acct_deposit_count_" + label, "Check deposits on the account in the last " + label,
+          in -> in.account().deposits.count(in.asOfMillis() - days * DAY, in.asOfMillis()));
+      f.add("acct_deposit_sum_" + label, "Amount deposited by check in the last " + label,
+          in -> in.account().deposits.sum(in.asOfMillis() - days * DAY, in.asOfMillis()));
+    }
+    f.add("deposit_amount", "Amount of the deposit being scored", FeatureCatalogue::depositAmount);
+    f.add("deposit_history_count_90d", "Check deposits on the account in 90 days",
+        in -> deposits90(in).count());
+    f.add("deposit_amount_to_mean_90d",
+        "Amount over the account's 90-day mean deposit (0 without history)",
+        in -> {
+          Aggregate a = deposits90(in);
+          return a.count() == 0 ? 0 : depositAmount(in) / Math.max(a.mean(), 1.0);
+        });
+    f.add("deposit_amount_to_max_90d",
+        "Amount over the account's largest deposit in 90 days (0 without history)",
+        in -> {
+          Aggregate a = deposits90(in);
+          return a.count() == 0 ? 0 : depositAmount(in) / Math.max(a.maxOrZero(), 1.0);
+        });
+    f.add("account_age_days", "Days since the account was opened (or first seen)",
+        in -> {
+          AccountProfile a = in.account();
+          long since = a.openedMillis != 0 ? a.openedMillis : a.firstSeenMillis;
+          return since == Long.MIN_VALUE ? 0 : Math.max(0, in.asOfMillis() - since) / (double) DAY;
+        });
+    f.add("check_seen_same_account",
+        "This check (MICR line or image) was deposited before on this account",
+        in -> duplicates(in).sameAccount() ? 1 : 0);
+    f.add("check_seen_other_account",
+        "This check (MICR line or image) was deposited before on another account",
+        in -> duplicates(in).otherAccount() ? 1 : 0);
+    f.add("acct_returned_deposits_90d", "Deposits returned unpaid on the account in 90 days",
+        in -> in.account().returnedDeposits.count(in.asOfMillis() - 90 * DAY, in.asOfMillis()));
+    f.add("acct_duplicate_presentments_90d",
+        "Duplicate check presentments on the account in 90 days",
+        in -> in.account().duplicatePresentments.count(in.asOfMillis() - 90 * DAY, in.asOfMillis()));
+    f.add("money_out_24h_after_deposit",
+        "Amount debited in the 24 hours after the account's previous deposit",
+        in -> {
+          long d = in.account().lastDepositMillis;
+          if (d == Long.MIN_VALUE || d > in.asOfMillis()) {
+            return 0;
+          }
+          return in.account().debits.sum(d, Math.min(d + DAY, in.asOfMillis()));
+        });
+    f.add("endorsement_missing",
+        "The check lacks the restrictive endorsement (\"For mobile deposit only\")",
+        in -> in.current() != null && in.current().kind() instanceof CheckDeposit d
+            && d.endorsement() != Endorsement.RESTRICTIVE ? 1 : 0);
+    return f.list;
+  }
+
+  // ---- delinquency -------------------------------------------------------------------------
+
+  private static List<Feature> delinquency() {
+    var f = new Features(Task.DELINQUENCY);
+    f.add("dpd_current", "Days past due as last reported by the core system",
+        in -> in.account().statusMillis <= in.asOfMillis() ? in.account().daysPastDue : 0);
+    f.add("dpd_max_90d", "Highest days past due reported in 90 days",
+        in -> in.account().daysPastDueMax.over(in.asOfMillis() - 90 * DAY, in.asOfMillis())
+            .maxOrZero());
+    f.add("dpd_max_12m", "Highest days past due reported in 12 months",
+        in -> in.account().daysPastDueMax.over(in.asOfMillis() - 365 * DAY, in.asOfMillis())
+            .maxOrZero());
+    f.add("missed_payments_6m", "Statement cycles in 6 months whose minimum due was not paid",
+        in -> missed(in, 182 * DAY));
+    f.add("missed_payments_12m", "Statement cycles in 12 months whose minimum due was not paid",
+        in -> missed(in, 365 * DAY));
+    f.add("paid_to_min_due_3m",
+        "Payments over minimum amounts due in 3 months (1 when nothing was due; capped at 10)",
+        in -> {
+          long due = in.account().minimumDue.sum(in.asOfMillis() - 90 * DAY, in.asOfMillis());
+          long paid = in.account().payments.sum(in.asOfMillis() - 90 * DAY, in.asOfMillis());
+          return due <= 0 ? 1.0 : Math.min(10.0, (double) paid / due);
+        });
+    f.add("utilisation", "Statement balance over credit limit (0 without a limit)",
+        in -> in.account().creditLimit <= 0 ? 0
+            : (double) in.account().balance / in.account().creditLimit);
+    f.add("utilisation_trend_3m",
+        "Utilisation now minus its 3-month statement average (positive: rising)",
+        in -> {
+          AccountProfile a = in.account();
+          Aggregate u = a.utilisation.over(in.asOfMillis() - 90 * DAY, in.asOfMillis());
+          if (a.creditLimit <= 0 || u.count() == 0) {
+            return 0;
+          }
+          return (double) a.balance / a.creditLimit - u.mean() / 10_000.0;
+        });
+    f.add("nsf_payments_90d", "Payments returned (NSF and others) in 90 days",
+        in -> in.account().returnedPayments.count(in.asOfMillis() - 90 * DAY, in.asOfMillis()));
+    f.add("promises_made_180d", "Promises to pay made in 180 days",
+        in -> in.account().promisesMade.count(in.asOfMillis() - 180 * DAY, in.asOfMillis()));
+    f.add("promises_kept_180d", "Promises to pay kept in 180 days",
+        in -> in.account().promisesKept.count(in.asOfMillis() - 180 * DAY, in.asOfMillis()));
+    f.add("promises_broken_180d", "Promises to pay broken in 180 days",
+        in -> in.account().promisesBroken.count(in.asOfMillis() - 180 * DAY, in.asOfMillis())
+            + in.account().promisesOverdueAsOf(in.asOfMillis() - 180 * DAY, in.asOfMillis()));
+    f.add("inflow_30d_to_avg_90d",
+        "Payroll-like inflows in 30 days over their 90-day monthly average (1 without inflows)",
+        in -> {
+          long n90 = in.account().inflows.sum(in.asOfMillis() - 90 * DAY, in.asOfMillis());
+          if (n90 <= 0) {
+            return 1.0;
+          }
+          long n30 = in.account().inflows.sum(in.asOfMillis() - 30 * DAY, in.asOfMillis());
+          return n30 / (n90 / 3.0);
+        });
+    f.add("cash_advance_count_90d", "Cash withdrawals and quasi-cash debits in 90 days",
+        in -> in.account().cashAdvances.count(in.asOfMillis() - 90 * DAY, in.asOfMillis()));
+    f.add("calls_7d", "Calls placed about the account in 7 days (Regulation F counts these)",
+        in -> in.account().calls.count(in.asOfMillis() - 7 * DAY, in.asOfMillis()));
+    f.add("texts_7d", "Text messages sent about the account in 7 days",
+        in -> in.account().texts.count(in.asOfMillis() - 7 * DAY, in.asOfMillis()));
+    f.add("emails_7d", "Emails sent about the account in 7 days",
+        in -> in.account().emails.count(in.asOfMillis() - 7 * DAY, in.asOfMillis()));
+    f.add("days_since_right_party_contact",
+        "Days since the customer was last reached in person about the debt (365 if never)",
+        in -> {
+          long last = in.account().lastRightPartyContactMillis;
+          if (last == Long.MIN_VALUE || last > in.asOfMillis()) {
+            return NEVER_DAYS;
+          }
+          return Math.min(NEVER_DAYS, (in.asOfMillis() - last) / (double) DAY);
+        });
+    f.add("consent_call", "The customer consents to automated calls",
+        in -> in.customer().consents(ContactChannel.CALL) ? 1 : 0);
+    f.add("consent_sms", "The customer consents to text messages",
+        in -> in.customer().consents(ContactChannel.SMS) ? 1 : 0);
+    f.add("consent_email", "The customer consents to email",
+        in -> in.customer().consents(ContactChannel.EMAIL) ? 1 : 0);
+    f.add("hardship", "A hardship declaration is active on the account",
+        in -> in.account().hardship ? 1 : 0);
+    return f.list;
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private static final class Features {
+    final Task task;
+    final List<Feature> list = new ArrayList<>();
+
+    Features(Task task) {
+      this.task = task;
+    }
+
+    void add(String name, String description, ToDoubleFunction<FeatureInputs> definition) {
+      list.add(new Feature(name, task, description, definition));
+    }
+  }
+
+  private static String label(long[] w) {
+    return w[0] + (w[1] == HOUR ? "h" : "d");
+  }
+
+  private static Transaction txn(FeatureInputs in) {
+    return in.current() != null && in.current().kind() instanceof Transaction t ? t : null;
+  }
+
+  private static double txnAmount(FeatureInputs in) {
+    Transaction t = txn(in);
+    return t == null ? 0 : t.amount().minorUnits();
+  }
+
+  private static double depositAmount(FeatureInputs in) {
+    return in.current() != null && in.current().kind() instanceof CheckDeposit d
+        ? d.amount().minorUnits() : 0;
+  }
+
+  private static Aggregate debits(FeatureInputs in, long window) {
+    return in.account().debits.over(in.asOfMillis() - window, in.asOfMillis());
+  }
+
+  private static Aggregate deposits90(FeatureInputs in) {
+    return in.account().deposits.over(in.asOfMillis() - 90 * DAY, in.asOfMillis());
+  }
+
+  private static double merchantWindow(FeatureInputs in, long window, Timeline t) {
+    long end = in.asOfMillis() - in.merchant().settings.labelDelay().toMillis();
+    return t.count(end - window, end);
+  }
+
+  private static CheckProfile.Duplicates duplicates(FeatureInputs in) {
+    if (in.current() == null || !(in.current().kind() instanceof CheckDeposit d)) {
+      return CheckProfile.Duplicates.NONE;
+    }
+    String account = in.current().accountId();
+    var micr = in.micrCheck().duplicatesOf(account, d.depositId(), in.asOfMillis());
+    var image = in.imageCheck().duplicatesOf(account, d.depositId(), in.asOfMillis());
+    return new CheckProfile.Duplicates(micr.sameAccount() || image.sameAccount(),
+        micr.otherAccount() || image.otherAccount());
+  }
+
+  private static double missed(FeatureInputs in, long window) {
+    AccountProfile a = in.account();
+    long n = a.missedPayments.count(in.asOfMillis() - window, in.asOfMillis());
+    if (a.cycleMissedAsOf(in.asOfMillis()) && a.dueMillis > in.asOfMillis() - window) {
+      n++;
+    }
+    return n;
+  }
+}

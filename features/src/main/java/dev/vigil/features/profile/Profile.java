@@ -1,0 +1,50 @@
+package dev.vigil.features.profile;
+
+import dev.vigil.features.event.Event;
+
+/**
+ * Rolling state of one entity, built by folding its events in any order within the allowed
+ * lateness. {@link #version()} grows with every event folded: a store keeps the highest version,
+ * so replaying an older copy never overwrites a newer one.
+ */
+public abstract sealed class Profile
+    permits AccountProfile, CustomerProfile, MerchantProfile, DeviceProfile, CheckProfile {
+  static final long DAY = 86_400_000L;
+  static final long HOUR = 3_600_000L;
+
+  protected final ProfileSettings settings;
+  long version;
+  long lastEventMillis = Long.MIN_VALUE;
+
+  Profile(ProfileSettings settings) {
+    this.settings = settings;
+  }
+
+  /** What happened to an event offered to a profile. */
+  public enum Fold { FOLDED, TOO_LATE }
+
+  /** Folds one event into the profile, unless it is later than the allowed lateness. */
+  public final Fold fold(Event e) {
+    if (lastEventMillis != Long.MIN_VALUE
+        && e.timeMillis() < lastEventMillis - settings.allowedLateness().toMillis()) {
+      return Fold.TOO_LATE;
+    }
+    apply(e);
+    version++;
+    lastEventMillis = Math.max(lastEventMillis, e.timeMillis());
+    return Fold.FOLDED;
+  }
+
+  abstract void apply(Event e);
+
+  public abstract EntityType type();
+
+  public long version() {
+    return version;
+  }
+
+  /** The newest event time folded in; {@code Long.MIN_VALUE} for an empty profile. */
+  public long lastEventMillis() {
+    return lastEventMillis;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.vigil.features.profile;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.Event.CheckDeposit;
+import dev.vigil.features.event.Event.Transaction;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Every entity's profile in memory, folded from events exactly as the streaming job folds them
+ * (same routing through {@link EntityKey#of}, same cross-entity duplicate-presentment signal).
+ * Point-in-time training replays history through it; tests use it as the reference fold.
+ */
+public final class ProfileBook {
+  private final ProfileSettings settings;
+  private final ProfileCodec codec;
+  private final Map<EntityKey, Profile> profiles = new HashMap<>();
+  private long folded;
+  private long tooLate;
+
+  public ProfileBook(ProfileSettings settings) {
+    this.settings = settings;
+    this.codec = new ProfileCodec(settings);
+  }
+
+  public ProfileSettings settings() {
+    return settings;
+  }
+
+  /** Folds one event into every profile it concerns. */
+  public void fold(Event e) {
+    for (EntityKey key : EntityKey.of(e)) {
+      Profile p = profiles.computeIfAbsent(key, k -> codec.empty(k.type()));
+      if (p instanceof CheckProfile check) {
+        CheckProfile.Duplicates d = check.present(e);
+        if (d.any()) {
+          account(e.accountId()).recordDuplicatePresentment(
+              ((CheckDeposit) e.kind()).depositId(), e.timeMillis());
+        }
+        continue;
+      }
+      if (p.fold(e) == Profile.Fold.FOLDED) {
+        folded++;
+      } else {
+        tooLate++;
+      }
+    }
+  }
+
+  /** The profile of {@code key}, or null when the entity was never seen. */
+  public Profile get(EntityKey key) {
+    return profiles.get(key);
+  }
+
+  public Map<EntityKey, Profile> all() {
+    return java.util.Collections.unmodifiableMap(profiles);
+  }
+
+  public long foldedCount() {
+    return folded;
+  }
+
+  public long tooLateCount() {
+    return tooLate;
+  }
+
+  private AccountProfile account(String id) {
+    return (AccountProfile) profiles.computeIfAbsent(EntityKey.account(id),
+        k -> new AccountProfile(settings));
+  }
+
+  /** The inputs to score {@code current} as of its own time, from the profiles as they are now. */
+  public FeatureInputs inputsFor(Event current) {
+    long t = current.timeMillis();
+    AccountProfile account = (AccountProfile) profiles.get(EntityKey.account(current.accountId()));
+    CustomerProfile customer = current.customerId().isEmpty() ? null
+        : (CustomerProfile) profiles.get(new EntityKey(EntityType.CUSTOMER, current.customerId()));
+    MerchantProfile merchant = null;
+    DeviceProfile device = null;
+    CheckProfile micr = null;
+    CheckProfile image = null;
+    if (current.kind() instanceof Transaction tx) {
+      merchant = tx.merchantId().isEmpty() ? null
+          : (MerchantProfile) profiles.get(new EntityKey(EntityType.MERCHANT, tx.merchantId()));
+      device = tx.deviceId().isEmpty() ? null
+          : (DeviceProfile) profiles.get(new EntityKey(EntityType.DEVICE, tx.deviceId()));
+    } else if (current.kind() instanceof CheckDeposit d) {
+      device = d.deviceId().isEmpty() ? null
+          : (DeviceProfile) profiles.get(new EntityKey(EntityType.DEVICE, d.deviceId()));
+      if (!d.micrFingerprint().isEmpty()) {
+        micr = (CheckProfile) profiles.get(
+            new EntityKey(EntityType.CHECK, "micr:" + d.micrFingerprint()));
+      }
+      if (!d.imageFingerprint().isEmpty()) {
+        image = (CheckProfile) profiles.get(
+            new EntityKey(EntityType.CHECK, "image:" + d.imageFingerprint()));
+      }
+    }
+    return new FeatureInputs(t, current, account, customer, merchant, device, micr, image);
+  }
+
+  /** The inputs for an account's delinquency features as of {@code asOf}. */
+  public FeatureInputs inputsForAccount(String accountId, String customerId, long asOf) {
+    AccountProfile account = (AccountProfile) profiles.get(EntityKey.account(accountId));
+    CustomerProfile customer = customerId == null || customerId.isEmpty() ? null
+        : (CustomerProfile) profiles.get(new EntityKey(EntityType.CUSTOMER, customerId));
+    return new FeatureInputs(asOf, null, account, customer, null, null, null, null);
+  }
+}

@@ -1,0 +1,124 @@
+package dev.vigil.features.window;
+
+import dev.vigil.features.state.RecentSetState;
+import java.util.Arrays;
+
+/**
+ * The distinct values (merchants, devices, countries, accounts) an entity has seen recently, each
+ * with the last time it was seen, as 64-bit hashes.
+ *
+ * <p>Exact while it holds at most {@code capacity} values; beyond that the least recently seen value
+ * is evicted, and {@link #evictedThroughMillis()} says up to when answers may undercount. Distinct
+ * counts therefore saturate at the capacity ("capacity or more"), which is what a risk feature needs:
+ * a device used by 64 accounts in a week is anomalous whether it was 64 or 640.
+ */
+public final class RecentSet {
+  private final int capacity;
+  private long[] keys = new long[0];
+  private long[] lastSeenMinute = new long[0];
+  private int size;
+  private long evictedThroughMinute;
+
+  public RecentSet(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be positive");
+    }
+    this.capacity = capacity;
+  }
+
+  /** Records that {@code value} (a hash, see {@link Hashing}) was seen at {@code atMillis}. */
+  public void add(long value, long atMillis) {
+    long minute = Math.floorDiv(atMillis, Timeline.MINUTE);
+    for (int i = 0; i < size; i++) {
+      if (keys[i] == value) {
+        if (minute > lastSeenMinute[i]) {
+          lastSeenMinute[i] = minute;
+        }
+        return;
+      }
+    }
+    if (size == capacity) {
+      int oldest = 0;
+      for (int i = 1; i < size; i++) {
+        if (lastSeenMinute[i] < lastSeenMinute[oldest]) {
+          oldest = i;
+        }
+      }
+      if (lastSeenMinute[oldest] > minute) {
+        evictedThroughMinute = Math.max(evictedThroughMinute, minute);
+        return;
+      }
+      evictedThroughMinute = Math.max(evictedThroughMinute, lastSeenMinute[oldest]);
+      keys[oldest] = value;
+      lastSeenMinute[oldest] = minute;
+      return;
+    }
+    if (size == keys.length) {
+      int grown = Math.min(capacity, Math.max(4, size * 2));
+      keys = Arrays.copyOf(keys, grown);
+      lastSeenMinute = Arrays.copyOf(lastSeenMinute, grown);
+    }
+    keys[size] = value;
+    lastSeenMinute[size] = minute;
+    size++;
+  }
+
+  /** Whether {@code value} was seen in {@code (fromExclusive, toInclusive]} (minute resolution). */
+  public boolean seen(long value, long fromExclusive, long toInclusive) {
+    for (int i = 0; i < size; i++) {
+      if (keys[i] == value) {
+        long m = lastSeenMinute[i] * Timeline.MINUTE;
+        return m > fromExclusive - Timeline.MINUTE && m <= toInclusive;
+      }
+    }
+    return false;
+  }
+
+  /** How many distinct values were last seen in {@code (fromExclusive, toInclusive]}. */
+  public int distinct(long fromExclusive, long toInclusive) {
+    int n = 0;
+    for (int i = 0; i < size; i++) {
+      long m = lastSeenMinute[i] * Timeline.MINUTE;
+      if (m > fromExclusive - Timeline.MINUTE && m <= toInclusive) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** Answers about times up to this may be incomplete because of evictions (0: exact). */
+  public long evictedThroughMillis() {
+    return evictedThroughMinute * Timeline.MINUTE;
+  }
+
+  public RecentSetState toState() {
+    var b = RecentSetState.newBuilder().setEvictedThroughMinute(evictedThroughMinute);
+    long previous = 0;
+    for (int i = 0; i < size; i++) {
+      b.addKey(keys[i]);
+      b.addLastSeenDelta(lastSeenMinute[i] - previous);
+      previous = lastSeenMinute[i];
+    }
+    return b.build();
+  }
+
+  public static RecentSet fromState(int capacity, RecentSetState state) {
+    var set = new RecentSet(capacity);
+    int n = Math.min(state.getKeyCount(), capacity);
+    set.keys = new long[n];
+    set.lastSeenMinute = new long[n];
+    long previous = 0;
+    for (int i = 0; i < n; i++) {
+      set.keys[i] = state.getKey(i);
+      previous += state.getLastSeenDelta(i);
+      set.lastSeenMinute[i] = previous;
+    }
+    set.size = n;
+    set.evictedThroughMinute = state.getEvictedThroughMinute();
+    return set;
+  }
+}
