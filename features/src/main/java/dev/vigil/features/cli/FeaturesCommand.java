@@ -1,0 +1,143 @@
+package dev.vigil.features.cli;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.EventFiles;
+import dev.vigil.features.event.EventFiles.OnBadLine;
+import dev.vigil.features.profile.FeatureCatalogue;
+import dev.vigil.features.profile.FeatureCatalogue.Feature;
+import dev.vigil.features.profile.ProfileSettings;
+import dev.vigil.features.simulator.Simulator;
+import dev.vigil.features.training.TrainingSet;
+import dev.vigil.features.training.TrainingSets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vigil-features}: simulate event histories, build training sets, list the catalogue. */
+@Command(name = "vigil-features", mixinStandardHelpOptions = true,
+    subcommands = {FeaturesCommand.Simulate.class, FeaturesCommand.BuildTrainingSet.class,
+        FeaturesCommand.Catalogue.class},
+    description = "Vigil's feature library on the command line.")
+public final class FeaturesCommand {
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new FeaturesCommand()).execute(args));
+  }
+
+  @Command(name = "simulate", mixinStandardHelpOptions = true,
+      description = "Write a simulated, labelled event history as JSON Lines (.gz to compress).")
+  static final class Simulate implements Callable<Integer> {
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--customers", defaultValue = "10000") int customers;
+    @Option(names = "--days", defaultValue = "30") int days;
+    @Option(names = "--start", defaultValue = "2026-01-01T00:00:00Z") Instant start;
+    @Option(names = "--disorder-seconds", defaultValue = "0",
+        description = "Jitter arrival order by up to this many seconds.")
+    long disorderSeconds;
+    @Option(names = "--out", required = true) Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      var sim = new Simulator(new Simulator.Config(seed, customers, days, start,
+          disorderSeconds * 1000));
+      long t0 = System.nanoTime();
+      try (var writer = new EventFiles.EventWriter(out)) {
+        sim.run(writer);
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      var s = sim.stats();
+      System.out.printf("wrote %,d events to %s in %.1f s (%,.0f events/minute)%n", s.events, out,
+          seconds, s.events / seconds * 60);
+      System.out.printf("transactions %,d (fraudulent %,d = %.2f%%), deposits %,d (returned %,d,"
+              + " duplicate presentments %,d), statements %,d, missed payments %,d%n",
+          s.transactions, s.fraudulentTransactions, 100.0 * s.fraudulentTransactions
+              / Math.max(1, s.transactions), s.deposits, s.returnedDeposits, s.duplicateDeposits,
+          s.statements, s.missedPayments);
+      return 0;
+    }
+  }
+
+  @Command(name = "training-set", mixinStandardHelpOptions = true,
+      description = "Build a point-in-time training set (CSV) from an event file.")
+  static final class BuildTrainingSet implements Callable<Integer> {
+    @Option(names = "--events", required = true) Path events;
+    @Option(names = "--task", required = true, description = "fraud, deposit or delinquency")
+    String task;
+    @Option(names = "--out", required = true) Path out;
+    @Option(names = "--from", description = "First event time included (default: the first event).")
+    Instant from;
+    @Option(names = "--to", description = "Event times before this are included (default: all).")
+    Instant to;
+    @Option(names = "--as-of", split = ",",
+        description = "Delinquency as-of times (ISO instants); default: weekly.")
+    List<Instant> asOf = new ArrayList<>();
+    @Option(names = "--schedule", defaultValue = "weekly",
+        description = "Delinquency schedule when --as-of is absent: weekly or monthly.")
+    String schedule;
+    @Option(names = "--horizon-days", defaultValue = "30",
+        description = "Delinquency label: 30+ days past due within this many days.")
+    int horizonDays;
+    @Option(names = "--on-bad-line", defaultValue = "skip", description = "skip or fail")
+    String onBadLine;
+
+    @Override
+    public Integer call() {
+      long t0 = System.nanoTime();
+      var policy = OnBadLine.valueOf(onBadLine.toUpperCase());
+      var history = new ArrayList<Event>();
+      var report = EventFiles.read(events, policy, history::add);
+      if (report.badLines() > 0) {
+        System.err.printf("skipped %,d bad lines; first: %s%n", report.badLines(),
+            report.firstBadLines().get(0));
+      }
+      long first = history.stream().mapToLong(Event::timeMillis).min().orElse(0);
+      long last = history.stream().mapToLong(Event::timeMillis).max().orElse(0);
+      long lo = from == null ? first : from.toEpochMilli();
+      long hi = to == null ? last + 1 : to.toEpochMilli();
+      var settings = ProfileSettings.DEFAULT;
+      TrainingSet set = switch (task.toLowerCase()) {
+        case "fraud" -> TrainingSets.fraud(history, settings, lo, hi);
+        case "deposit" -> TrainingSets.deposits(history, settings, lo, hi);
+        case "delinquency" -> TrainingSets.delinquency(history, settings,
+            asOf.isEmpty()
+                ? ("monthly".equals(schedule) ? TrainingSets.monthly(lo, hi, 1)
+                    : TrainingSets.every(lo, hi, Duration.ofDays(7)))
+                : asOf.stream().map(Instant::toEpochMilli).toList(),
+            Duration.ofDays(horizonDays));
+        default -> throw new CommandLine.ParameterException(new CommandLine(this),
+            "--task must be fraud, deposit or delinquency");
+      };
+      try {
+        set.writeCsv(out);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      System.out.printf("%s: %,d rows (%,d positive), %d features, schema %s, from %,d events"
+              + " in %.1f s -> %s%n", set.task(), set.rows().size(), set.positives(),
+          set.features().names().size(), set.features().fingerprint(), history.size(),
+          (System.nanoTime() - t0) / 1e9, out);
+      return 0;
+    }
+  }
+
+  @Command(name = "catalogue", mixinStandardHelpOptions = true,
+      description = "Print the feature catalogue as a Markdown table.")
+  static final class Catalogue implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      System.out.println("| task | feature | meaning |");
+      System.out.println("|---|---|---|");
+      for (Feature f : FeatureCatalogue.all()) {
+        System.out.printf("| %s | `%s` | %s |%n", f.task().name().toLowerCase(), f.name(),
+            f.description());
+      }
+      return 0;
+    }
+  }
+}

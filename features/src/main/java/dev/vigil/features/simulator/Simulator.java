@@ -1,0 +1,574 @@
+package dev.vigil.features.simulator;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.Event.AccountStatus;
+import dev.vigil.features.event.Event.Channel;
+import dev.vigil.features.event.Event.CheckDeposit;
+import dev.vigil.features.event.Event.ConsentChange;
+import dev.vigil.features.event.Event.ContactAttempt;
+import dev.vigil.features.event.Event.ContactChannel;
+import dev.vigil.features.event.Event.DepositReturn;
+import dev.vigil.features.event.Event.Direction;
+import dev.vigil.features.event.Event.Endorsement;
+import dev.vigil.features.event.Event.FraudReport;
+import dev.vigil.features.event.Event.HardshipFlag;
+import dev.vigil.features.event.Event.Money;
+import dev.vigil.features.event.Event.Payment;
+import dev.vigil.features.event.Event.PromiseToPay;
+import dev.vigil.features.event.Event.Statement;
+import dev.vigil.features.event.Event.Transaction;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * A seeded, deterministic generator of realistic labelled histories: the same configuration
+ * always yields the same events.
+ *
+ * <ul>
+ *   <li>Customers with their own spending habits (amount, frequency, hours), a home location and
+ *       the merchants/terminals near it (as in the Fraud Detection Handbook's simulator).
+ *   <li>Card fraud, the Handbook's three scenarios: amounts over a threshold; terminals compromised
+ *       for 28 days; cards compromised for 14 days with a third of their transactions inflated
+ *       five-fold. Plus account takeover: a new device, then a burst of online spending.
+ *   <li>Check fraud: the same check deposited on two accounts (or twice on one), deposits far above
+ *       the account's history followed by cash-out, and ordinary returned deposits.
+ *   <li>Credit behaviour: statements, payments (some returned NSF), missed payments, delinquency,
+ *       collections contacts, promises to pay kept and broken, income loss and hardship,
+ *       contact consent granted and revoked. Delinquency follows from that behaviour.
+ *   <li>Outcomes arrive late: fraud reports 1-40 days after the transaction, deposit returns 2-6
+ *       days after the deposit.
+ * </ul>
+ *
+ * Events are emitted in event-time order, or with {@code maxDisorderMillis} of jitter in arrival
+ * order to exercise out-of-order handling.
+ */
+public final class Simulator {
+  static final long MINUTE = 60_000L;
+  static final long HOUR = 60 * MINUTE;
+  static final long DAY = 24 * HOUR;
+  static final String CURRENCY = "USD";
+
+  /** What to simulate. */
+  public record Config(long seed, int customers, int days, Instant start, long maxDisorderMillis) {
+    public Config {
+      if (customers < 1 || days < 1) {
+        throw new IllegalArgumentException("customers and days must be positive");
+      }
+    }
+
+    public static Config of(long seed, int customers, int days) {
+      return new Config(seed, customers, days, Instant.parse("2026-01-01T00:00:00Z"), 0);
+    }
+
+    public long startMillis() {
+      return start.toEpochMilli();
+    }
+  }
+
+  /** What the simulator produced, by kind and label. */
+  public static final class Stats {
+    public long events;
+    public long transactions;
+    public long fraudulentTransactions;
+    public long deposits;
+    public long returnedDeposits;
+    public long duplicateDeposits;
+    public long statements;
+    public long missedPayments;
+  }
+
+  private final Config config;
+  private final SplittableRandom random;
+  private final Stats stats = new Stats();
+  private final List<Customer> customers = new ArrayList<>();
+  private final Terminal[] terminals;
+  private final PriorityQueue<Event> pending =
+      new PriorityQueue<>(Comparator.comparingLong(Event::timeMillis));
+  private final List<Event> today = new ArrayList<>();
+  private long sequence;
+  private long dayEnd;
+  private long nextCheckNumber = 1000;
+
+  public Simulator(Config config) {
+    this.config = config;
+    this.random = new SplittableRandom(config.seed());
+    int terminalCount = Math.max(10, config.customers() / 5);
+    terminals = new Terminal[terminalCount];
+    for (int i = 0; i < terminalCount; i++) {
+      terminals[i] = new Terminal(String.format("m-%06d", i), random.nextDouble() * 100,
+          random.nextDouble() * 100, MCCS[random.nextInt(MCCS.length)]);
+    }
+    for (int i = 0; i < config.customers(); i++) {
+      customers.add(new Customer(i));
+    }
+  }
+
+  public Stats stats() {
+    return stats;
+  }
+
+  /** Generates the whole history into {@code sink}, day by day. */
+  public void run(Consumer<Event> sink) {
+    long start = config.startMillis();
+    dayEnd = start + DAY;
+    for (Customer c : customers) {
+      c.onboard(start);
+    }
+    for (int d = 0; d < config.days(); d++) {
+      long dayStart = start + d * DAY;
+      dayEnd = dayStart + DAY;
+      compromiseTerminalsAndCards(dayStart);
+      for (Customer c : customers) {
+        c.live(d, dayStart);
+      }
+      flushDay(dayStart + DAY, sink);
+    }
+    // outcomes about the simulated period keep arriving after it
+    dayEnd = Long.MAX_VALUE;
+    flushDay(Long.MAX_VALUE, sink);
+  }
+
+  private void flushDay(long until, Consumer<Event> sink) {
+    while (!pending.isEmpty() && pending.peek().timeMillis() < until) {
+      today.add(pending.poll());
+    }
+    if (config.maxDisorderMillis() > 0) {
+      long[] arrival = new long[today.size()];
+      Integer[] order = new Integer[today.size()];
+      for (int i = 0; i < arrival.length; i++) {
+        arrival[i] = today.get(i).timeMillis() + random.nextLong(config.maxDisorderMillis() + 1);
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, Comparator.comparingLong(i -> arrival[i]));
+      for (Integer i : order) {
+        emit(today.get(i), sink);
+      }
+    } else {
+      today.sort(Comparator.comparingLong(Event::timeMillis));
+      today.forEach(e -> emit(e, sink));
+    }
+    today.clear();
+  }
+
+  private void emit(Event e, Consumer<Event> sink) {
+    stats.events++;
+    sink.accept(e);
+  }
+
+  private String nextId(String prefix) {
+    return prefix + "-" + Long.toString(sequence++, 36);
+  }
+
+  private void schedule(long at, Customer c, Event.Kind kind) {
+    add(new Event(nextId("e"), at, c.account, c.customer, kind));
+  }
+
+  private void now(long at, Customer c, Event.Kind kind) {
+    add(new Event(nextId("e"), at, c.account, c.customer, kind));
+  }
+
+  /** Today's events are emitted tonight; later ones wait in time order. */
+  private void add(Event e) {
+    if (e.timeMillis() < dayEnd) {
+      today.add(e);
+    } else {
+      pending.add(e);
+    }
+  }
+
+  private static Money usd(long cents) {
+    return new Money(cents, CURRENCY);
+  }
+
+  // ---- card fraud scenarios ------------------------------------------------------------------
+
+  private void compromiseTerminalsAndCards(long dayStart) {
+    // rates chosen so that about 1% of transactions are fraudulent (the Handbook: 0.84%)
+    for (int i = times(terminals.length / 2000.0); i > 0; i--) {
+      terminals[random.nextInt(terminals.length)].compromisedUntil = dayStart + 28 * DAY;
+    }
+    for (int i = times(customers.size() / 1200.0); i > 0; i--) {
+      customers.get(random.nextInt(customers.size())).cardCompromisedUntil = dayStart + 14 * DAY;
+    }
+    for (int i = times(customers.size() / 4000.0); i > 0; i--) {
+      customers.get(random.nextInt(customers.size())).takeoverAt =
+          dayStart + random.nextLong(DAY);
+    }
+  }
+
+  /** A whole number whose expectation is {@code mean}. */
+  private int times(double mean) {
+    int whole = (int) mean;
+    return whole + (random.nextDouble() < mean - whole ? 1 : 0);
+  }
+
+  private static final String[] MCCS = {"5411", "5812", "5541", "5999", "5311", "5732", "4121",
+      "5912", "7011", "5691"};
+  private static final String[] COUNTRIES = {"FR", "GB", "NG", "BR", "RU", "CN", "MX"};
+
+  private static final class Terminal {
+    final String id;
+    final double x;
+    final double y;
+    final String mcc;
+    long compromisedUntil;
+
+    Terminal(String id, double x, double y, String mcc) {
+      this.id = id;
+      this.x = x;
+      this.y = y;
+      this.mcc = mcc;
+    }
+  }
+
+  private enum Payer { RELIABLE, STRUGGLING, CHAOTIC }
+
+  private final class Customer {
+    final String customer;
+    final String account;
+    final double x;
+    final double y;
+    final double meanAmount;
+    final double sdAmount;
+    final double txPerDay;
+    final String device;
+    final List<Terminal> nearby = new ArrayList<>();
+    final Payer payer;
+    final boolean depositsChecks;
+    final long creditLimit;
+    final int statementDay;
+    boolean employed = true;
+    long salary;
+    int payday;
+    long cardCompromisedUntil;
+    long takeoverAt = Long.MIN_VALUE;
+    boolean smsConsent;
+
+    long balance;
+    long cycleMinimumDue;
+    long cycleDue = Long.MIN_VALUE;
+    long cyclePaid;
+    int daysPastDue;
+    long lastDepositMax;
+    boolean promiseOpen;
+
+    Customer(int i) {
+      customer = String.format("c-%06d", i);
+      account = String.format("a-%06d", i);
+      x = random.nextDouble() * 100;
+      y = random.nextDouble() * 100;
+      meanAmount = 500 + random.nextDouble() * 9500; // cents
+      sdAmount = meanAmount / 2;
+      txPerDay = 0.3 + random.nextDouble() * 3.7;
+      device = "d-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
+      double p = random.nextDouble();
+      payer = p < 0.85 ? Payer.RELIABLE : p < 0.96 ? Payer.STRUGGLING : Payer.CHAOTIC;
+      depositsChecks = random.nextDouble() < 0.25;
+      creditLimit = (5 + random.nextInt(46)) * 100_00L;
+      statementDay = random.nextInt(30);
+      salary = (1500 + random.nextInt(4000)) * 100L;
+      payday = random.nextInt(14);
+      for (Terminal t : terminals) {
+        if (Math.hypot(t.x - x, t.y - y) < 20) {
+          nearby.add(t);
+        }
+      }
+      if (nearby.isEmpty()) {
+        nearby.add(terminals[random.nextInt(terminals.length)]);
+      }
+    }
+
+    void onboard(long start) {
+      long at = start + random.nextLong(HOUR);
+      // accounts opened over the past three years; a few brand new
+      long opened = start - (random.nextDouble() < 0.05 ? random.nextLong(20 * DAY)
+          : random.nextLong(3 * 365 * DAY));
+      // a delinquent minority starts the period already behind
+      if (payer != Payer.RELIABLE && random.nextDouble() < 0.25) {
+        daysPastDue = 1 + random.nextInt(45);
+        balance = creditLimit / 2 + random.nextLong(creditLimit / 2);
+        cycleMinimumDue = Math.max(2_500, balance * 3 / 100);
+        cycleDue = start + 20 * DAY;
+      } else {
+        balance = random.nextLong(creditLimit / 3);
+      }
+      now(at, this, new AccountStatus(daysPastDue, usd(balance), opened));
+      smsConsent = random.nextDouble() < 0.6;
+      if (smsConsent) {
+        now(at + MINUTE, this, new ConsentChange(ContactChannel.SMS, true));
+      }
+      if (random.nextDouble() < 0.8) {
+        now(at + 2 * MINUTE, this, new ConsentChange(ContactChannel.EMAIL, true));
+      }
+      if (random.nextDouble() < 0.4) {
+        now(at + 3 * MINUTE, this, new ConsentChange(ContactChannel.CALL, true));
+      }
+      if (payer != Payer.RELIABLE && random.nextDouble() < 0.2) {
+        employed = false; // income already lost: a hardship signal the data can show
+      }
+    }
+
+    void live(int d, long dayStart) {
+      spend(dayStart);
+      if (takeoverAt >= dayStart && takeoverAt < dayStart + DAY) {
+        takeover(takeoverAt);
+      }
+      if (employed && (d % 14) == payday) {
+        now(dayStart + 6 * HOUR + random.nextLong(HOUR), this, new Transaction(usd(salary),
+            Direction.CREDIT, Channel.ACH, "", "", "US", "", "employer-" + customer.hashCode() % 97));
+      }
+      if (employed && payer != Payer.RELIABLE && random.nextDouble() < 0.002) {
+        employed = false;
+        if (random.nextDouble() < 0.5) {
+          now(dayStart + random.nextLong(DAY), this, new HardshipFlag(true, "job_loss"));
+        }
+      }
+      if (depositsChecks && random.nextDouble() < 2.0 / 30) {
+        deposit(dayStart + 8 * HOUR + random.nextLong(12 * HOUR));
+      }
+      if (random.nextDouble() < 0.0005) {
+        depositFraud(dayStart + 9 * HOUR + random.nextLong(10 * HOUR));
+      }
+      if (smsConsent && random.nextDouble() < 0.001) {
+        smsConsent = false; // "STOP"
+        now(dayStart + random.nextLong(DAY), this, new ConsentChange(ContactChannel.SMS, false));
+      }
+      credit(d, dayStart);
+    }
+
+    // ---- spending --------------------------------------------------------------------------
+
+    void spend(long dayStart) {
+      int n = poisson(txPerDay);
+      for (int i = 0; i < n; i++) {
+        long at = dayStart + 7 * HOUR + random.nextLong(16 * HOUR);
+        Terminal t = nearby.get(random.nextInt(nearby.size()));
+        long amount = Math.max(50, (long) (meanAmount + sdAmount * random.nextGaussian()));
+        boolean fraud = false;
+        if (cardCompromisedUntil > at && random.nextDouble() < 1.0 / 3) {
+          amount *= 5;
+          fraud = true;
+        }
+        if (t.compromisedUntil > at) {
+          fraud = true;
+        }
+        if (amount > 220_00) {
+          fraud = true; // the Handbook's scenario 1
+        }
+        Channel channel = random.nextDouble() < 0.25 ? Channel.ECOMMERCE
+            : random.nextDouble() < 0.08 ? Channel.ATM : Channel.CARD_PRESENT;
+        card(at, amount, channel, t.id, channel == Channel.ATM ? "6011" : t.mcc, "US",
+            channel == Channel.ECOMMERCE ? device : "", fraud);
+      }
+    }
+
+    void takeover(long at) {
+      String stolenDevice = "d-ato-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
+      String country = COUNTRIES[random.nextInt(COUNTRIES.length)];
+      int burst = 3 + random.nextInt(6);
+      long t = at;
+      for (int i = 0; i < burst; i++) {
+        t += random.nextLong(10 * MINUTE);
+        Terminal merchant = terminals[random.nextInt(terminals.length)];
+        card(t, (long) (meanAmount * (2 + random.nextDouble() * 4)), Channel.ECOMMERCE,
+            merchant.id, "5732", country, stolenDevice, true);
+      }
+    }
+
+    void card(long at, long amount, Channel channel, String merchant, String mcc, String country,
+        String deviceId, boolean fraud) {
+      String id = nextId("t");
+      add(new Event(id, at, account, customer, new Transaction(usd(amount), Direction.DEBIT,
+          channel, merchant, mcc, country, deviceId, "")));
+      stats.transactions++;
+      balance += amount;
+      if (fraud) {
+        stats.fraudulentTransactions++;
+        if (random.nextDouble() < 0.95) { // most fraud is eventually reported
+          long delay = DAY + random.nextLong(40 * DAY);
+          schedule(at + delay, this, new FraudReport(id, merchant, at, random.nextDouble() < 0.3));
+        }
+      }
+    }
+
+    // ---- deposits --------------------------------------------------------------------------
+
+    void deposit(long at) {
+      long amount = (long) Math.max(1_000, 15_000 + 40_000 * Math.abs(random.nextGaussian()));
+      String check = Long.toString(nextCheckNumber++);
+      String payer = "p-" + random.nextInt(1_000_000);
+      String deposit = depositEvent(at, amount, "0" + (10_000_000 + random.nextInt(80_000_000)),
+          payer, check, "img-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36),
+          random.nextDouble() < 0.9 ? Endorsement.RESTRICTIVE : Endorsement.SIGNATURE_ONLY);
+      lastDepositMax = Math.max(lastDepositMax, amount);
+      if (random.nextDouble() < 0.01) {
+        returned(at, deposit, "NSF");
+      }
+    }
+
+    /** One of the check-fraud patterns, chosen at random. */
+    void depositFraud(long at) {
+      double kind = random.nextDouble();
+      String routing = "0" + (10_000_000 + random.nextInt(80_000_000));
+      String payer = "p-" + random.nextInt(1_000_000);
+      String check = Long.toString(nextCheckNumber++);
+      String image = "img-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
+      long amount = 50_000 + random.nextLong(200_000);
+      if (kind < 0.5) {
+        // the same check on this account, then on an accomplice's (or again here)
+        depositEvent(at, amount, routing, payer, check, image, Endorsement.SIGNATURE_ONLY);
+        Customer other = random.nextDouble() < 0.7
+            ? customers.get(random.nextInt(customers.size())) : this;
+        long later = at + HOUR + random.nextLong(3 * DAY);
+        String second = other.depositEvent(later, amount, routing, payer, check, image,
+            Endorsement.MISSING);
+        stats.duplicateDeposits++;
+        other.returned(later, second, "DUPLICATE");
+      } else {
+        // far above the account's history, then cash out within hours
+        long big = Math.max(amount, 10 * Math.max(lastDepositMax, 20_000));
+        String deposit = depositEvent(at, big, routing, payer, check, image,
+            Endorsement.SIGNATURE_ONLY);
+        long t = at;
+        for (int i = 0; i < 3; i++) {
+          t += HOUR + random.nextLong(6 * HOUR);
+          card(t, big / 4, Channel.ATM, nearby.get(0).id, "6011", "US", "", false);
+        }
+        returned(at, deposit, random.nextDouble() < 0.5 ? "ALTERED" : "NSF");
+      }
+    }
+
+    String depositEvent(long at, long amount, String routing, String payer, String check,
+        String image, Endorsement endorsement) {
+      String depositId = nextId("dep");
+      Event e = new Event(nextId("e"), at, account, customer, new CheckDeposit(depositId,
+          usd(amount), routing, payer, check, image, endorsement, device));
+      add(e);
+      stats.deposits++;
+      return depositId;
+    }
+
+    void returned(long depositAt, String depositId, String reason) {
+      stats.returnedDeposits++;
+      schedule(depositAt + 2 * DAY + random.nextLong(4 * DAY), this,
+          new DepositReturn(depositId, reason, depositAt));
+    }
+
+    // ---- credit ----------------------------------------------------------------------------
+
+    void credit(int d, long dayStart) {
+      long at = dayStart + 2 * HOUR;
+      if (d % 30 == statementDay) {
+        statement(at);
+      }
+      if (cycleDue != Long.MIN_VALUE && dayStart >= cycleDue && cyclePaid < cycleMinimumDue
+          && daysPastDue == 0) {
+        daysPastDue = (int) ((dayStart - cycleDue) / DAY) + 1;
+        stats.missedPayments++;
+      } else if (daysPastDue > 0) {
+        daysPastDue++;
+      }
+      if (daysPastDue > 0) {
+        now(at + 30 * MINUTE, this, new AccountStatus(daysPastDue, usd(balance), 0));
+        collect(dayStart);
+      }
+    }
+
+    void statement(long at) {
+      long minimum = balance <= 0 ? 0 : Math.max(2_500, balance * 3 / 100);
+      long due = at + 25 * DAY;
+      now(at, this, new Statement(usd(balance), usd(minimum), due, usd(creditLimit)));
+      stats.statements++;
+      cycleMinimumDue = minimum;
+      cycleDue = due;
+      cyclePaid = 0;
+      if (minimum == 0) {
+        return;
+      }
+      double payProbability = switch (payer) {
+        case RELIABLE -> 0.98;
+        case STRUGGLING -> 0.65;
+        case CHAOTIC -> 0.35;
+      };
+      if (!employed) {
+        payProbability *= 0.4;
+      }
+      if (random.nextDouble() < payProbability) {
+        long amount = payer == Payer.RELIABLE && random.nextDouble() < 0.7 ? balance : minimum;
+        long when = at + (3 + random.nextLong(20)) * DAY + random.nextLong(DAY);
+        pay(when, amount, payer != Payer.RELIABLE && random.nextDouble() < 0.12);
+      }
+    }
+
+    void pay(long when, long amount, boolean bounces) {
+      String id = nextId("pay");
+      schedule(when, this, new Payment(id, usd(amount), false, ""));
+      if (when <= cycleDue) {
+        cyclePaid += amount; // known to the simulator now; the profile learns it when it arrives
+      }
+      balance -= amount;
+      if (bounces) {
+        schedule(when + 2 * DAY, this, new Payment(id, usd(amount), true, "R01"));
+        if (when <= cycleDue) {
+          cyclePaid -= amount;
+        }
+        balance += amount;
+      } else if (cyclePaid >= cycleMinimumDue) {
+        long cured = Math.max(when, cycleDue) + HOUR;
+        daysPastDue = 0;
+        schedule(cured, this, new AccountStatus(0, usd(balance), 0));
+      }
+    }
+
+    void collect(long dayStart) {
+      long at = dayStart + 9 * HOUR + random.nextLong(10 * HOUR);
+      if (random.nextDouble() < 0.6) {
+        boolean reached = random.nextDouble() < 0.25;
+        now(at, this, new ContactAttempt(ContactChannel.CALL, reached));
+        if (reached && !promiseOpen && random.nextDouble() < 0.7) {
+          promise(at + 5 * MINUTE);
+        }
+      } else if (smsConsent) {
+        now(at, this, new ContactAttempt(ContactChannel.SMS, false));
+      }
+    }
+
+    void promise(long at) {
+      long amount = Math.max(cycleMinimumDue, 2_500);
+      long due = at + 7 * DAY;
+      now(at, this, new PromiseToPay(usd(amount), due));
+      promiseOpen = true;
+      double keep = switch (payer) {
+        case RELIABLE -> 0.9;
+        case STRUGGLING -> 0.55;
+        case CHAOTIC -> 0.25;
+      };
+      if (!employed) {
+        keep *= 0.5;
+      }
+      if (random.nextDouble() < keep) {
+        cyclePaid = Math.max(cyclePaid, cycleMinimumDue - amount);
+        pay(at + random.nextLong(6 * DAY) + HOUR, amount, false);
+        daysPastDue = 0;
+      }
+      promiseOpen = false;
+    }
+
+    private int poisson(double mean) {
+      double l = Math.exp(-mean);
+      int k = 0;
+      double p = 1;
+      do {
+        k++;
+        p *= random.nextDouble();
+      } while (p > l);
+      return k - 1;
+    }
+  }
+
+}

@@ -1,0 +1,180 @@
+package dev.vigil.features.training;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.Event.AccountStatus;
+import dev.vigil.features.event.Event.CheckDeposit;
+import dev.vigil.features.event.Event.DepositReturn;
+import dev.vigil.features.event.Event.Direction;
+import dev.vigil.features.event.Event.FraudReport;
+import dev.vigil.features.event.Event.Transaction;
+import dev.vigil.features.profile.AccountProfileView;
+import dev.vigil.features.profile.EntityKey;
+import dev.vigil.features.profile.FeatureCatalogue;
+import dev.vigil.features.profile.FeatureCatalogue.Task;
+import dev.vigil.features.profile.FeatureInputs;
+import dev.vigil.features.profile.ProfileBook;
+import dev.vigil.features.profile.ProfileSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Builds point-in-time training sets by replaying an event history, in event-time order, through
+ * the same {@link ProfileBook} fold and {@link FeatureCatalogue} definitions the online path uses.
+ *
+ * <p>A transaction or deposit is featurised from the profiles as they stood just before it was
+ * folded: what a score request at that moment would have seen. A delinquency row is featurised from
+ * every event at or before its as-of time. Labels alone look ahead (that is what a label is);
+ * features never do: the rows up to any time T are identical whether or not the history goes on
+ * after T.
+ */
+public final class TrainingSets {
+  private static final long DAY = 86_400_000L;
+
+  private TrainingSets() {}
+
+  /** Every debit transaction with {@code from <= time < to}; label: reported as fraud, ever. */
+  public static TrainingSet fraud(List<Event> history, ProfileSettings settings, long from, long to) {
+    Set<String> reported = new HashSet<>();
+    for (Event e : history) {
+      if (e.kind() instanceof FraudReport r) {
+        reported.add(r.reportedEventId());
+      }
+    }
+    var rows = new ArrayList<TrainingSet.Row>();
+    replay(history, settings, (book, e) -> {
+      if (e.kind() instanceof Transaction t && t.direction() == Direction.DEBIT
+          && e.timeMillis() >= from && e.timeMillis() < to) {
+        rows.add(new TrainingSet.Row(e.eventId(), e.timeMillis(), e.accountId(),
+            FeatureCatalogue.FRAUD.vector(book.inputsFor(e)),
+            reported.contains(e.eventId()) ? 1 : 0));
+      }
+    }, List.of(), null);
+    return new TrainingSet(Task.FRAUD, FeatureCatalogue.FRAUD, rows);
+  }
+
+  /** Every check deposit with {@code from <= time < to}; label: returned unpaid, ever. */
+  public static TrainingSet deposits(List<Event> history, ProfileSettings settings, long from,
+      long to) {
+    Set<String> returned = new HashSet<>();
+    for (Event e : history) {
+      if (e.kind() instanceof DepositReturn r) {
+        returned.add(r.depositId());
+      }
+    }
+    var rows = new ArrayList<TrainingSet.Row>();
+    replay(history, settings, (book, e) -> {
+      if (e.kind() instanceof CheckDeposit d && e.timeMillis() >= from && e.timeMillis() < to) {
+        rows.add(new TrainingSet.Row(e.eventId(), e.timeMillis(), e.accountId(),
+            FeatureCatalogue.DEPOSIT.vector(book.inputsFor(e)),
+            returned.contains(d.depositId()) ? 1 : 0));
+      }
+    }, List.of(), null);
+    return new TrainingSet(Task.DEPOSIT, FeatureCatalogue.DEPOSIT, rows);
+  }
+
+  /**
+   * One row per account with a credit history at each as-of time; label: the core system reports
+   * 30 or more days past due within {@code horizon} after the as-of time.
+   */
+  public static TrainingSet delinquency(List<Event> history, ProfileSettings settings,
+      List<Long> asOfTimes, Duration horizon) {
+    Map<String, List<long[]>> statuses = new HashMap<>();
+    Map<String, String> customers = new HashMap<>();
+    for (Event e : history) {
+      if (e.kind() instanceof AccountStatus s) {
+        statuses.computeIfAbsent(e.accountId(), k -> new ArrayList<>())
+            .add(new long[] {e.timeMillis(), s.daysPastDue()});
+      }
+      if (!e.customerId().isEmpty()) {
+        customers.putIfAbsent(e.accountId(), e.customerId());
+      }
+    }
+    long h = horizon.toMillis();
+    var rows = new ArrayList<TrainingSet.Row>();
+    replay(history, settings, (book, e) -> { }, new ArrayList<>(new TreeSet<>(asOfTimes)),
+        (book, asOf) -> {
+          var accounts = new ArrayList<EntityKey>();
+          for (EntityKey key : book.all().keySet()) {
+            if (key.type() == dev.vigil.features.profile.EntityType.ACCOUNT
+                && AccountProfileView.hasCreditHistory(book.get(key))) {
+              accounts.add(key);
+            }
+          }
+          accounts.sort(Comparator.comparing(EntityKey::id));
+          for (EntityKey key : accounts) {
+            String account = key.id();
+            FeatureInputs in = book.inputsForAccount(account, customers.get(account), asOf);
+            int label = 0;
+            for (long[] s : statuses.getOrDefault(account, List.of())) {
+              if (s[0] > asOf && s[0] <= asOf + h && s[1] >= 30) {
+                label = 1;
+                break;
+              }
+            }
+            rows.add(new TrainingSet.Row(account + "@" + java.time.Instant.ofEpochMilli(asOf),
+                asOf, account, FeatureCatalogue.DELINQUENCY.vector(in), label));
+          }
+        });
+    return new TrainingSet(Task.DELINQUENCY, FeatureCatalogue.DELINQUENCY, rows);
+  }
+
+  /** Monthly as-of times: midnight UTC on day {@code dayOfMonth} of each month in [from, to). */
+  public static List<Long> monthly(long from, long to, int dayOfMonth) {
+    var times = new ArrayList<Long>();
+    var d = java.time.Instant.ofEpochMilli(from).atZone(java.time.ZoneOffset.UTC).toLocalDate()
+        .withDayOfMonth(dayOfMonth);
+    while (true) {
+      long t = d.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+      if (t >= to) {
+        break;
+      }
+      if (t >= from) {
+        times.add(t);
+      }
+      d = d.plusMonths(1);
+    }
+    return times;
+  }
+
+  /** As-of times every {@code step} from midnight UTC on or after {@code from}, before {@code to}. */
+  public static List<Long> every(long from, long to, Duration step) {
+    var times = new ArrayList<Long>();
+    for (long t = Math.floorDiv(from + DAY - 1, DAY) * DAY; t < to; t += step.toMillis()) {
+      times.add(t);
+    }
+    return times;
+  }
+
+  interface OnEvent {
+    void before(ProfileBook book, Event e);
+  }
+
+  interface OnAsOf {
+    void at(ProfileBook book, long asOf);
+  }
+
+  private static void replay(List<Event> history, ProfileSettings settings, OnEvent onEvent,
+      List<Long> asOfTimes, OnAsOf onAsOf) {
+    var ordered = new ArrayList<>(history);
+    ordered.sort(Comparator.comparingLong(Event::timeMillis)); // stable: file order breaks ties
+    var book = new ProfileBook(settings);
+    int next = 0;
+    for (Event e : ordered) {
+      while (next < asOfTimes.size() && asOfTimes.get(next) < e.timeMillis()) {
+        onAsOf.at(book, asOfTimes.get(next++));
+      }
+      onEvent.before(book, e);
+      book.fold(e);
+    }
+    while (next < asOfTimes.size()) {
+      onAsOf.at(book, asOfTimes.get(next++));
+    }
+  }
+}
