@@ -95,10 +95,16 @@ public final class RecentSet {
     return evictedThroughMinute * Timeline.MINUTE;
   }
 
+  /** The state in a canonical order (by key), so equal sets serialise to equal bytes. */
   public RecentSetState toState() {
     var b = RecentSetState.newBuilder().setEvictedThroughMinute(evictedThroughMinute);
-    long previous = 0;
+    Integer[] order = new Integer[size];
     for (int i = 0; i < size; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (x, y) -> Long.compare(keys[x], keys[y]));
+    long previous = 0;
+    for (int i : order) {
       b.addKey(keys[i]);
       b.addLastSeenDelta(lastSeenMinute[i] - previous);
       previous = lastSeenMinute[i];

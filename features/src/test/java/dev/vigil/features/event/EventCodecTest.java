@@ -1,0 +1,109 @@
+package dev.vigil.features.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vigil.features.simulator.Simulator;
+import dev.vigil.proto.v1.Direction;
+import dev.vigil.proto.v1.Money;
+import dev.vigil.proto.v1.Transaction;
+import dev.vigil.proto.v1.TransactionChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class EventCodecTest {
+  static final long NOW = 1_767_225_600_000L; // 2026-01-01
+
+  static dev.vigil.proto.v1.Event valid() {
+    return dev.vigil.proto.v1.Event.newBuilder()
+        .setEventId("e-1").setEventTime(EventCodec.timestamp(NOW)).setAccountId("a-1")
+        .setCustomerId("c-1")
+        .setTransaction(Transaction.newBuilder()
+            .setAmount(Money.newBuilder().setMinorUnits(1234).setCurrency("USD"))
+            .setDirection(Direction.DIRECTION_DEBIT)
+            .setChannel(TransactionChannel.TRANSACTION_CHANNEL_ECOMMERCE)
+            .setMerchantId("m-1").setMcc("5411").setCountry("US"))
+        .build();
+  }
+
+  @Test
+  void everySimulatedKindSurvivesTheWireRoundTrip() throws Exception {
+    var events = new ArrayList<Event>();
+    new Simulator(Simulator.Config.of(7, 300, 45)).run(events::add);
+    var kinds = new java.util.HashSet<Class<?>>();
+    for (Event e : events) {
+      assertThat(EventCodec.fromProto(EventCodec.toProto(e), Long.MAX_VALUE)).isEqualTo(e);
+      kinds.add(e.kind().getClass());
+    }
+    assertThat(kinds).as("the simulator exercises every kind").hasSize(11);
+  }
+
+  static List<Arguments> badEvents() {
+    return List.of(
+        bad("event.event_id", b -> b.setEventId("")),
+        bad("event.event_id", b -> b.setEventId("has space")),
+        bad("event.event_time", b -> b.clearEventTime()),
+        bad("event.event_time", b -> b.setEventTime(EventCodec.timestamp(NOW + 3_600_000))),
+        bad("event.account_id", b -> b.setAccountId("")),
+        bad("event.kind", b -> b.clearKind()),
+        bad("event.transaction.amount", b -> b.setTransaction(
+            b.getTransaction().toBuilder().clearAmount())),
+        bad("event.transaction.amount.currency", b -> b.setTransaction(
+            b.getTransaction().toBuilder().setAmount(Money.newBuilder().setMinorUnits(5)
+                .setCurrency("usd")))),
+        bad("event.transaction.amount.currency", b -> b.setTransaction(
+            b.getTransaction().toBuilder().setAmount(Money.newBuilder().setMinorUnits(5)
+                .setCurrency("XYZ")))),
+        bad("event.transaction.amount.minor_units", b -> b.setTransaction(
+            b.getTransaction().toBuilder().setAmount(Money.newBuilder().setMinorUnits(-5)
+                .setCurrency("USD")))),
+        bad("event.transaction.amount.minor_units", b -> b.setTransaction(
+            b.getTransaction().toBuilder().setAmount(Money.newBuilder()
+                .setMinorUnits(EventCodec.MAX_AMOUNT + 1).setCurrency("USD")))),
+        bad("event.transaction.direction", b -> b.setTransaction(
+            b.getTransaction().toBuilder().clearDirection())),
+        bad("event.transaction.channel", b -> b.setTransaction(
+            b.getTransaction().toBuilder().clearChannel())),
+        bad("event.transaction.mcc", b -> b.setTransaction(
+            b.getTransaction().toBuilder().setMcc("54x1"))),
+        bad("event.transaction.country", b -> b.setTransaction(
+            b.getTransaction().toBuilder().setCountry("usa"))),
+        bad("event.check_deposit.routing_number", b -> b.setCheckDeposit(
+            dev.vigil.proto.v1.CheckDeposit.newBuilder().setDepositId("d")
+                .setAmount(Money.newBuilder().setMinorUnits(5).setCurrency("USD"))
+                .setRoutingNumber("1234").setPayerAccountFingerprint("p").setCheckNumber("1"))),
+        bad("event.customer_id", b -> b.clearCustomerId().setConsentChange(
+            dev.vigil.proto.v1.ConsentChange.newBuilder()
+                .setChannel(dev.vigil.proto.v1.ContactChannel.CONTACT_CHANNEL_SMS))),
+        bad("event.statement.due_time", b -> b.setStatement(
+            dev.vigil.proto.v1.Statement.newBuilder()
+                .setBalance(Money.newBuilder().setMinorUnits(5).setCurrency("USD"))
+                .setMinimumDue(Money.newBuilder().setMinorUnits(5).setCurrency("USD"))
+                .setDueTime(EventCodec.timestamp(NOW - 1)))));
+  }
+
+  static Arguments bad(String field, UnaryOperator<dev.vigil.proto.v1.Event.Builder> change) {
+    return Arguments.of(field, change.apply(valid().toBuilder()).build());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badEvents")
+  void aBadEventIsRefusedNamingTheField(String field, dev.vigil.proto.v1.Event event) {
+    assertThatThrownBy(() -> EventCodec.fromProto(event, NOW))
+        .isInstanceOf(InvalidEventException.class)
+        .satisfies(e -> assertThat(((InvalidEventException) e).field()).isEqualTo(field))
+        .satisfies(e -> assertThat(((InvalidEventException) e).reason()).isNotBlank());
+  }
+
+  @Test
+  void theValidEventIsAccepted() throws Exception {
+    Event e = EventCodec.fromProto(valid(), NOW);
+    assertThat(e.kind()).isInstanceOf(Event.Transaction.class);
+    assertThat(((Event.Transaction) e.kind()).amount()).isEqualTo(new Event.Money(1234, "USD"));
+  }
+}

@@ -1,0 +1,78 @@
+package dev.vigil.features.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.Event.CheckDeposit;
+import dev.vigil.features.event.Event.DepositReturn;
+import dev.vigil.features.event.Event.FraudReport;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SimulatorTest {
+  static List<Event> run(long seed, int customers, int days) {
+    var events = new ArrayList<Event>();
+    new Simulator(Simulator.Config.of(seed, customers, days)).run(events::add);
+    return events;
+  }
+
+  @Test
+  void theSameSeedGivesTheSameHistoryAndAnotherSeedAnother() {
+    assertThat(run(11, 200, 20)).isEqualTo(run(11, 200, 20));
+    assertThat(run(12, 200, 20)).isNotEqualTo(run(11, 200, 20));
+  }
+
+  @Test
+  void historiesAreInEventTimeOrderWithUniqueIds() {
+    var events = run(5, 500, 30);
+    for (int i = 1; i < events.size(); i++) {
+      assertThat(events.get(i).timeMillis()).isGreaterThanOrEqualTo(events.get(i - 1).timeMillis());
+    }
+    assertThat(events.stream().map(Event::eventId).distinct().count()).isEqualTo(events.size());
+  }
+
+  @Test
+  void labelsAreRealisticAndArriveLate() {
+    var events = run(9, 3000, 30);
+    Map<String, Long> transactionTimes = new HashMap<>();
+    long debits = 0;
+    for (Event e : events) {
+      if (e.kind() instanceof Event.Transaction t && t.direction() == Event.Direction.DEBIT) {
+        transactionTimes.put(e.eventId(), e.timeMillis());
+        debits++;
+      }
+    }
+    long reported = 0;
+    for (Event e : events) {
+      if (e.kind() instanceof FraudReport r) {
+        reported++;
+        assertThat(e.timeMillis() - transactionTimes.get(r.reportedEventId()))
+            .as("a report arrives at least a day after its transaction")
+            .isGreaterThanOrEqualTo(86_400_000L);
+      }
+    }
+    assertThat((double) reported / debits).as("fraud share").isBetween(0.004, 0.025);
+
+    // duplicate presentment: one check (MICR line) deposited under two deposit ids
+    Map<String, Set<String>> accountsByCheck = new HashMap<>();
+    Map<String, Long> depositTimes = new HashMap<>();
+    for (Event e : events) {
+      if (e.kind() instanceof CheckDeposit d) {
+        accountsByCheck.computeIfAbsent(d.micrFingerprint(), k -> new HashSet<>())
+            .add(d.depositId());
+        depositTimes.put(d.depositId(), e.timeMillis());
+      }
+    }
+    assertThat(accountsByCheck.values()).anySatisfy(ids -> assertThat(ids).hasSize(2));
+    for (Event e : events) {
+      if (e.kind() instanceof DepositReturn r) {
+        assertThat(e.timeMillis()).isGreaterThan(depositTimes.get(r.depositId()));
+      }
+    }
+  }
+}
