@@ -103,16 +103,20 @@ public final class Timeline {
     }
   }
 
+  /** Bucket fields, interleaved in one array so that an update touches one cache line. */
+  private static final int STRIDE = 5;
+  private static final int KEY = 0;   // start minute * 8 + tier
+  private static final int COUNT = 1;
+  private static final int SUM = 2;
+  private static final int SQUARES = 3; // raw bits of a double
+  private static final int MAX = 4;
+  private static final long[] NONE = new long[0];
+
   private final Shape shape;
   private long clockMinute = Long.MIN_VALUE;
   private long nextUpkeepMinute = Long.MAX_VALUE;
   private int size;
-  private long[] start = new long[0];
-  private byte[] tier = new byte[0];
-  private long[] count = new long[0];
-  private long[] sum = new long[0];
-  private double[] sumSquares = new double[0];
-  private long[] max = new long[0];
+  private long[] b = NONE;
 
   public Timeline(Shape shape) {
     this.shape = shape;
@@ -120,6 +124,19 @@ public final class Timeline {
 
   public Shape shape() {
     return shape;
+  }
+
+  private long start(int i) {
+    return b[i * STRIDE] >> 3;
+  }
+
+  private int tier(int i) {
+    return (int) (b[i * STRIDE] & 7);
+  }
+
+  private long endMillis(int i) {
+    long key = b[i * STRIDE];
+    return ((key >> 3) + WIDTH[(int) (key & 7)]) * MINUTE;
   }
 
   /** Records {@code value} at {@code atMillis}; the clock becomes at least {@code atMillis}. */
@@ -150,11 +167,13 @@ public final class Timeline {
       i = -i - 1;
       insertAt(i, s, k);
     }
-    count[i]++;
-    sum[i] += value;
-    sumSquares[i] += (double) value * value;
-    if (value > max[i]) {
-      max[i] = value;
+    int o = i * STRIDE;
+    b[o + COUNT]++;
+    b[o + SUM] += value;
+    b[o + SQUARES] = Double.doubleToRawLongBits(
+        Double.longBitsToDouble(b[o + SQUARES]) + (double) value * value);
+    if (value > b[o + MAX]) {
+      b[o + MAX] = value;
     }
     return true;
   }
@@ -185,15 +204,15 @@ public final class Timeline {
     double sq = 0;
     long mx = Long.MIN_VALUE;
     for (int i = lastStartingBy(toInclusive); i >= 0; i--) {
-      long endMillis = (start[i] + WIDTH[tier[i]]) * MINUTE;
-      if (endMillis - 1 <= fromExclusive) {
+      if (endMillis(i) - 1 <= fromExclusive) {
         break;
       }
-      n += count[i];
-      s += sum[i];
-      sq += sumSquares[i];
-      if (max[i] > mx) {
-        mx = max[i];
+      int o = i * STRIDE;
+      n += b[o + COUNT];
+      s += b[o + SUM];
+      sq += Double.longBitsToDouble(b[o + SQUARES]);
+      if (b[o + MAX] > mx) {
+        mx = b[o + MAX];
       }
     }
     return n == 0 ? Aggregate.EMPTY : new Aggregate(n, s, sq, mx);
@@ -203,10 +222,10 @@ public final class Timeline {
   public long count(long fromExclusive, long toInclusive) {
     long n = 0;
     for (int i = lastStartingBy(toInclusive); i >= 0; i--) {
-      if ((start[i] + WIDTH[tier[i]]) * MINUTE - 1 <= fromExclusive) {
+      if (endMillis(i) - 1 <= fromExclusive) {
         break;
       }
-      n += count[i];
+      n += b[i * STRIDE + COUNT];
     }
     return n;
   }
@@ -215,10 +234,10 @@ public final class Timeline {
   public long sum(long fromExclusive, long toInclusive) {
     long s = 0;
     for (int i = lastStartingBy(toInclusive); i >= 0; i--) {
-      if ((start[i] + WIDTH[tier[i]]) * MINUTE - 1 <= fromExclusive) {
+      if (endMillis(i) - 1 <= fromExclusive) {
         break;
       }
-      s += sum[i];
+      s += b[i * STRIDE + SUM];
     }
     return s;
   }
@@ -228,16 +247,9 @@ public final class Timeline {
     return size;
   }
 
-  /** The width in minutes of the bucket holding {@code atMillis}, or 0 when none does. */
-  public int bucketWidthAt(long atMillis) {
-    long minute = Math.floorDiv(atMillis, MINUTE);
-    int i = lastStartingBy(minute * MINUTE);
-    return i >= 0 && minute < start[i] + WIDTH[tier[i]] ? WIDTH[tier[i]] : 0;
-  }
-
   private int lastStartingBy(long toInclusiveMillis) {
     long minute = Math.floorDiv(toInclusiveMillis, MINUTE);
-    if (size == 0 || start[size - 1] <= minute) {
+    if (size == 0 || start(size - 1) <= minute) {
       return size - 1;
     }
     int i = search(minute);
@@ -249,41 +261,43 @@ public final class Timeline {
     return Math.floorDiv(minute, w) * w + w;
   }
 
+  /** Index of the bucket starting at {@code s}, or {@code -(insertion point) - 1}. */
   private int search(long s) {
-    if (size > 0 && start[size - 1] == s) {
-      return size - 1;
-    }
-    if (size == 0 || start[size - 1] < s) {
+    if (size == 0 || start(size - 1) < s) {
       return -(size + 1);
     }
-    return Arrays.binarySearch(start, 0, size, s);
+    if (start(size - 1) == s) {
+      return size - 1;
+    }
+    int lo = 0;
+    int hi = size - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      long m = start(mid);
+      if (m < s) {
+        lo = mid + 1;
+      } else if (m > s) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -(lo + 1);
   }
 
   private void insertAt(int i, long s, int k) {
-    if (size == start.length) {
-      int capacity = Math.max(4, size * 2);
-      start = Arrays.copyOf(start, capacity);
-      tier = Arrays.copyOf(tier, capacity);
-      count = Arrays.copyOf(count, capacity);
-      sum = Arrays.copyOf(sum, capacity);
-      sumSquares = Arrays.copyOf(sumSquares, capacity);
-      max = Arrays.copyOf(max, capacity);
+    if ((size + 1) * STRIDE > b.length) {
+      b = Arrays.copyOf(b, Math.max(4, size * 2) * STRIDE);
     }
-    int tail = size - i;
-    if (tail > 0) {
-      System.arraycopy(start, i, start, i + 1, tail);
-      System.arraycopy(tier, i, tier, i + 1, tail);
-      System.arraycopy(count, i, count, i + 1, tail);
-      System.arraycopy(sum, i, sum, i + 1, tail);
-      System.arraycopy(sumSquares, i, sumSquares, i + 1, tail);
-      System.arraycopy(max, i, max, i + 1, tail);
+    int o = i * STRIDE;
+    if (i < size) {
+      System.arraycopy(b, o, b, o + STRIDE, (size - i) * STRIDE);
     }
-    start[i] = s;
-    tier[i] = (byte) k;
-    count[i] = 0;
-    sum[i] = 0;
-    sumSquares[i] = 0;
-    max[i] = Long.MIN_VALUE;
+    b[o + KEY] = s * 8 + k;
+    b[o + COUNT] = 0;
+    b[o + SUM] = 0;
+    b[o + SQUARES] = 0; // the bits of 0.0
+    b[o + MAX] = Long.MIN_VALUE;
     size++;
     nextUpkeepMinute = Math.min(nextUpkeepMinute, upkeepDue(s, k));
   }
@@ -297,62 +311,99 @@ public final class Timeline {
     return Math.min(drop, parentEnd(s, k) + KEEP[k] + shape.offsetMinutes);
   }
 
-  /** One pass: merge aged buckets into their parents, drop expired ones, plan the next pass. */
+  /**
+   * Merges aged buckets into their parents and drops expired ones. Within a tier, the bucket due
+   * first is the oldest, so only the due prefix of each tier's run is touched: the cost is the
+   * number of tiers (a binary search each) plus the buckets that change, not the bucket count.
+   */
   private void upkeep() {
     long base = clockMinute - shape.offsetMinutes;
     int out = 0;
     long next = Long.MAX_VALUE;
-    for (int i = 0; i < size; i++) {
-      int k = tier[i];
-      long s = start[i];
-      while (k < LAST && base - parentEnd(s, k) >= KEEP[k]) {
-        k++;
-        s = Math.floorDiv(s, WIDTH[k]) * WIDTH[k];
-      }
-      if (base - (s + WIDTH[k]) >= shape.retentionMinutes) {
-        continue;
-      }
-      if (out > 0 && start[out - 1] == s) {
-        int o = out - 1;
-        count[o] += count[i];
-        sum[o] += sum[i];
-        sumSquares[o] += sumSquares[i];
-        if (max[i] > max[o]) {
-          max[o] = max[i];
+    int i = 0;
+    while (i < size) {
+      int runEnd = runEnd(i, tier(i));
+      for (; i < runEnd; i++) {
+        int k = tier(i);
+        long s = start(i);
+        boolean drop = base - (s + WIDTH[k]) >= shape.retentionMinutes;
+        boolean promote = k < LAST && base - parentEnd(s, k) >= KEEP[k];
+        if (!drop && !promote) {
+          break; // the rest of this run is younger: unchanged
         }
-        continue;
+        while (k < LAST && base - parentEnd(s, k) >= KEEP[k]) {
+          k++;
+          s = Math.floorDiv(s, WIDTH[k]) * WIDTH[k];
+        }
+        if (base - (s + WIDTH[k]) >= shape.retentionMinutes) {
+          continue;
+        }
+        int from = i * STRIDE;
+        if (out > 0 && start(out - 1) == s) {
+          int o = (out - 1) * STRIDE;
+          b[o + COUNT] += b[from + COUNT];
+          b[o + SUM] += b[from + SUM];
+          b[o + SQUARES] = Double.doubleToRawLongBits(Double.longBitsToDouble(b[o + SQUARES])
+              + Double.longBitsToDouble(b[from + SQUARES]));
+          b[o + MAX] = Math.max(b[o + MAX], b[from + MAX]);
+          continue;
+        }
+        int to = out * STRIDE;
+        if (to != from) {
+          System.arraycopy(b, from, b, to, STRIDE);
+        }
+        b[to + KEY] = s * 8 + k;
+        next = Math.min(next, upkeepDue(s, k));
+        out++;
       }
-      start[out] = s;
-      tier[out] = (byte) k;
-      count[out] = count[i];
-      sum[out] = sum[i];
-      sumSquares[out] = sumSquares[i];
-      max[out] = max[i];
-      next = Math.min(next, upkeepDue(s, k));
-      out++;
+      int unchanged = runEnd - i;
+      if (unchanged > 0) {
+        next = Math.min(next, upkeepDue(start(i), tier(i)));
+        if (out != i) {
+          System.arraycopy(b, i * STRIDE, b, out * STRIDE, unchanged * STRIDE);
+        }
+        out += unchanged;
+        i = runEnd;
+      }
     }
     size = out;
     nextUpkeepMinute = next;
   }
 
-  /** The timeline's state for serialisation, statistics limited to its {@link Stats}. */
-  public TimelineState toState() {
-    var b = TimelineState.newBuilder().setLatestMinute(clockMinute == Long.MIN_VALUE ? 0 : clockMinute);
-    long previous = 0;
-    for (int i = 0; i < size; i++) {
-      b.addStartDelta(start[i] - previous);
-      previous = start[i];
-      b.addTier(tier[i]);
-      b.addCount(count[i]);
-      if (shape.stats != Stats.COUNT) {
-        b.addSum(sum[i]);
-      }
-      if (shape.stats == Stats.FULL) {
-        b.addSumSquares(sumSquares[i]);
-        b.addMax(max[i]);
+  /** The first index after {@code from} whose tier is finer than {@code k} (tiers never rise). */
+  private int runEnd(int from, int k) {
+    int lo = from + 1;
+    int hi = size;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (tier(mid) < k) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
       }
     }
-    return b.build();
+    return lo;
+  }
+
+  /** The timeline's state for serialisation, statistics limited to its {@link Stats}. */
+  public TimelineState toState() {
+    var s = TimelineState.newBuilder().setLatestMinute(clockMinute == Long.MIN_VALUE ? 0 : clockMinute);
+    long previous = 0;
+    for (int i = 0; i < size; i++) {
+      int o = i * STRIDE;
+      s.addStartDelta(start(i) - previous);
+      previous = start(i);
+      s.addTier(tier(i));
+      s.addCount(b[o + COUNT]);
+      if (shape.stats != Stats.COUNT) {
+        s.addSum(b[o + SUM]);
+      }
+      if (shape.stats == Stats.FULL) {
+        s.addSumSquares(Double.longBitsToDouble(b[o + SQUARES]));
+        s.addMax(b[o + MAX]);
+      }
+    }
+    return s.build();
   }
 
   /** Restores a timeline written by {@link #toState()} with the same shape. */
@@ -362,23 +413,23 @@ public final class Timeline {
     if (state.getTierCount() != n || state.getCountCount() != n) {
       throw new IllegalArgumentException("corrupt timeline state: column lengths differ");
     }
-    t.start = new long[n];
-    t.tier = new byte[n];
-    t.count = new long[n];
-    t.sum = new long[n];
-    t.sumSquares = new double[n];
-    t.max = new long[n];
+    t.b = n == 0 ? NONE : new long[n * STRIDE];
     long previous = 0;
     long next = Long.MAX_VALUE;
     for (int i = 0; i < n; i++) {
+      int o = i * STRIDE;
       previous += state.getStartDelta(i);
-      t.start[i] = previous;
-      t.tier[i] = (byte) state.getTier(i);
-      t.count[i] = state.getCount(i);
-      t.sum[i] = state.getSumCount() == n ? state.getSum(i) : 0;
-      t.sumSquares[i] = state.getSumSquaresCount() == n ? state.getSumSquares(i) : 0;
-      t.max[i] = state.getMaxCount() == n ? state.getMax(i) : Long.MIN_VALUE;
-      next = Math.min(next, t.upkeepDue(t.start[i], t.tier[i]));
+      int k = state.getTier(i);
+      if (k < 0 || k > LAST) {
+        throw new IllegalArgumentException("corrupt timeline state: tier " + k);
+      }
+      t.b[o + KEY] = previous * 8 + k;
+      t.b[o + COUNT] = state.getCount(i);
+      t.b[o + SUM] = state.getSumCount() == n ? state.getSum(i) : 0;
+      t.b[o + SQUARES] = Double.doubleToRawLongBits(
+          state.getSumSquaresCount() == n ? state.getSumSquares(i) : 0);
+      t.b[o + MAX] = state.getMaxCount() == n ? state.getMax(i) : Long.MIN_VALUE;
+      next = Math.min(next, t.upkeepDue(previous, k));
     }
     t.size = n;
     t.clockMinute = n == 0 && state.getLatestMinute() == 0 ? Long.MIN_VALUE : state.getLatestMinute();
