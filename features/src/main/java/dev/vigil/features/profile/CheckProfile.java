@@ -6,15 +6,21 @@ import dev.vigil.features.state.CheckState;
 import dev.vigil.features.state.Presentment;
 import dev.vigil.features.window.Hashing;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
- * A check fingerprint's profile (its MICR line, or its image): every deposit it was presented in.
- * A second presentment under another deposit id is a duplicate, on the same account or another.
+ * A check fingerprint's profile (its MICR line, or its image): the deposits it was presented in,
+ * earliest first. A presentment after an earlier one under another deposit id is a duplicate, on
+ * the same account or another. The outcome does not depend on the order deposits arrive in.
  */
 public final class CheckProfile extends Profile {
   static final int PRESENTMENTS = 8;
+  private static final Comparator<Presentment> EARLIEST_FIRST =
+      Comparator.comparingLong(Presentment::getMillis)
+          .thenComparing(Presentment::getDeposit, Long::compareUnsigned);
 
+  /** Sorted earliest first; the earliest {@link #PRESENTMENTS} are kept. */
   final List<Presentment> presentments = new ArrayList<>();
   long presentmentCount;
 
@@ -36,6 +42,9 @@ public final class CheckProfile extends Profile {
     }
   }
 
+  /** A deposit that presents this check after an earlier presentment: its account must know. */
+  public record DuplicateSignal(String accountId, String depositId, long millis) {}
+
   /** Earlier presentments (at or before {@code asOf}, under another deposit id) of this check. */
   public Duplicates duplicatesOf(String accountId, String depositId, long asOf) {
     long account = Hashing.of(accountId);
@@ -43,7 +52,10 @@ public final class CheckProfile extends Profile {
     boolean same = false;
     boolean other = false;
     for (var p : presentments) {
-      if (p.getDeposit() == deposit || p.getMillis() > asOf) {
+      if (p.getMillis() > asOf) {
+        break;
+      }
+      if (p.getDeposit() == deposit) {
         continue;
       }
       if (p.getAccount() == account) {
@@ -56,34 +68,56 @@ public final class CheckProfile extends Profile {
   }
 
   /**
-   * Folds a deposit of this check and tells whether it was presented before under another deposit
-   * id: the cross-entity signal the depositing account's profile must receive.
+   * Folds a deposit of this check and returns the deposits that this reveals as duplicates: the
+   * new one if an earlier presentment exists, and the formerly first presentment if the new one,
+   * arriving late, is earlier still. The cross-entity signals the depositing accounts receive.
    */
-  public Duplicates present(Event e) {
+  public List<DuplicateSignal> present(Event e) {
     if (!(e.kind() instanceof CheckDeposit d)) {
       throw new IllegalArgumentException("not a check deposit");
-    }
-    Duplicates earlier = duplicatesOf(e.accountId(), d.depositId(), e.timeMillis());
-    return fold(e) == Fold.FOLDED ? earlier : Duplicates.NONE;
-  }
-
-  @Override
-  void apply(Event e) {
-    if (!(e.kind() instanceof CheckDeposit d)) {
-      return;
     }
     long deposit = Hashing.of(d.depositId());
     for (var p : presentments) {
       if (p.getDeposit() == deposit) {
-        return; // the same deposit seen again (another fingerprint of it, or a replay)
+        fold(e); // a replay or the other fingerprint of a known deposit: nothing new
+        return List.of();
       }
     }
-    presentmentCount++;
-    if (presentments.size() == PRESENTMENTS) {
-      presentments.remove(presentments.size() - 1); // keep the first presentments: the originals
+    Presentment first = presentments.isEmpty() ? null : presentments.get(0);
+    Presentment added = Presentment.newBuilder().setAccount(Hashing.of(e.accountId()))
+        .setDeposit(deposit).setMillis(e.timeMillis()).setAccountId(e.accountId())
+        .setDepositId(d.depositId()).build();
+    if (fold(e) == Fold.TOO_LATE) {
+      return List.of();
     }
-    presentments.add(Presentment.newBuilder().setAccount(Hashing.of(e.accountId()))
-        .setDeposit(deposit).setMillis(e.timeMillis()).build());
+    presentmentCount++;
+    var signals = new ArrayList<DuplicateSignal>(1);
+    if (first == null) {
+      presentments.add(added);
+      return signals;
+    }
+    if (EARLIEST_FIRST.compare(added, first) > 0) {
+      signals.add(new DuplicateSignal(e.accountId(), d.depositId(), e.timeMillis()));
+    } else {
+      signals.add(new DuplicateSignal(first.getAccountId(), first.getDepositId(),
+          first.getMillis()));
+    }
+    int at = 0;
+    while (at < presentments.size() && EARLIEST_FIRST.compare(presentments.get(at), added) < 0) {
+      at++;
+    }
+    if (at < PRESENTMENTS) {
+      presentments.add(at, added);
+      if (presentments.size() > PRESENTMENTS) {
+        presentments.remove(presentments.size() - 1);
+      }
+    }
+    return signals;
+  }
+
+  @Override
+  void apply(Event e) {
+    // presentments are kept by present(), which knows what a deposit reveals
   }
 
   CheckState toState() {

@@ -32,10 +32,9 @@ public final class ProfileBook {
     for (EntityKey key : EntityKey.of(e)) {
       Profile p = profiles.computeIfAbsent(key, k -> codec.empty(k.type()));
       if (p instanceof CheckProfile check) {
-        CheckProfile.Duplicates d = check.present(e);
-        if (d.any()) {
-          account(e.accountId()).recordDuplicatePresentment(
-              ((CheckDeposit) e.kind()).depositId(), e.timeMillis());
+        for (CheckProfile.DuplicateSignal signal : check.present(e)) {
+          account(signal.accountId()).recordDuplicatePresentment(signal.depositId(),
+              signal.millis());
         }
         continue;
       }

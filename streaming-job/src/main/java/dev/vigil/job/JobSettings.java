@@ -1,0 +1,74 @@
+package dev.vigil.job;
+
+import dev.vigil.features.profile.ProfileSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything the profile job is configured with.
+ *
+ * @param eventsFile when set, events come from this JSON Lines file (backfill, replay) instead
+ *     of the events topic, through the same operators
+ * @param bounded stop at the topic's end offsets as of the start (replays, tests, harness)
+ * @param checkpointDir where checkpoints go ({@code file:///...}, {@code s3://...})
+ * @param maxOutOfOrderness the watermark trails the newest event time by this much
+ * @param idleness a source partition silent this long stops holding the watermark back
+ * @param idleTtl a profile untouched this long is dropped (longer than the longest window)
+ */
+public record JobSettings(
+    String bootstrapServers,
+    String eventsTopic,
+    String profilesTopic,
+    String deadLetterTopic,
+    String groupId,
+    Path eventsFile,
+    boolean bounded,
+    String checkpointDir,
+    Duration checkpointInterval,
+    int parallelism,
+    Duration maxOutOfOrderness,
+    Duration idleness,
+    Duration idleTtl,
+    ProfileSettings profiles) {
+
+  public static final String EVENTS_TOPIC = "vigil.events";
+  public static final String PROFILES_TOPIC = "vigil.profiles";
+  public static final String DEAD_LETTER_TOPIC = "vigil.events.dead-letters";
+
+  public static JobSettings defaults(String bootstrapServers, String checkpointDir) {
+    return new JobSettings(bootstrapServers, EVENTS_TOPIC, PROFILES_TOPIC, DEAD_LETTER_TOPIC,
+        "vigil-profile-job", null, false, checkpointDir, Duration.ofSeconds(10), 1,
+        Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofDays(400),
+        ProfileSettings.DEFAULT);
+  }
+
+  public JobSettings withBounded(boolean value) {
+    return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
+        eventsFile, value, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
+        idleness, idleTtl, profiles);
+  }
+
+  public JobSettings withCheckpointInterval(Duration value) {
+    return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
+        eventsFile, bounded, checkpointDir, value, parallelism, maxOutOfOrderness, idleness,
+        idleTtl, profiles);
+  }
+
+  public JobSettings withParallelism(int value) {
+    return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
+        eventsFile, bounded, checkpointDir, checkpointInterval, value, maxOutOfOrderness,
+        idleness, idleTtl, profiles);
+  }
+
+  public JobSettings withEventsFile(Path value) {
+    return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
+        value, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
+        idleness, idleTtl, profiles);
+  }
+
+  public JobSettings withTopics(String events, String profilesOut, String deadLetters) {
+    return new JobSettings(bootstrapServers, events, profilesOut, deadLetters, groupId,
+        eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
+        idleness, idleTtl, profiles);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.vigil.job;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.profile.AccountProfile;
+import dev.vigil.features.profile.CheckProfile;
+import dev.vigil.features.profile.EntityKey;
+import dev.vigil.features.profile.EntityType;
+import dev.vigil.features.profile.Profile;
+import dev.vigil.features.profile.ProfileCodec;
+import dev.vigil.features.profile.ProfileSettings;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keyed by entity: folds each event into the entity's profile (kept serialised in RocksDB keyed
+ * state) with the feature library's code, and emits the new version. A check profile that sees a
+ * check presented again emits a duplicate-presentment signal for the depositing account.
+ */
+final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpdate> {
+  static final OutputTag<Routed> SIGNALS = new OutputTag<>("duplicate-presentments") {};
+
+  private static final long NO_LATENESS_LIMIT = 3650L * 86_400_000L;
+  private final EntityType type;
+  private final long labelDelayMillis;
+  private final long idleTtlMillis;
+  private transient ProfileCodec codec;
+  private transient ValueState<byte[]> state;
+  private transient Counter folded;
+  private transient Counter refused;
+
+  ProfileFold(EntityType type, ProfileSettings settings, Duration idleTtl) {
+    this.type = type;
+    this.labelDelayMillis = settings.labelDelay().toMillis();
+    this.idleTtlMillis = idleTtl.toMillis();
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    // Lateness is judged once, at intake, against the watermark (Validate). Here events from
+    // parallel upstream channels interleave, so a per-profile rule would refuse events that
+    // merely took another path: every event that passed intake is folded.
+    codec = new ProfileCodec(new ProfileSettings(Duration.ofMillis(NO_LATENESS_LIMIT),
+        Duration.ofMillis(labelDelayMillis)));
+    var descriptor = new ValueStateDescriptor<>("profile",
+        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    // entities idle for longer than the longest window are dropped (processing time)
+    descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(idleTtlMillis))
+        .cleanupInRocksdbCompactFilter(1_000).build());
+    state = getRuntimeContext().getState(descriptor);
+    var metrics = getRuntimeContext().getMetricGroup().addGroup("entity", type.name());
+    folded = metrics.counter("vigil_profile_updates");
+    refused = metrics.counter("vigil_events_refused_too_late");
+  }
+
+  @Override
+  public void processElement(Routed r, Context ctx, Collector<ProfileUpdate> out)
+      throws Exception {
+    byte[] bytes = state.value();
+    Profile profile = bytes == null ? codec.empty(type) : codec.decode(bytes);
+    long versionBefore = profile.version();
+    if (r.kind == Routed.DUPLICATE_PRESENTMENT) {
+      ((AccountProfile) profile).recordDuplicatePresentment(
+          new String(r.payload, StandardCharsets.UTF_8), r.time);
+    } else {
+      Event e = EventIntake.decode(r.payload);
+      if (profile instanceof CheckProfile check) {
+        for (CheckProfile.DuplicateSignal signal : check.present(e)) {
+          ctx.output(SIGNALS, new Routed(EntityKey.account(signal.accountId()).toString(),
+              Routed.DUPLICATE_PRESENTMENT, signal.depositId().getBytes(StandardCharsets.UTF_8),
+              signal.millis()));
+        }
+      } else if (profile.fold(e) == Profile.Fold.TOO_LATE) {
+        refused.inc();
+      }
+    }
+    if (profile.version() == versionBefore) {
+      return; // nothing changed: nothing to store or publish
+    }
+    folded.inc();
+    byte[] updated = codec.encode(profile);
+    state.update(updated);
+    out.collect(new ProfileUpdate(r.key, profile.version(), profile.lastEventMillis(), updated));
+  }
+}

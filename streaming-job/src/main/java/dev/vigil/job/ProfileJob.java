@@ -1,0 +1,185 @@
+package dev.vigil.job;
+
+import dev.vigil.features.profile.EntityType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The profile job's composition root: events (Kafka topic or JSON Lines file) → validation and
+ * dead letters → de-duplication by event id → routing to entities → one keyed fold per entity type
+ * in RocksDB state → the compacted profiles topic.
+ *
+ * <pre>
+ * source ─▶ Validate ─┬─▶ dead letters topic
+ *                     └─▶ keyBy(account) Dedupe ─▶ Route ─┬─▶ keyBy CUSTOMER ─┐
+ *                                                         ├─▶ keyBy MERCHANT ─┤
+ *                                                         ├─▶ keyBy DEVICE ───┤
+ *                                                         ├─▶ keyBy CHECK ────┤──▶ profiles topic
+ *                                                         │     └ duplicate ┐  │
+ *                                                         └─▶ keyBy ACCOUNT ◀┘ ─┘
+ * </pre>
+ */
+public final class ProfileJob {
+  private ProfileJob() {}
+
+  /** Flink configuration: RocksDB state, incremental exactly-once checkpoints, restarts. */
+  public static Configuration configuration(JobSettings s) {
+    Map<String, String> conf = new HashMap<>();
+    conf.put("state.backend.type", "rocksdb");
+    conf.put("execution.checkpointing.incremental", "true");
+    conf.put("execution.checkpointing.dir", s.checkpointDir());
+    conf.put("execution.checkpointing.interval", s.checkpointInterval().toMillis() + " ms");
+    conf.put("execution.checkpointing.mode", "EXACTLY_ONCE");
+    conf.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+    conf.put("restart-strategy.type", "fixed-delay");
+    conf.put("restart-strategy.fixed-delay.attempts", "1000");
+    conf.put("restart-strategy.fixed-delay.delay", "1 s");
+    conf.put("parallelism.default", Integer.toString(s.parallelism()));
+    return Configuration.fromMap(conf);
+  }
+
+  /** Builds the pipeline on {@code env}. */
+  public static void build(StreamExecutionEnvironment env, JobSettings s) {
+    build(env, s, UnaryOperator.identity());
+  }
+
+  /** As {@link #build(StreamExecutionEnvironment, JobSettings)}, with a tap after validation. */
+  static void build(StreamExecutionEnvironment env, JobSettings s,
+      UnaryOperator<DataStream<Incoming>> tap) {
+    WatermarkStrategy<Incoming> watermarks = WatermarkStrategy
+        .<Incoming>forBoundedOutOfOrderness(s.maxOutOfOrderness())
+        // a bad record has no trustworthy time: it must not move the watermark
+        .withTimestampAssigner((in, kafkaTimestamp) -> in.valid() ? in.eventTime : Long.MIN_VALUE)
+        .withIdleness(s.idleness());
+
+    DataStream<Incoming> incoming = s.eventsFile() != null
+        ? env.fromSource(FileSource.forRecordStreamFormat(new TextLineInputFormat(),
+                new org.apache.flink.core.fs.Path(s.eventsFile().toUri())).build(),
+            WatermarkStrategy.noWatermarks(), "event file")
+            .filter(line -> !line.isBlank()).name("skip blank lines")
+            .map(line -> EventIntake.fromJson(line, "file", System.currentTimeMillis()))
+            .returns(TypeInformation.of(Incoming.class)).name("parse JSON")
+            .assignTimestampsAndWatermarks(watermarks)
+        : env.fromSource(kafkaSource(s), watermarks, "events topic");
+
+    SingleOutputStreamOperator<Incoming> valid = incoming
+        .process(new Validate(s.profiles().allowedLateness().toMillis()))
+        .name("validate").uid("validate");
+    valid.getSideOutput(Validate.DEAD_LETTERS)
+        .sinkTo(KafkaSink.<Incoming>builder()
+            .setBootstrapServers(s.bootstrapServers())
+            .setRecordSerializer(new DeadLetterSerializer(s.deadLetterTopic()))
+            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+            .build())
+        .name("dead letters").uid("dead-letters");
+
+    DataStream<Routed> routed = tap.apply(valid)
+        .keyBy(in -> in.accountId)
+        .process(new Dedupe(s.profiles().allowedLateness().plus(Duration.ofDays(1)).toMillis()))
+        .name("dedupe by event id").uid("dedupe")
+        .flatMap(new Route()).name("route to entities").uid("route");
+
+    DataStream<ProfileUpdate> updates = null;
+    DataStream<Routed> signals = null;
+    for (EntityType type : new EntityType[] {EntityType.CUSTOMER, EntityType.MERCHANT,
+        EntityType.DEVICE, EntityType.CHECK}) {
+      SingleOutputStreamOperator<ProfileUpdate> folded = fold(routed, type, s);
+      updates = updates == null ? folded : updates.union(folded);
+      if (type == EntityType.CHECK) {
+        signals = folded.getSideOutput(ProfileFold.SIGNALS);
+      }
+    }
+    String account = EntityType.ACCOUNT.name();
+    DataStream<Routed> accountInput = routed.filter(r -> account.equals(r.entityType()))
+        .name("ACCOUNT events").union(signals);
+    updates = updates.union(accountInput.keyBy(r -> r.key)
+        .process(new ProfileFold(EntityType.ACCOUNT, s.profiles(), s.idleTtl()))
+        .name("fold ACCOUNT profiles").uid("fold-ACCOUNT"));
+
+    updates.sinkTo(KafkaSink.<ProfileUpdate>builder()
+            .setBootstrapServers(s.bootstrapServers())
+            .setRecordSerializer(new ProfileRecordSerializer(s.profilesTopic()))
+            // at least once: records carry versions and readers keep the highest
+            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+            .build())
+        .name("profiles topic").uid("profiles-sink");
+  }
+
+  private static SingleOutputStreamOperator<ProfileUpdate> fold(DataStream<Routed> routed,
+      EntityType type, JobSettings s) {
+    String name = type.name();
+    return routed.filter(r -> name.equals(r.entityType())).name(name + " events")
+        .keyBy(r -> r.key)
+        .process(new ProfileFold(type, s.profiles(), s.idleTtl()))
+        .name("fold " + name + " profiles").uid("fold-" + name);
+  }
+
+  private static KafkaSource<Incoming> kafkaSource(JobSettings s) {
+    var builder = KafkaSource.<Incoming>builder()
+        .setBootstrapServers(s.bootstrapServers())
+        .setTopics(s.eventsTopic())
+        .setGroupId(s.groupId())
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(
+            org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
+        .setDeserializer(new KafkaEventDeserializer())
+        .setProperty("partition.discovery.interval.ms", "60000");
+    if (s.bounded()) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return builder.build();
+  }
+
+  /** Runs the job: on a local MiniCluster, or on the cluster {@code flink run} submits it to. */
+  public static JobClient start(JobSettings s) throws Exception {
+    var env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(s));
+    build(env, s);
+    return env.executeAsync("vigil-profiles");
+  }
+
+  @Command(name = "vigil-profile-job", mixinStandardHelpOptions = true,
+      description = "Folds events into per-entity profiles and publishes them.")
+  static final class Cli implements Callable<Integer> {
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092") String bootstrap;
+    @Option(names = "--checkpoints", defaultValue = "file:///tmp/vigil/checkpoints",
+        description = "Checkpoint directory URI.") String checkpoints;
+    @Option(names = "--events-file", description = "Replay a JSON Lines file instead of the topic.")
+    Path eventsFile;
+    @Option(names = "--bounded", description = "Stop at the topic's current end.") boolean bounded;
+    @Option(names = "--parallelism", defaultValue = "1") int parallelism;
+    @Option(names = "--checkpoint-interval-seconds", defaultValue = "10") long interval;
+
+    @Override
+    public Integer call() throws Exception {
+      var s = JobSettings.defaults(bootstrap, checkpoints).withBounded(bounded)
+          .withParallelism(parallelism).withCheckpointInterval(Duration.ofSeconds(interval))
+          .withEventsFile(eventsFile);
+      JobClient client = start(s);
+      client.getJobExecutionResult().get();
+      return 0;
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Cli()).execute(args));
+  }
+}

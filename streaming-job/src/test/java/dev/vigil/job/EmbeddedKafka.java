@@ -1,0 +1,101 @@
+package dev.vigil.job;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/** A real single-node Kafka (KRaft, broker and controller combined) in this JVM, for tests. */
+final class EmbeddedKafka implements AutoCloseable {
+  private final KafkaClusterTestKit cluster;
+
+  EmbeddedKafka() throws Exception {
+    cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+        .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+        .setConfigProp("offsets.topic.replication.factor", "1")
+        .setConfigProp("transaction.state.log.replication.factor", "1")
+        .setConfigProp("transaction.state.log.min.isr", "1")
+        .setConfigProp("group.initial.rebalance.delay.ms", "0")
+        .build();
+    cluster.format();
+    cluster.startup();
+    cluster.waitForReadyBrokers();
+  }
+
+  String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
+  void createTopic(String name, int partitions, boolean compacted) throws Exception {
+    try (var admin = cluster.admin()) {
+      var topic = new NewTopic(name, partitions, (short) 1);
+      if (compacted) {
+        topic.configs(Map.of("cleanup.policy", "compact"));
+      }
+      admin.createTopics(List.of(topic)).all().get();
+    }
+  }
+
+  KafkaProducer<byte[], byte[]> producer() {
+    var p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  void produce(String topic, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+    try (var producer = producer()) {
+      var acks = new ArrayList<java.util.concurrent.Future<?>>();
+      for (var r : records) {
+        acks.add(producer.send(r));
+      }
+      for (var ack : acks) {
+        ack.get();
+      }
+    }
+  }
+
+  /** Every record of {@code topic}, from the beginning to its current end. */
+  List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+    var p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      var partitions = consumer.partitionsFor(topic).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      var records = new ArrayList<ConsumerRecord<byte[], byte[]>>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not read " + topic + " to its end");
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      return records;
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    cluster.close();
+  }
+}

@@ -1,0 +1,207 @@
+package dev.vigil.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.EventCodec;
+import dev.vigil.features.profile.EntityKey;
+import dev.vigil.features.profile.ProfileBook;
+import dev.vigil.features.profile.ProfileCodec;
+import dev.vigil.features.profile.ProfileSettings;
+import dev.vigil.features.simulator.Simulator;
+import dev.vigil.proto.v1.Money;
+import dev.vigil.proto.v1.ProfileRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job against a real Kafka broker (KRaft) on a Flink MiniCluster with RocksDB state and
+ * checkpoints: what it publishes equals the feature library's reference fold.
+ */
+class ProfileJobTest {
+  static EmbeddedKafka kafka;
+  static List<Event> history;
+  static int topics;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = new EmbeddedKafka();
+    history = new ArrayList<>();
+    new Simulator(Simulator.Config.of(77, 120, 21)).run(history::add);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    kafka.close();
+  }
+
+  record Topics(String events, String profiles, String deadLetters) {}
+
+  Topics newTopics() throws Exception {
+    int n = ++topics;
+    var t = new Topics("events-" + n, "profiles-" + n, "dead-letters-" + n);
+    kafka.createTopic(t.events(), 1, false);
+    kafka.createTopic(t.profiles(), 3, true);
+    kafka.createTopic(t.deadLetters(), 1, false);
+    return t;
+  }
+
+  /** The simulated history as records keyed by account, with two bad records and a duplicate. */
+  static List<ProducerRecord<byte[], byte[]>> records(String topic) {
+    var records = new ArrayList<ProducerRecord<byte[], byte[]>>();
+    for (int i = 0; i < history.size(); i++) {
+      Event e = history.get(i);
+      byte[] key = e.accountId().getBytes(StandardCharsets.UTF_8);
+      records.add(new ProducerRecord<>(topic, key, EventCodec.toProto(e).toByteArray()));
+      if (i == history.size() / 3) {
+        records.add(new ProducerRecord<>(topic, key, "not protobuf at all".getBytes()));
+        var bad = EventCodec.toProto(history.get(i)).toBuilder().setEventId("bad-currency")
+            .setTransaction(dev.vigil.proto.v1.Transaction.newBuilder()
+                .setAmount(Money.newBuilder().setMinorUnits(100).setCurrency("usd"))
+                .setDirection(dev.vigil.proto.v1.Direction.DIRECTION_DEBIT)
+                .setChannel(dev.vigil.proto.v1.TransactionChannel.TRANSACTION_CHANNEL_ATM));
+        records.add(new ProducerRecord<>(topic, key, bad.build().toByteArray()));
+      }
+      if (i == history.size() / 2) { // a producer retry: the same event again
+        records.add(new ProducerRecord<>(topic, key, EventCodec.toProto(e).toByteArray()));
+      }
+    }
+    return records;
+  }
+
+  JobSettings settings(Topics t) {
+    return JobSettings.defaults(kafka.bootstrapServers(), dir.resolve("checkpoints").toUri().toString())
+        .withTopics(t.events(), t.profiles(), t.deadLetters())
+        .withBounded(true).withParallelism(2).withCheckpointInterval(Duration.ofMillis(300));
+  }
+
+  static void run(JobSettings s, UnaryOperator<DataStream<Incoming>> tap) throws Exception {
+    var env = StreamExecutionEnvironment.getExecutionEnvironment(ProfileJob.configuration(s));
+    ProfileJob.build(env, s, tap);
+    env.execute("vigil-profiles-test");
+  }
+
+  /** The newest record per key, as any store materialising the topic keeps it. */
+  static Map<String, ProfileRecord> newestPerKey(List<ConsumerRecord<byte[], byte[]>> records)
+      throws Exception {
+    Map<String, ProfileRecord> newest = new HashMap<>();
+    for (var r : records) {
+      var record = ProfileRecord.parseFrom(r.value());
+      String key = new String(r.key(), StandardCharsets.UTF_8);
+      newest.merge(key, record, (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
+    }
+    return newest;
+  }
+
+  static void assertEqualsReferenceFold(Map<String, ProfileRecord> published) {
+    var reference = new ProfileBook(ProfileSettings.DEFAULT);
+    history.forEach(reference::fold);
+    var codec = new ProfileCodec(ProfileSettings.DEFAULT);
+    assertThat(published.keySet()).containsExactlyInAnyOrderElementsOf(
+        reference.all().keySet().stream().map(EntityKey::toString).toList());
+    for (var entry : reference.all().entrySet()) {
+      ProfileRecord record = published.get(entry.getKey().toString());
+      assertThat(record.getVersion()).as("version of %s", entry.getKey())
+          .isEqualTo(entry.getValue().version());
+      assertThat(Arrays.equals(record.getState().toByteArray(), codec.encode(entry.getValue())))
+          .as("state of %s equals the reference fold", entry.getKey()).isTrue();
+    }
+  }
+
+  @Test
+  void publishesTheReferenceProfilesAndDeadLettersBadRecords() throws Exception {
+    Topics t = newTopics();
+    kafka.produce(t.events(), records(t.events()));
+    run(settings(t), UnaryOperator.identity());
+
+    assertEqualsReferenceFold(newestPerKey(kafka.readAll(t.profiles())));
+    var deadLetters = kafka.readAll(t.deadLetters());
+    assertThat(deadLetters).hasSize(2);
+    assertThat(deadLetters).extracting(r -> header(r, DeadLetterSerializer.FIELD))
+        .containsExactlyInAnyOrder("event", "event.transaction.amount.currency");
+    assertThat(deadLetters).allSatisfy(r ->
+        assertThat(header(r, DeadLetterSerializer.REASON)).isNotBlank());
+  }
+
+  @Test
+  void restoresFromItsLastCheckpointWithoutLosingOrDoublingAnEvent() throws Exception {
+    Topics t = newTopics();
+    kafka.produce(t.events(), records(t.events()));
+    FailOnce.reset(history.size() / 2);
+    run(settings(t), stream -> stream.map(new FailOnce()).name("fail once"));
+
+    assertThat(FailOnce.failed).as("the job failed mid-stream").isTrue();
+    assertThat(FailOnce.checkpointedBeforeFailure).as("after a completed checkpoint").isTrue();
+    assertThat(FailOnce.opened.get()).as("and was restored").isGreaterThanOrEqualTo(2);
+    assertEqualsReferenceFold(newestPerKey(kafka.readAll(t.profiles())));
+  }
+
+  static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    var h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  /** Throws once, mid-stream, after a checkpoint has completed; slow enough to checkpoint. */
+  static final class FailOnce extends RichMapFunction<Incoming, Incoming>
+      implements CheckpointListener {
+    static final AtomicInteger seen = new AtomicInteger();
+    static final AtomicInteger opened = new AtomicInteger();
+    static volatile boolean checkpointed;
+    static volatile boolean checkpointedBeforeFailure;
+    static volatile boolean failed;
+    static volatile int failAfter;
+
+    static void reset(int after) {
+      seen.set(0);
+      opened.set(0);
+      checkpointed = false;
+      checkpointedBeforeFailure = false;
+      failed = false;
+      failAfter = after;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+      opened.incrementAndGet();
+    }
+
+    @Override
+    public Incoming map(Incoming in) throws Exception {
+      if (seen.incrementAndGet() % 5 == 0) {
+        Thread.sleep(1); // slow enough for checkpoints to complete mid-stream
+      }
+      if (!failed && checkpointed && seen.get() > failAfter) {
+        failed = true;
+        checkpointedBeforeFailure = true;
+        throw new IllegalStateException("injected failure");
+      }
+      return in;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      checkpointed = true;
+    }
+  }
+}
