@@ -40,12 +40,18 @@ final class EmbeddedKafka implements AutoCloseable {
   }
 
   void createTopic(String name, int partitions, boolean compacted) throws Exception {
+    createTopic(name, partitions, compacted, Map.of());
+  }
+
+  void createTopic(String name, int partitions, boolean compacted, Map<String, String> configs)
+      throws Exception {
     try (var admin = cluster.admin()) {
-      var topic = new NewTopic(name, partitions, (short) 1);
+      var all = new java.util.HashMap<>(configs);
       if (compacted) {
-        topic.configs(Map.of("cleanup.policy", "compact"));
+        all.put("cleanup.policy", "compact");
       }
-      admin.createTopics(List.of(topic)).all().get();
+      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(all)))
+          .all().get();
     }
   }
 

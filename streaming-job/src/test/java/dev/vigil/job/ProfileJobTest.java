@@ -157,6 +157,22 @@ class ProfileJobTest {
     assertEqualsReferenceFold(newestPerKey(kafka.readAll(t.profiles())));
   }
 
+  @Test
+  void replaysAnEventFileThroughTheSameOperators() throws Exception {
+    Topics t = newTopics();
+    Path file = dir.resolve("history.jsonl");
+    try (var writer = new dev.vigil.features.event.EventFiles.EventWriter(file)) {
+      history.forEach(writer);
+    }
+    java.nio.file.Files.writeString(file, "this line is not JSON\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    run(settings(t).withEventsFile(file), UnaryOperator.identity());
+
+    assertEqualsReferenceFold(newestPerKey(kafka.readAll(t.profiles())));
+    assertThat(kafka.readAll(t.deadLetters())).singleElement()
+        .satisfies(r -> assertThat(header(r, DeadLetterSerializer.FIELD)).isEqualTo("event"));
+  }
+
   static String header(ConsumerRecord<byte[], byte[]> r, String name) {
     var h = r.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);

@@ -24,7 +24,6 @@ import dev.vigil.proto.v1.PaymentStatus;
 import dev.vigil.proto.v1.TransactionChannel;
 import java.util.Currency;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Converts between the wire form ({@code vigil.v1.Event}) and {@link Event}, validating on the way
@@ -37,10 +36,6 @@ public final class EventCodec {
   public static final long MAX_FUTURE_MILLIS = 5 * 60_000L;
   private static final long EARLIEST_MILLIS = 946_684_800_000L; // 2000-01-01T00:00:00Z
 
-  private static final Pattern EVENT_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
-  private static final Pattern MCC = Pattern.compile("\\d{4}");
-  private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
-  private static final Pattern ROUTING = Pattern.compile("\\d{9}");
   private static final Set<String> CURRENCIES = Currency.getAvailableCurrencies().stream()
       .map(Currency::getCurrencyCode).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
@@ -54,7 +49,7 @@ public final class EventCodec {
    */
   public static Event fromProto(dev.vigil.proto.v1.Event e, long nowMillis)
       throws InvalidEventException {
-    if (!EVENT_ID.matcher(e.getEventId()).matches()) {
+    if (!printableAscii(e.getEventId(), 128)) {
       throw new InvalidEventException("event.event_id",
           e.getEventId().isEmpty() ? "is required" : "must be 1-128 printable ASCII characters");
     }
@@ -99,10 +94,10 @@ public final class EventCodec {
       default -> throw new InvalidEventException(f + ".direction", "must be DEBIT or CREDIT");
     };
     Channel channel = channel(t.getChannel(), f + ".channel");
-    if (!t.getMcc().isEmpty() && !MCC.matcher(t.getMcc()).matches()) {
+    if (!t.getMcc().isEmpty() && !digits(t.getMcc(), 4)) {
       throw new InvalidEventException(f + ".mcc", "must be 4 digits (ISO 18245)");
     }
-    if (!t.getCountry().isEmpty() && !COUNTRY.matcher(t.getCountry()).matches()) {
+    if (!t.getCountry().isEmpty() && !upperLetters(t.getCountry(), 2)) {
       throw new InvalidEventException(f + ".country", "must be 2 upper-case letters (ISO 3166-1)");
     }
     requireId(t.getMerchantId(), f + ".merchant_id", false);
@@ -128,7 +123,7 @@ public final class EventCodec {
     String f = "event.check_deposit";
     requireId(d.getDepositId(), f + ".deposit_id", true);
     Money amount = money(d.hasAmount() ? d.getAmount() : null, f + ".amount", true);
-    if (!ROUTING.matcher(d.getRoutingNumber()).matches()) {
+    if (!digits(d.getRoutingNumber(), 9)) {
       throw new InvalidEventException(f + ".routing_number", "must be 9 digits");
     }
     requireId(d.getPayerAccountFingerprint(), f + ".payer_account_fingerprint", true);
@@ -277,6 +272,43 @@ public final class EventCodec {
       throw new InvalidEventException(field + ".minor_units", "is absurdly large");
     }
     return new Money(units, m.getCurrency());
+  }
+
+  private static boolean printableAscii(String s, int maxLength) {
+    if (s.isEmpty() || s.length() > maxLength) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean digits(String s, int length) {
+    if (s.length() != length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean upperLetters(String s, int length) {
+    if (s.length() != length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (s.charAt(i) < 'A' || s.charAt(i) > 'Z') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void requireId(String value, String field, boolean required)

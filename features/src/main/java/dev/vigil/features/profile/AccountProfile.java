@@ -303,30 +303,93 @@ public final class AccountProfile extends Profile {
   // ---- state -------------------------------------------------------------------------------
 
   AccountState toState() {
-    var b = AccountState.newBuilder()
-        .setCurrency(currency).setFirstSeenMillis(firstSeenMillis).setOpenedMillis(openedMillis)
-        .setForeignCurrencyEvents(foreignCurrencyEvents)
-        .setDebits(debits.toState()).setCardNotPresent(cardNotPresent.toState())
-        .setCashAdvances(cashAdvances.toState()).setInflows(inflows.toState())
-        .setMerchants(merchants.toState()).setDevices(devices.toState())
-        .setCountries(countries.toState()).setLastDebitMillis(lastDebitMillis)
-        .setDeposits(deposits.toState()).setReturnedDeposits(returnedDeposits.toState())
-        .setDuplicatePresentments(duplicatePresentments.toState())
-        .setDuplicateDeposits(duplicateDeposits.toState())
-        .setLastDepositMillis(lastDepositMillis)
-        .setStatusMillis(statusMillis).setDaysPastDue(daysPastDue)
-        .setDaysPastDueMax(daysPastDueMax.toState()).setBalance(balance)
-        .setCreditLimit(creditLimit).setUtilisation(utilisation.toState())
-        .setMinimumDue(minimumDue.toState()).setPayments(payments.toState())
-        .setReturnedPayments(returnedPayments.toState())
-        .setMissedPayments(missedPayments.toState())
-        .setStatementMillis(statementMillis).setDueMillis(dueMillis)
-        .setCycleMinimumDue(cycleMinimumDue).setCyclePaid(cyclePaid)
-        .setPromisesMade(promisesMade.toState()).setPromisesKept(promisesKept.toState())
-        .setPromisesBroken(promisesBroken.toState())
-        .setCalls(calls.toState()).setTexts(texts.toState()).setEmails(emails.toState())
-        .setLastRightPartyContactMillis(lastRightPartyContactMillis)
-        .setHardship(hardship).setHardshipMillis(hardshipMillis);
+    var b = AccountState.newBuilder();
+    b.setCurrency(currency);
+    b.setFirstSeenMillis(firstSeenMillis);
+    b.setOpenedMillis(openedMillis);
+    b.setForeignCurrencyEvents(foreignCurrencyEvents);
+    b.setLastDebitMillis(lastDebitMillis);
+    b.setLastDepositMillis(lastDepositMillis);
+    b.setStatusMillis(statusMillis);
+    b.setDaysPastDue(daysPastDue);
+    b.setBalance(balance);
+    b.setCreditLimit(creditLimit);
+    b.setStatementMillis(statementMillis);
+    b.setDueMillis(dueMillis);
+    b.setCycleMinimumDue(cycleMinimumDue);
+    b.setCyclePaid(cyclePaid);
+    b.setLastRightPartyContactMillis(lastRightPartyContactMillis);
+    b.setHardship(hardship);
+    b.setHardshipMillis(hardshipMillis);
+    if (!debits.isEmpty()) {
+      b.setDebits(debits.toState());
+    }
+    if (!cardNotPresent.isEmpty()) {
+      b.setCardNotPresent(cardNotPresent.toState());
+    }
+    if (!cashAdvances.isEmpty()) {
+      b.setCashAdvances(cashAdvances.toState());
+    }
+    if (!inflows.isEmpty()) {
+      b.setInflows(inflows.toState());
+    }
+    if (!merchants.isEmpty()) {
+      b.setMerchants(merchants.toState());
+    }
+    if (!devices.isEmpty()) {
+      b.setDevices(devices.toState());
+    }
+    if (!countries.isEmpty()) {
+      b.setCountries(countries.toState());
+    }
+    if (!deposits.isEmpty()) {
+      b.setDeposits(deposits.toState());
+    }
+    if (!returnedDeposits.isEmpty()) {
+      b.setReturnedDeposits(returnedDeposits.toState());
+    }
+    if (!duplicatePresentments.isEmpty()) {
+      b.setDuplicatePresentments(duplicatePresentments.toState());
+    }
+    if (!duplicateDeposits.isEmpty()) {
+      b.setDuplicateDeposits(duplicateDeposits.toState());
+    }
+    if (!daysPastDueMax.isEmpty()) {
+      b.setDaysPastDueMax(daysPastDueMax.toState());
+    }
+    if (!utilisation.isEmpty()) {
+      b.setUtilisation(utilisation.toState());
+    }
+    if (!minimumDue.isEmpty()) {
+      b.setMinimumDue(minimumDue.toState());
+    }
+    if (!payments.isEmpty()) {
+      b.setPayments(payments.toState());
+    }
+    if (!returnedPayments.isEmpty()) {
+      b.setReturnedPayments(returnedPayments.toState());
+    }
+    if (!missedPayments.isEmpty()) {
+      b.setMissedPayments(missedPayments.toState());
+    }
+    if (!promisesMade.isEmpty()) {
+      b.setPromisesMade(promisesMade.toState());
+    }
+    if (!promisesKept.isEmpty()) {
+      b.setPromisesKept(promisesKept.toState());
+    }
+    if (!promisesBroken.isEmpty()) {
+      b.setPromisesBroken(promisesBroken.toState());
+    }
+    if (!calls.isEmpty()) {
+      b.setCalls(calls.toState());
+    }
+    if (!texts.isEmpty()) {
+      b.setTexts(texts.toState());
+    }
+    if (!emails.isEmpty()) {
+      b.setEmails(emails.toState());
+    }
     openPromises.forEach(p -> b.addOpenPromises(p.build()));
     return b.build();
   }

@@ -95,36 +95,63 @@ public final class RecentSet {
     return evictedThroughMinute * Timeline.MINUTE;
   }
 
+  public boolean isEmpty() {
+    return size == 0 && evictedThroughMinute == 0;
+  }
+
   /** The state in a canonical order (by key), so equal sets serialise to equal bytes. */
   public RecentSetState toState() {
     var b = RecentSetState.newBuilder().setEvictedThroughMinute(evictedThroughMinute);
-    Integer[] order = new Integer[size];
+    if (size == 0) {
+      return b.build();
+    }
+    int[] order = sortedByKey();
+    var w = new Varints.Writer(size * 12);
+    long previous = 0;
+    for (int i : order) {
+      w.fixed64(keys[i]);
+      w.zigzag(lastSeenMinute[i] - previous);
+      previous = lastSeenMinute[i];
+    }
+    return b.setEntries(w.toByteString()).build();
+  }
+
+  private int[] sortedByKey() {
+    int[] order = new int[size];
     for (int i = 0; i < size; i++) {
       order[i] = i;
     }
-    Arrays.sort(order, (x, y) -> Long.compare(keys[x], keys[y]));
-    long previous = 0;
-    for (int i : order) {
-      b.addKey(keys[i]);
-      b.addLastSeenDelta(lastSeenMinute[i] - previous);
-      previous = lastSeenMinute[i];
+    // insertion sort: sets are small (at most the capacity)
+    for (int i = 1; i < size; i++) {
+      int x = order[i];
+      int j = i - 1;
+      while (j >= 0 && keys[order[j]] > keys[x]) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = x;
     }
-    return b.build();
+    return order;
   }
 
   public static RecentSet fromState(int capacity, RecentSetState state) {
     var set = new RecentSet(capacity);
-    int n = Math.min(state.getKeyCount(), capacity);
-    set.keys = new long[n];
-    set.lastSeenMinute = new long[n];
+    set.evictedThroughMinute = state.getEvictedThroughMinute();
+    if (state.getEntries().isEmpty()) {
+      return set;
+    }
+    var r = new Varints.Reader(state.getEntries());
+    set.keys = new long[capacity];
+    set.lastSeenMinute = new long[capacity];
     long previous = 0;
-    for (int i = 0; i < n; i++) {
-      set.keys[i] = state.getKey(i);
-      previous += state.getLastSeenDelta(i);
-      set.lastSeenMinute[i] = previous;
+    int n = 0;
+    while (r.more() && n < capacity) {
+      set.keys[n] = r.fixed64();
+      previous += r.zigzag();
+      set.lastSeenMinute[n] = previous;
+      n++;
     }
     set.size = n;
-    set.evictedThroughMinute = state.getEvictedThroughMinute();
     return set;
   }
 }

@@ -385,54 +385,69 @@ public final class Timeline {
     return lo;
   }
 
+  /** Whether nothing was ever recorded (nor the clock moved): serialises to nothing. */
+  public boolean isEmpty() {
+    return size == 0 && clockMinute == Long.MIN_VALUE;
+  }
+
   /** The timeline's state for serialisation, statistics limited to its {@link Stats}. */
   public TimelineState toState() {
     var s = TimelineState.newBuilder().setLatestMinute(clockMinute == Long.MIN_VALUE ? 0 : clockMinute);
+    if (size == 0) {
+      return s.build();
+    }
+    var w = new Varints.Writer(size * (shape.stats == Stats.FULL ? 18 : 6));
     long previous = 0;
     for (int i = 0; i < size; i++) {
       int o = i * STRIDE;
-      s.addStartDelta(start(i) - previous);
+      w.zigzag(start(i) - previous);
       previous = start(i);
-      s.addTier(tier(i));
-      s.addCount(b[o + COUNT]);
+      w.varint(tier(i));
+      w.varint(b[o + COUNT]);
       if (shape.stats != Stats.COUNT) {
-        s.addSum(b[o + SUM]);
+        w.zigzag(b[o + SUM]);
       }
       if (shape.stats == Stats.FULL) {
-        s.addSumSquares(Double.longBitsToDouble(b[o + SQUARES]));
-        s.addMax(b[o + MAX]);
+        w.fixed64(b[o + SQUARES]);
+        w.zigzag(b[o + MAX]);
       }
     }
-    return s.build();
+    return s.setBuckets(w.toByteString()).build();
   }
 
   /** Restores a timeline written by {@link #toState()} with the same shape. */
   public static Timeline fromState(Shape shape, TimelineState state) {
     var t = new Timeline(shape);
-    int n = state.getStartDeltaCount();
-    if (state.getTierCount() != n || state.getCountCount() != n) {
-      throw new IllegalArgumentException("corrupt timeline state: column lengths differ");
+    t.clockMinute = state.getLatestMinute() == 0 && state.getBuckets().isEmpty() ? Long.MIN_VALUE
+        : state.getLatestMinute();
+    if (state.getBuckets().isEmpty()) {
+      return t;
     }
-    t.b = n == 0 ? NONE : new long[n * STRIDE];
+    var r = new Varints.Reader(state.getBuckets());
+    long[] b = new long[8 * STRIDE];
+    int n = 0;
     long previous = 0;
     long next = Long.MAX_VALUE;
-    for (int i = 0; i < n; i++) {
-      int o = i * STRIDE;
-      previous += state.getStartDelta(i);
-      int k = state.getTier(i);
+    while (r.more()) {
+      if ((n + 1) * STRIDE > b.length) {
+        b = Arrays.copyOf(b, b.length * 2);
+      }
+      int o = n * STRIDE;
+      previous += r.zigzag();
+      long k = r.varint();
       if (k < 0 || k > LAST) {
         throw new IllegalArgumentException("corrupt timeline state: tier " + k);
       }
-      t.b[o + KEY] = previous * 8 + k;
-      t.b[o + COUNT] = state.getCount(i);
-      t.b[o + SUM] = state.getSumCount() == n ? state.getSum(i) : 0;
-      t.b[o + SQUARES] = Double.doubleToRawLongBits(
-          state.getSumSquaresCount() == n ? state.getSumSquares(i) : 0);
-      t.b[o + MAX] = state.getMaxCount() == n ? state.getMax(i) : Long.MIN_VALUE;
-      next = Math.min(next, t.upkeepDue(previous, k));
+      b[o + KEY] = previous * 8 + k;
+      b[o + COUNT] = r.varint();
+      b[o + SUM] = shape.stats != Stats.COUNT ? r.zigzag() : 0;
+      b[o + SQUARES] = shape.stats == Stats.FULL ? r.fixed64() : 0;
+      b[o + MAX] = shape.stats == Stats.FULL ? r.zigzag() : Long.MIN_VALUE;
+      next = Math.min(next, t.upkeepDue(previous, (int) k));
+      n++;
     }
+    t.b = b;
     t.size = n;
-    t.clockMinute = n == 0 && state.getLatestMinute() == 0 ? Long.MIN_VALUE : state.getLatestMinute();
     t.nextUpkeepMinute = next;
     return t;
   }

@@ -1,0 +1,297 @@
+package dev.vigil.job;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.EventCodec;
+import dev.vigil.features.simulator.Simulator;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The streaming job's throughput harness (a command, not a test): pushes simulated events through
+ * a real Kafka broker and the job on a MiniCluster with RocksDB state and checkpoints, and reports
+ *
+ * <ul>
+ *   <li>events per second through the profile job, beside two baselines measured in the same run:
+ *       a bare job that only counts per account in RocksDB state, and the naive alternative, Flink's
+ *       own sliding event-time windows (30 days sliding every minute) over a small sample;
+ *   <li>produce-to-profile-published latency (p50, p99, p99.9) at half the measured rate.
+ * </ul>
+ *
+ * Usage: {@code ./vigil job-bench [events] [partitions] [latency-seconds]}.
+ */
+public final class ThroughputHarness {
+  static final int PARALLELISM = 2;
+
+  public static void main(String[] args) throws Exception {
+    int events = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
+    int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    int latencySeconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+    Path dir = Files.createTempDirectory("vigil-harness");
+    try (var kafka = new EmbeddedKafka()) {
+      List<Event> history = simulate(events);
+      System.out.printf("simulated %,d events; Kafka %s; %d partitions; parallelism %d%n",
+          history.size(), kafka.bootstrapServers(), partitions, PARALLELISM);
+      byte[][] payloads = new byte[history.size()][];
+      for (int i = 0; i < payloads.length; i++) {
+        payloads[i] = EventCodec.toProto(history.get(i)).toByteArray();
+      }
+
+      double counter = throughput(kafka, dir, "counter", history, payloads, partitions, Pipeline.COUNTER);
+      double vigil = throughput(kafka, dir, "vigil", history, payloads, partitions, Pipeline.VIGIL);
+      int sample = Math.min(300, history.size());
+      double windows = throughput(kafka, dir, "windows", history.subList(0, sample),
+          Arrays.copyOf(payloads, sample), partitions, Pipeline.SLIDING_WINDOWS);
+
+      System.out.println();
+      System.out.printf("bare counter (RocksDB, checkpoints)       %,10.0f events/s  1.00%n", counter);
+      System.out.printf("vigil profile job                          %,10.0f events/s  %.2f of the counter%n",
+          vigil, vigil / counter);
+      System.out.printf("Flink sliding windows 30d/1min (%,d events) %,8.0f events/s  %.4f of the counter%n",
+          sample, windows, windows / counter);
+
+      int rate = (int) (vigil / 2);
+      long[] latencies = latency(kafka, dir, history, partitions, rate, latencySeconds);
+      Arrays.sort(latencies);
+      System.out.printf("latency at %,d events/s over %d s, produce to profile published (%,d updates):"
+              + " p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms%n", rate, latencySeconds,
+          latencies.length, pct(latencies, 0.50), pct(latencies, 0.99), pct(latencies, 0.999),
+          latencies.length == 0 ? 0 : latencies[latencies.length - 1]);
+    }
+    System.exit(0);
+  }
+
+  static List<Event> simulate(int events) {
+    var history = new ArrayList<Event>(events);
+    // about 7,700 events per 1,000 customers and 30 days
+    int customers = Math.max(100, events / 25);
+    new Simulator(Simulator.Config.of(5, customers, 31)).run(e -> {
+      if (history.size() < events) {
+        history.add(e);
+      }
+    });
+    return history;
+  }
+
+  enum Pipeline { VIGIL, COUNTER, SLIDING_WINDOWS }
+
+  /** Loads the events, runs the pipeline bounded, and times it from first to last output. */
+  static double throughput(EmbeddedKafka kafka, Path dir, String name, List<Event> history,
+      byte[][] payloads, int partitions, Pipeline pipeline) throws Exception {
+    String in = name + "-events";
+    String out = name + "-out";
+    kafka.createTopic(in, partitions, false);
+    kafka.createTopic(out, partitions, false, java.util.Map.of("message.timestamp.type",
+        "LogAppendTime"));
+    kafka.createTopic(name + "-dead", 1, false);
+    var records = new ArrayList<ProducerRecord<byte[], byte[]>>(payloads.length);
+    for (int i = 0; i < payloads.length; i++) {
+      records.add(new ProducerRecord<>(in,
+          history.get(i).accountId().getBytes(StandardCharsets.UTF_8), payloads[i]));
+    }
+    kafka.produce(in, records);
+    var s = settings(kafka, dir, name, in, out).withBounded(true);
+    var env = StreamExecutionEnvironment.getExecutionEnvironment(ProfileJob.configuration(s));
+    build(env, s, pipeline);
+    long t0 = System.nanoTime();
+    env.execute(name);
+    double wall = (System.nanoTime() - t0) / 1e9;
+    long[] span = appendSpan(kafka, out);
+    // windows emit only when they close (at the end of a bounded input): time the whole job
+    double seconds = pipeline == Pipeline.SLIDING_WINDOWS ? wall
+        : Math.max(0.001, (span[1] - span[0]) / 1000.0);
+    double rate = payloads.length / seconds;
+    System.out.printf("%-8s %,9d events: %s %.2f s (job wall time %.1f s, %,d outputs)"
+            + " -> %,.0f events/s%n", name, payloads.length,
+        pipeline == Pipeline.SLIDING_WINDOWS ? "whole job" : "first to last output", seconds,
+        wall, span[2], rate);
+    return rate;
+  }
+
+  static JobSettings settings(EmbeddedKafka kafka, Path dir, String name, String in, String out) {
+    return JobSettings.defaults(kafka.bootstrapServers(),
+            dir.resolve(name + "-checkpoints").toUri().toString())
+        .withTopics(in, out, name + "-dead").withParallelism(PARALLELISM)
+        .withCheckpointInterval(Duration.ofSeconds(10));
+  }
+
+  static void build(StreamExecutionEnvironment env, JobSettings s, Pipeline pipeline) {
+    String topic = s.profilesTopic();
+    switch (pipeline) {
+      case VIGIL -> ProfileJob.build(env, s);
+      case COUNTER -> env.fromSource(source(s), WatermarkStrategy.noWatermarks(), "events")
+          .keyBy(in -> in.accountId)
+          .process(new CountPerKey()).name("count per account")
+          .sinkTo(sink(s)).name("out");
+      case SLIDING_WINDOWS -> env.fromSource(source(s), WatermarkStrategy
+                  .<Incoming>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                  .withTimestampAssigner((in, ts) -> in.eventTime), "events")
+          .map(in -> new org.apache.flink.api.java.tuple.Tuple2<>(in.accountId, 1L))
+          .returns(Types.TUPLE(Types.STRING, Types.LONG))
+          .keyBy(t -> t.f0)
+          .window(SlidingEventTimeWindows.of(Duration.ofDays(30), Duration.ofMinutes(1)))
+          .reduce((a, b) -> new org.apache.flink.api.java.tuple.Tuple2<>(a.f0, a.f1 + b.f1))
+          .map(t -> t.f0 + "=" + t.f1).returns(Types.STRING)
+          .sinkTo(KafkaSink.<String>builder().setBootstrapServers(s.bootstrapServers())
+              .setRecordSerializer((KafkaRecordSerializationSchema<String>) (v, c, ts) ->
+                  new ProducerRecord<>(topic, v.getBytes(StandardCharsets.UTF_8)))
+              .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build());
+    }
+  }
+
+  static KafkaSource<Incoming> source(JobSettings s) {
+    var b = KafkaSource.<Incoming>builder().setBootstrapServers(s.bootstrapServers())
+        .setTopics(s.eventsTopic()).setGroupId(s.groupId())
+        .setStartingOffsets(OffsetsInitializer.earliest())
+        .setDeserializer(new KafkaEventDeserializer());
+    if (s.bounded()) {
+      b.setBounded(OffsetsInitializer.latest());
+    }
+    return b.build();
+  }
+
+  static KafkaSink<String> sink(JobSettings s) {
+    String topic = s.profilesTopic();
+    return KafkaSink.<String>builder().setBootstrapServers(s.bootstrapServers())
+        .setRecordSerializer((KafkaRecordSerializationSchema<String>) (v, c, ts) ->
+            new ProducerRecord<>(topic, v.getBytes(StandardCharsets.UTF_8)))
+        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build();
+  }
+
+  /** The baseline: a per-account count in RocksDB keyed state, one output per event. */
+  static final class CountPerKey extends KeyedProcessFunction<String, Incoming, String> {
+    private transient ValueState<Long> count;
+
+    @Override
+    public void open(OpenContext context) {
+      count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
+    }
+
+    @Override
+    public void processElement(Incoming in, Context ctx, Collector<String> out) throws Exception {
+      Long c = count.value();
+      long next = c == null ? 1 : c + 1;
+      count.update(next);
+      out.collect(in.accountId + "=" + next);
+    }
+  }
+
+  /** First and last append time (ms) of a topic's records, and how many there are. */
+  static long[] appendSpan(EmbeddedKafka kafka, String topic) {
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    long n = 0;
+    for (var r : kafka.readAll(topic)) {
+      first = Math.min(first, r.timestamp());
+      last = Math.max(last, r.timestamp());
+      n++;
+    }
+    return new long[] {first, last, n};
+  }
+
+  /** Runs the profile job unbounded and feeds it at {@code rate}; latencies in ms. */
+  static long[] latency(EmbeddedKafka kafka, Path dir, List<Event> history, int partitions,
+      int rate, int seconds) throws Exception {
+    String in = "latency-events";
+    String out = "latency-profiles";
+    kafka.createTopic(in, partitions, false);
+    kafka.createTopic(out, partitions, true);
+    kafka.createTopic("latency-dead", 1, false);
+    var s = settings(kafka, dir, "latency", in, out);
+    var env = StreamExecutionEnvironment.getExecutionEnvironment(ProfileJob.configuration(s));
+    ProfileJob.build(env, s);
+    JobClient job = env.executeAsync("latency");
+
+    // transactions and deposits carry no other timestamps: they can be replayed as happening now
+    List<Event> live = history.stream().filter(e -> e.kind() instanceof Event.Transaction
+        || e.kind() instanceof Event.CheckDeposit).toList();
+    var latencies = new ArrayList<Long>();
+    var stop = new AtomicBoolean();
+    var started = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+    Thread reader = new Thread(() -> {
+      var p = new Properties();
+      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
+      try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+          new ByteArrayDeserializer())) {
+        var tps = consumer.partitionsFor(out).stream()
+            .map(i -> new TopicPartition(out, i.partition())).toList();
+        consumer.assign(tps);
+        consumer.seekToBeginning(tps);
+        while (!stop.get()) {
+          for (var r : consumer.poll(Duration.ofMillis(20))) {
+            long now = System.currentTimeMillis();
+            // record timestamp = the event time = when the harness sent it
+            if (r.timestamp() >= started.get()) {
+              synchronized (latencies) {
+                latencies.add(now - r.timestamp());
+              }
+            }
+          }
+        }
+      }
+    }, "latency-reader");
+    reader.start();
+
+    try (var producer = kafka.producer()) {
+      // warm up: let the job start and its first checkpoint pass before measuring
+      Thread.sleep(15_000);
+      long begin = System.currentTimeMillis();
+      started.set(begin);
+      long total = (long) rate * seconds;
+      for (long i = 0; i < total; i++) {
+        long due = begin + i * 1000 / rate;
+        long now;
+        while ((now = System.currentTimeMillis()) < due) {
+          Thread.onSpinWait();
+        }
+        Event e = live.get((int) (i % live.size()));
+        var restamped = EventCodec.toProto(e).toBuilder()
+            .setEventId(e.eventId() + "#" + i).setEventTime(EventCodec.timestamp(now)).build();
+        producer.send(new ProducerRecord<>(in, null, now,
+            e.accountId().getBytes(StandardCharsets.UTF_8), restamped.toByteArray()));
+      }
+      producer.flush();
+    }
+    Thread.sleep(5_000);
+    stop.set(true);
+    reader.join();
+    job.cancel().get();
+    synchronized (latencies) {
+      return latencies.stream().mapToLong(Long::longValue).toArray();
+    }
+  }
+
+  static long pct(long[] sorted, double q) {
+    if (sorted.length == 0) {
+      return -1;
+    }
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+  }
+}
