@@ -31,6 +31,11 @@ public record JobSettings(
     Duration idleTtl,
     ProfileSettings profiles) {
 
+  /** Managed memory for RocksDB on a local MiniCluster (a cluster sets its own). */
+  public String managedMemory() {
+    return System.getProperty("vigil.managed-memory", "1g");
+  }
+
   public static final String EVENTS_TOPIC = "vigil.events";
   public static final String PROFILES_TOPIC = "vigil.profiles";
   public static final String DEAD_LETTER_TOPIC = "vigil.events.dead-letters";

@@ -55,6 +55,14 @@ public final class ProfileJob {
     conf.put("restart-strategy.fixed-delay.attempts", "1000");
     conf.put("restart-strategy.fixed-delay.delay", "1 s");
     conf.put("parallelism.default", Integer.toString(s.parallelism()));
+    // a record waits at most this long in a network buffer before it is sent on (default 100 ms)
+    conf.put("execution.buffer-timeout.interval", "10 ms");
+    // operators keep no reference to a record after handling it: chained ones may share it
+    conf.put("pipeline.object-reuse", "true");
+    // RocksDB: every keyed stage has its own instance; give their memtables and block caches room
+    // (a local MiniCluster's default managed memory starves them into constant compaction)
+    conf.put("state.backend.rocksdb.predefined-options", "FLASH_SSD_OPTIMIZED");
+    conf.putIfAbsent("taskmanager.memory.managed.size", s.managedMemory());
     return Configuration.fromMap(conf);
   }
 
@@ -99,12 +107,11 @@ public final class ProfileJob {
         .name("dedupe by event id").uid("dedupe")
         .flatMap(new Route()).name("route to entities").uid("route");
 
-    DataStream<ProfileUpdate> updates = null;
     DataStream<Routed> signals = null;
     for (EntityType type : new EntityType[] {EntityType.CUSTOMER, EntityType.MERCHANT,
         EntityType.DEVICE, EntityType.CHECK}) {
       SingleOutputStreamOperator<ProfileUpdate> folded = fold(routed, type, s);
-      updates = updates == null ? folded : updates.union(folded);
+      publish(folded, type, s);
       if (type == EntityType.CHECK) {
         signals = folded.getSideOutput(ProfileFold.SIGNALS);
       }
@@ -112,17 +119,24 @@ public final class ProfileJob {
     String account = EntityType.ACCOUNT.name();
     DataStream<Routed> accountInput = routed.filter(r -> account.equals(r.entityType()))
         .name("ACCOUNT events").union(signals);
-    updates = updates.union(accountInput.keyBy(r -> r.key)
+    publish(accountInput.keyBy(r -> r.key)
         .process(new ProfileFold(EntityType.ACCOUNT, s.profiles(), s.idleTtl()))
-        .name("fold ACCOUNT profiles").uid("fold-ACCOUNT"));
+        .name("fold ACCOUNT profiles").uid("fold-ACCOUNT"), EntityType.ACCOUNT, s);
+  }
 
+  /**
+   * Each fold publishes through its own sink, chained to it: profile updates (the bulk of the
+   * job's output) never cross the network inside the job.
+   */
+  private static void publish(DataStream<ProfileUpdate> updates, EntityType type,
+      JobSettings s) {
     updates.sinkTo(KafkaSink.<ProfileUpdate>builder()
             .setBootstrapServers(s.bootstrapServers())
             .setRecordSerializer(new ProfileRecordSerializer(s.profilesTopic()))
             // at least once: records carry versions and readers keep the highest
             .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
             .build())
-        .name("profiles topic").uid("profiles-sink");
+        .name("publish " + type + " profiles").uid("publish-" + type);
   }
 
   private static SingleOutputStreamOperator<ProfileUpdate> fold(DataStream<Routed> routed,
