@@ -55,8 +55,6 @@ public final class ProfileJob {
     conf.put("restart-strategy.fixed-delay.attempts", "1000");
     conf.put("restart-strategy.fixed-delay.delay", "1 s");
     conf.put("parallelism.default", Integer.toString(s.parallelism()));
-    // a record waits at most this long in a network buffer before it is sent on (default 100 ms)
-    conf.put("execution.buffer-timeout.interval", "10 ms");
     // operators keep no reference to a record after handling it: chained ones may share it
     conf.put("pipeline.object-reuse", "true");
     // RocksDB: every keyed stage has its own instance; give their memtables and block caches room
