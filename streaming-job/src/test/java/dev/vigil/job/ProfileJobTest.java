@@ -1,5 +1,7 @@
 package dev.vigil.job;
 
+import dev.vigil.testkit.EmbeddedKafka;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.features.event.Event;

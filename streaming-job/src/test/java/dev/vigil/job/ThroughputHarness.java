@@ -1,5 +1,7 @@
 package dev.vigil.job;
 
+import dev.vigil.testkit.EmbeddedKafka;
+
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.simulator.Simulator;

@@ -1,4 +1,4 @@
-package dev.vigil.job;
+package dev.vigil.testkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,11 +18,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
-/** A real single-node Kafka (KRaft, broker and controller combined) in this JVM, for tests. */
-final class EmbeddedKafka implements AutoCloseable {
+/**
+ * A real single-node Kafka (KRaft, broker and controller combined) in this JVM, for tests and
+ * harnesses of every module.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
 
-  EmbeddedKafka() throws Exception {
+  public EmbeddedKafka() throws Exception {
     cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
         .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
         .setConfigProp("offsets.topic.replication.factor", "1")
@@ -35,15 +38,15 @@ final class EmbeddedKafka implements AutoCloseable {
     cluster.waitForReadyBrokers();
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return cluster.bootstrapServers();
   }
 
-  void createTopic(String name, int partitions, boolean compacted) throws Exception {
+  public void createTopic(String name, int partitions, boolean compacted) throws Exception {
     createTopic(name, partitions, compacted, Map.of());
   }
 
-  void createTopic(String name, int partitions, boolean compacted, Map<String, String> configs)
+  public void createTopic(String name, int partitions, boolean compacted, Map<String, String> configs)
       throws Exception {
     try (var admin = cluster.admin()) {
       var all = new java.util.HashMap<>(configs);
@@ -55,7 +58,7 @@ final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  KafkaProducer<byte[], byte[]> producer() {
+  public KafkaProducer<byte[], byte[]> producer() {
     var p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -64,7 +67,7 @@ final class EmbeddedKafka implements AutoCloseable {
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  void produce(String topic, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+  public void produce(String topic, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
     try (var producer = producer()) {
       var acks = new ArrayList<java.util.concurrent.Future<?>>();
       for (var r : records) {
@@ -77,7 +80,7 @@ final class EmbeddedKafka implements AutoCloseable {
   }
 
   /** Every record of {@code topic}, from the beginning to its current end. */
-  List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+  public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
     var p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

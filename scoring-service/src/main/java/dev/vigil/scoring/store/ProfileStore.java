@@ -1,0 +1,221 @@
+package dev.vigil.scoring.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.vigil.features.profile.EntityKey;
+import dev.vigil.features.profile.EntityType;
+import dev.vigil.proto.v1.ProfileRecord;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The service's online store: the newest version of every entity's profile, in an embedded RocksDB
+ * with one column family per entity type, materialised from the profiles topic.
+ *
+ * <p>Values are the 8-byte version followed by the {@code vigil.v1.ProfileRecord}. A record whose
+ * version is not newer than the stored one is ignored, so replays and at-least-once duplicates
+ * change nothing. The consumer's next offset per partition is written in the same atomic batch as
+ * the profiles it covers: after a crash the store resumes exactly where its data stops.
+ *
+ * <p>Thread-safe: RocksDB handles concurrent readers and the single writer.
+ */
+public final class ProfileStore implements AutoCloseable {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  /** Sizing: the block cache shared by all column families, and bloom filter bits per key. */
+  public record Settings(long blockCacheBytes, double bloomBitsPerKey) {
+    public static final Settings DEFAULT = new Settings(256L << 20, 10);
+  }
+
+  private static final byte[] OFFSETS = "offsets".getBytes(StandardCharsets.UTF_8);
+
+  private final RocksDB db;
+  private final LRUCache cache;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions cfOptions;
+  private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+  private final Map<EntityType, ColumnFamilyHandle> families = new EnumMap<>(EntityType.class);
+  private final ColumnFamilyHandle meta;
+  private final WriteOptions writeOptions = new WriteOptions();
+
+  public ProfileStore(Path dir, Settings settings) {
+    try {
+      Files.createDirectories(dir);
+      cache = new LRUCache(settings.blockCacheBytes());
+      var table = new BlockBasedTableConfig().setBlockCache(cache)
+          .setFilterPolicy(new BloomFilter(settings.bloomBitsPerKey(), false))
+          .setCacheIndexAndFilterBlocks(true);
+      cfOptions = new ColumnFamilyOptions().setTableFormatConfig(table)
+          .optimizeForPointLookup(settings.blockCacheBytes() >> 20);
+      dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+      var descriptors = new ArrayList<ColumnFamilyDescriptor>();
+      descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+      for (EntityType type : EntityType.values()) {
+        descriptors.add(new ColumnFamilyDescriptor(
+            type.name().getBytes(StandardCharsets.UTF_8), cfOptions));
+      }
+      db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+      meta = handles.get(0);
+      for (EntityType type : EntityType.values()) {
+        families.put(type, handles.get(1 + type.ordinal()));
+      }
+    } catch (RocksDBException | java.io.IOException e) {
+      throw new IllegalStateException("cannot open the profile store at " + dir, e);
+    }
+  }
+
+  /** One profile record read from the profiles topic. */
+  public record Update(EntityKey key, ProfileRecord record) {}
+
+  /**
+   * Applies a batch of updates atomically with the offsets that follow the records they came
+   * from ({@code nextOffsets}: partition to the next offset to read, unreadable records
+   * included). Returns how many profiles were newer than what the store held.
+   */
+  public int apply(String topic, List<Update> updates, Map<Integer, Long> nextOffsets) {
+    if (updates.isEmpty() && nextOffsets.isEmpty()) {
+      return 0;
+    }
+    Map<EntityKey, Long> newest = new HashMap<>();
+    Map<EntityKey, Update> winners = new HashMap<>();
+    for (Update u : updates) {
+      Long seen = newest.get(u.key());
+      if (seen == null || u.record().getVersion() > seen) {
+        newest.put(u.key(), u.record().getVersion());
+        winners.put(u.key(), u);
+      }
+    }
+    var keys = new ArrayList<>(winners.keySet());
+    List<byte[]> stored = readRaw(keys);
+    int applied = 0;
+    try (var batch = new WriteBatch()) {
+      for (int i = 0; i < keys.size(); i++) {
+        Update u = winners.get(keys.get(i));
+        byte[] current = stored.get(i);
+        if (current != null && ByteBuffer.wrap(current).getLong() >= u.record().getVersion()) {
+          continue;
+        }
+        byte[] value = ByteBuffer.allocate(8 + u.record().getSerializedSize())
+            .putLong(u.record().getVersion()).put(u.record().toByteArray()).array();
+        batch.put(families.get(u.key().type()), id(u.key()), value);
+        applied++;
+      }
+      for (var e : nextOffsets.entrySet()) {
+        batch.put(meta, offsetKey(topic, e.getKey()), ByteBuffer.allocate(8).putLong(e.getValue())
+            .array());
+      }
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("cannot write to the profile store", e);
+    }
+    return applied;
+  }
+
+  /** The stored next offset of each partition of {@code topic} that has any. */
+  public Map<Integer, Long> offsets(String topic) {
+    var offsets = new HashMap<Integer, Long>();
+    byte[] prefix = (new String(OFFSETS, StandardCharsets.UTF_8) + "/" + topic + "/")
+        .getBytes(StandardCharsets.UTF_8);
+    try (var it = db.newIterator(meta)) {
+      for (it.seek(prefix); it.isValid(); it.next()) {
+        String key = new String(it.key(), StandardCharsets.UTF_8);
+        if (!key.startsWith(new String(prefix, StandardCharsets.UTF_8))) {
+          break;
+        }
+        offsets.put(Integer.parseInt(key.substring(prefix.length)),
+            ByteBuffer.wrap(it.value()).getLong());
+      }
+    }
+    return offsets;
+  }
+
+  /** The newest record of each key, in one batched read; null where none is stored. */
+  public List<ProfileRecord> get(List<EntityKey> keys) {
+    List<byte[]> raw = readRaw(keys);
+    var records = new ArrayList<ProfileRecord>(raw.size());
+    for (byte[] value : raw) {
+      records.add(value == null ? null : parse(value));
+    }
+    return records;
+  }
+
+  public ProfileRecord get(EntityKey key) {
+    return get(List.of(key)).get(0);
+  }
+
+  /** Approximate number of profiles held, per entity type. */
+  public Map<EntityType, Long> sizes() {
+    var sizes = new EnumMap<EntityType, Long>(EntityType.class);
+    try {
+      for (var e : families.entrySet()) {
+        sizes.put(e.getKey(), db.getLongProperty(e.getValue(), "rocksdb.estimate-num-keys"));
+      }
+    } catch (RocksDBException e) {
+      throw new IllegalStateException(e);
+    }
+    return sizes;
+  }
+
+  private List<byte[]> readRaw(List<EntityKey> keys) {
+    if (keys.isEmpty()) {
+      return List.of();
+    }
+    var cfs = new ArrayList<ColumnFamilyHandle>(keys.size());
+    var ids = new ArrayList<byte[]>(keys.size());
+    for (EntityKey k : keys) {
+      cfs.add(families.get(k.type()));
+      ids.add(id(k));
+    }
+    try (var read = new ReadOptions()) {
+      return db.multiGetAsList(read, cfs, ids);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("cannot read the profile store", e);
+    }
+  }
+
+  private static ProfileRecord parse(byte[] value) {
+    try {
+      return ProfileRecord.parseFrom(ByteBuffer.wrap(value, 8, value.length - 8));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("corrupt profile in the store", e);
+    }
+  }
+
+  private static byte[] id(EntityKey key) {
+    return key.id().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] offsetKey(String topic, int partition) {
+    return ("offsets/" + topic + "/" + partition).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    handles.forEach(ColumnFamilyHandle::close);
+    db.close();
+    writeOptions.close();
+    dbOptions.close();
+    cfOptions.close();
+    cache.close();
+  }
+}
