@@ -21,6 +21,12 @@ import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.proto.v1.SetChallengerRequest;
 import dev.vigil.proto.v1.SetShadowRequest;
+import dev.vigil.features.event.EventCodec;
+import dev.vigil.proto.v1.AckStatus;
+import dev.vigil.proto.v1.EntityType;
+import dev.vigil.proto.v1.GetProfileResponse;
+import dev.vigil.proto.v1.ProfileRecord;
+import dev.vigil.testkit.EmbeddedKafka;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -30,21 +36,33 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.io.TempDir;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Starts the real server on a free port and calls every RPC over TCP. */
+/** Starts the real server (real Kafka, real RocksDB) on a free port and calls every RPC over TCP. */
 class ScoringServerTest {
+  private static EmbeddedKafka kafka;
   private static ScoringServer server;
   private static ManagedChannel channel;
+  @TempDir static Path stateDir;
 
   @BeforeAll
   static void start() throws Exception {
-    server = ScoringServer.start(0);
+    kafka = new EmbeddedKafka();
+    kafka.createTopic("vigil.events", 2, false);
+    kafka.createTopic("vigil.profiles", 2, true);
+    var env = Map.of("VIGIL_PORT", "0", "VIGIL_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+        "VIGIL_STATE_DIR", stateDir.toString());
+    server = ScoringServer.start(ServiceConfig.load(null, env));
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
         InsecureChannelCredentials.create()).build();
   }
@@ -53,6 +71,7 @@ class ScoringServerTest {
   static void stop() throws Exception {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.close();
+    kafka.close();
   }
 
   @Test
@@ -94,24 +113,121 @@ class ScoringServerTest {
     assertUnimplemented(() -> admin.setChallenger(SetChallengerRequest.getDefaultInstance()));
     assertUnimplemented(() -> admin.setShadow(SetShadowRequest.getDefaultInstance()));
     assertUnimplemented(() -> admin.rollbackModel(RollbackModelRequest.getDefaultInstance()));
-    assertUnimplemented(() -> profiles.getProfile(GetProfileRequest.getDefaultInstance()));
   }
 
   @Test
-  void streamingRpcsAreReachable() throws Exception {
+  void scoreStreamIsReachable() throws Exception {
     var scoreStream = new CompletableFuture<Throwable>();
     var requests = ScoringServiceGrpc.newStub(channel).scoreStream(
         new FailureObserver<ScoreStreamResponse>(scoreStream));
     requests.onNext(ScoreStreamRequest.getDefaultInstance());
     assertThat(Status.fromThrowable(scoreStream.get(10, TimeUnit.SECONDS)).getCode())
         .isEqualTo(Status.Code.UNIMPLEMENTED);
+  }
 
-    var publish = new CompletableFuture<Throwable>();
-    var events = IngestServiceGrpc.newStub(channel).publish(
-        new FailureObserver<PublishAck>(publish));
-    events.onNext(PublishRequest.getDefaultInstance());
-    assertThat(Status.fromThrowable(publish.get(10, TimeUnit.SECONDS)).getCode())
-        .isEqualTo(Status.Code.UNIMPLEMENTED);
+  @Test
+  void publishAcknowledgesEachEventInOrderOnlyOnceKafkaHasIt() throws Exception {
+    var valid = EventCodec.toProto(new dev.vigil.features.event.Event("ingest-1",
+        System.currentTimeMillis(), "a-77", "c-77", new dev.vigil.features.event.Event.Transaction(
+            new dev.vigil.features.event.Event.Money(1250, "EUR"),
+            dev.vigil.features.event.Event.Direction.DEBIT,
+            dev.vigil.features.event.Event.Channel.ECOMMERCE, "m-1", "5411", "FR", "d-1", "")));
+    var badCurrency = valid.toBuilder().setEventId("ingest-2").setTransaction(
+        valid.getTransaction().toBuilder().setAmount(valid.getTransaction().getAmount().toBuilder()
+            .setCurrency("EURO"))).build();
+    var acks = new java.util.concurrent.LinkedBlockingQueue<PublishAck>();
+    var done = new CompletableFuture<Void>();
+    var events = IngestServiceGrpc.newStub(channel).publish(new StreamObserver<>() {
+      @Override
+      public void onNext(PublishAck ack) {
+        acks.add(ack);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete(null);
+      }
+    });
+    events.onNext(PublishRequest.newBuilder().setEvent(valid).build());
+    events.onNext(PublishRequest.newBuilder().setEvent(badCurrency).build());
+    events.onNext(PublishRequest.newBuilder().setEvent(valid).build());
+    events.onCompleted();
+    done.get(30, TimeUnit.SECONDS);
+
+    var received = new java.util.ArrayList<PublishAck>(acks);
+    assertThat(received).extracting(PublishAck::getEventId)
+        .containsExactly("ingest-1", "ingest-2", "ingest-1");
+    assertThat(received).extracting(PublishAck::getStatus).containsExactly(
+        AckStatus.ACK_STATUS_ACCEPTED, AckStatus.ACK_STATUS_REJECTED,
+        AckStatus.ACK_STATUS_DUPLICATE);
+    assertThat(received.get(1).getField()).isEqualTo("event.transaction.amount.currency");
+    // acknowledged means stored: the event is on the topic, once
+    var stored = kafka.readAll("vigil.events");
+    assertThat(stored).hasSize(1);
+    assertThat(dev.vigil.proto.v1.Event.parseFrom(stored.get(0).value())).isEqualTo(valid);
+    assertThat(new String(stored.get(0).key())).isEqualTo("a-77");
+  }
+
+  @Test
+  void getProfileServesTheMaterialisedProfileAndItsFeatures() throws Exception {
+    var settings = dev.vigil.features.profile.ProfileSettings.DEFAULT;
+    var book = new dev.vigil.features.profile.ProfileBook(settings);
+    long t0 = 1_767_225_600_000L;
+    for (int i = 0; i < 5; i++) {
+      book.fold(new dev.vigil.features.event.Event("p-" + i, t0 + i * 60_000L, "a-5", "c-5",
+          new dev.vigil.features.event.Event.Transaction(
+              new dev.vigil.features.event.Event.Money(1000 + i, "USD"),
+              dev.vigil.features.event.Event.Direction.DEBIT,
+              dev.vigil.features.event.Event.Channel.CARD_PRESENT, "m-5", "5411", "US", "", "")));
+    }
+    var key = dev.vigil.features.profile.EntityKey.account("a-5");
+    var profile = book.get(key);
+    var record = ProfileRecord.newBuilder().setEntityType(EntityType.ENTITY_TYPE_ACCOUNT)
+        .setEntityId("a-5").setVersion(profile.version())
+        .setLastEventTime(EventCodec.timestamp(profile.lastEventMillis()))
+        .setState(com.google.protobuf.ByteString.copyFrom(
+            new dev.vigil.features.profile.ProfileCodec(settings).encode(profile)))
+        .build();
+    kafka.produce("vigil.profiles", List.of(new ProducerRecord<>("vigil.profiles",
+        key.toString().getBytes(), record.toByteArray())));
+
+    var profiles = ProfileServiceGrpc.newBlockingStub(channel);
+    var request = GetProfileRequest.newBuilder().setEntityType(EntityType.ENTITY_TYPE_ACCOUNT)
+        .setEntityId("a-5").setAsOf(EventCodec.timestamp(t0 + 10 * 60_000L)).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    GetProfileResponse response = null;
+    while (response == null) {
+      try {
+        response = profiles.getProfile(request);
+      } catch (StatusRuntimeException e) {
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(System.nanoTime()).isLessThan(deadline);
+        Thread.sleep(50);
+      }
+    }
+    assertThat(response.getProfile().getVersion()).isEqualTo(5);
+    assertThat(response.getFeaturesMap()).containsEntry("acct_txn_count_1h", 5.0)
+        .containsEntry("acct_txn_sum_24h", 5010.0).containsKey("dpd_current")
+        .doesNotContainKey("merchant_txn_count_1d").doesNotContainKey("txn_amount");
+  }
+
+  @Test
+  void getProfileNamesTheBadField() {
+    var profiles = ProfileServiceGrpc.newBlockingStub(channel);
+    assertThatThrownBy(() -> profiles.getProfile(GetProfileRequest.newBuilder()
+        .setEntityType(EntityType.ENTITY_TYPE_ACCOUNT).build()))
+        .isInstanceOf(StatusRuntimeException.class)
+        .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
+            .isEqualTo(Status.Code.INVALID_ARGUMENT))
+        .hasMessageContaining("entity_id");
+    assertThatThrownBy(() -> profiles.getProfile(GetProfileRequest.newBuilder()
+        .setEntityId("a-1").build()))
+        .hasMessageContaining("entity_type");
   }
 
   private static void assertUnimplemented(ThrowingCallable call) {

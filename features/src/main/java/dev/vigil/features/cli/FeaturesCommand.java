@@ -131,10 +131,11 @@ public final class FeaturesCommand {
   static final class Catalogue implements Callable<Integer> {
     @Override
     public Integer call() {
-      System.out.println("| task | feature | meaning |");
-      System.out.println("|---|---|---|");
+      System.out.println("| task | feature | reads | meaning |");
+      System.out.println("|---|---|---|---|");
       for (Feature f : FeatureCatalogue.all()) {
-        System.out.printf("| %s | `%s` | %s |%n", f.task().name().toLowerCase(), f.name(),
+        System.out.printf("| %s | `%s` | %s | %s |%n", f.task().name().toLowerCase(), f.name(),
+            f.reads() == null ? "the scored event" : f.reads().name().toLowerCase(),
             f.description());
       }
       return 0;

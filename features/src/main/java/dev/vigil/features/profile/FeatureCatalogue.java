@@ -40,8 +40,13 @@ public final class FeatureCatalogue {
   /** The scoring tasks; each has its own feature set and model. */
   public enum Task { FRAUD, DEPOSIT, DELINQUENCY }
 
-  /** One named feature. */
-  public record Feature(String name, Task task, String description,
+  /**
+   * One named feature.
+   *
+   * @param reads the entity whose profile the feature reads; null when it reads only the event
+   *     being scored
+   */
+  public record Feature(String name, Task task, String description, EntityType reads,
       ToDoubleFunction<FeatureInputs> definition) {
     public double valueOf(FeatureInputs in) {
       return definition.applyAsDouble(in);
@@ -147,8 +152,9 @@ public final class FeatureCatalogue {
         in -> debits(in, 30 * DAY).mean());
     f.add("acct_txn_max_30d", "Largest debit over 30 days",
         in -> debits(in, 30 * DAY).maxOrZero());
-    f.add("txn_amount", "Amount of the transaction being scored", FeatureCatalogue::txnAmount);
-    f.add("txn_amount_zscore_30d",
+    f.reading(null).add("txn_amount", "Amount of the transaction being scored",
+        FeatureCatalogue::txnAmount);
+    f.reading(EntityType.ACCOUNT).add("txn_amount_zscore_30d",
         "Standard deviations of the amount above the account's 30-day mean (0 with under 2 debits)",
         in -> {
           Aggregate a = debits(in, 30 * DAY);
@@ -189,7 +195,8 @@ public final class FeatureCatalogue {
           return n == 0 ? 0 : (double) in.account().cardNotPresent.count(
               in.asOfMillis() - 30 * DAY, in.asOfMillis()) / n;
         });
-    f.add("txn_card_not_present", "The transaction is card-not-present (e-commerce, phone, mail)",
+    f.reading(null).add("txn_card_not_present",
+        "The transaction is card-not-present (e-commerce, phone, mail)",
         in -> txn(in) != null && txn(in).cardNotPresent() ? 1 : 0);
     f.add("txn_cash", "The transaction takes cash (ATM or quasi-cash merchant)",
         in -> txn(in) != null && txn(in).cashAdvance() ? 1 : 0);
@@ -200,8 +207,10 @@ public final class FeatureCatalogue {
           DayOfWeek d = Instant.ofEpochMilli(in.asOfMillis()).atOffset(ZoneOffset.UTC).getDayOfWeek();
           return d == DayOfWeek.SATURDAY || d == DayOfWeek.SUNDAY ? 1 : 0;
         });
-    f.add("acct_distinct_merchants_24h", "Distinct merchants used by the account in 24 hours",
+    f.reading(EntityType.ACCOUNT).add("acct_distinct_merchants_24h",
+        "Distinct merchants used by the account in 24 hours",
         in -> in.account().merchants.distinct(in.asOfMillis() - DAY, in.asOfMillis()));
+    f.reading(EntityType.MERCHANT);
     for (long days : new long[] {1, 7, 30}) {
       f.add("merchant_txn_count_" + days + "d",
           "Transactions at the merchant/terminal over " + days + " day(s) ending one label delay ago",
@@ -216,9 +225,9 @@ public final class FeatureCatalogue {
             return n == 0 ? 0 : merchantWindow(in, days * DAY, in.merchant().frauds) / n;
           });
     }
-    f.add("device_distinct_accounts_7d", "Distinct accounts the device served in 7 days (capped at 64)",
+    f.reading(EntityType.DEVICE).add("device_distinct_accounts_7d", "Distinct accounts the device served in 7 days (capped at 64)",
         in -> in.device().accounts.distinct(in.asOfMillis() - 7 * DAY, in.asOfMillis()));
-    f.add("customer_txn_count_24h", "Debits across all the customer's accounts in 24 hours",
+    f.reading(EntityType.CUSTOMER).add("customer_txn_count_24h", "Debits across all the customer's accounts in 24 hours",
         in -> in.customer().transactions.count(in.asOfMillis() - DAY, in.asOfMillis()));
     return f.list;
   }
@@ -234,8 +243,9 @@ public final class FeatureCatalogue {
       f.add("acct_deposit_sum_" + label, "Amount deposited by check in the last " + label,
           in -> in.account().deposits.sum(in.asOfMillis() - days * DAY, in.asOfMillis()));
     }
-    f.add("deposit_amount", "Amount of the deposit being scored", FeatureCatalogue::depositAmount);
-    f.add("deposit_history_count_90d", "Check deposits on the account in 90 days",
+    f.reading(null).add("deposit_amount", "Amount of the deposit being scored",
+        FeatureCatalogue::depositAmount);
+    f.reading(EntityType.ACCOUNT).add("deposit_history_count_90d", "Check deposits on the account in 90 days",
         in -> deposits90(in).count());
     f.add("deposit_amount_to_mean_90d",
         "Amount over the account's 90-day mean deposit (0 without history)",
@@ -255,13 +265,13 @@ public final class FeatureCatalogue {
           long since = a.openedMillis != 0 ? a.openedMillis : a.firstSeenMillis;
           return since == Long.MIN_VALUE ? 0 : Math.max(0, in.asOfMillis() - since) / (double) DAY;
         });
-    f.add("check_seen_same_account",
+    f.reading(EntityType.CHECK).add("check_seen_same_account",
         "This check (MICR line or image) was deposited before on this account",
         in -> duplicates(in).sameAccount() ? 1 : 0);
     f.add("check_seen_other_account",
         "This check (MICR line or image) was deposited before on another account",
         in -> duplicates(in).otherAccount() ? 1 : 0);
-    f.add("acct_returned_deposits_90d", "Deposits returned unpaid on the account in 90 days",
+    f.reading(EntityType.ACCOUNT).add("acct_returned_deposits_90d", "Deposits returned unpaid on the account in 90 days",
         in -> in.account().returnedDeposits.count(in.asOfMillis() - 90 * DAY, in.asOfMillis()));
     f.add("acct_duplicate_presentments_90d",
         "Duplicate check presentments on the account in 90 days",
@@ -275,7 +285,7 @@ public final class FeatureCatalogue {
           }
           return in.account().debits.sum(d, Math.min(d + DAY, in.asOfMillis()));
         });
-    f.add("endorsement_missing",
+    f.reading(null).add("endorsement_missing",
         "The check lacks the restrictive endorsement (\"For mobile deposit only\")",
         in -> in.current() != null && in.current().kind() instanceof CheckDeposit d
             && d.endorsement() != Endorsement.RESTRICTIVE ? 1 : 0);
@@ -354,13 +364,13 @@ public final class FeatureCatalogue {
           }
           return Math.min(NEVER_DAYS, (in.asOfMillis() - last) / (double) DAY);
         });
-    f.add("consent_call", "The customer consents to automated calls",
+    f.reading(EntityType.CUSTOMER).add("consent_call", "The customer consents to automated calls",
         in -> in.customer().consents(ContactChannel.CALL) ? 1 : 0);
     f.add("consent_sms", "The customer consents to text messages",
         in -> in.customer().consents(ContactChannel.SMS) ? 1 : 0);
     f.add("consent_email", "The customer consents to email",
         in -> in.customer().consents(ContactChannel.EMAIL) ? 1 : 0);
-    f.add("hardship", "A hardship declaration is active on the account",
+    f.reading(EntityType.ACCOUNT).add("hardship", "A hardship declaration is active on the account",
         in -> in.account().hardship ? 1 : 0);
     return f.list;
   }
@@ -370,13 +380,20 @@ public final class FeatureCatalogue {
   private static final class Features {
     final Task task;
     final List<Feature> list = new ArrayList<>();
+    EntityType reads = EntityType.ACCOUNT;
 
     Features(Task task) {
       this.task = task;
     }
 
+    /** The entity the features added next read (null: the scored event alone). */
+    Features reading(EntityType entity) {
+      this.reads = entity;
+      return this;
+    }
+
     void add(String name, String description, ToDoubleFunction<FeatureInputs> definition) {
-      list.add(new Feature(name, task, description, definition));
+      list.add(new Feature(name, task, description, reads, definition));
     }
   }
 

@@ -1,0 +1,59 @@
+package dev.vigil.scoring;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The service's configuration: a properties file, each key overridable by an environment variable
+ * named after it ({@code vigil.kafka.bootstrap-servers} → {@code VIGIL_KAFKA_BOOTSTRAP_SERVERS}).
+ */
+public record ServiceConfig(
+    int port,
+    String bootstrapServers,
+    String eventsTopic,
+    String profilesTopic,
+    Path stateDir,
+    long blockCacheBytes,
+    double bloomBitsPerKey,
+    int dedupeRetentionDays) {
+
+  public static ServiceConfig load(Path file, Map<String, String> env) throws IOException {
+    var p = new Properties();
+    if (file != null) {
+      try (Reader r = Files.newBufferedReader(file)) {
+        p.load(r);
+      }
+    }
+    return from(p, env);
+  }
+
+  static ServiceConfig from(Properties p, Map<String, String> env) {
+    return new ServiceConfig(
+        Integer.parseInt(value(p, env, "vigil.port", "50051")),
+        value(p, env, "vigil.kafka.bootstrap-servers", "localhost:9092"),
+        value(p, env, "vigil.topics.events", "vigil.events"),
+        value(p, env, "vigil.topics.profiles", "vigil.profiles"),
+        Path.of(value(p, env, "vigil.state-dir", "var/service")),
+        Long.parseLong(value(p, env, "vigil.store.block-cache-mb", "256")) << 20,
+        Double.parseDouble(value(p, env, "vigil.store.bloom-bits-per-key", "10")),
+        Integer.parseInt(value(p, env, "vigil.ingest.dedupe-retention-days", "7")));
+  }
+
+  /** The same configuration on another port (0: any free port). */
+  public ServiceConfig withPort(int newPort) {
+    return new ServiceConfig(newPort, bootstrapServers, eventsTopic, profilesTopic, stateDir,
+        blockCacheBytes, bloomBitsPerKey, dedupeRetentionDays);
+  }
+
+  private static String value(Properties p, Map<String, String> env, String key, String fallback) {
+    String fromEnv = env.get(key.toUpperCase().replace('.', '_').replace('-', '_'));
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv;
+    }
+    return p.getProperty(key, fallback);
+  }
+}

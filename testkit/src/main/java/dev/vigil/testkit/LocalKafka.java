@@ -1,0 +1,40 @@
+package dev.vigil.testkit;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A single-node Kafka broker for the embedded default ({@code ./vigil up}): starts it, creates
+ * Vigil's topics, writes its bootstrap address to the file named by the first argument, and runs
+ * until the process is stopped.
+ */
+public final class LocalKafka {
+  private LocalKafka() {}
+
+  public static void main(String[] args) throws Exception {
+    Path bootstrapFile = Path.of(args.length > 0 ? args[0] : "var/kafka.bootstrap");
+    int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    var kafka = new EmbeddedKafka();
+    kafka.createTopic("vigil.events", partitions, false);
+    kafka.createTopic("vigil.profiles", partitions, true);
+    kafka.createTopic("vigil.events.dead-letters", 1, false);
+    kafka.createTopic("vigil.decisions", partitions, false);
+    Files.createDirectories(bootstrapFile.toAbsolutePath().getParent());
+    Path tmp = bootstrapFile.resolveSibling(bootstrapFile.getFileName() + ".tmp");
+    Files.writeString(tmp, kafka.bootstrapServers());
+    Files.move(tmp, bootstrapFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    System.out.println("Kafka ready at " + kafka.bootstrapServers());
+    var stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        Files.deleteIfExists(bootstrapFile);
+        kafka.close();
+      } catch (Exception e) {
+        System.err.println("closing Kafka: " + e);
+      }
+      stopped.countDown();
+    }, "kafka-shutdown"));
+    stopped.await();
+  }
+}
