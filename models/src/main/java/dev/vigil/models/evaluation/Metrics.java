@@ -1,0 +1,216 @@
+package dev.vigil.models.evaluation;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Evaluation metrics of a binary scorer: scores (higher is riskier, probabilities for the
+ * calibration metrics) against labels (1 bad, 0 good). Ties are handled as scikit-learn does:
+ * tied scores form one threshold.
+ */
+public final class Metrics {
+  private Metrics() {}
+
+  /** Area under the ROC curve: the chance a random positive outscores a random negative. */
+  public static double aucRoc(double[] scores, int[] labels) {
+    Integer[] order = byScoreAscending(scores);
+    double rankSumPositives = 0;
+    long positives = 0;
+    int i = 0;
+    while (i < order.length) {
+      int j = i;
+      while (j + 1 < order.length && scores[order[j + 1]] == scores[order[i]]) {
+        j++;
+      }
+      double averageRank = (i + j) / 2.0 + 1; // ranks i+1 .. j+1
+      for (int k = i; k <= j; k++) {
+        if (labels[order[k]] == 1) {
+          rankSumPositives += averageRank;
+          positives++;
+        }
+      }
+      i = j + 1;
+    }
+    long negatives = scores.length - positives;
+    if (positives == 0 || negatives == 0) {
+      return Double.NaN;
+    }
+    return (rankSumPositives - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+  }
+
+  /** Average precision: the precision at each threshold, weighted by the recall it adds. */
+  public static double averagePrecision(double[] scores, int[] labels) {
+    Integer[] order = byScoreDescending(scores);
+    long positives = Arrays.stream(labels).filter(l -> l == 1).count();
+    if (positives == 0) {
+      return Double.NaN;
+    }
+    double ap = 0;
+    long truePositives = 0;
+    int seen = 0;
+    double previousRecall = 0;
+    int i = 0;
+    while (i < order.length) {
+      int j = i;
+      while (j + 1 < order.length && scores[order[j + 1]] == scores[order[i]]) {
+        j++;
+      }
+      for (int k = i; k <= j; k++) {
+        truePositives += labels[order[k]];
+      }
+      seen = j + 1;
+      double recall = (double) truePositives / positives;
+      double precision = (double) truePositives / seen;
+      ap += (recall - previousRecall) * precision;
+      previousRecall = recall;
+      i = j + 1;
+    }
+    return ap;
+  }
+
+  /** Share of positives among the {@code k} highest scores (ties broken by input order). */
+  public static double precisionAtK(double[] scores, int[] labels, int k) {
+    Integer[] order = byScoreDescending(scores);
+    int n = Math.min(k, order.length);
+    long hits = 0;
+    for (int i = 0; i < n; i++) {
+      hits += labels[order[i]];
+    }
+    return n == 0 ? Double.NaN : (double) hits / n;
+  }
+
+  /** Share of all positives found among the {@code k} highest scores. */
+  public static double recallAtK(double[] scores, int[] labels, int k) {
+    long positives = Arrays.stream(labels).filter(l -> l == 1).count();
+    if (positives == 0) {
+      return Double.NaN;
+    }
+    Integer[] order = byScoreDescending(scores);
+    long hits = 0;
+    for (int i = 0; i < Math.min(k, order.length); i++) {
+      hits += labels[order[i]];
+    }
+    return (double) hits / positives;
+  }
+
+  /** Kolmogorov-Smirnov: the largest gap between the positives' and negatives' score CDFs. */
+  public static double ks(double[] scores, int[] labels) {
+    Integer[] order = byScoreDescending(scores);
+    long positives = Arrays.stream(labels).filter(l -> l == 1).count();
+    long negatives = labels.length - positives;
+    if (positives == 0 || negatives == 0) {
+      return Double.NaN;
+    }
+    double best = 0;
+    long tp = 0;
+    long fp = 0;
+    int i = 0;
+    while (i < order.length) {
+      int j = i;
+      while (j + 1 < order.length && scores[order[j + 1]] == scores[order[i]]) {
+        j++;
+      }
+      for (int k = i; k <= j; k++) {
+        if (labels[order[k]] == 1) {
+          tp++;
+        } else {
+          fp++;
+        }
+      }
+      best = Math.max(best, Math.abs((double) tp / positives - (double) fp / negatives));
+      i = j + 1;
+    }
+    return best;
+  }
+
+  /** Mean squared difference between predicted probability and outcome. */
+  public static double brier(double[] probabilities, int[] labels) {
+    double sum = 0;
+    for (int i = 0; i < probabilities.length; i++) {
+      double d = probabilities[i] - labels[i];
+      sum += d * d;
+    }
+    return probabilities.length == 0 ? Double.NaN : sum / probabilities.length;
+  }
+
+  /** One bin of a reliability curve. */
+  public record CalibrationBin(double lower, double upper, long count, double meanPredicted,
+      double observedRate) {}
+
+  /** A reliability curve over {@code bins} equal-width probability bins (empty bins left out). */
+  public static List<CalibrationBin> calibration(double[] probabilities, int[] labels, int bins) {
+    long[] count = new long[bins];
+    double[] predicted = new double[bins];
+    long[] bad = new long[bins];
+    for (int i = 0; i < probabilities.length; i++) {
+      int b = Math.min(bins - 1, Math.max(0, (int) (probabilities[i] * bins)));
+      count[b]++;
+      predicted[b] += probabilities[i];
+      bad[b] += labels[i];
+    }
+    var curve = new ArrayList<CalibrationBin>();
+    for (int b = 0; b < bins; b++) {
+      if (count[b] > 0) {
+        curve.add(new CalibrationBin((double) b / bins, (double) (b + 1) / bins, count[b],
+            predicted[b] / count[b], (double) bad[b] / count[b]));
+      }
+    }
+    return curve;
+  }
+
+  /** A transaction as the Handbook's card precision needs it. */
+  public record Scored(String card, long day, double score, int label) {}
+
+  /**
+   * Card precision@k, as the Fraud Detection Handbook defines it: each day, the k cards with the
+   * highest transaction score that day are reviewed; the day's precision is the share of them
+   * with a fraudulent transaction that day; the metric is the mean over days.
+   */
+  public static double cardPrecisionAtK(List<Scored> transactions, int k) {
+    Map<Long, Map<String, double[]>> byDay = new TreeMap<>();
+    for (Scored s : transactions) {
+      double[] card = byDay.computeIfAbsent(s.day(), d -> new HashMap<>())
+          .computeIfAbsent(s.card(), c -> new double[] {Double.NEGATIVE_INFINITY, 0});
+      card[0] = Math.max(card[0], s.score());
+      card[1] = Math.max(card[1], s.label());
+    }
+    double sum = 0;
+    int days = 0;
+    for (Map<String, double[]> cards : byDay.values()) {
+      var ranked = new ArrayList<>(cards.entrySet());
+      ranked.sort(Comparator.comparingDouble((Map.Entry<String, double[]> e) -> -e.getValue()[0])
+          .thenComparing(Map.Entry::getKey));
+      int n = Math.min(k, ranked.size());
+      long hits = 0;
+      for (int i = 0; i < n; i++) {
+        hits += (long) ranked.get(i).getValue()[1];
+      }
+      sum += (double) hits / k;
+      days++;
+    }
+    return days == 0 ? Double.NaN : sum / days;
+  }
+
+  private static Integer[] byScoreAscending(double[] scores) {
+    Integer[] order = new Integer[scores.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingDouble(i -> scores[i]));
+    return order;
+  }
+
+  private static Integer[] byScoreDescending(double[] scores) {
+    Integer[] order = new Integer[scores.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
+    return order;
+  }
+}
