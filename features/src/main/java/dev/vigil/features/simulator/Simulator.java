@@ -40,8 +40,8 @@ import java.util.function.Consumer;
  *   <li>Credit behaviour: statements, payments (some returned NSF), missed payments, delinquency,
  *       collections contacts, promises to pay kept and broken, income loss and hardship,
  *       contact consent granted and revoked. Delinquency follows from that behaviour.
- *   <li>Outcomes arrive late: fraud reports 1-40 days after the transaction, deposit returns 2-6
- *       days after the deposit.
+ *   <li>Outcomes arrive late: fraud reports a day plus an exponential delay (mean 4 days, at most
+ *       60) after the transaction, deposit returns 2-6 days after the deposit.
  * </ul>
  *
  * Events are emitted in event-time order, or with {@code maxDisorderMillis} of jitter in arrival
@@ -390,7 +390,8 @@ public final class Simulator {
       if (fraud) {
         stats.fraudulentTransactions++;
         if (random.nextDouble() < 0.95) { // most fraud is eventually reported
-          long delay = DAY + random.nextLong(40 * DAY);
+          // most reports come within days (the customer calls); chargebacks take weeks
+          long delay = DAY + (long) Math.min(60.0 * DAY, -Math.log(1 - random.nextDouble()) * 4 * DAY);
           schedule(at + delay, this, new FraudReport(id, merchant, at, random.nextDouble() < 0.3));
         }
       }

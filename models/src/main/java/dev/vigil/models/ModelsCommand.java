@@ -1,0 +1,139 @@
+package dev.vigil.models;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.EventFiles;
+import dev.vigil.features.profile.FeatureCatalogue.Task;
+import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.models.training.TimeSplit;
+import dev.vigil.models.training.Workflow;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code vigil-models}: train, publish and choose the models the service serves. */
+@Command(name = "vigil-models", mixinStandardHelpOptions = true,
+    subcommands = {ModelsCommand.Train.class, ModelsCommand.ListModels.class,
+        ModelsCommand.Activate.class, ModelsCommand.Rollback.class},
+    description = "The data scientists' workflow.")
+public final class ModelsCommand {
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ModelsCommand()).execute(args));
+  }
+
+  static Task task(String name) {
+    return Task.valueOf(name.toUpperCase(Locale.ROOT));
+  }
+
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = "Train on one period, evaluate on a later one after a gap; optionally publish.")
+  static final class Train implements Callable<Integer> {
+    @Option(names = "--events", required = true) Path events;
+    @Option(names = "--task", required = true, description = "fraud, deposit or delinquency")
+    String task;
+    @Option(names = "--start",
+        description = "Start of the training period (default: the first event plus the burn-in).")
+    Instant start;
+    @Option(names = "--burn-in-days", defaultValue = "37", description = "History needed before"
+        + " training starts, so that the longest windows are full (30 days, 7 days ago).")
+    int burnInDays;
+    @Option(names = "--balance-classes", description = "Weight bad examples by good/bad.")
+    boolean balanceClasses;
+    @Option(names = "--train-days", defaultValue = "7") int trainDays;
+    @Option(names = "--gap-days", defaultValue = "7") int gapDays;
+    @Option(names = "--test-days", defaultValue = "7") int testDays;
+    @Option(names = "--horizon-days", defaultValue = "30") int horizonDays;
+    @Option(names = "--registry", defaultValue = "var/models") Path registry;
+    @Option(names = "--publish", description = "Publish the model to the registry.") boolean publish;
+    @Option(names = "--activate", description = "Publish and make it the champion.")
+    boolean activate;
+
+    @Override
+    public Integer call() throws Exception {
+      var history = new ArrayList<Event>();
+      EventFiles.read(events, EventFiles.OnBadLine.SKIP, history::add);
+      if (history.isEmpty()) {
+        throw new CommandLine.ParameterException(new CommandLine(this), events + " has no events");
+      }
+      Instant from = start != null ? start : Instant.ofEpochMilli(
+          history.stream().mapToLong(Event::timeMillis).min().orElseThrow())
+          .plus(Duration.ofDays(burnInDays));
+      var split = new TimeSplit(from, Duration.ofDays(trainDays), Duration.ofDays(gapDays),
+          Duration.ofDays(testDays));
+      Task t = task(task);
+      var set = Workflow.trainingSet(t, history, split, Duration.ofDays(horizonDays));
+      var result = Workflow.logisticRegression(t, set, split, balanceClasses);
+      System.out.printf("%s logistic regression: trained on %,d rows (%,d bad) %s..%s,"
+              + " tested %s..%s%n", t, result.card().trainingRows(),
+          result.card().trainingPositives(), result.card().trainFrom(), result.card().trainTo(),
+          result.card().testFrom(), result.card().testTo());
+      result.metrics().forEach((k, v) -> System.out.printf("  %-22s %.4f%n", k, v));
+      if (publish || activate) {
+        var r = new ModelRegistry(registry);
+        String version = r.publish(t, result.model(), result.card());
+        System.out.println("published " + t.name().toLowerCase(Locale.ROOT) + "/" + version);
+        if (activate) {
+          r.activate(t, version);
+          System.out.println("champion: " + version);
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Published versions.")
+  static final class ListModels implements Callable<Integer> {
+    @Option(names = "--registry", defaultValue = "var/models") Path registry;
+
+    @Override
+    public Integer call() throws Exception {
+      var r = new ModelRegistry(registry);
+      for (Task t : Task.values()) {
+        var roles = r.roles(t);
+        for (String v : r.versions(t)) {
+          var card = r.card(t, v);
+          String role = v.equals(roles.champion()) ? "champion"
+              : v.equals(roles.challenger()) ? "challenger (" + roles.challengerShare() + ")"
+              : v.equals(roles.shadow()) ? "shadow" : "";
+          System.out.printf("%-12s %-4s %-20s auc %.4f  ap %.4f  %s%n",
+              t.name().toLowerCase(Locale.ROOT), v, card.algorithm(),
+              card.metrics().getOrDefault("auc_roc", Double.NaN),
+              card.metrics().getOrDefault("average_precision", Double.NaN), role);
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "activate", mixinStandardHelpOptions = true, description = "Make a version champion.")
+  static final class Activate implements Callable<Integer> {
+    @Option(names = "--registry", defaultValue = "var/models") Path registry;
+    @Parameters(index = "0", description = "task") String task;
+    @Parameters(index = "1", description = "version, for example v2") String version;
+
+    @Override
+    public Integer call() throws Exception {
+      System.out.println(new ModelRegistry(registry).activate(task(task), version));
+      return 0;
+    }
+  }
+
+  @Command(name = "rollback", mixinStandardHelpOptions = true,
+      description = "Make the previous champion the champion again.")
+  static final class Rollback implements Callable<Integer> {
+    @Option(names = "--registry", defaultValue = "var/models") Path registry;
+    @Parameters(index = "0", description = "task") String task;
+
+    @Override
+    public Integer call() throws Exception {
+      System.out.println(new ModelRegistry(registry).rollback(task(task)));
+      return 0;
+    }
+  }
+}

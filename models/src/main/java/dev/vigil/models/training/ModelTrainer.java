@@ -1,0 +1,95 @@
+package dev.vigil.models.training;
+
+import dev.vigil.features.training.TrainingSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.tribuo.Model;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.classification.sgd.linear.LogisticRegressionTrainer;
+import org.tribuo.impl.ArrayExample;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+import org.tribuo.transform.Transformation;
+import org.tribuo.transform.TransformationMap;
+import org.tribuo.transform.TransformTrainer;
+import org.tribuo.transform.transformations.LinearScalingTransformation;
+import org.tribuo.transform.transformations.SimpleTransform;
+
+/**
+ * Trains Tribuo models on point-in-time training sets. The feature transformations (log for
+ * non-negative features, then scaling to [0, 1]) are fitted on the training period and live inside
+ * the model, so the service applies exactly what training did.
+ */
+public final class ModelTrainer {
+  public static final String BAD = "1";
+  public static final String GOOD = "0";
+  private static final LabelFactory LABELS = new LabelFactory();
+
+  private ModelTrainer() {}
+
+  /** The rows of a training set that fall in [from, to). */
+  public static List<TrainingSet.Row> rows(TrainingSet set, long from, long to) {
+    var rows = new ArrayList<TrainingSet.Row>();
+    for (TrainingSet.Row r : set.rows()) {
+      if (r.asOfMillis() >= from && r.asOfMillis() < to) {
+        rows.add(r);
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * Logistic regression (scorecard style).
+   *
+   * @param balanceClasses weight each bad example by the ratio of good to bad, so that a rare bad
+   *     class shapes the model as much as the common good one. Its probabilities are then far too
+   *     high in absolute terms (on simulated fraud: Brier 0.067 against 0.007 unweighted, for the
+   *     same AUC), so it is off by default; ranking metrics (AUC, average precision, precision at
+   *     a review budget) are what judge a model on imbalanced data either way.
+   */
+  public static Model<Label> logisticRegression(TrainingSet set, List<TrainingSet.Row> rows,
+      boolean balanceClasses) {
+    String[] names = set.features().names().toArray(new String[0]);
+    long positives = rows.stream().filter(r -> r.label() == 1).count();
+    if (positives == 0 || positives == rows.size()) {
+      throw new IllegalArgumentException(
+          "the training period needs both outcomes; it has " + positives + " bad of " + rows.size());
+    }
+    float positiveWeight = (float) ((double) (rows.size() - positives) / positives);
+    var dataset = new MutableDataset<Label>(
+        new SimpleDataSourceProvenance("vigil " + set.task() + " training set", LABELS), LABELS);
+    double[] min = new double[names.length];
+    java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
+    for (TrainingSet.Row r : rows) {
+      var example = new ArrayExample<>(new Label(r.label() == 1 ? BAD : GOOD), names, r.values());
+      if (r.label() == 1 && balanceClasses) {
+        example.setWeight(positiveWeight);
+      }
+      dataset.add(example);
+      for (int i = 0; i < names.length; i++) {
+        min[i] = Math.min(min[i], r.values()[i]);
+      }
+    }
+    Map<String, List<Transformation>> perFeature = new HashMap<>();
+    for (int i = 0; i < names.length; i++) {
+      List<Transformation> steps = min[i] >= 0
+          ? List.of(SimpleTransform.add(1), SimpleTransform.log(), new LinearScalingTransformation())
+          : List.of(new LinearScalingTransformation());
+      perFeature.put(names[i], steps);
+    }
+    var trainer = new TransformTrainer<>(new LogisticRegressionTrainer(),
+        new TransformationMap(perFeature), true);
+    return trainer.train(dataset);
+  }
+
+  /** The model's probability of the bad outcome for one feature vector. */
+  public static double probability(Model<Label> model, String[] names, double[] values) {
+    var example = new ArrayExample<>(LABELS.getUnknownOutput(), names, values);
+    var scores = model.predict(example).getOutputScores();
+    Label bad = scores.get(BAD);
+    return bad == null ? 0 : bad.getScore();
+  }
+}
