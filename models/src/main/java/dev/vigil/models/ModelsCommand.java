@@ -4,6 +4,7 @@ import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventFiles;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.models.training.ModelTrainer;
 import dev.vigil.models.training.TimeSplit;
 import dev.vigil.models.training.Workflow;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code vigil-models}: train, publish and choose the models the service serves. */
 @Command(name = "vigil-models", mixinStandardHelpOptions = true,
-    subcommands = {ModelsCommand.Train.class, ModelsCommand.ListModels.class,
+    subcommands = {ModelsCommand.Train.class, ModelsCommand.Predict.class,
+        ModelsCommand.ListModels.class,
         ModelsCommand.Activate.class, ModelsCommand.Rollback.class},
     description = "The data scientists' workflow.")
 public final class ModelsCommand {
@@ -45,6 +47,8 @@ public final class ModelsCommand {
     int burnInDays;
     @Option(names = "--balance-classes", description = "Weight bad examples by good/bad.")
     boolean balanceClasses;
+    @Option(names = "--algorithm", defaultValue = "logistic-regression",
+        description = "logistic-regression or xgboost") String algorithm;
     @Option(names = "--train-days", defaultValue = "7") int trainDays;
     @Option(names = "--gap-days", defaultValue = "7") int gapDays;
     @Option(names = "--test-days", defaultValue = "7") int testDays;
@@ -68,8 +72,9 @@ public final class ModelsCommand {
           Duration.ofDays(testDays));
       Task t = task(task);
       var set = Workflow.trainingSet(t, history, split, Duration.ofDays(horizonDays));
-      var result = Workflow.logisticRegression(t, set, split, balanceClasses);
-      System.out.printf("%s logistic regression: trained on %,d rows (%,d bad) %s..%s,"
+      var result = Workflow.train(ModelTrainer.Algorithm.of(algorithm), t, set, split,
+          balanceClasses);
+      System.out.printf("%s " + algorithm + ": trained on %,d rows (%,d bad) %s..%s,"
               + " tested %s..%s%n", t, result.card().trainingRows(),
           result.card().trainingPositives(), result.card().trainFrom(), result.card().trainTo(),
           result.card().testFrom(), result.card().testTo());
@@ -83,6 +88,51 @@ public final class ModelsCommand {
           System.out.println("champion: " + version);
         }
       }
+      return 0;
+    }
+  }
+
+  @Command(name = "predict", mixinStandardHelpOptions = true,
+      description = "Score every scorable item of a period with a published model, as CSV: id,"
+          + " as_of, account_id, probability, score (0-999), and the label the training set"
+          + " gives it, so that anyone can recompute the metrics.")
+  static final class Predict implements Callable<Integer> {
+    @Option(names = "--events", required = true) Path events;
+    @Option(names = "--task", required = true) String task;
+    @Option(names = "--registry", defaultValue = "var/models") Path registry;
+    @Option(names = "--version", description = "Default: the champion.") String version;
+    @Option(names = "--from", required = true) Instant from;
+    @Option(names = "--to", required = true) Instant to;
+    @Option(names = "--horizon-days", defaultValue = "30") int horizonDays;
+    @Option(names = "--out", required = true) Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      Task t = task(task);
+      var r = new ModelRegistry(registry);
+      String v = version != null ? version : r.roles(t).champion();
+      if (v == null) {
+        throw new CommandLine.ParameterException(new CommandLine(this),
+            "no --version given and " + task + " has no champion");
+      }
+      var loaded = r.load(t, v);
+      var history = new ArrayList<Event>();
+      EventFiles.read(events, EventFiles.OnBadLine.SKIP, history::add);
+      var set = Workflow.trainingSet(t, history, from.toEpochMilli(), to.toEpochMilli(),
+          Duration.ofDays(horizonDays));
+      String[] names = set.features().names().toArray(new String[0]);
+      long n = 0;
+      try (var w = java.nio.file.Files.newBufferedWriter(out)) {
+        w.write("id,as_of,account_id,probability,score,label\n");
+        for (var row : ModelTrainer.rows(set, from.toEpochMilli(), to.toEpochMilli())) {
+          double p = ModelTrainer.probability(loaded.model(), names, row.values());
+          w.write(String.format(Locale.ROOT, "%s,%s,%s,%.6f,%d,%d%n", row.id(),
+              Instant.ofEpochMilli(row.asOfMillis()), row.accountId(), p,
+              Math.min(999, (int) Math.floor(p * 1000)), row.label()));
+          n++;
+        }
+      }
+      System.out.printf("%s/%s scored %,d items -> %s%n", task, v, n, out);
       return 0;
     }
   }

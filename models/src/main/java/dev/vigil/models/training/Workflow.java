@@ -30,19 +30,29 @@ public final class Workflow {
   /** A trained model, the rows it was judged on, and its card (not yet published). */
   public record Result(Model<Label> model, ModelCard card, Map<String, Double> metrics) {}
 
+  /** The training set of a split's whole range, training and test periods alike. */
   public static TrainingSet trainingSet(Task task, List<Event> history, TimeSplit split,
+      Duration horizon) {
+    return trainingSet(task, history, split.trainFrom(), split.testTo(), horizon);
+  }
+
+  /**
+   * Every scorable item in [from, to): each transaction (fraud), each deposit, or each account
+   * with a credit history weekly from {@code from} (delinquency, labelled over {@code horizon}).
+   */
+  public static TrainingSet trainingSet(Task task, List<Event> history, long from, long to,
       Duration horizon) {
     var settings = ProfileSettings.DEFAULT;
     return switch (task) {
-      case FRAUD -> TrainingSets.fraud(history, settings, split.trainFrom(), split.testTo());
-      case DEPOSIT -> TrainingSets.deposits(history, settings, split.trainFrom(), split.testTo());
+      case FRAUD -> TrainingSets.fraud(history, settings, from, to);
+      case DEPOSIT -> TrainingSets.deposits(history, settings, from, to);
       case DELINQUENCY -> TrainingSets.delinquency(history, settings,
-          TrainingSets.every(split.trainFrom(), split.testTo(), Duration.ofDays(7)), horizon);
+          TrainingSets.every(from, to, Duration.ofDays(7)), horizon);
     };
   }
 
-  public static Result logisticRegression(Task task, TrainingSet set, TimeSplit split,
-      boolean balanceClasses) {
+  public static Result train(ModelTrainer.Algorithm algorithm, Task task, TrainingSet set,
+      TimeSplit split, boolean balanceClasses) {
     var train = ModelTrainer.rows(set, split.trainFrom(), split.trainTo());
     var test = ModelTrainer.rows(set, split.testFrom(), split.testTo());
     if (task == Task.FRAUD) {
@@ -55,13 +65,16 @@ public final class Workflow {
       }
       test = test.stream().filter(r -> !known.contains(r.accountId())).toList();
     }
-    Model<Label> model = ModelTrainer.logisticRegression(set, train, balanceClasses);
+    Model<Label> model = ModelTrainer.train(algorithm, set, train, balanceClasses);
     Map<String, Double> metrics = evaluate(model, set, test);
     long positives = train.stream().filter(r -> r.label() == 1).count();
-    var card = new ModelCard(task.name().toLowerCase(), null, "logistic-regression",
-        Map.of("trainer", "LogisticRegressionTrainer (AdaGrad, 5 epochs)",
+    Map<String, String> hyper = algorithm == ModelTrainer.Algorithm.XGBOOST
+        ? Map.of("trees", "200", "eta", "0.1", "max_depth", "6", "subsample", "0.8",
+            "colsample", "0.8", "seed", "42", "balance_classes", Boolean.toString(balanceClasses))
+        : Map.of("trainer", "LogisticRegressionTrainer (AdaGrad, 5 epochs)",
             "transforms", "log(1+x) for non-negative features, then min-max scaling",
-            "balance_classes", Boolean.toString(balanceClasses)),
+            "balance_classes", Boolean.toString(balanceClasses));
+    var card = new ModelCard(task.name().toLowerCase(), null, algorithm.id, hyper,
         Instant.ofEpochMilli(split.trainFrom()).toString(),
         Instant.ofEpochMilli(split.trainTo()).toString(),
         Instant.ofEpochMilli(split.testFrom()).toString(),

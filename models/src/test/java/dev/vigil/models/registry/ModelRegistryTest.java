@@ -33,7 +33,8 @@ class ModelRegistryTest {
     split = new TimeSplit(config.start().plus(Duration.ofDays(8)), Duration.ofDays(7),
         Duration.ofDays(7), Duration.ofDays(7));
     set = Workflow.trainingSet(Task.FRAUD, history, split, Duration.ofDays(30));
-    trained = Workflow.logisticRegression(Task.FRAUD, set, split, false);
+    trained = Workflow.train(ModelTrainer.Algorithm.LOGISTIC_REGRESSION, Task.FRAUD, set, split,
+        false);
   }
 
   @Test
@@ -74,6 +75,21 @@ class ModelRegistryTest {
     for (var row : set.rows().subList(0, 50)) {
       assertThat(ModelTrainer.probability(loaded.model(), names, row.values()))
           .isEqualTo(ModelTrainer.probability(trained.model(), names, row.values()));
+    }
+  }
+
+  @Test
+  void gradientBoostedTreesTrainAndSurviveTheRegistry() throws Exception {
+    var xgb = Workflow.train(ModelTrainer.Algorithm.XGBOOST, Task.FRAUD, set, split, false);
+    assertThat(xgb.card().algorithm()).isEqualTo("xgboost");
+    assertThat(xgb.metrics().get("auc_roc")).isBetween(0.5, 1.0);
+    var registry = new ModelRegistry(dir);
+    String version = registry.publish(Task.FRAUD, xgb.model(), xgb.card());
+    var loaded = registry.load(Task.FRAUD, version);
+    String[] names = FeatureCatalogue.FRAUD.names().toArray(new String[0]);
+    for (var row : set.rows().subList(0, 50)) {
+      assertThat(ModelTrainer.probability(loaded.model(), names, row.values()))
+          .isEqualTo(ModelTrainer.probability(xgb.model(), names, row.values()));
     }
   }
 
