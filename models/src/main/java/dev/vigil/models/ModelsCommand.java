@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code vigil-models}: train, publish and choose the models the service serves. */
 @Command(name = "vigil-models", mixinStandardHelpOptions = true,
-    subcommands = {ModelsCommand.Train.class, ModelsCommand.Predict.class,
+    subcommands = {ModelsCommand.Train.class, ModelsCommand.Evaluate.class,
+        ModelsCommand.Predict.class,
         ModelsCommand.ListModels.class,
         ModelsCommand.Activate.class, ModelsCommand.Rollback.class},
     description = "The data scientists' workflow.")
@@ -88,6 +89,61 @@ public final class ModelsCommand {
           System.out.println("champion: " + version);
         }
       }
+      return 0;
+    }
+  }
+
+  @Command(name = "evaluate", mixinStandardHelpOptions = true,
+      description = "Evaluate a published model on a held-out period: metrics.json and a"
+          + " self-contained report.html (ROC, precision-recall, calibration, score"
+          + " distribution, top features).")
+  static final class Evaluate implements Callable<Integer> {
+    @Option(names = "--events", required = true) Path events;
+    @Option(names = "--task", required = true) String task;
+    @Option(names = "--registry", defaultValue = "var/models") Path registry;
+    @Option(names = "--version", description = "Default: the champion.") String version;
+    @Option(names = "--from", required = true) Instant from;
+    @Option(names = "--to", required = true) Instant to;
+    @Option(names = "--horizon-days", defaultValue = "30") int horizonDays;
+    @Option(names = "--out-dir", required = true) Path outDir;
+
+    @Override
+    public Integer call() throws Exception {
+      Task t = task(task);
+      var r = new ModelRegistry(registry);
+      String v = version != null ? version : r.roles(t).champion();
+      if (v == null) {
+        throw new CommandLine.ParameterException(new CommandLine(this),
+            "no --version given and " + task + " has no champion");
+      }
+      var loaded = r.load(t, v);
+      var history = new ArrayList<Event>();
+      EventFiles.read(events, EventFiles.OnBadLine.SKIP, history::add);
+      var set = Workflow.trainingSet(t, history, from.toEpochMilli(), to.toEpochMilli(),
+          Duration.ofDays(horizonDays));
+      var rows = ModelTrainer.rows(set, from.toEpochMilli(), to.toEpochMilli());
+      var scores = Workflow.scored(loaded.model(), set, rows);
+      java.nio.file.Files.createDirectories(outDir);
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+          .writeValue(outDir.resolve("metrics.json").toFile(), java.util.Map.of(
+              "task", task, "version", v, "algorithm", loaded.card().algorithm(),
+              "from", from.toString(), "to", to.toString(), "metrics", scores.metrics(),
+              "calibration", dev.vigil.models.evaluation.Metrics.calibration(
+                  scores.probabilities(), scores.labels(), 10)));
+      var top = new ArrayList<dev.vigil.models.evaluation.Report.FeatureWeight>();
+      var lists = loaded.model().getTopFeatures(15);
+      var list = lists.containsKey(ModelTrainer.BAD) ? lists.get(ModelTrainer.BAD)
+          : lists.values().stream().findFirst().orElse(java.util.List.of());
+      list.forEach(pair -> top.add(new dev.vigil.models.evaluation.Report.FeatureWeight(
+          pair.getA(), pair.getB())));
+      String title = String.format(Locale.ROOT, "%s %s (%s): %s to %s", task, v,
+          loaded.card().algorithm(), from, to);
+      java.nio.file.Files.writeString(outDir.resolve("report.html"),
+          dev.vigil.models.evaluation.Report.html(title, scores.metrics(),
+              scores.probabilities(), scores.labels(), top));
+      System.out.printf("%s/%s on %,d items: auc %.4f, ap %.4f -> %s%n", task, v, rows.size(),
+          scores.metrics().get("auc_roc"), scores.metrics().get("average_precision"), outDir);
       return 0;
     }
   }

@@ -88,6 +88,13 @@ public final class Workflow {
   /** The headline metrics of a model on rows it was not trained on. */
   public static Map<String, Double> evaluate(Model<Label> model, TrainingSet set,
       List<TrainingSet.Row> rows) {
+    return scored(model, set, rows).metrics();
+  }
+
+  /** A model's probabilities for rows, their labels, and the headline metrics. */
+  public record Scores(double[] probabilities, int[] labels, Map<String, Double> metrics) {}
+
+  public static Scores scored(Model<Label> model, TrainingSet set, List<TrainingSet.Row> rows) {
     String[] names = set.features().names().toArray(new String[0]);
     double[] p = new double[rows.size()];
     int[] y = new int[rows.size()];
@@ -109,7 +116,7 @@ public final class Workflow {
     m.put("card_precision_at_100", Metrics.cardPrecisionAtK(scored, 100));
     m.put("ks", Metrics.ks(p, y));
     m.put("brier", Metrics.brier(p, y));
-    return m;
+    return new Scores(p, y, m);
   }
 
   private static String fingerprint(List<TrainingSet.Row> rows) {
