@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 /** {@code vigil-models}: train, publish and choose the models the service serves. */
 @Command(name = "vigil-models", mixinStandardHelpOptions = true,
     subcommands = {ModelsCommand.Train.class, ModelsCommand.Evaluate.class,
-        ModelsCommand.Predict.class,
+        ModelsCommand.Predict.class, ModelsCommand.ImportOnnx.class,
         ModelsCommand.ListModels.class,
         ModelsCommand.Activate.class, ModelsCommand.Rollback.class},
     description = "The data scientists' workflow.")
@@ -189,6 +189,39 @@ public final class ModelsCommand {
         }
       }
       System.out.printf("%s/%s scored %,d items -> %s%n", task, v, n, out);
+      return 0;
+    }
+  }
+
+  @Command(name = "import-onnx", mixinStandardHelpOptions = true,
+      description = "Publish an ONNX classifier trained elsewhere. --mapping is a JSON object"
+          + " from every feature name of the task to its index in the model's input.")
+  static final class ImportOnnx implements Callable<Integer> {
+    @Option(names = "--model", required = true) Path model;
+    @Option(names = "--task", required = true) String task;
+    @Option(names = "--mapping", required = true) Path mapping;
+    @Option(names = "--bad-output", defaultValue = "1",
+        description = "Index of the bad outcome's probability among the model's outputs.")
+    int badOutput;
+    @Option(names = "--input-name", defaultValue = "input") String inputName;
+    @Option(names = "--registry", defaultValue = "var/models") Path registry;
+
+    @Override
+    public Integer call() throws Exception {
+      Task t = task(task);
+      java.util.Map<String, Integer> features = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readValue(mapping.toFile(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
+      var imported = dev.vigil.models.registry.OnnxImport.load(model, t, features, badOutput,
+          inputName);
+      var set = dev.vigil.features.profile.FeatureCatalogue.of(t);
+      var card = new dev.vigil.models.registry.ModelCard(t.name().toLowerCase(Locale.ROOT), null,
+          "onnx", java.util.Map.of("source", model.getFileName().toString(),
+              "input_name", inputName, "bad_output", Integer.toString(badOutput)),
+          null, null, null, null, 0, 0, null, set.names(), set.fingerprint(), java.util.Map.of(),
+          imported.getProvenance().toString(), Instant.now().toString());
+      String version = new ModelRegistry(registry).publish(t, imported, card);
+      System.out.println("published " + t.name().toLowerCase(Locale.ROOT) + "/" + version
+          + " (evaluate it before activating it)");
       return 0;
     }
   }
