@@ -209,6 +209,9 @@ class ProfileJobTest {
       if (seen.incrementAndGet() % 5 == 0) {
         Thread.sleep(1); // slow enough for checkpoints to complete mid-stream
       }
+      if (!failed && !checkpointed && seen.get() > failAfter) {
+        Thread.sleep(20); // a slow machine: wait for a checkpoint before failing
+      }
       if (!failed && checkpointed && seen.get() > failAfter) {
         failed = true;
         checkpointedBeforeFailure = true;
