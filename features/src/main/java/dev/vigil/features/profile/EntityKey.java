@@ -38,14 +38,28 @@ public record EntityKey(EntityType type, String id) {
     return type + "/" + id;
   }
 
+  /** The key of a deposit's MICR-line fingerprint, or null when the MICR line is incomplete. */
+  public static EntityKey micrCheck(CheckDeposit d) {
+    return d.micrFingerprint().isEmpty() ? null
+        : new EntityKey(EntityType.CHECK, "micr:" + d.micrFingerprint());
+  }
+
+  /** The key of a deposit's image fingerprint, or null when there is none. */
+  public static EntityKey imageCheck(CheckDeposit d) {
+    return d.imageFingerprint().isEmpty() ? null
+        : new EntityKey(EntityType.CHECK, "image:" + d.imageFingerprint());
+  }
+
   /** The check keys a deposit is presented under: its MICR line and its image, where known. */
   public static List<EntityKey> checks(CheckDeposit d) {
     var keys = new ArrayList<EntityKey>(2);
-    if (!d.micrFingerprint().isEmpty()) {
-      keys.add(new EntityKey(EntityType.CHECK, "micr:" + d.micrFingerprint()));
+    EntityKey micr = micrCheck(d);
+    if (micr != null) {
+      keys.add(micr);
     }
-    if (!d.imageFingerprint().isEmpty()) {
-      keys.add(new EntityKey(EntityType.CHECK, "image:" + d.imageFingerprint()));
+    EntityKey image = imageCheck(d);
+    if (image != null) {
+      keys.add(image);
     }
     return keys;
   }

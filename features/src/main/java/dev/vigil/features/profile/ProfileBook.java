@@ -86,14 +86,10 @@ public final class ProfileBook {
     } else if (current.kind() instanceof CheckDeposit d) {
       device = d.deviceId().isEmpty() ? null
           : (DeviceProfile) profiles.get(new EntityKey(EntityType.DEVICE, d.deviceId()));
-      if (!d.micrFingerprint().isEmpty()) {
-        micr = (CheckProfile) profiles.get(
-            new EntityKey(EntityType.CHECK, "micr:" + d.micrFingerprint()));
-      }
-      if (!d.imageFingerprint().isEmpty()) {
-        image = (CheckProfile) profiles.get(
-            new EntityKey(EntityType.CHECK, "image:" + d.imageFingerprint()));
-      }
+      EntityKey micrKey = EntityKey.micrCheck(d);
+      EntityKey imageKey = EntityKey.imageCheck(d);
+      micr = micrKey == null ? null : (CheckProfile) profiles.get(micrKey);
+      image = imageKey == null ? null : (CheckProfile) profiles.get(imageKey);
     }
     return new FeatureInputs(t, current, account, customer, merchant, device, micr, image);
   }
