@@ -15,8 +15,11 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code vigil-models}: train, publish and choose the models the service serves. */
 @Command(name = "vigil-models", mixinStandardHelpOptions = true,
@@ -93,11 +96,12 @@ public final class ModelsCommand {
     }
   }
 
-  @Command(name = "evaluate", mixinStandardHelpOptions = true,
-      description = "Evaluate a published model on a held-out period: metrics.json and a"
-          + " self-contained report.html (ROC, precision-recall, calibration, score"
-          + " distribution, top features).")
-  static final class Evaluate implements Callable<Integer> {
+  /**
+   * What evaluate and predict share: a published model (the champion unless a version is named)
+   * and every scorable item of a period of an event history, featurised as training would.
+   */
+  static final class HeldOutPeriod {
+    @Spec(Spec.Target.MIXEE) CommandSpec command;
     @Option(names = "--events", required = true) Path events;
     @Option(names = "--task", required = true) String task;
     @Option(names = "--registry", defaultValue = "var/models") Path registry;
@@ -105,15 +109,17 @@ public final class ModelsCommand {
     @Option(names = "--from", required = true) Instant from;
     @Option(names = "--to", required = true) Instant to;
     @Option(names = "--horizon-days", defaultValue = "30") int horizonDays;
-    @Option(names = "--out-dir", required = true) Path outDir;
 
-    @Override
-    public Integer call() throws Exception {
+    record Scoring(String version, ModelRegistry.Loaded loaded,
+        dev.vigil.features.training.TrainingSet set,
+        java.util.List<dev.vigil.features.training.TrainingSet.Row> rows) {}
+
+    Scoring load() throws java.io.IOException {
       Task t = task(task);
       var r = new ModelRegistry(registry);
       String v = version != null ? version : r.roles(t).champion();
       if (v == null) {
-        throw new CommandLine.ParameterException(new CommandLine(this),
+        throw new CommandLine.ParameterException(command.commandLine(),
             "no --version given and " + task + " has no champion");
       }
       var loaded = r.load(t, v);
@@ -121,8 +127,29 @@ public final class ModelsCommand {
       EventFiles.read(events, EventFiles.OnBadLine.SKIP, history::add);
       var set = Workflow.trainingSet(t, history, from.toEpochMilli(), to.toEpochMilli(),
           Duration.ofDays(horizonDays));
-      var rows = ModelTrainer.rows(set, from.toEpochMilli(), to.toEpochMilli());
-      var scores = Workflow.scored(loaded.model(), set, rows);
+      return new Scoring(v, loaded, set,
+          ModelTrainer.rows(set, from.toEpochMilli(), to.toEpochMilli()));
+    }
+  }
+
+  @Command(name = "evaluate", mixinStandardHelpOptions = true,
+      description = "Evaluate a published model on a held-out period: metrics.json and a"
+          + " self-contained report.html (ROC, precision-recall, calibration, score"
+          + " distribution, top features).")
+  static final class Evaluate implements Callable<Integer> {
+    @Mixin HeldOutPeriod period;
+    @Option(names = "--out-dir", required = true) Path outDir;
+
+    @Override
+    public Integer call() throws Exception {
+      var scoring = period.load();
+      String task = period.task;
+      String v = scoring.version();
+      Instant from = period.from;
+      Instant to = period.to;
+      var loaded = scoring.loaded();
+      var rows = scoring.rows();
+      var scores = Workflow.scored(loaded.model(), scoring.set(), rows);
       java.nio.file.Files.createDirectories(outDir);
       new com.fasterxml.jackson.databind.ObjectMapper()
           .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
@@ -153,35 +180,20 @@ public final class ModelsCommand {
           + " as_of, account_id, probability, score (0-999), and the label the training set"
           + " gives it, so that anyone can recompute the metrics.")
   static final class Predict implements Callable<Integer> {
-    @Option(names = "--events", required = true) Path events;
-    @Option(names = "--task", required = true) String task;
-    @Option(names = "--registry", defaultValue = "var/models") Path registry;
-    @Option(names = "--version", description = "Default: the champion.") String version;
-    @Option(names = "--from", required = true) Instant from;
-    @Option(names = "--to", required = true) Instant to;
-    @Option(names = "--horizon-days", defaultValue = "30") int horizonDays;
+    @Mixin HeldOutPeriod period;
     @Option(names = "--out", required = true) Path out;
 
     @Override
     public Integer call() throws Exception {
-      Task t = task(task);
-      var r = new ModelRegistry(registry);
-      String v = version != null ? version : r.roles(t).champion();
-      if (v == null) {
-        throw new CommandLine.ParameterException(new CommandLine(this),
-            "no --version given and " + task + " has no champion");
-      }
-      var loaded = r.load(t, v);
-      var history = new ArrayList<Event>();
-      EventFiles.read(events, EventFiles.OnBadLine.SKIP, history::add);
-      var set = Workflow.trainingSet(t, history, from.toEpochMilli(), to.toEpochMilli(),
-          Duration.ofDays(horizonDays));
-      String[] names = set.features().names().toArray(new String[0]);
+      var scoring = period.load();
+      String task = period.task;
+      String v = scoring.version();
+      String[] names = scoring.set().features().names().toArray(new String[0]);
       long n = 0;
       try (var w = java.nio.file.Files.newBufferedWriter(out)) {
         w.write("id,as_of,account_id,probability,score,label\n");
-        for (var row : ModelTrainer.rows(set, from.toEpochMilli(), to.toEpochMilli())) {
-          double p = ModelTrainer.probability(loaded.model(), names, row.values());
+        for (var row : scoring.rows()) {
+          double p = ModelTrainer.probability(scoring.loaded().model(), names, row.values());
           w.write(String.format(Locale.ROOT, "%s,%s,%s,%.6f,%d,%d%n", row.id(),
               Instant.ofEpochMilli(row.asOfMillis()), row.accountId(), p,
               Math.min(999, (int) Math.floor(p * 1000)), row.label()));
