@@ -45,32 +45,40 @@ public final class Metrics {
 
   /** Average precision: the precision at each threshold, weighted by the recall it adds. */
   public static double averagePrecision(double[] scores, int[] labels) {
-    Integer[] order = byScoreDescending(scores);
     long positives = Arrays.stream(labels).filter(l -> l == 1).count();
     if (positives == 0) {
       return Double.NaN;
     }
     double ap = 0;
-    long truePositives = 0;
-    int seen = 0;
     double previousRecall = 0;
-    int i = 0;
-    while (i < order.length) {
-      int j = i;
-      while (j + 1 < order.length && scores[order[j + 1]] == scores[order[i]]) {
-        j++;
-      }
-      for (int k = i; k <= j; k++) {
-        truePositives += labels[order[k]];
-      }
-      seen = j + 1;
-      double recall = (double) truePositives / positives;
-      double precision = (double) truePositives / seen;
-      ap += (recall - previousRecall) * precision;
+    for (long[] counts : countsAtThresholds(scores, labels)) {
+      double recall = (double) counts[0] / positives;
+      ap += (recall - previousRecall) * counts[0] / (counts[0] + counts[1]);
       previousRecall = recall;
-      i = j + 1;
     }
     return ap;
+  }
+
+  /**
+   * True and false positives {@code [tp, fp]} flagged at each distinct score, highest first:
+   * the points every threshold curve and metric is built from (tied scores are one threshold).
+   */
+  static List<long[]> countsAtThresholds(double[] scores, int[] labels) {
+    Integer[] order = byScoreDescending(scores);
+    var points = new ArrayList<long[]>();
+    long tp = 0;
+    long fp = 0;
+    for (int i = 0; i < order.length; i++) {
+      if (labels[order[i]] == 1) {
+        tp++;
+      } else {
+        fp++;
+      }
+      if (i + 1 == order.length || scores[order[i + 1]] != scores[order[i]]) {
+        points.add(new long[] {tp, fp});
+      }
+    }
+    return points;
   }
 
   /** Share of positives among the {@code k} highest scores (ties broken by input order). */
@@ -100,30 +108,15 @@ public final class Metrics {
 
   /** Kolmogorov-Smirnov: the largest gap between the positives' and negatives' score CDFs. */
   public static double ks(double[] scores, int[] labels) {
-    Integer[] order = byScoreDescending(scores);
     long positives = Arrays.stream(labels).filter(l -> l == 1).count();
     long negatives = labels.length - positives;
     if (positives == 0 || negatives == 0) {
       return Double.NaN;
     }
     double best = 0;
-    long tp = 0;
-    long fp = 0;
-    int i = 0;
-    while (i < order.length) {
-      int j = i;
-      while (j + 1 < order.length && scores[order[j + 1]] == scores[order[i]]) {
-        j++;
-      }
-      for (int k = i; k <= j; k++) {
-        if (labels[order[k]] == 1) {
-          tp++;
-        } else {
-          fp++;
-        }
-      }
-      best = Math.max(best, Math.abs((double) tp / positives - (double) fp / negatives));
-      i = j + 1;
+    for (long[] counts : countsAtThresholds(scores, labels)) {
+      best = Math.max(best, Math.abs((double) counts[0] / positives
+          - (double) counts[1] / negatives));
     }
     return best;
   }

@@ -2,7 +2,6 @@ package dev.vigil.models.evaluation;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,38 +49,26 @@ public final class Report {
   }
 
   static List<double[]> roc(double[] p, int[] y) {
-    Integer[] order = descending(p);
     long pos = Arrays.stream(y).sum();
     long neg = y.length - pos;
     var points = new ArrayList<double[]>();
     points.add(new double[] {0, 0});
-    long tp = 0;
-    long fp = 0;
-    for (int i = 0; i < order.length; i++) {
-      if (y[order[i]] == 1) {
-        tp++;
-      } else {
-        fp++;
-      }
-      boolean lastOfTie = i + 1 == order.length || p[order[i + 1]] != p[order[i]];
-      if (lastOfTie) {
-        points.add(new double[] {neg == 0 ? 0 : (double) fp / neg, pos == 0 ? 0 : (double) tp / pos});
-      }
+    for (long[] counts : Metrics.countsAtThresholds(p, y)) {
+      points.add(new double[] {neg == 0 ? 0 : (double) counts[1] / neg,
+          pos == 0 ? 0 : (double) counts[0] / pos});
     }
     return thin(points);
   }
 
   static List<double[]> precisionRecall(double[] p, int[] y) {
-    Integer[] order = descending(p);
     long pos = Arrays.stream(y).sum();
     var points = new ArrayList<double[]>();
-    long tp = 0;
-    for (int i = 0; i < order.length; i++) {
-      tp += y[order[i]];
-      boolean lastOfTie = i + 1 == order.length || p[order[i + 1]] != p[order[i]];
-      if (lastOfTie && pos > 0) {
-        points.add(new double[] {(double) tp / pos, (double) tp / (i + 1)});
-      }
+    if (pos == 0) {
+      return points;
+    }
+    for (long[] counts : Metrics.countsAtThresholds(p, y)) {
+      points.add(new double[] {(double) counts[0] / pos,
+          (double) counts[0] / (counts[0] + counts[1])});
     }
     return thin(points);
   }
@@ -223,15 +210,6 @@ public final class Report {
 
   private static double yy(double v) {
     return H - PAD - v * (H - 2 * PAD);
-  }
-
-  private static Integer[] descending(double[] p) {
-    Integer[] order = new Integer[p.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -p[i]));
-    return order;
   }
 
   private static String fmt(double v) {
