@@ -4,6 +4,7 @@ import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventFiles;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.models.registry.ScoreScale;
 import dev.vigil.models.training.ModelTrainer;
 import dev.vigil.models.training.TimeSplit;
 import dev.vigil.models.training.Workflow;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
     subcommands = {ModelsCommand.Train.class, ModelsCommand.Evaluate.class,
         ModelsCommand.Predict.class, ModelsCommand.ImportOnnx.class,
         ModelsCommand.ListModels.class,
-        ModelsCommand.Activate.class, ModelsCommand.Rollback.class},
+        ModelsCommand.Activate.class, ModelsCommand.Rollback.class, ModelsCommand.Defaults.class},
     description = "The data scientists' workflow.")
 public final class ModelsCommand {
   public static void main(String[] args) {
@@ -196,7 +197,7 @@ public final class ModelsCommand {
           double p = ModelTrainer.probability(scoring.loaded().model(), names, row.values());
           w.write(String.format(Locale.ROOT, "%s,%s,%s,%.6f,%d,%d%n", row.id(),
               Instant.ofEpochMilli(row.asOfMillis()), row.accountId(), p,
-              Math.min(999, (int) Math.floor(p * 1000)), row.label()));
+              ScoreScale.of(p), row.label()));
           n++;
         }
       }
@@ -284,6 +285,23 @@ public final class ModelsCommand {
     @Override
     public Integer call() throws Exception {
       System.out.println(new ModelRegistry(registry).rollback(task(task)));
+      return 0;
+    }
+  }
+
+  @Command(name = "defaults", mixinStandardHelpOptions = true,
+      description = "Train, publish and activate the seeded default model of every task that has"
+          + " no champion (what the embedded default serves out of the box).")
+  static final class Defaults implements Callable<Integer> {
+    @Option(names = "--registry", defaultValue = "var/models") Path registry;
+
+    @Override
+    public Integer call() throws Exception {
+      var trained = dev.vigil.models.training.DefaultModels.ensure(new ModelRegistry(registry),
+          System.out::println);
+      if (trained.isEmpty()) {
+        System.out.println("every task has a champion; nothing trained");
+      }
       return 0;
     }
   }

@@ -1,6 +1,23 @@
 package dev.vigil.scoring;
 
+import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.ProfileCodec;
+import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.models.training.DefaultModels;
+import dev.vigil.scoring.audit.AuditLog;
+import dev.vigil.scoring.collections.TreatmentPlanner;
+import dev.vigil.scoring.model.ModelAdministration;
+import dev.vigil.scoring.model.ServingModels;
+import dev.vigil.scoring.ops.ServiceMetrics;
+import dev.vigil.scoring.policy.LivePolicy;
+import dev.vigil.scoring.policy.Policy;
+import dev.vigil.scoring.reason.ReasonCatalogue;
+import dev.vigil.scoring.score.Assessor;
+import dev.vigil.scoring.score.Scoring;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import dev.vigil.features.profile.ProfileSettings;
 import dev.vigil.proto.v1.IngestServiceGrpc;
 import dev.vigil.proto.v1.ModelAdminGrpc;
@@ -35,8 +52,11 @@ import org.slf4j.LoggerFactory;
  * materialised from the profiles topic, opens the ingest ledger and producer, and serves the gRPC
  * services on one port with health checking and server reflection.
  *
- * <p>Built so far: ProfileService and IngestService. ScoringService and ModelAdmin answer
- * UNIMPLEMENTED until the models and scoring work lands.
+ * <p>Wiring, in order: the online store and its materialiser; the model registry (training the
+ * seeded default models where a task has no champion, when configured) and the serving line-up;
+ * the policy file, watched for changes; the audit log and ingest producer; metrics on their own
+ * port; then the gRPC services behind one interceptor chain (metrics timing first; TLS and
+ * per-client authorisation belong in that chain, as further interceptors).
  */
 public final class ScoringServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ScoringServer.class);
@@ -47,16 +67,25 @@ public final class ScoringServer implements AutoCloseable {
   private final ProfileMaterializer materializer;
   private final IngestLedger ledger;
   private final KafkaProducer<byte[], byte[]> producer;
+  private final LivePolicy policy;
+  private final ServingModels models;
+  private final ServiceMetrics metrics;
+  private final ScheduledExecutorService registryWatch;
 
   private ScoringServer(Server server, HealthStatusManager health, ProfileStore store,
       ProfileMaterializer materializer, IngestLedger ledger,
-      KafkaProducer<byte[], byte[]> producer) {
+      KafkaProducer<byte[], byte[]> producer, LivePolicy policy, ServingModels models,
+      ServiceMetrics metrics, ScheduledExecutorService registryWatch) {
     this.server = server;
     this.health = health;
     this.store = store;
     this.materializer = materializer;
     this.ledger = ledger;
     this.producer = producer;
+    this.policy = policy;
+    this.models = models;
+    this.metrics = metrics;
+    this.registryWatch = registryWatch;
   }
 
   /** Wires and starts everything the configuration describes. */
@@ -69,12 +98,42 @@ public final class ScoringServer implements AutoCloseable {
     var ledger = new IngestLedger(config.stateDir().resolve("ingested"),
         Duration.ofDays(config.dedupeRetentionDays()));
     var producer = producer(config.bootstrapServers());
+    var metrics = new ServiceMetrics();
+    metrics.storeSizes(store::sizes);
+
+    var registry = new ModelRegistry(config.modelRegistry());
+    if (config.defaultModels()) {
+      DefaultModels.ensure(registry, log::info);
+    }
+    var models = new ServingModels(registry);
+    Runnable publishModels = () -> publishModels(models, metrics);
+    models.refresh();
+    publishModels.run();
+    // the registry may change under us (the CLI, another replica's ModelAdmin call)
+    ScheduledExecutorService registryWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "registry-watch");
+      t.setDaemon(true);
+      return t;
+    });
+    registryWatch.scheduleWithFixedDelay(() -> {
+      models.refresh();
+      publishModels.run();
+    }, 5, 5, TimeUnit.SECONDS);
+
+    var policy = new LivePolicy(policyFile(config), config.policyPollMillis(),
+        reload -> metrics.policyReload(reload.loaded()));
+    var audit = new AuditLog(producer, config.decisionsTopic(), metrics::auditFailed);
+    var codec = new ProfileCodec(ProfileSettings.DEFAULT);
+    var scoring = new Scoring(new Assessor(store, codec, models, ReasonCatalogue.load()), policy,
+        new TreatmentPlanner(), audit, metrics, clock);
+    metrics.serve(config.metricsPort());
 
     var health = new HealthStatusManager();
     var builder = Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create());
-    builder.addService(new ScoringServiceGrpc.ScoringServiceImplBase() {});
-    builder.addService(new ModelAdminGrpc.ModelAdminImplBase() {});
-    builder.addService(new ProfileLookup(store, new ProfileCodec(ProfileSettings.DEFAULT), clock));
+    builder.intercept(metrics.interceptor());
+    builder.addService(scoring);
+    builder.addService(new ModelAdministration(models, publishModels));
+    builder.addService(new ProfileLookup(store, codec, clock));
     builder.addService(new Ingest(producer, config.eventsTopic(), ledger, clock));
     builder.addService(health.getHealthService());
     builder.addService(ProtoReflectionServiceV1.newInstance());
@@ -85,7 +144,58 @@ public final class ScoringServer implements AutoCloseable {
       health.setStatus(name, ServingStatus.SERVING);
     }
     log.info("Vigil scoring service listening on port {}", server.getPort());
-    return new ScoringServer(server, health, store, materializer, ledger, producer);
+    return new ScoringServer(server, health, store, materializer, ledger, producer, policy,
+        models, metrics, registryWatch);
+  }
+
+  /** The configured policy file, or {@code <state-dir>/policy.yaml} seeded with the default. */
+  private static Path policyFile(ServiceConfig config) throws IOException {
+    if (config.policyFile() != null) {
+      return config.policyFile();
+    }
+    Path file = config.stateDir().resolve("policy.yaml");
+    if (!Files.exists(file)) {
+      Files.createDirectories(config.stateDir());
+      try (InputStream in = Policy.class.getResourceAsStream("default-policy.yaml")) {
+        Files.copy(in, file);
+      }
+      log.info("wrote the default policy to {}; edit it there, it reloads on change", file);
+    }
+    return file;
+  }
+
+  private static final java.util.Set<String> SERVING = java.util.concurrent.ConcurrentHashMap
+      .newKeySet();
+
+  private static void publishModels(ServingModels models, ServiceMetrics metrics) {
+    var now = new java.util.HashSet<String>();
+    for (Task task : Task.values()) {
+      ServingModels.Lineup l = models.lineup(task);
+      String t = task.name().toLowerCase(java.util.Locale.ROOT);
+      if (l.champion() != null) {
+        now.add(t + "|champion|" + l.champion().version());
+      }
+      if (l.challenger() != null) {
+        now.add(t + "|challenger|" + l.challenger().version());
+      }
+      if (l.shadow() != null) {
+        now.add(t + "|shadow|" + l.shadow().version());
+      }
+    }
+    synchronized (SERVING) {
+      for (String gone : SERVING) {
+        if (!now.contains(gone)) {
+          String[] p = gone.split("\\|");
+          metrics.serving(p[0], p[1], p[2], false);
+        }
+      }
+      for (String on : now) {
+        String[] p = on.split("\\|");
+        metrics.serving(p[0], p[1], p[2], true);
+      }
+      SERVING.clear();
+      SERVING.addAll(now);
+    }
   }
 
   private static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
@@ -106,6 +216,19 @@ public final class ScoringServer implements AutoCloseable {
     return materializer;
   }
 
+  public ServingModels models() {
+    return models;
+  }
+
+  public LivePolicy policy() {
+    return policy;
+  }
+
+  /** The /metrics port, or -1 when metrics are not served. */
+  public int metricsPort() {
+    return metrics.port();
+  }
+
   public void awaitTermination() throws InterruptedException {
     server.awaitTermination();
   }
@@ -118,6 +241,9 @@ public final class ScoringServer implements AutoCloseable {
     if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
       server.shutdownNow();
     }
+    registryWatch.shutdownNow();
+    policy.close();
+    metrics.close();
     producer.close(Duration.ofSeconds(10));
     materializer.close();
     ledger.close();

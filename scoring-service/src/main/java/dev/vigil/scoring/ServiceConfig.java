@@ -10,6 +10,10 @@ import java.util.Properties;
 /**
  * The service's configuration: a properties file, each key overridable by an environment variable
  * named after it ({@code vigil.kafka.bootstrap-servers} → {@code VIGIL_KAFKA_BOOTSTRAP_SERVERS}).
+ *
+ * <p>{@code vigil.policy.file} unset means {@code <state-dir>/policy.yaml}, created from the
+ * bundled default policy on first start. {@code vigil.models.train-defaults} trains seeded default
+ * models for tasks without a champion. {@code vigil.metrics.port} -1 turns /metrics off.
  */
 public record ServiceConfig(
     int port,
@@ -19,7 +23,13 @@ public record ServiceConfig(
     Path stateDir,
     long blockCacheBytes,
     double bloomBitsPerKey,
-    int dedupeRetentionDays) {
+    int dedupeRetentionDays,
+    String decisionsTopic,
+    Path modelRegistry,
+    boolean defaultModels,
+    Path policyFile,
+    long policyPollMillis,
+    int metricsPort) {
 
   public static ServiceConfig load(Path file, Map<String, String> env) throws IOException {
     var p = new Properties();
@@ -40,13 +50,24 @@ public record ServiceConfig(
         Path.of(value(p, env, "vigil.state-dir", "var/service")),
         Long.parseLong(value(p, env, "vigil.store.block-cache-mb", "256")) << 20,
         Double.parseDouble(value(p, env, "vigil.store.bloom-bits-per-key", "10")),
-        Integer.parseInt(value(p, env, "vigil.ingest.dedupe-retention-days", "7")));
+        Integer.parseInt(value(p, env, "vigil.ingest.dedupe-retention-days", "7")),
+        value(p, env, "vigil.topics.decisions", "vigil.decisions"),
+        Path.of(value(p, env, "vigil.models.registry", "var/models")),
+        Boolean.parseBoolean(value(p, env, "vigil.models.train-defaults", "true")),
+        optionalPath(value(p, env, "vigil.policy.file", "")),
+        Long.parseLong(value(p, env, "vigil.policy.poll-ms", "2000")),
+        Integer.parseInt(value(p, env, "vigil.metrics.port", "9464")));
+  }
+
+  private static Path optionalPath(String value) {
+    return value.isBlank() ? null : Path.of(value);
   }
 
   /** The same configuration on another port (0: any free port). */
   public ServiceConfig withPort(int newPort) {
     return new ServiceConfig(newPort, bootstrapServers, eventsTopic, profilesTopic, stateDir,
-        blockCacheBytes, bloomBitsPerKey, dedupeRetentionDays);
+        blockCacheBytes, bloomBitsPerKey, dedupeRetentionDays, decisionsTopic, modelRegistry,
+        defaultModels, policyFile, policyPollMillis, metricsPort);
   }
 
   private static String value(Properties p, Map<String, String> env, String key, String fallback) {

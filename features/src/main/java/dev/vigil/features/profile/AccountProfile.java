@@ -166,6 +166,31 @@ public final class AccountProfile extends Profile {
    * cross-entity signal from a check profile. Counted once per deposit, whichever of the check's
    * fingerprints (MICR line, image) reported it.
    */
+  /** Regulation F's presumption: more than this many calls in 7 consecutive days harass. */
+  public static final int REG_F_CALLS_PER_7_DAYS = 7;
+
+  /**
+   * The earliest time at or after {@code nowMillis} at which a call about this account stays
+   * within Regulation F's presumption (12 CFR 1006.14(b)(2)): the call would not be the eighth in
+   * 7 consecutive days, and it is not within 7 days after a telephone conversation with the
+   * customer. Calls are counted from this profile with the window bound of {@link
+   * dev.vigil.features.window.Timeline} (at most 1/60 of the window extra, at the old edge), so the
+   * answer errs late, never early.
+   */
+  public long callsAllowedFromMillis(long nowMillis) {
+    long week = 7 * 86_400_000L;
+    long t = nowMillis;
+    if (lastRightPartyContactMillis != Long.MIN_VALUE && lastRightPartyContactMillis + week > t) {
+      t = lastRightPartyContactMillis + week;
+    }
+    long step = 15 * 60_000L;
+    // calls after now are unknown, so the count only falls as t moves on; 7 days clears all
+    while (t < nowMillis + week && calls.count(t - week, nowMillis) >= REG_F_CALLS_PER_7_DAYS) {
+      t += step;
+    }
+    return t;
+  }
+
   public void recordDuplicatePresentment(String depositId, long atMillis) {
     long deposit = Hashing.of(depositId);
     if (duplicateDeposits.seen(deposit, Long.MIN_VALUE / 2, Long.MAX_VALUE)) {

@@ -1,8 +1,6 @@
 package dev.vigil.features.profile;
 
 import dev.vigil.features.event.Event;
-import dev.vigil.features.event.Event.CheckDeposit;
-import dev.vigil.features.event.Event.Transaction;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -70,35 +68,13 @@ public final class ProfileBook {
 
   /** The inputs to score {@code current} as of its own time, from the profiles as they are now. */
   public FeatureInputs inputsFor(Event current) {
-    long t = current.timeMillis();
-    AccountProfile account = (AccountProfile) profiles.get(EntityKey.account(current.accountId()));
-    CustomerProfile customer = current.customerId().isEmpty() ? null
-        : (CustomerProfile) profiles.get(new EntityKey(EntityType.CUSTOMER, current.customerId()));
-    MerchantProfile merchant = null;
-    DeviceProfile device = null;
-    CheckProfile micr = null;
-    CheckProfile image = null;
-    if (current.kind() instanceof Transaction tx) {
-      merchant = tx.merchantId().isEmpty() ? null
-          : (MerchantProfile) profiles.get(new EntityKey(EntityType.MERCHANT, tx.merchantId()));
-      device = tx.deviceId().isEmpty() ? null
-          : (DeviceProfile) profiles.get(new EntityKey(EntityType.DEVICE, tx.deviceId()));
-    } else if (current.kind() instanceof CheckDeposit d) {
-      device = d.deviceId().isEmpty() ? null
-          : (DeviceProfile) profiles.get(new EntityKey(EntityType.DEVICE, d.deviceId()));
-      EntityKey micrKey = EntityKey.micrCheck(d);
-      EntityKey imageKey = EntityKey.imageCheck(d);
-      micr = micrKey == null ? null : (CheckProfile) profiles.get(micrKey);
-      image = imageKey == null ? null : (CheckProfile) profiles.get(imageKey);
-    }
-    return new FeatureInputs(t, current, account, customer, merchant, device, micr, image);
+    return FeatureInputs.assemble(current.timeMillis(), current, FeatureInputs.keysFor(current),
+        profiles::get);
   }
 
   /** The inputs for an account's delinquency features as of {@code asOf}. */
   public FeatureInputs inputsForAccount(String accountId, String customerId, long asOf) {
-    AccountProfile account = (AccountProfile) profiles.get(EntityKey.account(accountId));
-    CustomerProfile customer = customerId == null || customerId.isEmpty() ? null
-        : (CustomerProfile) profiles.get(new EntityKey(EntityType.CUSTOMER, customerId));
-    return new FeatureInputs(asOf, null, account, customer, null, null, null, null);
+    return FeatureInputs.assemble(asOf, null, FeatureInputs.keysForAccount(accountId, customerId),
+        profiles::get);
   }
 }

@@ -1,0 +1,129 @@
+package dev.vigil.scoring.collections;
+
+import dev.vigil.features.event.EventCodec;
+import dev.vigil.features.profile.AccountProfile;
+import dev.vigil.proto.v1.ContactChannel;
+import dev.vigil.proto.v1.Segment;
+import dev.vigil.proto.v1.Treatment;
+import dev.vigil.proto.v1.TreatmentAction;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The next collections treatment for a segment: what to do, on which channel, and from when.
+ *
+ * <ul>
+ *   <li>Segments: nothing for the low-risk; a reminder for the early signs and the likely
+ *       self-cure; support, not pressure, for hardship (a hardship referral when one is declared,
+ *       otherwise a payment plan, or a debt-counselling referral when nothing is yet past due);
+ *       an agent call for the high risk.
+ *   <li>The "one save" rule: a first broken promise to pay gets a second chance (a payment plan
+ *       offer); repeated broken promises escalate.
+ *   <li>Consent: a call needs call consent, a text SMS consent, an email email consent; a letter
+ *       needs none. The treatment takes the first consented channel in its order of preference.
+ *   <li>Regulation F: no call that would be the eighth in 7 days or within 7 days of a telephone
+ *       conversation ({@link AccountProfile#callsAllowedFromMillis}).
+ *   <li>Convenient hours: calls, texts and emails between 08:00 and 21:00 in the customer's time
+ *       zone (FDCPA); a letter at any time.
+ * </ul>
+ */
+public final class TreatmentPlanner {
+  static final LocalTime OPENS = LocalTime.of(8, 0);
+  static final LocalTime CLOSES = LocalTime.of(21, 0);
+
+  private record Plan(TreatmentAction action, List<ContactChannel> channels, String rationale) {}
+
+  /** The treatment for an account in {@code segment} as of {@code asOfMillis}. */
+  public Treatment plan(Segment segment, Map<String, Double> features, AccountProfile account,
+      long asOfMillis, ZoneId zone) {
+    Plan plan = planFor(segment, features);
+    var out = Treatment.newBuilder().setAction(plan.action()).setRationale(plan.rationale());
+    if (plan.action() == TreatmentAction.TREATMENT_ACTION_NONE) {
+      return out.setChannel(ContactChannel.CONTACT_CHANNEL_UNSPECIFIED).build();
+    }
+    ContactChannel channel = plan.channels().stream()
+        .filter(c -> consented(c, features)).findFirst()
+        .orElse(ContactChannel.CONTACT_CHANNEL_LETTER);
+    String rationale = plan.rationale();
+    long earliest = asOfMillis;
+    if (channel == ContactChannel.CONTACT_CHANNEL_CALL) {
+      long allowed = account.callsAllowedFromMillis(asOfMillis);
+      if (allowed > asOfMillis) {
+        rationale += "; calls paused until the Regulation F limits allow";
+      }
+      earliest = allowed;
+    }
+    if (channel != plan.channels().get(0)) {
+      rationale += "; " + name(plan.channels().get(0)) + " not consented, so " + name(channel);
+    }
+    if (channel != ContactChannel.CONTACT_CHANNEL_LETTER) {
+      earliest = convenient(earliest, zone);
+    }
+    return out.setAction(plan.action()).setChannel(channel).setRationale(rationale)
+        .setEarliestContactTime(EventCodec.timestamp(earliest)).build();
+  }
+
+  private static Plan planFor(Segment segment, Map<String, Double> f) {
+    var call = ContactChannel.CONTACT_CHANNEL_CALL;
+    var sms = ContactChannel.CONTACT_CHANNEL_SMS;
+    var email = ContactChannel.CONTACT_CHANNEL_EMAIL;
+    var letter = ContactChannel.CONTACT_CHANNEL_LETTER;
+    double broken = f.getOrDefault("promises_broken_180d", 0.0);
+    return switch (segment) {
+      case SEGMENT_PRE_DELINQUENT -> new Plan(TreatmentAction.TREATMENT_ACTION_REMINDER,
+          List.of(email, sms, letter), "early signs of strain: a gentle reminder before the due date");
+      case SEGMENT_SELF_CURE -> new Plan(TreatmentAction.TREATMENT_ACTION_REMINDER,
+          List.of(sms, email, letter), "likely to pay unprompted: a reminder is enough");
+      case SEGMENT_NEEDS_HELP -> f.getOrDefault("hardship", 0.0) > 0
+          ? new Plan(TreatmentAction.TREATMENT_ACTION_HARDSHIP_REFERRAL,
+              List.of(call, email, letter), "hardship declared: refer to the hardship programme")
+          : f.getOrDefault("dpd_current", 0.0) > 0
+              ? new Plan(TreatmentAction.TREATMENT_ACTION_PAYMENT_PLAN_OFFER,
+                  List.of(call, email, letter),
+                  "signs of financial difficulty: offer an affordable payment plan")
+              : new Plan(TreatmentAction.TREATMENT_ACTION_DEBT_COUNSELLING_REFERRAL,
+                  List.of(email, call, letter),
+                  "signs of financial difficulty before any arrears: refer to debt counselling");
+      case SEGMENT_HIGH_RISK -> new Plan(TreatmentAction.TREATMENT_ACTION_AGENT_CALL,
+          List.of(call, sms, email, letter), "unlikely to pay without contact: an agent call");
+      case SEGMENT_BROKEN_COMMITMENTS -> broken <= 1
+          ? new Plan(TreatmentAction.TREATMENT_ACTION_PAYMENT_PLAN_OFFER,
+              List.of(call, sms, email, letter),
+              "one broken promise: a second chance with a payment plan (one-save rule)")
+          : new Plan(TreatmentAction.TREATMENT_ACTION_ESCALATION, List.of(call, letter),
+              String.format("%.0f broken promises in 6 months: escalate", broken));
+      default -> new Plan(TreatmentAction.TREATMENT_ACTION_NONE, List.of(),
+          "current and low risk: no contact");
+    };
+  }
+
+  private static boolean consented(ContactChannel channel, Map<String, Double> f) {
+    return switch (channel) {
+      case CONTACT_CHANNEL_CALL -> f.getOrDefault("consent_call", 0.0) > 0;
+      case CONTACT_CHANNEL_SMS -> f.getOrDefault("consent_sms", 0.0) > 0;
+      case CONTACT_CHANNEL_EMAIL -> f.getOrDefault("consent_email", 0.0) > 0;
+      case CONTACT_CHANNEL_LETTER -> true;
+      default -> false;
+    };
+  }
+
+  /** The first instant at or after {@code millis} within 08:00-21:00 local time. */
+  static long convenient(long millis, ZoneId zone) {
+    ZonedDateTime t = Instant.ofEpochMilli(millis).atZone(zone);
+    LocalTime time = t.toLocalTime();
+    if (time.isBefore(OPENS)) {
+      t = t.with(OPENS);
+    } else if (!time.isBefore(CLOSES)) {
+      t = t.plusDays(1).with(OPENS);
+    }
+    return t.toInstant().toEpochMilli();
+  }
+
+  private static String name(ContactChannel c) {
+    return c.name().substring("CONTACT_CHANNEL_".length()).toLowerCase(java.util.Locale.ROOT);
+  }
+}

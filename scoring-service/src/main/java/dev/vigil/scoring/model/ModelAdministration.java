@@ -1,0 +1,173 @@
+package dev.vigil.scoring.model;
+
+import dev.vigil.features.event.EventCodec;
+import dev.vigil.features.profile.FeatureCatalogue.Task;
+import dev.vigil.models.registry.ModelCard;
+import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.proto.v1.ActivateModelRequest;
+import dev.vigil.proto.v1.ListModelsRequest;
+import dev.vigil.proto.v1.ListModelsResponse;
+import dev.vigil.proto.v1.ModelAdminGrpc;
+import dev.vigil.proto.v1.ModelInfo;
+import dev.vigil.proto.v1.ModelRole;
+import dev.vigil.proto.v1.RollbackModelRequest;
+import dev.vigil.proto.v1.SetChallengerRequest;
+import dev.vigil.proto.v1.SetShadowRequest;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.time.Instant;
+
+/**
+ * ModelAdmin: the registry's roles over gRPC. Each change is written to the registry (so every
+ * replica and the CLI see it) and then served at once by this process; a version this feature
+ * library cannot serve is refused with FAILED_PRECONDITION naming the mismatch.
+ */
+public final class ModelAdministration extends ModelAdminGrpc.ModelAdminImplBase {
+  /** A registry change that answers with the resulting model's info. */
+  private interface Change {
+    ModelInfo apply(Task task) throws IOException;
+  }
+
+  private final ServingModels models;
+  private final Runnable onChange;
+
+  public ModelAdministration(ServingModels models, Runnable onChange) {
+    this.models = models;
+    this.onChange = onChange;
+  }
+
+  @Override
+  public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> response) {
+    try {
+      var out = ListModelsResponse.newBuilder();
+      for (Task task : Task.values()) {
+        if (request.getTask() == dev.vigil.proto.v1.Task.TASK_UNSPECIFIED
+            || request.getTask().name().equals("TASK_" + task.name())) {
+          for (String version : models.registry().versions(task)) {
+            out.addModels(info(task, version));
+          }
+        }
+      }
+      response.onNext(out.build());
+      response.onCompleted();
+    } catch (IOException e) {
+      response.onError(Status.UNAVAILABLE.withDescription("registry unreadable: "
+          + e.getMessage()).asRuntimeException());
+    }
+  }
+
+  @Override
+  public void activateModel(ActivateModelRequest request, StreamObserver<ModelInfo> response) {
+    change(request.getTask(), response, task -> {
+      String version = version(request.getVersion(), false);
+      models.registry().activate(task, version);
+      return info(task, version);
+    });
+  }
+
+  @Override
+  public void setChallenger(SetChallengerRequest request, StreamObserver<ModelInfo> response) {
+    change(request.getTask(), response, task -> {
+      String version = version(request.getVersion(), true);
+      if (request.getTrafficShare() < 0 || request.getTrafficShare() > 1) {
+        throw new IllegalArgumentException("traffic_share: must be within 0.0-1.0");
+      }
+      models.registry().setChallenger(task, version, request.getTrafficShare());
+      return version == null ? ModelInfo.newBuilder().setTask(request.getTask()).build()
+          : info(task, version);
+    });
+  }
+
+  @Override
+  public void setShadow(SetShadowRequest request, StreamObserver<ModelInfo> response) {
+    change(request.getTask(), response, task -> {
+      String version = version(request.getVersion(), true);
+      models.registry().setShadow(task, version);
+      return version == null ? ModelInfo.newBuilder().setTask(request.getTask()).build()
+          : info(task, version);
+    });
+  }
+
+  @Override
+  public void rollbackModel(RollbackModelRequest request, StreamObserver<ModelInfo> response) {
+    change(request.getTask(), response, task -> {
+      ModelRegistry.Roles roles = models.registry().rollback(task);
+      return info(task, roles.champion());
+    });
+  }
+
+  private void change(dev.vigil.proto.v1.Task wire, StreamObserver<ModelInfo> response,
+      Change change) {
+    if (wire == dev.vigil.proto.v1.Task.TASK_UNSPECIFIED
+        || wire == dev.vigil.proto.v1.Task.UNRECOGNIZED) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription("task: is required")
+          .asRuntimeException());
+      return;
+    }
+    Task task = Task.valueOf(wire.name().substring("TASK_".length()));
+    ModelInfo info;
+    try {
+      info = change.apply(task);
+    } catch (IllegalStateException e) {
+      response.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage())
+          .asRuntimeException());
+      return;
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage();
+      response.onError(Status.INVALID_ARGUMENT.withDescription(
+          message.contains(": ") ? message : "version: " + message).asRuntimeException());
+      return;
+    } catch (IOException e) {
+      response.onError(Status.UNAVAILABLE.withDescription("registry unwritable: "
+          + e.getMessage()).asRuntimeException());
+      return;
+    }
+    models.refresh();
+    onChange.run();
+    response.onNext(info);
+    response.onCompleted();
+  }
+
+  private static String version(String version, boolean optional) {
+    if (version.isEmpty()) {
+      if (optional) {
+        return null;
+      }
+      throw new IllegalArgumentException("version: is required");
+    }
+    if (!version.matches("v\\d{1,9}")) {
+      throw new IllegalArgumentException("version: must look like v1, v2, ...");
+    }
+    return version;
+  }
+
+  private ModelInfo info(Task task, String version) throws IOException {
+    ModelCard card = models.registry().card(task, version);
+    ModelRegistry.Roles roles = models.registry().roles(task);
+    ModelRole role = version.equals(roles.champion()) ? ModelRole.MODEL_ROLE_CHAMPION
+        : version.equals(roles.challenger()) ? ModelRole.MODEL_ROLE_CHALLENGER
+        : version.equals(roles.shadow()) ? ModelRole.MODEL_ROLE_SHADOW
+        : ModelRole.MODEL_ROLE_RETIRED;
+    var info = ModelInfo.newBuilder()
+        .setTask(dev.vigil.proto.v1.Task.valueOf("TASK_" + task.name()))
+        .setModelId(task.name().toLowerCase(java.util.Locale.ROOT)).setVersion(version)
+        .setRole(role).setAlgorithm(card.algorithm())
+        .setFeatureSchemaFingerprint(card.featureSchemaFingerprint())
+        .setTrafficShare(role == ModelRole.MODEL_ROLE_CHALLENGER ? roles.challengerShare()
+            : role == ModelRole.MODEL_ROLE_CHAMPION ? 1.0 : 0.0);
+    if (card.metrics() != null) {
+      info.putAllMetrics(card.metrics());
+    }
+    if (card.publishedAt() != null) {
+      try {
+        info.setPublishedTime(EventCodec.timestamp(Instant.parse(card.publishedAt())
+            .toEpochMilli()));
+      } catch (RuntimeException ignored) {
+        // a card written by hand may carry no parseable time
+      }
+    }
+    return info.build();
+  }
+
+}

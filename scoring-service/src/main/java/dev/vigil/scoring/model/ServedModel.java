@@ -1,0 +1,217 @@
+package dev.vigil.scoring.model;
+
+import dev.vigil.features.profile.FeatureCatalogue.FeatureSet;
+import dev.vigil.models.registry.ModelCard;
+import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.models.training.ModelTrainer;
+import java.util.List;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.Model;
+import org.tribuo.classification.Label;
+import org.tribuo.common.sgd.AbstractLinearSGDModel;
+import org.tribuo.common.xgboost.XGBoostModel;
+import org.tribuo.math.la.DenseMatrix;
+import org.tribuo.transform.TransformedModel;
+import org.tribuo.transform.Transformer;
+import org.tribuo.transform.TransformerMap;
+
+/**
+ * A published model ready to serve: its probability for a feature vector, and each feature's
+ * contribution to that probability in log-odds, computed the way the model itself computes.
+ *
+ * <ul>
+ *   <li>Logistic regression (scorecard): "points below the best", the method of adverse-action
+ *       notices. A feature's contribution is its weight times the distance of its (transformed)
+ *       value from the least adverse value seen in training. Contributions are never negative;
+ *       their sum plus the model's intercept at the best values gives the log-odds exactly.
+ *   <li>XGBoost: the booster's own per-prediction contributions (TreeSHAP), bad class minus good
+ *       class; their sum plus the bias is the log-odds.
+ *   <li>Any other model (an ONNX import): occlusion, the drop in log-odds when the feature is set
+ *       to zero, one extra prediction per feature.
+ * </ul>
+ */
+public final class ServedModel {
+  /** A probability of the bad outcome and each feature's contribution to it. */
+  public record Scored(double probability, double[] contributions) {}
+
+  private final String version;
+  private final ModelCard card;
+  private final Model<Label> model;
+  private final String[] names;
+  private final Explainer explainer;
+
+  ServedModel(String version, ModelRegistry.Loaded loaded, FeatureSet features) {
+    this.version = version;
+    this.card = loaded.card();
+    this.model = loaded.model();
+    this.names = features.names().toArray(new String[0]);
+    this.explainer = explainerFor(model, names);
+  }
+
+  public String version() {
+    return version;
+  }
+
+  public ModelCard card() {
+    return card;
+  }
+
+  public String algorithm() {
+    return card.algorithm();
+  }
+
+  /** The probability alone (challenger and shadow scoring). */
+  public double probability(double[] values) {
+    return ModelTrainer.probability(model, names, values);
+  }
+
+  /** The probability and each feature's contribution, in feature-set order. */
+  public Scored score(double[] values) {
+    double p = probability(values);
+    return new Scored(p, explainer.contributions(values, p));
+  }
+
+  private interface Explainer {
+    double[] contributions(double[] values, double probability);
+  }
+
+  private static Explainer explainerFor(Model<Label> model, String[] names) {
+    if (model instanceof TransformedModel<Label> t
+        && t.getInnerModel() instanceof AbstractLinearSGDModel<Label> linear) {
+      return new Scorecard(t.getTransformerMap(), linear, names);
+    }
+    if (model instanceof XGBoostModel<Label> trees && trees.getInnerModels().size() == 1) {
+      return new TreeContributions(trees, names);
+    }
+    return (values, p) -> occlusion(model, names, values, p);
+  }
+
+  static double logit(double p) {
+    double q = Math.min(1 - 1e-12, Math.max(1e-12, p));
+    return Math.log(q / (1 - q));
+  }
+
+  private static double[] occlusion(Model<Label> model, String[] names, double[] values,
+      double p) {
+    double base = logit(p);
+    double[] out = new double[values.length];
+    double[] probe = values.clone();
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] == 0) {
+        continue;
+      }
+      probe[i] = 0;
+      out[i] = base - logit(ModelTrainer.probability(model, names, probe));
+      probe[i] = values[i];
+    }
+    return out;
+  }
+
+  /** Logistic regression behind Tribuo's feature transformations. */
+  static final class Scorecard implements Explainer {
+    private final List<Transformer>[] transforms;
+    private final double[] coefficient;
+    private final double[] best;
+    private final double intercept;
+
+    @SuppressWarnings("unchecked")
+    Scorecard(TransformerMap map, AbstractLinearSGDModel<Label> linear, String[] names) {
+      DenseMatrix w = linear.getWeightsCopy();
+      int bad = linear.getOutputIDInfo().getID(new Label(ModelTrainer.BAD));
+      int good = linear.getOutputIDInfo().getID(new Label(ModelTrainer.GOOD));
+      ImmutableFeatureMap ids = linear.getFeatureIDMap();
+      int biasColumn = w.getDimension2Size() - 1;
+      transforms = new List[names.length];
+      coefficient = new double[names.length];
+      best = new double[names.length];
+      double icpt = w.get(bad, biasColumn) - w.get(good, biasColumn);
+      for (int i = 0; i < names.length; i++) {
+        transforms[i] = map.get(names[i]);
+        int id = ids.getID(names[i]);
+        coefficient[i] = id < 0 ? 0 : w.get(bad, id) - w.get(good, id);
+        // training values are scaled into [0, 1]: the least adverse end depends on the sign
+        best[i] = coefficient[i] > 0 ? 0 : 1;
+        icpt += coefficient[i] * best[i];
+      }
+      intercept = icpt;
+    }
+
+    @Override
+    public double[] contributions(double[] values, double probability) {
+      double[] out = new double[values.length];
+      for (int i = 0; i < values.length; i++) {
+        double x = transforms[i] == null ? values[i]
+            : TransformerMap.applyTransformerList(values[i], transforms[i]);
+        out[i] = coefficient[i] * (x - best[i]);
+      }
+      return out;
+    }
+
+    /** The log-odds at the least adverse value of every feature. */
+    double intercept() {
+      return intercept;
+    }
+  }
+
+  /** XGBoost's per-prediction contributions for the bad class against the good. */
+  static final class TreeContributions implements Explainer {
+    private final XGBoostModel<Label> model;
+    private final int[] column;
+    private final int width;
+    private final int bad;
+    private final int good;
+    private final int classes;
+
+    TreeContributions(XGBoostModel<Label> model, String[] names) {
+      this.model = model;
+      ImmutableFeatureMap ids = model.getFeatureIDMap();
+      width = ids.size();
+      column = new int[names.length];
+      for (int i = 0; i < names.length; i++) {
+        column[i] = ids.getID(names[i]);
+      }
+      bad = model.getOutputIDInfo().getID(new Label(ModelTrainer.BAD));
+      good = model.getOutputIDInfo().getID(new Label(ModelTrainer.GOOD));
+      classes = model.getOutputIDInfo().size();
+    }
+
+    @Override
+    public double[] contributions(double[] values, double probability) {
+      float[] row = new float[width];
+      java.util.Arrays.fill(row, Float.NaN);
+      for (int i = 0; i < values.length; i++) {
+        if (column[i] >= 0) {
+          row[column[i]] = (float) values[i];
+        }
+      }
+      float[] c = contributionRow(row);
+      int stride = width + 1;
+      double[] out = new double[values.length];
+      for (int i = 0; i < values.length; i++) {
+        if (column[i] < 0) {
+          continue;
+        }
+        out[i] = classes > 1 && c.length >= classes * stride
+            ? c[bad * stride + column[i]] - c[good * stride + column[i]]
+            : c[column[i]];
+      }
+      return out;
+    }
+
+    /** The raw contribution row: per class, one value per feature then the bias. */
+    float[] contributionRow(float[] row) {
+      try {
+        DMatrix m = new DMatrix(row, 1, width, Float.NaN);
+        try {
+          return model.getInnerModels().get(0).predictContrib(m, 0)[0];
+        } finally {
+          m.dispose();
+        }
+      } catch (XGBoostError e) {
+        throw new IllegalStateException("XGBoost could not explain the prediction", e);
+      }
+    }
+  }
+}

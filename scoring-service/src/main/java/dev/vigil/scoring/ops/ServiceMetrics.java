@@ -1,0 +1,128 @@
+package dev.vigil.scoring.ops;
+
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The service's Prometheus metrics, served at {@code /metrics} on their own port: latency per RPC
+ * and status, decisions by task and outcome, the model versions serving, how far behind the
+ * request the profiles used were (feature freshness), profiles stored per entity type, policy
+ * reloads, and audit records that could not be written.
+ */
+public final class ServiceMetrics implements AutoCloseable {
+  private static final double[] LATENCY_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+      0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+  private static final double[] FRESHNESS_BUCKETS = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300,
+      3600, 86_400};
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Histogram rpcSeconds = Histogram.builder().name("vigil_rpc_duration_seconds")
+      .help("Server-side duration of each RPC, by method and status")
+      .labelNames("method", "code").classicOnly().classicUpperBounds(LATENCY_BUCKETS)
+      .register(registry);
+  private final Counter decisions = Counter.builder().name("vigil_decisions_total")
+      .help("Decisions by task and outcome").labelNames("task", "decision").register(registry);
+  private final Gauge models = Gauge.builder().name("vigil_model_serving")
+      .help("1 for each model version serving, by task and role")
+      .labelNames("task", "role", "version").register(registry);
+  private final Histogram freshness = Histogram.builder().name("vigil_feature_freshness_seconds")
+      .help("Request time minus the newest event time in the profiles used")
+      .labelNames("task").classicOnly().classicUpperBounds(FRESHNESS_BUCKETS).register(registry);
+  private final Counter policyReloads = Counter.builder().name("vigil_policy_reloads_total")
+      .help("Policy reloads by outcome (loaded, refused)").labelNames("outcome")
+      .register(registry);
+  private final Counter policyRuleErrors = Counter.builder().name("vigil_policy_rule_errors_total")
+      .help("Rule evaluations that failed at run time (the rule was skipped)")
+      .labelNames("rule").register(registry);
+  private final Counter auditFailures = Counter.builder().name("vigil_audit_failures_total")
+      .help("Audit records the decisions topic did not acknowledge").register(registry);
+  private HTTPServer http;
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /** Publishes a gauge per entity type of the online store's profile counts. */
+  public void storeSizes(Supplier<Map<?, Long>> sizes) {
+    GaugeWithCallback.builder().name("vigil_store_profiles")
+        .help("Profiles in the online store (RocksDB's estimate), by entity type")
+        .labelNames("entity_type")
+        .callback(cb -> sizes.get().forEach((type, n) -> cb.call(n, type.toString())))
+        .register(registry);
+  }
+
+  /** Serves /metrics on {@code port} (0: a free port; negative: not at all). */
+  public void serve(int port) throws IOException {
+    if (port >= 0) {
+      http = HTTPServer.builder().port(port).registry(registry).buildAndStart();
+    }
+  }
+
+  public int port() {
+    return http == null ? -1 : http.getPort();
+  }
+
+  public void decided(String task, String decision) {
+    decisions.labelValues(task, decision).inc();
+  }
+
+  public void freshness(String task, double seconds) {
+    freshness.labelValues(task).observe(Math.max(0, seconds));
+  }
+
+  public void serving(String task, String role, String version, boolean on) {
+    models.labelValues(task, role, version).set(on ? 1 : 0);
+  }
+
+  public void policyReload(boolean loaded) {
+    policyReloads.labelValues(loaded ? "loaded" : "refused").inc();
+  }
+
+  public void policyRuleFailed(String rule) {
+    policyRuleErrors.labelValues(rule).inc();
+  }
+
+  public void auditFailed() {
+    auditFailures.inc();
+  }
+
+  /** Times every call by method and final status. */
+  public ServerInterceptor interceptor() {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+          ServerCallHandler<Q, R> next) {
+        long start = System.nanoTime();
+        String method = call.getMethodDescriptor().getBareMethodName();
+        return next.startCall(new SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            rpcSeconds.labelValues(method, status.getCode().name())
+                .observe((System.nanoTime() - start) / 1e9);
+            super.close(status, trailers);
+          }
+        }, headers);
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    if (http != null) {
+      http.close();
+    }
+  }
+}

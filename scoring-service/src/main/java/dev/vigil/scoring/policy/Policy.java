@@ -1,0 +1,248 @@
+package dev.vigil.scoring.policy;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelValidationResult;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import dev.vigil.features.profile.FeatureCatalogue;
+import dev.vigil.features.profile.FeatureCatalogue.Task;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The risk team's decision policy: for each task, rules in order, each a condition in Google's
+ * Common Expression Language over the score and the features, and the outcome of the first rule
+ * that holds; a default when none does. Written in YAML (see {@code config/policy.yaml}):
+ *
+ * <pre>
+ * version: "2026-11-24.1"
+ * deposit:
+ *   default: ACCEPT
+ *   rules:
+ *     - name: duplicate-presentment
+ *       when: features.check_seen_other_account == 1.0
+ *       decision: REJECT
+ *       reason: { code: DUPLICATE_PRESENTMENT, text: "Check already deposited on another account" }
+ * </pre>
+ *
+ * A condition sees {@code score} (int, 0-999), {@code probability} (double), {@code features}
+ * (map of the task's feature values, all doubles) and {@code request} (map of the request's text
+ * fields: currency, channel, country, mcc, endorsement). {@link #parse} checks everything before a
+ * policy serves: the YAML's shape, each decision, hold days and reason, each condition's syntax
+ * and type (it must be a bool), and that each condition evaluates on a request where every feature
+ * is present, so a misspelt feature name is caught at load, not at 3 a.m.
+ */
+public final class Policy {
+  /** Decisions each task allows. */
+  private static final Map<Task, Set<String>> DECISIONS = Map.of(
+      Task.FRAUD, Set.of("APPROVE", "REVIEW", "DECLINE"),
+      Task.DEPOSIT, Set.of("ACCEPT", "HOLD", "REJECT"),
+      Task.DELINQUENCY, Set.of("CURRENT_LOW_RISK", "PRE_DELINQUENT", "SELF_CURE", "NEEDS_HELP",
+          "HIGH_RISK", "BROKEN_COMMITMENTS"));
+  /** Regulation CC's exception holds. */
+  private static final Set<String> HOLD_REASONS = Set.of("NEW_ACCOUNT", "LARGE_DEPOSIT",
+      "REPEATED_OVERDRAFTS", "REASONABLE_CAUSE");
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+      .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+      .addVar("score", SimpleType.INT)
+      .addVar("probability", SimpleType.DOUBLE)
+      .addVar("features", MapType.create(SimpleType.STRING, SimpleType.DOUBLE))
+      .addVar("request", MapType.create(SimpleType.STRING, SimpleType.STRING))
+      .setResultType(SimpleType.BOOL)
+      .build();
+  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+
+  /** A reason a rule adds ahead of the model's. */
+  public record RuleReason(String code, String text) {}
+
+  /** One rule as written. */
+  public record RuleSpec(String name, String when, String decision,
+      @JsonProperty("hold_days") Integer holdDays, @JsonProperty("hold_reason") String holdReason,
+      RuleReason reason) {}
+
+  /** A task's rules as written. */
+  public record TaskSpec(@JsonProperty("default") String defaultDecision, List<RuleSpec> rules) {}
+
+  /** The file as written. */
+  public record Spec(String version, TaskSpec transaction, TaskSpec deposit,
+      TaskSpec delinquency) {}
+
+  /** What the policy decided, and which rule decided it (null: the default). */
+  public record Outcome(String decision, String rule, int holdDays, String holdReason,
+      RuleReason reason) {}
+
+  /** A rule ready to evaluate. */
+  private record Rule(RuleSpec spec, CelRuntime.Program program) {}
+
+  private final String version;
+  private final Map<Task, List<Rule>> rules;
+  private final Map<Task, String> defaults;
+
+  private Policy(String version, Map<Task, List<Rule>> rules, Map<Task, String> defaults) {
+    this.version = version;
+    this.rules = rules;
+    this.defaults = defaults;
+  }
+
+  public String version() {
+    return version;
+  }
+
+  /** Parses and validates a policy, or throws {@link InvalidPolicyException} naming the problem. */
+  public static Policy parse(String yaml) {
+    Spec spec;
+    try {
+      spec = YAML.readValue(yaml, Spec.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new InvalidPolicyException("policy is not valid YAML of the expected shape: "
+          + e.getOriginalMessage() + (e.getLocation() == null ? ""
+              : " (line " + e.getLocation().getLineNr() + ")"));
+    } catch (IOException e) {
+      throw new InvalidPolicyException("policy unreadable: " + e.getMessage());
+    }
+    if (spec == null || spec.version() == null || spec.version().isBlank()) {
+      throw new InvalidPolicyException("version: is required");
+    }
+    var rules = new HashMap<Task, List<Rule>>();
+    var defaults = new HashMap<Task, String>();
+    compile(Task.FRAUD, "transaction", spec.transaction(), rules, defaults);
+    compile(Task.DEPOSIT, "deposit", spec.deposit(), rules, defaults);
+    compile(Task.DELINQUENCY, "delinquency", spec.delinquency(), rules, defaults);
+    return new Policy(spec.version(), rules, defaults);
+  }
+
+  private static void compile(Task task, String section, TaskSpec spec,
+      Map<Task, List<Rule>> rules, Map<Task, String> defaults) {
+    if (spec == null) {
+      throw new InvalidPolicyException(section + ": is required");
+    }
+    Set<String> allowed = DECISIONS.get(task);
+    if (spec.defaultDecision() == null || !allowed.contains(spec.defaultDecision())) {
+      throw new InvalidPolicyException(section + ".default: must be one of " + sorted(allowed));
+    }
+    if (task == Task.DEPOSIT && spec.defaultDecision().equals("HOLD")) {
+      throw new InvalidPolicyException(section + ".default: HOLD needs hold_days and a reason;"
+          + " write it as a rule");
+    }
+    var compiled = new ArrayList<Rule>();
+    var names = new java.util.HashSet<String>();
+    List<RuleSpec> specs = spec.rules() == null ? List.of() : spec.rules();
+    Map<String, Object> probe = probe(task);
+    for (int i = 0; i < specs.size(); i++) {
+      RuleSpec r = specs.get(i);
+      String at = section + ".rules[" + i + "]";
+      if (r.name() == null || r.name().isBlank()) {
+        throw new InvalidPolicyException(at + ".name: is required");
+      }
+      at = section + ".rules[" + r.name() + "]";
+      if (!names.add(r.name())) {
+        throw new InvalidPolicyException(at + ".name: is used twice");
+      }
+      if (r.decision() == null || !allowed.contains(r.decision())) {
+        throw new InvalidPolicyException(at + ".decision: must be one of " + sorted(allowed));
+      }
+      boolean hold = task == Task.DEPOSIT && r.decision().equals("HOLD");
+      if (hold && (r.holdDays() == null || r.holdDays() < 1 || r.holdDays() > 30)) {
+        throw new InvalidPolicyException(at + ".hold_days: a HOLD needs 1-30 business days");
+      }
+      if (hold && (r.holdReason() == null || !HOLD_REASONS.contains(r.holdReason()))) {
+        throw new InvalidPolicyException(at + ".hold_reason: must be one of "
+            + sorted(HOLD_REASONS));
+      }
+      if (!hold && (r.holdDays() != null || r.holdReason() != null)) {
+        throw new InvalidPolicyException(at + ".hold_days: only a deposit HOLD has hold days");
+      }
+      if (r.reason() != null && (r.reason().code() == null || !r.reason().code()
+          .matches("[A-Z][A-Z0-9_]{1,63}") || r.reason().text() == null
+          || r.reason().text().isBlank())) {
+        throw new InvalidPolicyException(at + ".reason: needs a code (UPPER_SNAKE_CASE) and text");
+      }
+      if (r.when() == null || r.when().isBlank()) {
+        throw new InvalidPolicyException(at + ".when: is required");
+      }
+      CelValidationResult result = COMPILER.compile(r.when());
+      if (result.hasError()) {
+        throw new InvalidPolicyException(at + ".when: " + result.getErrorString());
+      }
+      CelRuntime.Program program;
+      try {
+        CelAbstractSyntaxTree ast = result.getAst();
+        program = RUNTIME.createProgram(ast);
+        program.eval(probe);
+      } catch (CelEvaluationException e) {
+        throw new InvalidPolicyException(at + ".when: cannot be evaluated on a request that has"
+            + " every " + section + " feature: " + e.getMessage());
+      } catch (Exception e) {
+        throw new InvalidPolicyException(at + ".when: " + e.getMessage());
+      }
+      compiled.add(new Rule(r, program));
+    }
+    rules.put(task, List.copyOf(compiled));
+    defaults.put(task, spec.defaultDecision());
+  }
+
+  private static Map<String, Object> probe(Task task) {
+    var features = new HashMap<String, Double>();
+    for (String name : FeatureCatalogue.of(task).names()) {
+      features.put(name, 0.0);
+    }
+    return Map.of("score", 0L, "probability", 0.0, "features", features,
+        "request", Map.of("currency", "USD", "channel", "", "country", "", "mcc", "",
+            "endorsement", ""));
+  }
+
+  /**
+   * The outcome of the first rule that holds. A rule that fails at run time (a request without a
+   * field it reads) is skipped and counted by the caller through {@code failed}.
+   */
+  public Outcome decide(Task task, int score, double probability, Map<String, Double> features,
+      Map<String, String> request, java.util.function.Consumer<String> failed) {
+    Map<String, Object> vars = Map.of("score", (long) score, "probability", probability,
+        "features", features, "request", request);
+    for (Rule rule : rules.get(task)) {
+      try {
+        if (Boolean.TRUE.equals(rule.program().eval(vars))) {
+          RuleSpec s = rule.spec();
+          return new Outcome(s.decision(), s.name(), s.holdDays() == null ? 0 : s.holdDays(),
+              s.holdReason(), s.reason());
+        }
+      } catch (CelEvaluationException e) {
+        failed.accept(rule.spec().name());
+      }
+    }
+    return new Outcome(defaults.get(task), null, 0, null, null);
+  }
+
+  private static List<String> sorted(Set<String> values) {
+    return values.stream().sorted().toList();
+  }
+
+  /** A policy that cannot serve, with what is wrong and where. */
+  public static final class InvalidPolicyException extends IllegalArgumentException {
+    public InvalidPolicyException(String message) {
+      super(message);
+    }
+  }
+
+  static String lower(Task task) {
+    return task.name().toLowerCase(Locale.ROOT);
+  }
+}

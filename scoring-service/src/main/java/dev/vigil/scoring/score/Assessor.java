@@ -1,0 +1,109 @@
+package dev.vigil.scoring.score;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.profile.EntityKey;
+import dev.vigil.features.profile.FeatureCatalogue;
+import dev.vigil.features.profile.FeatureCatalogue.FeatureSet;
+import dev.vigil.features.profile.FeatureCatalogue.Task;
+import dev.vigil.features.profile.FeatureInputs;
+import dev.vigil.features.profile.Profile;
+import dev.vigil.features.profile.ProfileCodec;
+import dev.vigil.models.registry.ScoreScale;
+import dev.vigil.proto.v1.ModelResult;
+import dev.vigil.proto.v1.Reason;
+import dev.vigil.proto.v1.ProfileRecord;
+import dev.vigil.scoring.model.ServedModel;
+import dev.vigil.scoring.model.ServingModels;
+import dev.vigil.scoring.reason.ReasonCatalogue;
+import dev.vigil.scoring.store.ProfileStore;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The part every score shares: read the profiles a request needs in one batched read, compute the
+ * task's feature vector as of the request time with the feature library, score it with the
+ * champion (and any challenger or shadow, recorded only), and find the principal reasons.
+ */
+public final class Assessor {
+  /** A task's assessment of one request. */
+  public record Assessment(Task task, FeatureInputs inputs, double[] values,
+      Map<String, Double> features, ServedModel champion, double probability, int score,
+      List<Reason> reasons, List<ModelResult> others, List<EntityKey> entities) {}
+
+  private final ProfileStore store;
+  private final ProfileCodec codec;
+  private final ServingModels models;
+  private final ReasonCatalogue reasons;
+
+  public Assessor(ProfileStore store, ProfileCodec codec, ServingModels models,
+      ReasonCatalogue reasons) {
+    this.store = store;
+    this.codec = codec;
+    this.models = models;
+    this.reasons = reasons;
+  }
+
+  /** Reads the profiles behind {@code keys} and assembles the inputs as of {@code asOfMillis}. */
+  public FeatureInputs inputs(long asOfMillis, Event current, FeatureInputs.Keys keys) {
+    List<EntityKey> wanted = keys.list();
+    List<ProfileRecord> records = store.get(wanted);
+    var profiles = new HashMap<EntityKey, Profile>(wanted.size() * 2);
+    for (int i = 0; i < wanted.size(); i++) {
+      ProfileRecord r = records.get(i);
+      if (r != null) {
+        profiles.put(wanted.get(i), codec.decode(r.getState().toByteArray()));
+      }
+    }
+    return FeatureInputs.assemble(asOfMillis, current, keys, profiles::get);
+  }
+
+  /**
+   * Scores {@code inputs} for {@code task}.
+   *
+   * @param requestHash a stable hash of the request, which decides whether the challenger (on a
+   *     share of traffic) is scored
+   */
+  public Assessment assess(Task task, FeatureInputs inputs, List<EntityKey> entities,
+      long requestHash) {
+    ServingModels.Lineup lineup = models.lineup(task);
+    ServedModel champion = lineup.champion();
+    if (champion == null) {
+      throw Status.FAILED_PRECONDITION.withDescription("no " + name(task) + " model is serving:"
+          + " publish and activate one (./vigil models train --task " + name(task)
+          + " --publish --activate)").asRuntimeException();
+    }
+    FeatureSet set = FeatureCatalogue.of(task);
+    double[] values = set.vector(inputs);
+    ServedModel.Scored scored = champion.score(values);
+    var others = new ArrayList<ModelResult>(2);
+    if (lineup.challenger() != null
+        && Math.floorMod(requestHash, 10_000) < lineup.challengerShare() * 10_000) {
+      others.add(other("challenger", lineup.challenger(), values));
+    }
+    if (lineup.shadow() != null) {
+      others.add(other("shadow", lineup.shadow(), values));
+    }
+    var features = new HashMap<String, Double>(values.length * 2);
+    for (int i = 0; i < values.length; i++) {
+      features.put(set.names().get(i), values[i]);
+    }
+    return new Assessment(task, inputs, values, features, champion, scored.probability(),
+        ScoreScale.of(scored.probability()),
+        reasons.principal(set, values, scored.contributions(), ReasonCatalogue.MAX_REASONS),
+        others, entities);
+  }
+
+  private static ModelResult other(String role, ServedModel model, double[] values) {
+    double p = model.probability(values);
+    return ModelResult.newBuilder().setRole(role).setModelVersion(model.version())
+        .setProbability(p).setScore(ScoreScale.of(p)).build();
+  }
+
+  static String name(Task task) {
+    return task.name().toLowerCase(Locale.ROOT);
+  }
+}

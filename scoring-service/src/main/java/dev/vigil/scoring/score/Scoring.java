@@ -1,0 +1,363 @@
+package dev.vigil.scoring.score;
+
+import com.google.protobuf.Message;
+import com.google.protobuf.Timestamp;
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.EventCodec;
+import dev.vigil.features.event.InvalidEventException;
+import dev.vigil.features.profile.FeatureCatalogue.Task;
+import dev.vigil.features.profile.FeatureInputs;
+import dev.vigil.proto.v1.AuditRecord;
+import dev.vigil.proto.v1.DepositDecision;
+import dev.vigil.proto.v1.Reason;
+import dev.vigil.proto.v1.Score;
+import dev.vigil.proto.v1.ScoreCheckDepositRequest;
+import dev.vigil.proto.v1.ScoreCheckDepositResponse;
+import dev.vigil.proto.v1.ScoreDelinquencyRequest;
+import dev.vigil.proto.v1.ScoreDelinquencyResponse;
+import dev.vigil.proto.v1.ScoreError;
+import dev.vigil.proto.v1.ScoreStreamRequest;
+import dev.vigil.proto.v1.ScoreStreamResponse;
+import dev.vigil.proto.v1.ScoreTransactionRequest;
+import dev.vigil.proto.v1.ScoreTransactionResponse;
+import dev.vigil.proto.v1.ScoringServiceGrpc;
+import dev.vigil.proto.v1.Segment;
+import dev.vigil.proto.v1.TransactionDecision;
+import dev.vigil.scoring.audit.AuditLog;
+import dev.vigil.scoring.collections.TreatmentPlanner;
+import dev.vigil.scoring.ops.ServiceMetrics;
+import dev.vigil.scoring.policy.LivePolicy;
+import dev.vigil.scoring.policy.Policy;
+import dev.vigil.scoring.score.Assessor.Assessment;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * ScoringService: transactions, check deposits and delinquency. Each call validates its request
+ * (INVALID_ARGUMENT naming the field), assesses it ({@link Assessor}), lets the policy decide,
+ * writes an audit record, and answers. A call whose deadline has passed is not scored.
+ */
+public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
+  /** How far past the server's clock a delinquency as_of may be. */
+  private static final long MAX_FUTURE_MILLIS = EventCodec.MAX_FUTURE_MILLIS;
+
+  private final Assessor assessor;
+  private final LivePolicy policy;
+  private final TreatmentPlanner treatments;
+  private final AuditLog audit;
+  private final ServiceMetrics metrics;
+  private final Clock clock;
+
+  public Scoring(Assessor assessor, LivePolicy policy, TreatmentPlanner treatments,
+      AuditLog audit, ServiceMetrics metrics, Clock clock) {
+    this.assessor = assessor;
+    this.policy = policy;
+    this.treatments = treatments;
+    this.audit = audit;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  // ---- the RPCs ---------------------------------------------------------------------------
+
+  @Override
+  public void scoreTransaction(ScoreTransactionRequest request,
+      StreamObserver<ScoreTransactionResponse> response) {
+    unary(response, () -> transaction(request));
+  }
+
+  @Override
+  public void scoreCheckDeposit(ScoreCheckDepositRequest request,
+      StreamObserver<ScoreCheckDepositResponse> response) {
+    unary(response, () -> deposit(request));
+  }
+
+  @Override
+  public void scoreDelinquency(ScoreDelinquencyRequest request,
+      StreamObserver<ScoreDelinquencyResponse> response) {
+    unary(response, () -> delinquency(request));
+  }
+
+  @Override
+  public StreamObserver<ScoreStreamRequest> scoreStream(
+      StreamObserver<ScoreStreamResponse> responses) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(ScoreStreamRequest request) {
+        var out = ScoreStreamResponse.newBuilder();
+        try {
+          switch (request.getRequestCase()) {
+            case TRANSACTION -> {
+              var r = transaction(request.getTransaction());
+              out.setRequestId(r.getRequestId()).setTransaction(r);
+            }
+            case CHECK_DEPOSIT -> {
+              var r = deposit(request.getCheckDeposit());
+              out.setRequestId(r.getRequestId()).setCheckDeposit(r);
+            }
+            case DELINQUENCY -> {
+              var r = delinquency(request.getDelinquency());
+              out.setRequestId(r.getRequestId()).setDelinquency(r);
+            }
+            default -> throw invalid("request", "one of transaction, check_deposit or"
+                + " delinquency must be set");
+          }
+        } catch (StatusRuntimeException e) {
+          Status s = e.getStatus();
+          String description = s.getDescription() == null ? "" : s.getDescription();
+          int colon = description.indexOf(": ");
+          out.setRequestId(requestIdOf(request)).setError(ScoreError.newBuilder()
+              .setCode(s.getCode().name())
+              .setField(s.getCode() == Status.Code.INVALID_ARGUMENT && colon > 0
+                  ? description.substring(0, colon) : "")
+              .setMessage(description));
+        }
+        responses.onNext(out.build());
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        // the client went away; nothing is pending
+      }
+
+      @Override
+      public void onCompleted() {
+        responses.onCompleted();
+      }
+    };
+  }
+
+  private interface Answer<R> {
+    R get();
+  }
+
+  private static <R> void unary(StreamObserver<R> response, Answer<R> answer) {
+    R result;
+    try {
+      result = answer.get();
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    response.onNext(result);
+    response.onCompleted();
+  }
+
+  // ---- transactions -------------------------------------------------------------------------
+
+  ScoreTransactionResponse transaction(ScoreTransactionRequest request) {
+    long start = System.nanoTime();
+    checkDeadline();
+    String requestId = requestId(request.getRequestId());
+    Event event = event(request.getEvent(), "transaction");
+    if (!(event.kind() instanceof Event.Transaction tx)) {
+      throw invalid("event.transaction", "is required: ScoreTransaction scores transactions");
+    }
+    FeatureInputs.Keys keys = FeatureInputs.keysFor(event);
+    Assessment a = assessor.assess(Task.FRAUD, assessor.inputs(event.timeMillis(), event, keys),
+        keys.list(), hash(requestId));
+    Policy p = policy.current();
+    Policy.Outcome outcome = decide(p, a, Map.of("currency", tx.amount().currency(),
+        "channel", tx.channel().name(), "country", tx.country(), "mcc", tx.mcc(),
+        "endorsement", ""));
+    Score score = score(a, p, outcome, requestId, request, event, start);
+    return ScoreTransactionResponse.newBuilder().setRequestId(requestId).setScore(score)
+        .setDecision(TransactionDecision.valueOf("TRANSACTION_DECISION_" + outcome.decision()))
+        .build();
+  }
+
+  // ---- check deposits -----------------------------------------------------------------------
+
+  ScoreCheckDepositResponse deposit(ScoreCheckDepositRequest request) {
+    long start = System.nanoTime();
+    checkDeadline();
+    String requestId = requestId(request.getRequestId());
+    Event event = event(request.getEvent(), "check_deposit");
+    if (!(event.kind() instanceof Event.CheckDeposit d)) {
+      throw invalid("event.check_deposit", "is required: ScoreCheckDeposit scores deposits");
+    }
+    FeatureInputs.Keys keys = FeatureInputs.keysFor(event);
+    Assessment a = assessor.assess(Task.DEPOSIT, assessor.inputs(event.timeMillis(), event, keys),
+        keys.list(), hash(requestId));
+    Policy p = policy.current();
+    Policy.Outcome outcome = decide(p, a, Map.of("currency", d.amount().currency(),
+        "channel", "", "country", "", "mcc", "", "endorsement", d.endorsement().name()));
+    Score score = score(a, p, outcome, requestId, request, event, start);
+    var out = ScoreCheckDepositResponse.newBuilder().setRequestId(requestId).setScore(score)
+        .setDecision(DepositDecision.valueOf("DEPOSIT_DECISION_" + outcome.decision()));
+    if (outcome.decision().equals("HOLD")) {
+      out.setHoldDays(outcome.holdDays()).setHoldReason(outcome.holdReason());
+    }
+    return out.build();
+  }
+
+  // ---- delinquency --------------------------------------------------------------------------
+
+  ScoreDelinquencyResponse delinquency(ScoreDelinquencyRequest request) {
+    long start = System.nanoTime();
+    checkDeadline();
+    String requestId = requestId(request.getRequestId());
+    if (request.getAccountId().isEmpty() || request.getAccountId().length() > 128) {
+      throw invalid("account_id", "is required (1-128 characters)");
+    }
+    if (request.getCustomerId().length() > 128) {
+      throw invalid("customer_id", "must be at most 128 characters");
+    }
+    if (request.getTimeZone().isEmpty()) {
+      throw invalid("time_zone", "is required (an IANA zone such as America/Chicago): contact"
+          + " times cannot be chosen without it");
+    }
+    ZoneId zone;
+    try {
+      zone = ZoneId.of(request.getTimeZone());
+    } catch (DateTimeException e) {
+      throw invalid("time_zone", "is not an IANA time zone: " + e.getMessage());
+    }
+    long now = clock.millis();
+    long asOf = now;
+    if (request.hasAsOf()) {
+      Timestamp t = request.getAsOf();
+      if (t.getNanos() < 0 || t.getNanos() > 999_999_999) {
+        throw invalid("as_of", "nanos must be within 0-999999999");
+      }
+      asOf = t.getSeconds() * 1000 + t.getNanos() / 1_000_000;
+      if (asOf > now + MAX_FUTURE_MILLIS) {
+        throw invalid("as_of", "is in the future");
+      }
+    }
+    FeatureInputs.Keys keys = FeatureInputs.keysForAccount(request.getAccountId(),
+        request.getCustomerId());
+    Assessment a = assessor.assess(Task.DELINQUENCY, assessor.inputs(asOf, null, keys),
+        keys.list(), hash(requestId));
+    Policy p = policy.current();
+    Policy.Outcome outcome = decide(p, a, Map.of("currency", "", "channel", "", "country", "",
+        "mcc", "", "endorsement", ""));
+    Segment segment = Segment.valueOf("SEGMENT_" + outcome.decision());
+    var treatment = treatments.plan(segment, a.features(), a.inputs().account(), asOf, zone);
+    Score score = score(a, p, outcome, requestId, request, null, start);
+    return ScoreDelinquencyResponse.newBuilder().setRequestId(requestId).setScore(score)
+        .setSegment(segment).setTreatment(treatment).build();
+  }
+
+  // ---- shared -------------------------------------------------------------------------------
+
+  private Policy.Outcome decide(Policy p, Assessment a, Map<String, String> request) {
+    Policy.Outcome outcome = p.decide(a.task(), a.score(), a.probability(), a.features(), request,
+        metrics::policyRuleFailed);
+    metrics.decided(Assessor.name(a.task()), outcome.decision());
+    return outcome;
+  }
+
+  /** The Score message, with the policy's reason first; writes the audit record. */
+  private Score score(Assessment a, Policy p, Policy.Outcome outcome, String requestId,
+      Message request, Event event, long startNanos) {
+    List<Reason> reasons = new ArrayList<>(4);
+    if (outcome.reason() != null) {
+      reasons.add(Reason.newBuilder().setCode(outcome.reason().code())
+          .setText(outcome.reason().text()).build());
+    }
+    for (Reason r : a.reasons()) {
+      if (reasons.size() < 4) {
+        reasons.add(r);
+      }
+    }
+    long asOf = a.inputs().asOfMillis();
+    long profilesAsOf = a.inputs().profilesAsOfMillis();
+    String auditId = auditId();
+    var score = Score.newBuilder().setProbability(a.probability()).setScore(a.score())
+        .addAllReasons(reasons).setModelId(Assessor.name(a.task()))
+        .setModelVersion(a.champion().version()).setPolicyVersion(p.version())
+        .setAuditId(auditId);
+    if (profilesAsOf != Long.MIN_VALUE) {
+      score.setProfileAsOf(EventCodec.timestamp(profilesAsOf));
+      metrics.freshness(Assessor.name(a.task()), (asOf - profilesAsOf) / 1000.0);
+    }
+    Score built = score.build();
+    var record = AuditRecord.newBuilder().setAuditId(auditId).setRequestId(requestId)
+        .setTask(dev.vigil.proto.v1.Task.valueOf("TASK_" + a.task().name()))
+        .setDecidedAt(EventCodec.timestamp(clock.millis()))
+        .setAsOf(EventCodec.timestamp(asOf))
+        .setInputHash(sha256(request))
+        .setEventId(event == null ? "" : event.eventId())
+        .putAllFeatures(a.features()).setScore(built).setDecision(outcome.decision())
+        .setPolicyRule(outcome.rule() == null ? "" : outcome.rule())
+        .addAllOthers(a.others())
+        .setLatencyMicros((System.nanoTime() - startNanos) / 1000);
+    a.entities().forEach(k -> record.addEntities(k.toString()));
+    audit.write(record.build());
+    return built;
+  }
+
+  private Event event(dev.vigil.proto.v1.Event proto, String kind) {
+    if (proto.getKindCase() == dev.vigil.proto.v1.Event.KindCase.KIND_NOT_SET
+        && proto.getEventId().isEmpty()) {
+      throw invalid("event", "is required");
+    }
+    try {
+      return EventCodec.fromProto(proto, clock.millis());
+    } catch (InvalidEventException e) {
+      throw invalid("event." + e.field(), e.reason());
+    }
+  }
+
+  private static void checkDeadline() {
+    if (Context.current().isCancelled()) {
+      throw Status.DEADLINE_EXCEEDED.withDescription("the call was cancelled or its deadline"
+          + " passed before it was scored").asRuntimeException();
+    }
+  }
+
+  static StatusRuntimeException invalid(String field, String problem) {
+    return Status.INVALID_ARGUMENT.withDescription(field + ": " + problem).asRuntimeException();
+  }
+
+  private static String requestId(String given) {
+    if (given.length() > 128) {
+      throw invalid("request_id", "must be at most 128 characters");
+    }
+    return given.isEmpty() ? UUID.randomUUID().toString() : given;
+  }
+
+  private static String requestIdOf(ScoreStreamRequest r) {
+    return switch (r.getRequestCase()) {
+      case TRANSACTION -> r.getTransaction().getRequestId();
+      case CHECK_DEPOSIT -> r.getCheckDeposit().getRequestId();
+      case DELINQUENCY -> r.getDelinquency().getRequestId();
+      default -> "";
+    };
+  }
+
+  private static String auditId() {
+    var random = ThreadLocalRandom.current();
+    return new UUID((random.nextLong() & ~0xF000L) | 0x4000L,
+        (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
+  }
+
+  /** Decides challenger sampling: the same request id always falls on the same side. */
+  private static long hash(String requestId) {
+    return requestId.hashCode();
+  }
+
+  private static String sha256(Message request) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(request.toByteArray()));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+}
