@@ -60,9 +60,7 @@ class ScoringServerTest {
     kafka = new EmbeddedKafka();
     kafka.createTopic("vigil.events", 2, false);
     kafka.createTopic("vigil.profiles", 2, true);
-    var env = Map.of("VIGIL_PORT", "0", "VIGIL_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-        "VIGIL_STATE_DIR", stateDir.toString());
-    server = ScoringServer.start(ServiceConfig.load(null, env));
+    server = ScoringServer.start(ServiceConfig.load(null, TestService.env(kafka, stateDir)));
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
         InsecureChannelCredentials.create()).build();
   }
@@ -93,36 +91,6 @@ class ScoringServerTest {
         .isInstanceOf(StatusRuntimeException.class)
         .extracting(e -> ((StatusRuntimeException) e).getStatus().getCode())
         .isEqualTo(Status.Code.NOT_FOUND);
-  }
-
-  @Test
-  void everyUnaryRpcIsReachable() {
-    var scoring = ScoringServiceGrpc.newBlockingStub(channel);
-    var admin = ModelAdminGrpc.newBlockingStub(channel);
-    var profiles = ProfileServiceGrpc.newBlockingStub(channel);
-    Event event = Event.newBuilder().setEventId("e-1").setAccountId("a-1").build();
-
-    assertUnimplemented(() -> scoring.scoreTransaction(
-        ScoreTransactionRequest.newBuilder().setEvent(event).build()));
-    assertUnimplemented(() -> scoring.scoreCheckDeposit(
-        ScoreCheckDepositRequest.newBuilder().setEvent(event).build()));
-    assertUnimplemented(() -> scoring.scoreDelinquency(
-        ScoreDelinquencyRequest.newBuilder().setAccountId("a-1").build()));
-    assertUnimplemented(() -> admin.listModels(ListModelsRequest.getDefaultInstance()));
-    assertUnimplemented(() -> admin.activateModel(ActivateModelRequest.getDefaultInstance()));
-    assertUnimplemented(() -> admin.setChallenger(SetChallengerRequest.getDefaultInstance()));
-    assertUnimplemented(() -> admin.setShadow(SetShadowRequest.getDefaultInstance()));
-    assertUnimplemented(() -> admin.rollbackModel(RollbackModelRequest.getDefaultInstance()));
-  }
-
-  @Test
-  void scoreStreamIsReachable() throws Exception {
-    var scoreStream = new CompletableFuture<Throwable>();
-    var requests = ScoringServiceGrpc.newStub(channel).scoreStream(
-        new FailureObserver<ScoreStreamResponse>(scoreStream));
-    requests.onNext(ScoreStreamRequest.getDefaultInstance());
-    assertThat(Status.fromThrowable(scoreStream.get(10, TimeUnit.SECONDS)).getCode())
-        .isEqualTo(Status.Code.UNIMPLEMENTED);
   }
 
   @Test
@@ -228,13 +196,6 @@ class ScoringServerTest {
     assertThatThrownBy(() -> profiles.getProfile(GetProfileRequest.newBuilder()
         .setEntityId("a-1").build()))
         .hasMessageContaining("entity_type");
-  }
-
-  private static void assertUnimplemented(ThrowingCallable call) {
-    assertThatThrownBy(call)
-        .isInstanceOf(StatusRuntimeException.class)
-        .extracting(e -> ((StatusRuntimeException) e).getStatus().getCode())
-        .isEqualTo(Status.Code.UNIMPLEMENTED);
   }
 
   private record FailureObserver<T>(CompletableFuture<Throwable> failure)

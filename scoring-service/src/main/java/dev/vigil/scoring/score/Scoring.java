@@ -309,7 +309,7 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     try {
       return EventCodec.fromProto(proto, clock.millis());
     } catch (InvalidEventException e) {
-      throw invalid("event." + e.field(), e.reason());
+      throw invalid(e.field(), e.reason()); // the codec names fields from "event."
     }
   }
 

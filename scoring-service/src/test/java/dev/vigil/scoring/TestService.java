@@ -1,0 +1,92 @@
+package dev.vigil.scoring;
+
+import com.google.protobuf.ByteString;
+import dev.vigil.features.event.EventCodec;
+import dev.vigil.features.profile.EntityKey;
+import dev.vigil.features.profile.Profile;
+import dev.vigil.features.profile.ProfileBook;
+import dev.vigil.features.profile.ProfileCodec;
+import dev.vigil.features.profile.ProfileSettings;
+import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.models.training.DefaultModels;
+import dev.vigil.proto.v1.EntityType;
+import dev.vigil.proto.v1.ProfileRecord;
+import dev.vigil.testkit.EmbeddedKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** What the service tests share: one trained default registry per JVM, and a profile feed. */
+public final class TestService {
+  private static Path trained;
+
+  private TestService() {}
+
+  /** A fresh copy of a registry holding the seeded default models (trained once per JVM). */
+  public static synchronized Path registryCopy(Path into) throws IOException {
+    if (trained == null) {
+      trained = Files.createTempDirectory("vigil-default-models");
+      DefaultModels.ensure(new ModelRegistry(trained), m -> { });
+    }
+    try (Stream<Path> files = Files.walk(trained)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Path target = into.resolve(trained.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+    return into;
+  }
+
+  /** The environment of a service on a free port with its own state, registry and metrics. */
+  public static Map<String, String> env(EmbeddedKafka kafka, Path dir) {
+    try {
+      var env = new HashMap<String, String>();
+      env.put("VIGIL_PORT", "0");
+      env.put("VIGIL_METRICS_PORT", "0");
+      env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+      env.put("VIGIL_STATE_DIR", dir.resolve("state").toString());
+      env.put("VIGIL_MODELS_REGISTRY",
+          registryCopy(Files.createDirectories(dir.resolve("models"))).toString());
+      env.put("VIGIL_POLICY_POLL_MS", "100");
+      return env;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Publishes every profile of {@code book} to the profiles topic and waits until stored. */
+  public static void publish(EmbeddedKafka kafka, ScoringServer server, ProfileBook book)
+      throws Exception {
+    var codec = new ProfileCodec(ProfileSettings.DEFAULT);
+    var records = new ArrayList<ProducerRecord<byte[], byte[]>>();
+    for (Map.Entry<EntityKey, Profile> e : book.all().entrySet()) {
+      Profile p = e.getValue();
+      var record = ProfileRecord.newBuilder()
+          .setEntityType(EntityType.valueOf("ENTITY_TYPE_" + e.getKey().type().name()))
+          .setEntityId(e.getKey().id()).setVersion(p.version())
+          .setLastEventTime(EventCodec.timestamp(p.lastEventMillis()))
+          .setState(ByteString.copyFrom(codec.encode(p))).build();
+      records.add(new ProducerRecord<>("vigil.profiles", e.getKey().toString().getBytes(),
+          record.toByteArray()));
+    }
+    long before = server.materializer().recordsRead();
+    kafka.produce("vigil.profiles", records);
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (server.materializer().recordsRead() < before + records.size()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("profiles not materialised within 30 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+}

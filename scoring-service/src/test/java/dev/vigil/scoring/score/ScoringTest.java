@@ -1,0 +1,284 @@
+package dev.vigil.scoring.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.Event.Channel;
+import dev.vigil.features.event.Event.CheckDeposit;
+import dev.vigil.features.event.Event.ContactChannel;
+import dev.vigil.features.event.Event.Direction;
+import dev.vigil.features.event.Event.Endorsement;
+import dev.vigil.features.event.Event.Money;
+import dev.vigil.features.event.Event.Transaction;
+import dev.vigil.features.event.EventCodec;
+import dev.vigil.features.profile.ProfileBook;
+import dev.vigil.features.profile.ProfileSettings;
+import dev.vigil.proto.v1.AuditRecord;
+import static dev.vigil.proto.v1.ContactChannel.CONTACT_CHANNEL_EMAIL;
+import static dev.vigil.proto.v1.ContactChannel.CONTACT_CHANNEL_LETTER;
+import dev.vigil.proto.v1.DepositDecision;
+import dev.vigil.proto.v1.Reason;
+import dev.vigil.proto.v1.ScoreCheckDepositRequest;
+import dev.vigil.proto.v1.ScoreDelinquencyRequest;
+import dev.vigil.proto.v1.ScoreStreamRequest;
+import dev.vigil.proto.v1.ScoreStreamResponse;
+import dev.vigil.proto.v1.ScoreTransactionRequest;
+import dev.vigil.proto.v1.ScoreTransactionResponse;
+import dev.vigil.proto.v1.ScoringServiceGrpc;
+import dev.vigil.proto.v1.Segment;
+import dev.vigil.proto.v1.TransactionDecision;
+import dev.vigil.proto.v1.TreatmentAction;
+import dev.vigil.scoring.ScoringServer;
+import dev.vigil.scoring.ServiceConfig;
+import dev.vigil.scoring.TestService;
+import dev.vigil.testkit.EmbeddedKafka;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The score RPCs over a real port, on profiles materialised from a real Kafka topic into the real
+ * RocksDB store, with the seeded default models from the registry and the default policy.
+ */
+class ScoringTest {
+  private static final long MINUTE = 60_000L;
+  private static EmbeddedKafka kafka;
+  private static ScoringServer server;
+  private static ManagedChannel channel;
+  private static ScoringServiceGrpc.ScoringServiceBlockingStub scoring;
+  private static final long NOW = System.currentTimeMillis();
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = new EmbeddedKafka();
+    kafka.createTopic("vigil.events", 2, false);
+    kafka.createTopic("vigil.profiles", 2, true);
+    kafka.createTopic("vigil.decisions", 2, false);
+    server = ScoringServer.start(ServiceConfig.load(null, TestService.env(kafka, dir)));
+    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
+        InsecureChannelCredentials.create()).build();
+    scoring = ScoringServiceGrpc.newBlockingStub(channel);
+
+    var book = new ProfileBook(ProfileSettings.DEFAULT);
+    // five card transactions within a minute on a-vel, all from device d-home
+    for (int i = 0; i < 5; i++) {
+      book.fold(txn("v-" + i, NOW - 5 * MINUTE + i * 10_000L, "a-vel", "d-home", 2_500));
+    }
+    // a check deposited on a-first; the same check later comes to a-second
+    book.fold(new Event("dep-1", NOW - 60 * MINUTE, "a-first", "c-first",
+        deposit("dep-1", "d-phone-1")));
+    // a delinquent account whose customer consented to email only
+    book.fold(new Event("st-1", NOW - 3 * 86_400_000L, "a-late", "c-late",
+        new Event.AccountStatus(45, new Money(250_000, "USD"), NOW - 400 * 86_400_000L)));
+    book.fold(new Event("cc-1", NOW - 30 * 86_400_000L, "a-late", "c-late",
+        new Event.ConsentChange(ContactChannel.EMAIL, true)));
+    TestService.publish(kafka, server, book);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.close();
+    kafka.close();
+  }
+
+  static Event txn(String id, long at, String account, String device, long cents) {
+    return new Event(id, at, account, "c-" + account, new Transaction(new Money(cents, "USD"),
+        Direction.DEBIT, Channel.CARD_PRESENT, "m-1", "5411", "US", device, ""));
+  }
+
+  static CheckDeposit deposit(String id, String device) {
+    return new CheckDeposit(id, new Money(120_000, "USD"), "021000021", "payer-77", "1001",
+        "img-abc", Endorsement.RESTRICTIVE, device);
+  }
+
+  private static ScoreTransactionRequest burst(String requestId) {
+    return ScoreTransactionRequest.newBuilder().setRequestId(requestId)
+        .setEvent(EventCodec.toProto(txn("v-6", NOW - 4 * MINUTE + 10_000, "a-vel", "d-new",
+            90_000))).build();
+  }
+
+  @Test
+  void aBurstFromANewDeviceSeesTheFiveEarlierTransactionsAndSpeaksOfVelocity() throws Exception {
+    ScoreTransactionResponse r = scoring.scoreTransaction(burst("req-burst"));
+    assertThat(r.getRequestId()).isEqualTo("req-burst");
+    assertThat(r.getDecision()).isIn(TransactionDecision.TRANSACTION_DECISION_REVIEW,
+        TransactionDecision.TRANSACTION_DECISION_DECLINE);
+    assertThat(r.getScore().getReasonsList()).extracting(Reason::getCode)
+        .anyMatch(code -> code.contains("VELOCITY"));
+    assertThat(r.getScore().getReasonsCount()).isBetween(1, 4);
+    assertThat(r.getScore().getModelVersion()).isEqualTo("v1");
+    assertThat(r.getScore().getPolicyVersion()).isEqualTo("2026-11-24.1");
+    assertThat(r.getScore().getScore()).isBetween(0, 999);
+    assertThat(r.getScore().getProfileAsOf().getSeconds() * 1000)
+        .isEqualTo((NOW - 5 * MINUTE + 40_000L) / 1000 * 1000);
+
+    AuditRecord audit = auditOf(r.getScore().getAuditId());
+    assertThat(audit.getFeaturesMap()).containsEntry("acct_txn_count_1h", 5.0)
+        .containsEntry("device_new_90d", 1.0).containsEntry("txn_amount", 90_000.0);
+    assertThat(audit.getEntitiesList()).contains("ACCOUNT/a-vel", "DEVICE/d-new");
+    assertThat(audit.getDecision()).isEqualTo(r.getDecision().name()
+        .substring("TRANSACTION_DECISION_".length()));
+    assertThat(audit.getScore()).isEqualTo(r.getScore());
+    assertThat(audit.getInputHash()).hasSize(64);
+  }
+
+  @Test
+  void theSameCheckOnASecondAccountIsRejectedAsADuplicate() {
+    var request = ScoreCheckDepositRequest.newBuilder().setRequestId("req-dup")
+        .setEvent(EventCodec.toProto(new Event("dep-2", NOW - MINUTE, "a-second", "c-second",
+            deposit("dep-2", "d-phone-2")))).build();
+    var r = scoring.scoreCheckDeposit(request);
+    assertThat(r.getDecision()).isEqualTo(DepositDecision.DEPOSIT_DECISION_REJECT);
+    assertThat(r.getScore().getReasons(0).getCode()).isEqualTo("DUPLICATE_PRESENTMENT");
+    assertThat(r.getHoldDays()).isZero();
+
+    // a fresh check on a fresh account is not rejected
+    var fresh = ScoreCheckDepositRequest.newBuilder().setEvent(EventCodec.toProto(new Event(
+        "dep-3", NOW - MINUTE, "a-third", "c-third", new CheckDeposit("dep-3",
+            new Money(4_000, "USD"), "021000021", "payer-9", "77", "img-new",
+            Endorsement.RESTRICTIVE, "d-phone-3")))).build();
+    assertThat(scoring.scoreCheckDeposit(fresh).getDecision())
+        .isNotEqualTo(DepositDecision.DEPOSIT_DECISION_REJECT);
+  }
+
+  @Test
+  void aDelinquentAccountGetsASegmentAndATreatmentOnAConsentedChannelInConvenientHours() {
+    var r = scoring.scoreDelinquency(ScoreDelinquencyRequest.newBuilder().setAccountId("a-late")
+        .setCustomerId("c-late").setTimeZone("America/Chicago").build());
+    assertThat(r.getSegment()).isIn(Segment.SEGMENT_SELF_CURE, Segment.SEGMENT_HIGH_RISK);
+    assertThat(r.getTreatment().getAction()).isNotEqualTo(TreatmentAction.TREATMENT_ACTION_NONE);
+    // consent to email only: never a call or a text
+    assertThat(r.getTreatment().getChannel()).isIn(CONTACT_CHANNEL_EMAIL, CONTACT_CHANNEL_LETTER);
+    var local = Instant.ofEpochSecond(r.getTreatment().getEarliestContactTime().getSeconds())
+        .atZone(ZoneId.of("America/Chicago")).toLocalTime();
+    assertThat(local.getHour()).isBetween(8, 20);
+    assertThat(r.getTreatment().getRationale()).isNotEmpty();
+    assertThat(r.getScore().getReasonsList()).extracting(Reason::getCode)
+        .doesNotContain("CONSENT_EMAIL").allMatch(code -> !code.equals("-"));
+  }
+
+  @Test
+  void eachInvalidFieldIsNamed() {
+    var good = burst("req-bad").getEvent();
+    assertInvalid(() -> scoring.scoreTransaction(ScoreTransactionRequest.getDefaultInstance()),
+        "event");
+    assertInvalid(() -> scoring.scoreTransaction(ScoreTransactionRequest.newBuilder()
+        .setEvent(good.toBuilder().setTransaction(good.getTransaction().toBuilder()
+            .setAmount(good.getTransaction().getAmount().toBuilder().setCurrency("DOLLARS"))))
+        .build()), "event.transaction.amount.currency");
+    assertInvalid(() -> scoring.scoreTransaction(ScoreTransactionRequest.newBuilder()
+        .setEvent(good.toBuilder().setEventId("")).build()), "event.event_id");
+    assertInvalid(() -> scoring.scoreTransaction(ScoreTransactionRequest.newBuilder()
+        .setEvent(good.toBuilder().setEventTime(EventCodec.timestamp(NOW + 86_400_000L)))
+        .build()), "event.event_time");
+    assertInvalid(() -> scoring.scoreCheckDeposit(ScoreCheckDepositRequest.newBuilder()
+        .setEvent(good).build()), "event.check_deposit");
+    assertInvalid(() -> scoring.scoreDelinquency(ScoreDelinquencyRequest.newBuilder()
+        .setTimeZone("UTC").build()), "account_id");
+    assertInvalid(() -> scoring.scoreDelinquency(ScoreDelinquencyRequest.newBuilder()
+        .setAccountId("a-late").build()), "time_zone");
+    assertInvalid(() -> scoring.scoreDelinquency(ScoreDelinquencyRequest.newBuilder()
+        .setAccountId("a-late").setTimeZone("Mars/Olympus").build()), "time_zone");
+  }
+
+  @Test
+  void aStreamAnswersEachRequestInOrderAndAnErrorDoesNotEndIt() throws Exception {
+    var responses = new LinkedBlockingQueue<ScoreStreamResponse>();
+    var done = new CompletableFuture<Void>();
+    var requests = ScoringServiceGrpc.newStub(channel).scoreStream(new StreamObserver<>() {
+      @Override
+      public void onNext(ScoreStreamResponse r) {
+        responses.add(r);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete(null);
+      }
+    });
+    requests.onNext(ScoreStreamRequest.newBuilder().setTransaction(burst("s-1")).build());
+    requests.onNext(ScoreStreamRequest.newBuilder().setDelinquency(ScoreDelinquencyRequest
+        .newBuilder().setRequestId("s-2").setAccountId("a-late")).build());
+    requests.onNext(ScoreStreamRequest.newBuilder().setDelinquency(ScoreDelinquencyRequest
+        .newBuilder().setRequestId("s-3").setAccountId("a-late").setTimeZone("Europe/Paris"))
+        .build());
+    requests.onCompleted();
+    done.get(30, TimeUnit.SECONDS);
+    var all = new ArrayList<>(responses);
+    assertThat(all).extracting(ScoreStreamResponse::getRequestId)
+        .containsExactly("s-1", "s-2", "s-3");
+    assertThat(all.get(0).hasTransaction()).isTrue();
+    assertThat(all.get(1).getError().getCode()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(all.get(1).getError().getField()).isEqualTo("time_zone");
+    assertThat(all.get(2).getDelinquency().getSegment()).isNotEqualTo(
+        Segment.SEGMENT_UNSPECIFIED);
+  }
+
+  @Test
+  void metricsExposeLatencyDecisionsModelsAndFreshness() throws Exception {
+    scoring.scoreTransaction(burst("req-metrics"));
+    String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(body).contains(
+        "vigil_rpc_duration_seconds_count{code=\"OK\",method=\"ScoreTransaction\"}")
+        .containsPattern("vigil_decisions_total\\{decision=\"(REVIEW|DECLINE)\",task=\"fraud\"}")
+        .contains("vigil_model_serving{role=\"champion\",task=\"fraud\",version=\"v1\"} 1.0")
+        .contains("vigil_feature_freshness_seconds_count{task=\"fraud\"}")
+        .contains("vigil_store_profiles{entity_type=\"ACCOUNT\"}");
+  }
+
+  static AuditRecord auditOf(String auditId) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      for (var r : kafka.readAll("vigil.decisions")) {
+        if (new String(r.key()).equals(auditId)) {
+          return AuditRecord.parseFrom(r.value());
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no audit record " + auditId);
+  }
+
+  static void assertInvalid(org.assertj.core.api.ThrowableAssert.ThrowingCallable call,
+      String field) {
+    assertThatThrownBy(call).isInstanceOf(StatusRuntimeException.class)
+        .satisfies(e -> {
+          Status s = ((StatusRuntimeException) e).getStatus();
+          assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(s.getDescription()).startsWith(field + ": ");
+        });
+  }
+
+  static List<String> codes(List<Reason> reasons) {
+    return reasons.stream().map(Reason::getCode).toList();
+  }
+}
