@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableAst;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
@@ -16,7 +18,6 @@ import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -115,8 +116,6 @@ public final class Policy {
       throw new InvalidPolicyException("policy is not valid YAML of the expected shape: "
           + e.getOriginalMessage() + (e.getLocation() == null ? ""
               : " (line " + e.getLocation().getLineNr() + ")"));
-    } catch (IOException e) {
-      throw new InvalidPolicyException("policy unreadable: " + e.getMessage());
     }
     if (spec == null || spec.version() == null || spec.version().isBlank()) {
       throw new InvalidPolicyException("version: is required");
@@ -185,8 +184,15 @@ public final class Policy {
       CelRuntime.Program program;
       try {
         CelAbstractSyntaxTree ast = result.getAst();
+        var unknown = unknownNames(ast, probe);
+        if (unknown.isPresent()) {
+          throw new InvalidPolicyException(at + ".when: reads " + unknown.get() + ", which does"
+              + " not exist for " + section + " (./vigil catalogue lists the features)");
+        }
         program = RUNTIME.createProgram(ast);
         program.eval(probe);
+      } catch (InvalidPolicyException e) {
+        throw e;
       } catch (CelEvaluationException e) {
         throw new InvalidPolicyException(at + ".when: cannot be evaluated on a request that has"
             + " every " + section + " feature: " + e.getMessage());
@@ -197,6 +203,25 @@ public final class Policy {
     }
     rules.put(task, List.copyOf(compiled));
     defaults.put(task, spec.defaultDecision());
+  }
+
+  /**
+   * The first {@code features.x} or {@code request.x} that names nothing, found in the syntax tree
+   * (evaluation alone misses one behind a short-circuited {@code &&} or {@code ||}).
+   */
+  @SuppressWarnings("unchecked")
+  private static java.util.Optional<String> unknownNames(CelAbstractSyntaxTree ast,
+      Map<String, Object> probe) {
+    return CelNavigableAst.fromAst(ast).getRoot().allNodes()
+        .map(node -> node.expr())
+        .filter(e -> e.getKind() == CelExpr.ExprKind.Kind.SELECT)
+        .filter(e -> e.select().operand().getKind() == CelExpr.ExprKind.Kind.IDENT)
+        .filter(e -> {
+          Object known = probe.get(e.select().operand().ident().name());
+          return known instanceof Map<?, ?> map && !map.containsKey(e.select().field());
+        })
+        .map(e -> e.select().operand().ident().name() + "." + e.select().field())
+        .findFirst();
   }
 
   private static Map<String, Object> probe(Task task) {

@@ -1,0 +1,77 @@
+package dev.vigil.scoring.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vigil.features.profile.FeatureCatalogue;
+import dev.vigil.features.profile.FeatureCatalogue.Task;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PolicyTest {
+  static String bundled() throws IOException {
+    try (var in = Policy.class.getResourceAsStream("default-policy.yaml")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  static Map<String, Double> zeros(Task task) {
+    var f = new HashMap<String, Double>();
+    FeatureCatalogue.of(task).names().forEach(n -> f.put(n, 0.0));
+    return f;
+  }
+
+  static final Map<String, String> REQUEST = Map.of("currency", "USD", "channel", "",
+      "country", "", "mcc", "", "endorsement", "");
+
+  @Test
+  void theBundledPolicyDecidesDepositsInRuleOrder() throws IOException {
+    Policy p = Policy.parse(bundled());
+    var f = zeros(Task.DEPOSIT);
+    f.put("account_age_days", 400.0);
+    assertThat(p.decide(Task.DEPOSIT, 10, 0.01, f, REQUEST, r -> { }).decision())
+        .isEqualTo("ACCEPT");
+    f.put("check_seen_other_account", 1.0);
+    var dup = p.decide(Task.DEPOSIT, 10, 0.01, f, REQUEST, r -> { });
+    assertThat(dup.decision()).isEqualTo("REJECT");
+    assertThat(dup.rule()).isEqualTo("duplicate-presentment");
+    assertThat(dup.reason().code()).isEqualTo("DUPLICATE_PRESENTMENT");
+    // a new account depositing far more than its history: Regulation CC new-account hold
+    f.put("check_seen_other_account", 0.0);
+    f.put("account_age_days", 12.0);
+    f.put("deposit_history_count_90d", 2.0);
+    f.put("deposit_amount_to_mean_90d", 6.0);
+    f.put("deposit_amount", 90_000.0);
+    var hold = p.decide(Task.DEPOSIT, 10, 0.01, f, REQUEST, r -> { });
+    assertThat(hold.decision()).isEqualTo("HOLD");
+    assertThat(hold.holdDays()).isEqualTo(5);
+    assertThat(hold.holdReason()).isEqualTo("NEW_ACCOUNT");
+  }
+
+  @Test
+  void aBadPolicyIsRefusedNamingWhereAndWhy() throws IOException {
+    String good = bundled();
+    assertThatThrownBy(() -> Policy.parse(good.replace("features.acct_txn_count_1h",
+        "features.acct_txn_cnt_1h")))
+        .isInstanceOf(Policy.InvalidPolicyException.class)
+        .hasMessageContaining("transaction.rules[review-burst-on-new-device].when")
+        .hasMessageContaining("acct_txn_cnt_1h");
+    assertThatThrownBy(() -> Policy.parse(good.replace("when: score >= 900\n      decision: DECLINE",
+        "when: score >=\n      decision: DECLINE")))
+        .hasMessageContaining("transaction.rules[decline-very-high-risk].when");
+    assertThatThrownBy(() -> Policy.parse(good.replace("when: score >= 400", "when: score")))
+        .hasMessageContaining("review-high-risk].when");
+    assertThatThrownBy(() -> Policy.parse(good.replace("hold_reason: NEW_ACCOUNT",
+        "hold_reason: BECAUSE")))
+        .hasMessageContaining("deposit.rules[new-account-outsized-deposit].hold_reason");
+    assertThatThrownBy(() -> Policy.parse(good.replace("decision: DECLINE", "decision: BLOCK")))
+        .hasMessageContaining("decision: must be one of [APPROVE, DECLINE, REVIEW]");
+    assertThatThrownBy(() -> Policy.parse(good.replace("version: \"2026-11-24.1\"", "")))
+        .hasMessageContaining("version: is required");
+    assertThatThrownBy(() -> Policy.parse("transaction: [1, 2"))
+        .hasMessageContaining("not valid YAML");
+  }
+}
