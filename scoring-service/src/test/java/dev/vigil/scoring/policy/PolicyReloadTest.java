@@ -1,0 +1,75 @@
+package dev.vigil.scoring.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.EventCodec;
+import dev.vigil.proto.v1.ScoreTransactionRequest;
+import dev.vigil.proto.v1.ScoringServiceGrpc;
+import dev.vigil.proto.v1.TransactionDecision;
+import dev.vigil.scoring.ScoringServer;
+import dev.vigil.scoring.ServiceConfig;
+import dev.vigil.scoring.TestService;
+import dev.vigil.testkit.EmbeddedKafka;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The risk team edits the policy file of a running service. */
+class PolicyReloadTest {
+  @TempDir Path dir;
+
+  @Test
+  void aGoodEditServesWithinSecondsAndABadOneIsRefusedWhileThePreviousServes() throws Exception {
+    try (var kafka = new EmbeddedKafka()) {
+      kafka.createTopic("vigil.profiles", 1, true);
+      kafka.createTopic("vigil.decisions", 1, false);
+      var server = ScoringServer.start(ServiceConfig.load(null, TestService.env(kafka, dir)));
+      ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
+          InsecureChannelCredentials.create()).build();
+      try {
+        var scoring = ScoringServiceGrpc.newBlockingStub(channel);
+        var request = ScoreTransactionRequest.newBuilder().setEvent(EventCodec.toProto(
+            new Event("pol-1", System.currentTimeMillis() - 1000, "a-1", "c-1",
+                new Event.Transaction(new Event.Money(1_500, "USD"), Event.Direction.DEBIT,
+                    Event.Channel.CARD_PRESENT, "m-1", "5411", "US", "d-1", "")))).build();
+        Supplier<String> version = () -> scoring.scoreTransaction(request).getScore()
+            .getPolicyVersion();
+        assertThat(version.get()).isEqualTo("2026-11-24.1");
+        assertThat(scoring.scoreTransaction(request).getDecision())
+            .isEqualTo(TransactionDecision.TRANSACTION_DECISION_APPROVE);
+
+        Path file = dir.resolve("state/policy.yaml");
+        String original = Files.readString(file);
+        // a typo in a feature name: refused, the previous policy keeps serving
+        Files.writeString(file, original.replace("2026-11-24.1", "bad-1")
+            .replace("features.device_new_90d", "features.device_nwe_90d"));
+        Thread.sleep(1_000);
+        assertThat(version.get()).isEqualTo("2026-11-24.1");
+
+        // the risk team reviews every card transaction in USD: served without a restart
+        Files.writeString(file, original.replace("2026-11-24.1", "2026-11-25.1")
+            .replace("    - name: decline-very-high-risk", "    - name: review-all-usd\n"
+                + "      when: request.currency == \"USD\"\n"
+                + "      decision: REVIEW\n"
+                + "    - name: decline-very-high-risk"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!version.get().equals("2026-11-25.1") && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        assertThat(version.get()).isEqualTo("2026-11-25.1");
+        assertThat(scoring.scoreTransaction(request).getDecision())
+            .isEqualTo(TransactionDecision.TRANSACTION_DECISION_REVIEW);
+      } finally {
+        channel.shutdownNow();
+        server.close();
+      }
+    }
+  }
+}
