@@ -1,0 +1,272 @@
+package dev.vigil.scoring.bench;
+
+import com.google.protobuf.ByteString;
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.EventCodec;
+import dev.vigil.features.profile.AccountProfile;
+import dev.vigil.features.profile.CustomerProfile;
+import dev.vigil.features.profile.DeviceProfile;
+import dev.vigil.features.profile.EntityKey;
+import dev.vigil.features.profile.EntityType;
+import dev.vigil.features.profile.MerchantProfile;
+import dev.vigil.features.profile.Profile;
+import dev.vigil.features.profile.ProfileCodec;
+import dev.vigil.features.profile.ProfileSettings;
+import dev.vigil.proto.v1.ProfileRecord;
+import dev.vigil.proto.v1.ScoreTransactionRequest;
+import dev.vigil.proto.v1.ScoreTransactionResponse;
+import dev.vigil.proto.v1.ScoringServiceGrpc;
+import dev.vigil.scoring.ScoringServer;
+import dev.vigil.scoring.ServiceConfig;
+import dev.vigil.scoring.TestService;
+import dev.vigil.scoring.store.ProfileStore;
+import dev.vigil.testkit.EmbeddedKafka;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * ScoreTransaction under load, beside a bare gRPC-Java unary server answering the same request
+ * with an empty response, in the same run and process (`./vigil load-bench [accounts] [seconds]`).
+ *
+ * <p>Vigil's store is first filled with {@code accounts} account, customer and device profiles
+ * (each account with 30 days of card history) and 10,000 merchants, written straight into the
+ * RocksDB store the service then opens. For each server: a closed loop with 64 calls in flight
+ * gives the maximum rate; then an open loop at half that rate gives the latency percentiles,
+ * measured from each call's intended start (no coordinated omission). The load generator shares
+ * the machine's cores with the server, for the baseline and for Vigil alike.
+ */
+public final class LoadHarness {
+  private static final long DAY = 86_400_000L;
+  private static final int MERCHANTS = 10_000;
+  private static final int IN_FLIGHT = 64;
+
+  record Result(String name, double maxRate, long[] latencyMicros, long errors) {
+    long pct(double p) {
+      return latencyMicros.length == 0 ? 0
+          : latencyMicros[(int) Math.min(latencyMicros.length - 1,
+              Math.floor(p * latencyMicros.length))];
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int accounts = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    Path dir = Files.createTempDirectory("vigil-load");
+    long now = System.currentTimeMillis();
+    System.out.printf("filling the store with %,d accounts (+ customers, devices) and %,d"
+        + " merchants...%n", accounts, MERCHANTS);
+    long t0 = System.nanoTime();
+    fill(dir.resolve("state/profiles"), accounts, now);
+    System.out.printf("  filled in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+
+    try (var kafka = new EmbeddedKafka()) {
+      kafka.createTopic("vigil.events", 1, false);
+      kafka.createTopic("vigil.profiles", 1, true);
+      kafka.createTopic("vigil.decisions", 1, false);
+      var env = new HashMap<>(TestService.env(kafka, dir));
+      env.put("VIGIL_METRICS_PORT", "-1");
+      Server bare = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+          .addService(new ScoringServiceGrpc.ScoringServiceImplBase() {
+            @Override
+            public void scoreTransaction(ScoreTransactionRequest request,
+                StreamObserver<ScoreTransactionResponse> response) {
+              response.onNext(ScoreTransactionResponse.newBuilder()
+                  .setRequestId(request.getRequestId()).build());
+              response.onCompleted();
+            }
+          }).build().start();
+      var vigil = ScoringServer.start(ServiceConfig.load(null, env));
+      System.out.printf("store: %s%n", "opened");
+      var results = new ArrayList<Result>();
+      results.add(run("bare gRPC unary", bare.getPort(), accounts, now, seconds));
+      results.add(run("Vigil ScoreTransaction", vigil.port(), accounts, now, seconds));
+      results.add(run("bare gRPC unary (again)", bare.getPort(), accounts, now, seconds));
+      vigil.close();
+      bare.shutdownNow();
+      double baseline = (results.get(0).maxRate() + results.get(2).maxRate()) / 2;
+      System.out.printf("%n%-26s %12s %8s %9s %9s %9s %7s%n", "server", "max calls/s", "ratio",
+          "p50 µs", "p99 µs", "p99.9 µs", "errors");
+      for (Result r : results) {
+        System.out.printf("%-26s %,12.0f %8.2f %,9d %,9d %,9d %7d%n", r.name(), r.maxRate(),
+            r.maxRate() / baseline, r.pct(0.50), r.pct(0.99), r.pct(0.999), r.errors());
+      }
+      System.out.printf("(latency at half of each server's own maximum rate; %,d accounts'"
+          + " profiles in the store; ratio against the mean of the two baseline runs)%n",
+          accounts);
+    }
+  }
+
+  /** Writes every profile straight into the store (what the materialiser would have written). */
+  static void fill(Path storeDir, int accounts, long now) throws Exception {
+    Files.createDirectories(storeDir);
+    var settings = ProfileSettings.DEFAULT;
+    var codec = new ProfileCodec(settings);
+    try (var store = new ProfileStore(storeDir, ProfileStore.Settings.DEFAULT)) {
+      var random = new SplittableRandom(7);
+      var batch = new ArrayList<ProfileStore.Update>(30_000);
+      var merchants = new MerchantProfile[MERCHANTS];
+      for (int m = 0; m < MERCHANTS; m++) {
+        merchants[m] = new MerchantProfile(settings);
+      }
+      for (int a = 0; a < accounts; a++) {
+        String account = "a-" + a;
+        var acct = new AccountProfile(settings);
+        var customer = new CustomerProfile(settings);
+        var device = new DeviceProfile(settings);
+        int events = 5 + random.nextInt(40);
+        for (int e = 0; e < events; e++) {
+          long at = now - DAY - random.nextLong(30 * DAY);
+          int m = random.nextInt(MERCHANTS);
+          var ev = new Event(account + "-" + e, at, account, "c-" + a, new Event.Transaction(
+              new Event.Money(500 + random.nextInt(20_000), "USD"), Event.Direction.DEBIT,
+              random.nextInt(4) == 0 ? Event.Channel.ECOMMERCE : Event.Channel.CARD_PRESENT,
+              "m-" + m, "5411", "US", "d-" + a, ""));
+          acct.fold(ev);
+          customer.fold(ev);
+          device.fold(ev);
+          if (a < 200_000) {
+            merchants[m].fold(ev);
+          }
+        }
+        add(batch, codec, new EntityKey(EntityType.ACCOUNT, account), acct);
+        add(batch, codec, new EntityKey(EntityType.CUSTOMER, "c-" + a), customer);
+        add(batch, codec, new EntityKey(EntityType.DEVICE, "d-" + a), device);
+        if (batch.size() >= 30_000) {
+          store.apply("vigil.profiles", batch, java.util.Map.of());
+          batch.clear();
+        }
+      }
+      for (int m = 0; m < MERCHANTS; m++) {
+        add(batch, codec, new EntityKey(EntityType.MERCHANT, "m-" + m), merchants[m]);
+      }
+      store.apply("vigil.profiles", batch, java.util.Map.of());
+      System.out.printf("  store sizes: %s%n", store.sizes());
+    }
+  }
+
+  private static void add(List<ProfileStore.Update> batch, ProfileCodec codec, EntityKey key,
+      Profile p) {
+    batch.add(new ProfileStore.Update(key, ProfileRecord.newBuilder()
+        .setEntityType(dev.vigil.proto.v1.EntityType.valueOf("ENTITY_TYPE_" + key.type().name()))
+        .setEntityId(key.id()).setVersion(p.version())
+        .setLastEventTime(EventCodec.timestamp(p.lastEventMillis()))
+        .setState(ByteString.copyFrom(codec.encode(p))).build()));
+  }
+
+  private static ScoreTransactionRequest request(SplittableRandom random, int accounts, long now,
+      long i) {
+    int a = random.nextInt(accounts);
+    return ScoreTransactionRequest.newBuilder().setRequestId("r-" + i).setEvent(
+        EventCodec.toProto(new Event("load-" + i, now, "a-" + a, "c-" + a, new Event.Transaction(
+            new Event.Money(100 + random.nextInt(50_000), "USD"), Event.Direction.DEBIT,
+            Event.Channel.ECOMMERCE, "m-" + random.nextInt(MERCHANTS), "5411", "US", "d-" + a,
+            "")))).build();
+  }
+
+  static Result run(String name, int port, int accounts, long now, int seconds)
+      throws Exception {
+    ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port,
+        InsecureChannelCredentials.create()).build();
+    var stub = ScoringServiceGrpc.newStub(channel);
+    var random = new SplittableRandom(11);
+    // pre-build requests so the generator's own cost stays small and equal for both servers
+    var requests = new ScoreTransactionRequest[100_000];
+    for (int i = 0; i < requests.length; i++) {
+      requests[i] = request(random, accounts, now, i);
+    }
+    closedLoop(stub, requests, 5); // warm-up
+    double max = closedLoop(stub, requests, seconds);
+    var open = openLoop(stub, requests, max / 2, seconds);
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    System.out.printf("%s: max %,.0f calls/s; at %,.0f/s p50 %,d µs p99 %,d µs%n", name, max,
+        max / 2, open.pct(0.5), open.pct(0.99));
+    return new Result(name, max, open.latencyMicros(), open.errors());
+  }
+
+  private static double closedLoop(ScoringServiceGrpc.ScoringServiceStub stub,
+      ScoreTransactionRequest[] requests, int seconds) throws InterruptedException {
+    var permits = new Semaphore(IN_FLIGHT);
+    var done = new AtomicLong();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    long start = System.nanoTime();
+    long i = 0;
+    while (System.nanoTime() < end) {
+      permits.acquire();
+      stub.scoreTransaction(requests[(int) (i++ % requests.length)], new StreamObserver<>() {
+        @Override
+        public void onNext(ScoreTransactionResponse value) {}
+
+        @Override
+        public void onError(Throwable t) {
+          permits.release();
+        }
+
+        @Override
+        public void onCompleted() {
+          done.incrementAndGet();
+          permits.release();
+        }
+      });
+    }
+    permits.acquire(IN_FLIGHT);
+    double rate = done.get() / ((System.nanoTime() - start) / 1e9);
+    return rate;
+  }
+
+  private static Result openLoop(ScoringServiceGrpc.ScoringServiceStub stub,
+      ScoreTransactionRequest[] requests, double rate, int seconds) throws InterruptedException {
+    int total = (int) (rate * seconds);
+    long[] latency = new long[total];
+    var errors = new AtomicLong();
+    var finished = new CountDownLatch(total);
+    long interval = (long) (1e9 / rate);
+    long start = System.nanoTime();
+    for (int i = 0; i < total; i++) {
+      long intended = start + i * interval;
+      long wait;
+      while ((wait = intended - System.nanoTime()) > 0) {
+        if (wait > 200_000) {
+          Thread.sleep(0, 100_000);
+        } else {
+          Thread.onSpinWait();
+        }
+      }
+      int slot = i;
+      stub.scoreTransaction(requests[i % requests.length], new StreamObserver<>() {
+        @Override
+        public void onNext(ScoreTransactionResponse value) {}
+
+        @Override
+        public void onError(Throwable t) {
+          errors.incrementAndGet();
+          latency[slot] = (System.nanoTime() - intended) / 1000;
+          finished.countDown();
+        }
+
+        @Override
+        public void onCompleted() {
+          latency[slot] = (System.nanoTime() - intended) / 1000;
+          finished.countDown();
+        }
+      });
+    }
+    finished.await(60, TimeUnit.SECONDS);
+    Arrays.sort(latency);
+    return new Result("open", rate, latency, errors.get());
+  }
+}
