@@ -71,11 +71,13 @@ public final class ScoringServer implements AutoCloseable {
   private final ServingModels models;
   private final ServiceMetrics metrics;
   private final ScheduledExecutorService registryWatch;
+  private final Scoring scoring;
 
   private ScoringServer(Server server, HealthStatusManager health, ProfileStore store,
       ProfileMaterializer materializer, IngestLedger ledger,
       KafkaProducer<byte[], byte[]> producer, LivePolicy policy, ServingModels models,
-      ServiceMetrics metrics, ScheduledExecutorService registryWatch) {
+      ServiceMetrics metrics, ScheduledExecutorService registryWatch, Scoring scoring) {
+    this.scoring = scoring;
     this.server = server;
     this.health = health;
     this.store = store;
@@ -145,7 +147,7 @@ public final class ScoringServer implements AutoCloseable {
     }
     log.info("Vigil scoring service listening on port {}", server.getPort());
     return new ScoringServer(server, health, store, materializer, ledger, producer, policy,
-        models, metrics, registryWatch);
+        models, metrics, registryWatch, scoring);
   }
 
   /** The configured policy file, or {@code <state-dir>/policy.yaml} seeded with the default. */
@@ -214,6 +216,15 @@ public final class ScoringServer implements AutoCloseable {
 
   public ProfileMaterializer materializer() {
     return materializer;
+  }
+
+  public ProfileStore store() {
+    return store;
+  }
+
+  /** The scoring handler itself, for in-process cost measurement. */
+  public Scoring scoring() {
+    return scoring;
   }
 
   public ServingModels models() {

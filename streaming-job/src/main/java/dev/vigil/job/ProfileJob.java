@@ -161,9 +161,45 @@ public final class ProfileJob {
     return builder.build();
   }
 
+  /**
+   * The newest completed checkpoint under a local checkpoint directory (any job's: each process
+   * start is a new job id), or null when there is none or the directory is not local. A process
+   * killed with kill -9 leaves its retained checkpoints; the next start resumes from the newest, so
+   * state and Kafka offsets continue together and nothing is lost or counted twice.
+   */
+  static String latestCheckpoint(String checkpointDir) throws java.io.IOException {
+    if (!checkpointDir.startsWith("file:")) {
+      return null;
+    }
+    Path root = Path.of(java.net.URI.create(checkpointDir));
+    if (!java.nio.file.Files.isDirectory(root)) {
+      return null;
+    }
+    try (var files = java.nio.file.Files.find(root, 3, (p, a) ->
+        p.getFileName().toString().equals("_metadata")
+            && p.getParent().getFileName().toString().startsWith("chk-"))) {
+      return files.max(java.util.Comparator.comparing(p -> {
+        try {
+          return java.nio.file.Files.getLastModifiedTime(p);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      })).map(p -> p.getParent().toUri().toString()).orElse(null);
+    }
+  }
+
   /** Runs the job: on a local MiniCluster, or on the cluster {@code flink run} submits it to. */
   public static JobClient start(JobSettings s) throws Exception {
-    var env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(s));
+    return start(s, null);
+  }
+
+  /** As {@link #start(JobSettings)}, restoring state from {@code checkpoint} when not null. */
+  public static JobClient start(JobSettings s, String checkpoint) throws Exception {
+    Configuration conf = configuration(s);
+    if (checkpoint != null) {
+      conf.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
+    }
+    var env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     build(env, s);
     return env.executeAsync("vigil-profiles");
   }
@@ -179,13 +215,21 @@ public final class ProfileJob {
     @Option(names = "--bounded", description = "Stop at the topic's current end.") boolean bounded;
     @Option(names = "--parallelism", defaultValue = "1") int parallelism;
     @Option(names = "--checkpoint-interval-seconds", defaultValue = "10") long interval;
+    @Option(names = "--resume", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "Resume from the newest completed checkpoint under --checkpoints"
+            + " (default: true; --no-resume starts from empty state).")
+    boolean resume;
 
     @Override
     public Integer call() throws Exception {
       var s = JobSettings.defaults(bootstrap, checkpoints).withBounded(bounded)
           .withParallelism(parallelism).withCheckpointInterval(Duration.ofSeconds(interval))
           .withEventsFile(eventsFile);
-      JobClient client = start(s);
+      String from = resume && eventsFile == null ? latestCheckpoint(checkpoints) : null;
+      if (from != null) {
+        System.out.println("resuming from " + from);
+      }
+      JobClient client = start(s, from);
       client.getJobExecutionResult().get();
       return 0;
     }

@@ -25,15 +25,40 @@ import org.apache.kafka.common.test.TestKitNodes;
 public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
 
+  /** The cluster id of a persistent broker: fixed, so that its logs are found again. */
+  private static final String LOCAL_CLUSTER_ID = "dmlnaWwtbG9jYWwtMDAwMQ";
+
+  /** A broker whose data lives in a temporary directory, deleted on close. */
   public EmbeddedKafka() throws Exception {
-    cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-        .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+    this(null);
+  }
+
+  /**
+   * A broker whose data lives in {@code dataDir} and survives a restart (null: a temporary
+   * directory, deleted on close). The directory is formatted only the first time.
+   */
+  public EmbeddedKafka(java.nio.file.Path dataDir) throws Exception {
+    var nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
+        .setNumControllerNodes(1);
+    boolean formatted = false;
+    if (dataDir != null) {
+      java.nio.file.Files.createDirectories(dataDir);
+      nodes.setBaseDirectory(dataDir).setClusterId(LOCAL_CLUSTER_ID);
+      try (var found = java.nio.file.Files.find(dataDir, 4,
+          (f, a) -> f.getFileName().toString().equals("meta.properties"))) {
+        formatted = found.findAny().isPresent();
+      }
+    }
+    cluster = new KafkaClusterTestKit.Builder(nodes.build())
         .setConfigProp("offsets.topic.replication.factor", "1")
         .setConfigProp("transaction.state.log.replication.factor", "1")
         .setConfigProp("transaction.state.log.min.isr", "1")
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
+        .setDeleteOnClose(dataDir == null)
         .build();
-    cluster.format();
+    if (!formatted) {
+      cluster.format();
+    }
     cluster.startup();
     cluster.waitForReadyBrokers();
   }
@@ -53,8 +78,14 @@ public final class EmbeddedKafka implements AutoCloseable {
       if (compacted) {
         all.put("cleanup.policy", "compact");
       }
-      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(all)))
-          .all().get();
+      try {
+        admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(all)))
+            .all().get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+          throw e;
+        }
+      }
     }
   }
 

@@ -6,8 +6,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A single-node Kafka broker for the embedded default ({@code ./vigil up}): starts it, creates
- * Vigil's topics, writes its bootstrap address to the file named by the first argument, and runs
- * until the process is stopped.
+ * Vigil's topics (those that do not exist yet), writes its bootstrap address to the file named by
+ * the first argument, and runs until the process is stopped. With a third argument, its data
+ * lives in that directory and survives a restart.
  */
 public final class LocalKafka {
   private LocalKafka() {}
@@ -15,7 +16,7 @@ public final class LocalKafka {
   public static void main(String[] args) throws Exception {
     Path bootstrapFile = Path.of(args.length > 0 ? args[0] : "var/kafka.bootstrap");
     int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-    var kafka = new EmbeddedKafka();
+    var kafka = new EmbeddedKafka(args.length > 2 ? Path.of(args[2]) : null);
     kafka.createTopic("vigil.events", partitions, false);
     kafka.createTopic("vigil.profiles", partitions, true);
     kafka.createTopic("vigil.events.dead-letters", 1, false);

@@ -69,6 +69,16 @@ public final class ServedModel {
 
   /** The probability and each feature's contribution, in feature-set order. */
   public Scored score(double[] values) {
+    if (explainer instanceof Scorecard card) {
+      // the scorecard's points are the model: their sum is its log-odds (ServedModelTest proves
+      // it equal to Tribuo's own prediction), so one pass gives both
+      double[] points = card.contributions(values, Double.NaN);
+      double logOdds = card.intercept();
+      for (double p : points) {
+        logOdds += p;
+      }
+      return new Scored(1 / (1 + Math.exp(-logOdds)), points);
+    }
     double p = probability(values);
     return new Scored(p, explainer.contributions(values, p));
   }

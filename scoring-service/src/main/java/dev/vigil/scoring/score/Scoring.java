@@ -71,6 +71,11 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     this.clock = clock;
   }
 
+  /** For in-process cost measurement. */
+  public Assessor assessor() {
+    return assessor;
+  }
+
   // ---- the RPCs ---------------------------------------------------------------------------
 
   @Override
@@ -158,7 +163,7 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
 
   // ---- transactions -------------------------------------------------------------------------
 
-  ScoreTransactionResponse transaction(ScoreTransactionRequest request) {
+  public ScoreTransactionResponse transaction(ScoreTransactionRequest request) {
     long start = System.nanoTime();
     checkDeadline();
     String requestId = requestId(request.getRequestId());

@@ -19,6 +19,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.DataBlockIndexType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -57,16 +58,23 @@ public final class ProfileStore implements AutoCloseable {
   private final Map<EntityType, ColumnFamilyHandle> families = new EnumMap<>(EntityType.class);
   private final ColumnFamilyHandle meta;
   private final WriteOptions writeOptions = new WriteOptions();
+  /** Shared by every read: never changed after construction. */
+  private final ReadOptions readOptions = new ReadOptions();
 
   public ProfileStore(Path dir, Settings settings) {
     try {
       Files.createDirectories(dir);
       cache = new LRUCache(settings.blockCacheBytes());
+      // point lookups only: a hash index inside each data block, whole-key bloom filters kept
+      // in the block cache with the index (pinned for level 0), one shared cache for all
       var table = new BlockBasedTableConfig().setBlockCache(cache)
           .setFilterPolicy(new BloomFilter(settings.bloomBitsPerKey(), false))
-          .setCacheIndexAndFilterBlocks(true);
+          .setCacheIndexAndFilterBlocks(true)
+          .setPinL0FilterAndIndexBlocksInCache(true)
+          .setDataBlockIndexType(DataBlockIndexType.kDataBlockBinaryAndHash);
+      // (optimizeForPointLookup would replace this table configuration with its own)
       cfOptions = new ColumnFamilyOptions().setTableFormatConfig(table)
-          .optimizeForPointLookup(settings.blockCacheBytes() >> 20);
+          .setLevelCompactionDynamicLevelBytes(true);
       dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
       var descriptors = new ArrayList<ColumnFamilyDescriptor>();
       descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
@@ -163,6 +171,17 @@ public final class ProfileStore implements AutoCloseable {
     return get(List.of(key)).get(0);
   }
 
+  /** Compacts every column family: the steady state of a long-running store, after a bulk load. */
+  public void compact() {
+    try {
+      for (ColumnFamilyHandle h : families.values()) {
+        db.compactRange(h);
+      }
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("cannot compact the profile store", e);
+    }
+  }
+
   /** Approximate number of profiles held, per entity type. */
   public Map<EntityType, Long> sizes() {
     var sizes = new EnumMap<EntityType, Long>(EntityType.class);
@@ -186,8 +205,8 @@ public final class ProfileStore implements AutoCloseable {
       cfs.add(families.get(k.type()));
       ids.add(id(k));
     }
-    try (var read = new ReadOptions()) {
-      return db.multiGetAsList(read, cfs, ids);
+    try {
+      return db.multiGetAsList(readOptions, cfs, ids);
     } catch (RocksDBException e) {
       throw new IllegalStateException("cannot read the profile store", e);
     }
@@ -214,6 +233,7 @@ public final class ProfileStore implements AutoCloseable {
     handles.forEach(ColumnFamilyHandle::close);
     db.close();
     writeOptions.close();
+    readOptions.close();
     dbOptions.close();
     cfOptions.close();
     cache.close();

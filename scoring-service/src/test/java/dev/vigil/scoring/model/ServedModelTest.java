@@ -68,6 +68,8 @@ class ServedModelTest {
         sum += c;
       }
       assertThat(sum).isCloseTo(ServedModel.logit(s.probability()), within(1e-6));
+      // and the served probability is Tribuo's own
+      assertThat(s.probability()).isCloseTo(model.probability(row.values()), within(1e-9));
     }
   }
 

@@ -1,0 +1,74 @@
+package dev.vigil.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One of Vigil's processes (the streaming job, the scoring service) in its own JVM, started from
+ * its module's classes and the runtime classpath the build wrote to target/classpath.txt, with its
+ * output in a log file.
+ */
+final class VigilProcess implements AutoCloseable {
+  private final String name;
+  private final List<String> command;
+  private final Map<String, String> env;
+  private final Path log;
+  private Process process;
+
+  VigilProcess(String name, String module, String mainClass, String heap, List<String> args,
+      Map<String, String> env, Path logDir) throws IOException {
+    Path root = Path.of("").toAbsolutePath().getParent();
+    Path moduleDir = root.resolve(module);
+    String classpath = moduleDir.resolve("target/classes") + java.io.File.pathSeparator
+        + Files.readString(moduleDir.resolve("target/classpath.txt")).trim();
+    this.name = name;
+    this.command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-Xmx" + heap, "-cp", classpath, mainClass));
+    this.command.addAll(args);
+    this.env = env;
+    this.log = logDir.resolve(name + ".log");
+  }
+
+  VigilProcess start() throws IOException {
+    var builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().putAll(env);
+    process = builder.start();
+    return this;
+  }
+
+  /** kill -9: no shutdown hook, no flush, no goodbye. */
+  void killHard() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  /** The last lines of the log, for a failure message. */
+  String tail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return name + " log (last 40 lines):\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return name + " log unreadable: " + e;
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    }
+  }
+}

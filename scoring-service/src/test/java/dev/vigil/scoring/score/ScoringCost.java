@@ -1,0 +1,91 @@
+package dev.vigil.scoring.score;
+
+import dev.vigil.proto.v1.ScoreTransactionRequest;
+import dev.vigil.scoring.ScoringServer;
+import dev.vigil.scoring.ServiceConfig;
+import dev.vigil.scoring.TestService;
+import dev.vigil.scoring.bench.LoadHarness;
+import dev.vigil.testkit.EmbeddedKafka;
+import java.nio.file.Files;
+import java.util.HashMap;
+
+/**
+ * The server-side cost of one ScoreTransaction without gRPC: the handler called directly in one
+ * thread (`java ... ScoringCost [accounts] [seconds]`), for attributing time with a profiler.
+ */
+public final class ScoringCost {
+  public static void main(String[] args) throws Exception {
+    int accounts = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    var dir = Files.createTempDirectory("vigil-cost");
+    long now = System.currentTimeMillis();
+    LoadHarness.fill(dir.resolve("state/profiles"), accounts, now);
+    try (var kafka = new EmbeddedKafka()) {
+      kafka.createTopic("vigil.profiles", 1, true);
+      kafka.createTopic("vigil.decisions", 1, false);
+      var env = new HashMap<>(TestService.env(kafka, dir));
+      env.put("VIGIL_METRICS_PORT", "-1");
+      var server = ScoringServer.start(ServiceConfig.load(null, env));
+      Scoring scoring = server.scoring();
+      ScoreTransactionRequest[] requests = LoadHarness.requests(accounts, now, 50_000);
+      for (int round = 0; round < 3; round++) {
+        long calls = 0;
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        long start = System.nanoTime();
+        while (System.nanoTime() < end) {
+          scoring.transaction(requests[(int) (calls++ % requests.length)]);
+        }
+        System.out.printf("round %d: %.1f µs per ScoreTransaction (%,d calls, one thread)%n",
+            round, (System.nanoTime() - start) / 1e3 / calls, calls);
+      }
+      // the steps one at a time, same requests
+      Assessor assessor = scoring.assessor();
+      long[] spent = new long[4];
+      int n = 50_000;
+      for (int i = 0; i < n; i++) {
+        var r = requests[i % requests.length];
+        long t0 = System.nanoTime();
+        var event = dev.vigil.features.event.EventCodec.fromProto(r.getEvent(),
+            System.currentTimeMillis());
+        long t1 = System.nanoTime();
+        var keys = dev.vigil.features.profile.FeatureInputs.keysFor(event);
+        var inputs = assessor.inputs(event.timeMillis(), event, keys);
+        long t2 = System.nanoTime();
+        var a = assessor.assess(dev.vigil.features.profile.FeatureCatalogue.Task.FRAUD, inputs,
+            keys.list(), i);
+        long t3 = System.nanoTime();
+        scoring.transaction(r);
+        long t4 = System.nanoTime();
+        spent[0] += t1 - t0;
+        spent[1] += t2 - t1;
+        spent[2] += t3 - t2;
+        spent[3] += t4 - t3;
+      }
+      long read = 0;
+      long decode = 0;
+      var codec = new dev.vigil.features.profile.ProfileCodec(
+          dev.vigil.features.profile.ProfileSettings.DEFAULT);
+      for (int i = 0; i < n; i++) {
+        var event = dev.vigil.features.event.EventCodec.fromProto(
+            requests[i % requests.length].getEvent(), System.currentTimeMillis());
+        var keys = dev.vigil.features.profile.FeatureInputs.keysFor(event).list();
+        long t0 = System.nanoTime();
+        var records = server.store().get(keys);
+        long t1 = System.nanoTime();
+        for (var r : records) {
+          if (r != null) {
+            codec.decode(r.getState().toByteArray());
+          }
+        }
+        read += t1 - t0;
+        decode += System.nanoTime() - t1;
+      }
+      System.out.printf("of which: store read (%d keys) %.1f µs, decode %.1f µs%n",
+          4, read / 1e3 / n, decode / 1e3 / n);
+      System.out.printf("per call: parse+validate %.1f µs, read+decode profiles %.1f µs,"
+          + " features+model+reasons %.1f µs, whole handler %.1f µs%n", spent[0] / 1e3 / n,
+          spent[1] / 1e3 / n, spent[2] / 1e3 / n, spent[3] / 1e3 / n);
+      server.close();
+    }
+  }
+}
