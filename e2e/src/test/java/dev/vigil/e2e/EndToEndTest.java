@@ -178,6 +178,8 @@ class EndToEndTest {
       }
       sent += batch;
       if (sent == 60) {
+        // once the job has completed a checkpoint, so that its restart must restore from it
+        await("a completed checkpoint", 60, () -> checkpointed(dir.resolve("checkpoints")));
         job.killHard();
       }
       if (sent == 120) {
@@ -188,6 +190,8 @@ class EndToEndTest {
     job.start();
     service.start();
     awaitServing();
+    await("the job resumes from its checkpoint", 60,
+        () -> job.log().contains("resuming from"));
     // resend everything: what was acknowledged comes back DUPLICATE, the rest is taken now
     for (int from = 0; from < events.size(); from += batch) {
       for (PublishAck ack : publish(events.subList(from, Math.min(events.size(), from + batch)))) {
@@ -225,6 +229,15 @@ class EndToEndTest {
     return new Event(id, at, account, "c-" + account, new Event.Transaction(
         new Event.Money(cents, "USD"), Event.Direction.DEBIT, Event.Channel.CARD_PRESENT,
         "m-e2e", "5411", "US", device, ""));
+  }
+
+  private static boolean checkpointed(Path checkpoints) {
+    try (var files = Files.find(checkpoints, 3,
+        (p, a) -> p.getFileName().toString().equals("_metadata"))) {
+      return files.findAny().isPresent();
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   private void awaitServing() throws Exception {

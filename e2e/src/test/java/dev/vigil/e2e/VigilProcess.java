@@ -51,6 +51,14 @@ final class VigilProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   /** The last lines of the log, for a failure message. */
   String tail() {
     try {
