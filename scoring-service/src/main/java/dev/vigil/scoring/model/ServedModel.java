@@ -62,6 +62,14 @@ public final class ServedModel {
     return card.algorithm();
   }
 
+  /**
+   * The model's adverse direction per feature in feature-set order (+1: higher values raise the
+   * score, -1: lower values do), or null when it has none fixed (trees, imported models).
+   */
+  public int[] directions() {
+    return explainer instanceof Scorecard card ? card.directions() : null;
+  }
+
   /** The probability alone (challenger and shadow scoring). */
   public double probability(double[] values) {
     return ModelTrainer.probability(model, names, values);
@@ -125,6 +133,7 @@ public final class ServedModel {
     private final double[] coefficient;
     private final double[] best;
     private final double intercept;
+    private final int[] directions;
 
     @SuppressWarnings("unchecked")
     Scorecard(TransformerMap map, AbstractLinearSGDModel<Label> linear, String[] names) {
@@ -146,6 +155,10 @@ public final class ServedModel {
         icpt += coefficient[i] * best[i];
       }
       intercept = icpt;
+      directions = new int[names.length];
+      for (int i = 0; i < names.length; i++) {
+        directions[i] = (int) Math.signum(coefficient[i]);
+      }
     }
 
     @Override
@@ -157,6 +170,10 @@ public final class ServedModel {
         out[i] = coefficient[i] * (x - best[i]);
       }
       return out;
+    }
+
+    int[] directions() {
+      return directions;
     }
 
     /** The log-odds at the least adverse value of every feature. */

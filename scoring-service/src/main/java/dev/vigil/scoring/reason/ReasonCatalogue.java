@@ -14,16 +14,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The stable reason code and lender-facing text of every feature ({@code reasons.tsv}). A feature
- * whose code is "-" (contact counts, consent) is never given as a reason: it says nothing about
- * the customer's risk that a lender could show. Every catalogue feature must have a line; the
- * service refuses to start otherwise.
+ * The stable reason code, adverse direction and lender-facing text of every feature ({@code
+ * reasons.tsv}). A feature whose code is "-" (contact counts, consent) is never given as a reason:
+ * it says nothing about the customer's risk that a lender could show. A reason's text states a
+ * direction ("Many transactions...", "Account recently opened"): where the model's own direction
+ * for a feature is known (a scorecard's weight) and contradicts it, the feature is not given as a
+ * reason, since the text would misstate why the score is high. Every catalogue feature must have a
+ * line; the service refuses to start otherwise.
  */
 public final class ReasonCatalogue {
   /** Most reasons an answer carries: Regulation B finds more than four unhelpful. */
   public static final int MAX_REASONS = 4;
 
-  private record Entry(String code, String text) {}
+  private record Entry(String code, int direction, String text) {}
 
   private final Map<String, Entry> entries;
 
@@ -41,10 +44,12 @@ public final class ReasonCatalogue {
           continue;
         }
         String[] cols = line.split("\t");
-        if (cols.length != 3) {
-          throw new IllegalStateException("reasons.tsv: expected feature, code, text: " + line);
+        if (cols.length != 4 || !cols[2].matches("[-+*]")) {
+          throw new IllegalStateException("reasons.tsv: expected feature, code, direction (+, -"
+              + " or *), text: " + line);
         }
-        entries.put(cols[0], new Entry(cols[1], cols[2]));
+        entries.put(cols[0], new Entry(cols[1],
+            cols[2].equals("+") ? 1 : cols[2].equals("-") ? -1 : 0, cols[3]));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -65,13 +70,18 @@ public final class ReasonCatalogue {
 
   /**
    * Up to {@code limit} reasons: the features with the largest positive contributions, most
-   * adverse first, each at most once per code.
+   * adverse first.
+   *
+   * @param directions the model's adverse direction per feature (+1 higher is adverse, -1 lower),
+   *     or null when the model has no fixed direction (trees)
    */
   public List<Reason> principal(FeatureSet features, double[] values, double[] contributions,
-      int limit) {
+      int[] directions, int limit) {
     var order = new ArrayList<Integer>();
     for (int i = 0; i < contributions.length; i++) {
-      if (contributions[i] > 1e-9 && codeOf(features.names().get(i)) != null) {
+      Entry e = entries.get(features.names().get(i));
+      if (contributions[i] > 1e-9 && codeOf(features.names().get(i)) != null
+          && (directions == null || e.direction == 0 || directions[i] == e.direction)) {
         order.add(i);
       }
     }

@@ -93,7 +93,8 @@ public final class Assessor {
     }
     return new Assessment(task, inputs, values, features, champion, scored.probability(),
         ScoreScale.of(scored.probability()),
-        reasons.principal(set, values, scored.contributions(), ReasonCatalogue.MAX_REASONS),
+        reasons.principal(set, values, scored.contributions(), champion.directions(),
+            ReasonCatalogue.MAX_REASONS),
         others, entities);
   }
 
