@@ -72,12 +72,15 @@ public final class ScoringServer implements AutoCloseable {
   private final ServiceMetrics metrics;
   private final ScheduledExecutorService registryWatch;
   private final Scoring scoring;
+  private final java.util.concurrent.ExecutorService callExecutor;
 
   private ScoringServer(Server server, HealthStatusManager health, ProfileStore store,
       ProfileMaterializer materializer, IngestLedger ledger,
       KafkaProducer<byte[], byte[]> producer, LivePolicy policy, ServingModels models,
-      ServiceMetrics metrics, ScheduledExecutorService registryWatch, Scoring scoring) {
+      ServiceMetrics metrics, ScheduledExecutorService registryWatch, Scoring scoring,
+      java.util.concurrent.ExecutorService callExecutor) {
     this.scoring = scoring;
+    this.callExecutor = callExecutor;
     this.server = server;
     this.health = health;
     this.store = store;
@@ -132,6 +135,10 @@ public final class ScoringServer implements AutoCloseable {
 
     var health = new HealthStatusManager();
     var builder = Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create());
+    // calls are short and CPU-bound: a work-stealing pool sized to the cores, not gRPC's default
+    // unbounded cached pool (one thread per concurrent call, and a hand-off for every call)
+    var executor = callExecutor(config.grpcThreads());
+    builder.executor(executor);
     builder.intercept(metrics.interceptor());
     builder.addService(scoring);
     builder.addService(new ModelAdministration(models, publishModels));
@@ -147,7 +154,14 @@ public final class ScoringServer implements AutoCloseable {
     }
     log.info("Vigil scoring service listening on port {}", server.getPort());
     return new ScoringServer(server, health, store, materializer, ledger, producer, policy,
-        models, metrics, registryWatch, scoring);
+        models, metrics, registryWatch, scoring, executor);
+  }
+
+  /** The executor gRPC runs calls on: {@code threads} work-stealing threads (0: one per core). */
+  public static java.util.concurrent.ExecutorService callExecutor(int threads) {
+    int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    return new java.util.concurrent.ForkJoinPool(n,
+        java.util.concurrent.ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true);
   }
 
   /** The configured policy file, or {@code <state-dir>/policy.yaml} seeded with the default. */
@@ -252,6 +266,7 @@ public final class ScoringServer implements AutoCloseable {
     if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
       server.shutdownNow();
     }
+    callExecutor.shutdown();
     registryWatch.shutdownNow();
     policy.close();
     metrics.close();

@@ -14,6 +14,7 @@ import java.util.Properties;
  * <p>{@code vigil.policy.file} unset means {@code <state-dir>/policy.yaml}, created from the
  * bundled default policy on first start. {@code vigil.models.train-defaults} trains seeded default
  * models for tasks without a champion. {@code vigil.metrics.port} -1 turns /metrics off.
+ * {@code vigil.grpc.threads} (0: one per core) sizes the pool calls run on.
  */
 public record ServiceConfig(
     int port,
@@ -29,7 +30,8 @@ public record ServiceConfig(
     boolean defaultModels,
     Path policyFile,
     long policyPollMillis,
-    int metricsPort) {
+    int metricsPort,
+    int grpcThreads) {
 
   public static ServiceConfig load(Path file, Map<String, String> env) throws IOException {
     var p = new Properties();
@@ -56,7 +58,8 @@ public record ServiceConfig(
         Boolean.parseBoolean(value(p, env, "vigil.models.train-defaults", "true")),
         optionalPath(value(p, env, "vigil.policy.file", "")),
         Long.parseLong(value(p, env, "vigil.policy.poll-ms", "2000")),
-        Integer.parseInt(value(p, env, "vigil.metrics.port", "9464")));
+        Integer.parseInt(value(p, env, "vigil.metrics.port", "9464")),
+        Integer.parseInt(value(p, env, "vigil.grpc.threads", "0")));
   }
 
   private static Path optionalPath(String value) {
@@ -67,7 +70,7 @@ public record ServiceConfig(
   public ServiceConfig withPort(int newPort) {
     return new ServiceConfig(newPort, bootstrapServers, eventsTopic, profilesTopic, stateDir,
         blockCacheBytes, bloomBitsPerKey, dedupeRetentionDays, decisionsTopic, modelRegistry,
-        defaultModels, policyFile, policyPollMillis, metricsPort);
+        defaultModels, policyFile, policyPollMillis, metricsPort, grpcThreads);
   }
 
   private static String value(Properties p, Map<String, String> env, String key, String fallback) {

@@ -80,7 +80,9 @@ public final class LoadHarness {
       kafka.createTopic("vigil.decisions", 1, false);
       var env = new HashMap<>(TestService.env(kafka, dir));
       env.put("VIGIL_METRICS_PORT", "-1");
+      // the baseline runs calls on the same kind of executor as Vigil
       Server bare = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+          .executor(ScoringServer.callExecutor(0))
           .addService(new ScoringServiceGrpc.ScoringServiceImplBase() {
             @Override
             public void scoreTransaction(ScoreTransactionRequest request,
