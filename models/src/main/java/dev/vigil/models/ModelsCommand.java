@@ -58,6 +58,9 @@ public final class ModelsCommand {
     @Option(names = "--gap-days", defaultValue = "7") int gapDays;
     @Option(names = "--test-days", defaultValue = "7") int testDays;
     @Option(names = "--horizon-days", defaultValue = "30") int horizonDays;
+    @Option(names = "--schedule", defaultValue = "weekly", description = "Delinquency as-of"
+        + " dates: weekly, monthly, or a comma-separated list (2026-02-01,2026-03-01).")
+    String schedule;
     @Option(names = "--registry", defaultValue = "var/models") Path registry;
     @Option(names = "--publish", description = "Publish the model to the registry.") boolean publish;
     @Option(names = "--activate", description = "Publish and make it the champion.")
@@ -76,7 +79,7 @@ public final class ModelsCommand {
       var split = new TimeSplit(from, Duration.ofDays(trainDays), Duration.ofDays(gapDays),
           Duration.ofDays(testDays));
       Task t = task(task);
-      var set = Workflow.trainingSet(t, history, split, Duration.ofDays(horizonDays));
+      var set = Workflow.trainingSet(t, history, split, Duration.ofDays(horizonDays), schedule);
       var result = Workflow.train(ModelTrainer.Algorithm.of(algorithm), t, set, split,
           balanceClasses);
       System.out.printf("%s " + algorithm + ": trained on %,d rows (%,d bad) %s..%s,"
@@ -110,6 +113,9 @@ public final class ModelsCommand {
     @Option(names = "--from", required = true) Instant from;
     @Option(names = "--to", required = true) Instant to;
     @Option(names = "--horizon-days", defaultValue = "30") int horizonDays;
+    @Option(names = "--schedule", defaultValue = "weekly", description = "Delinquency as-of"
+        + " dates: weekly, monthly, or a comma-separated list (2026-02-01,2026-03-01).")
+    String schedule;
 
     record Scoring(String version, ModelRegistry.Loaded loaded,
         dev.vigil.features.training.TrainingSet set,
@@ -127,7 +133,7 @@ public final class ModelsCommand {
       var history = new ArrayList<Event>();
       EventFiles.read(events, EventFiles.OnBadLine.SKIP, history::add);
       var set = Workflow.trainingSet(t, history, from.toEpochMilli(), to.toEpochMilli(),
-          Duration.ofDays(horizonDays));
+          Duration.ofDays(horizonDays), schedule);
       return new Scoring(v, loaded, set,
           ModelTrainer.rows(set, from.toEpochMilli(), to.toEpochMilli()));
     }

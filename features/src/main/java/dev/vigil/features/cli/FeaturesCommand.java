@@ -78,7 +78,8 @@ public final class FeaturesCommand {
         description = "Delinquency as-of times (ISO instants); default: weekly.")
     List<Instant> asOf = new ArrayList<>();
     @Option(names = "--schedule", defaultValue = "weekly",
-        description = "Delinquency schedule when --as-of is absent: weekly or monthly.")
+        description = "Delinquency schedule when --as-of is absent: weekly, monthly, or a"
+            + " comma-separated list of dates (2026-02-01,2026-03-01).")
     String schedule;
     @Option(names = "--horizon-days", defaultValue = "30",
         description = "Delinquency label: 30+ days past due within this many days.")
@@ -105,9 +106,7 @@ public final class FeaturesCommand {
         case "fraud" -> TrainingSets.fraud(history, settings, lo, hi);
         case "deposit" -> TrainingSets.deposits(history, settings, lo, hi);
         case "delinquency" -> TrainingSets.delinquency(history, settings,
-            asOf.isEmpty()
-                ? ("monthly".equals(schedule) ? TrainingSets.monthly(lo, hi, 1)
-                    : TrainingSets.every(lo, hi, Duration.ofDays(7)))
+            asOf.isEmpty() ? TrainingSets.schedule(schedule, lo, hi)
                 : asOf.stream().map(Instant::toEpochMilli).toList(),
             Duration.ofDays(horizonDays));
         default -> throw new CommandLine.ParameterException(new CommandLine(this),

@@ -125,6 +125,40 @@ public final class TrainingSets {
     return new TrainingSet(Task.DELINQUENCY, FeatureCatalogue.DELINQUENCY, rows);
   }
 
+  /**
+   * The delinquency as-of times a user names: {@code weekly} (midnight UTC every 7 days),
+   * {@code monthly} (midnight UTC on the 1st), or a comma-separated list of dates
+   * ({@code 2026-02-01}) or instants ({@code 2026-02-01T12:00:00Z}); only those in [from, to).
+   *
+   * @throws IllegalArgumentException naming the item that is neither
+   */
+  public static List<Long> schedule(String spec, long from, long to) {
+    String s = spec.trim();
+    if (s.equals("weekly")) {
+      return every(from, to, Duration.ofDays(7));
+    }
+    if (s.equals("monthly")) {
+      return monthly(from, to, 1);
+    }
+    var times = new java.util.TreeSet<Long>();
+    for (String item : s.split(",")) {
+      String t = item.trim();
+      long at;
+      try {
+        at = t.contains("T") ? java.time.Instant.parse(t).toEpochMilli()
+            : java.time.LocalDate.parse(t).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                .toEpochMilli();
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new IllegalArgumentException("schedule: \"" + t + "\" is not weekly, monthly,"
+            + " a date (2026-02-01) or an instant (2026-02-01T00:00:00Z)");
+      }
+      if (at >= from && at < to) {
+        times.add(at);
+      }
+    }
+    return new ArrayList<>(times);
+  }
+
   /** Monthly as-of times: midnight UTC on day {@code dayOfMonth} of each month in [from, to). */
   public static List<Long> monthly(long from, long to, int dayOfMonth) {
     var times = new ArrayList<Long>();

@@ -37,6 +37,25 @@ class TrainingSetsTest {
    * goes on (with the fraud reports, deposit returns, payments and statuses that came later).
    */
   @Test
+  void aDelinquencyScheduleIsWeeklyMonthlyOrTheUsersDates() {
+    long from = java.time.Instant.parse("2026-01-15T00:00:00Z").toEpochMilli();
+    long to = java.time.Instant.parse("2026-04-01T00:00:00Z").toEpochMilli();
+    assertThat(TrainingSets.schedule("monthly", from, to)).containsExactly(
+        java.time.Instant.parse("2026-02-01T00:00:00Z").toEpochMilli(),
+        java.time.Instant.parse("2026-03-01T00:00:00Z").toEpochMilli());
+    assertThat(TrainingSets.schedule("weekly", from, to)).hasSize(11)
+        .allMatch(t -> (t - from) % Duration.ofDays(7).toMillis() == 0);
+    // a list: sorted, deduplicated, only inside [from, to)
+    assertThat(TrainingSets.schedule("2026-03-10, 2026-02-20T12:00:00Z,2026-03-10,2025-12-01",
+        from, to)).containsExactly(
+            java.time.Instant.parse("2026-02-20T12:00:00Z").toEpochMilli(),
+            java.time.Instant.parse("2026-03-10T00:00:00Z").toEpochMilli());
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> TrainingSets.schedule("2026-02-01,fortnightly", from, to))
+        .hasMessageContaining("schedule: \"fortnightly\"");
+  }
+
+  @Test
   void nothingAfterTheAsOfTimeReachesTheFeatures() {
     long cut = start + 25 * DAY;
     List<Event> truncated = history.stream().filter(e -> e.timeMillis() <= cut).toList();

@@ -33,21 +33,28 @@ public final class Workflow {
   /** The training set of a split's whole range, training and test periods alike. */
   public static TrainingSet trainingSet(Task task, List<Event> history, TimeSplit split,
       Duration horizon) {
-    return trainingSet(task, history, split.trainFrom(), split.testTo(), horizon);
+    return trainingSet(task, history, split.trainFrom(), split.testTo(), horizon, "weekly");
+  }
+
+  /** As above, delinquency rows at the as-of times of {@code schedule}. */
+  public static TrainingSet trainingSet(Task task, List<Event> history, TimeSplit split,
+      Duration horizon, String schedule) {
+    return trainingSet(task, history, split.trainFrom(), split.testTo(), horizon, schedule);
   }
 
   /**
    * Every scorable item in [from, to): each transaction (fraud), each deposit, or each account
-   * with a credit history weekly from {@code from} (delinquency, labelled over {@code horizon}).
+   * with a credit history at each as-of time of {@code schedule} ({@link TrainingSets#schedule}:
+   * weekly, monthly or a list of dates; delinquency, labelled over {@code horizon}).
    */
   public static TrainingSet trainingSet(Task task, List<Event> history, long from, long to,
-      Duration horizon) {
+      Duration horizon, String schedule) {
     var settings = ProfileSettings.DEFAULT;
     return switch (task) {
       case FRAUD -> TrainingSets.fraud(history, settings, from, to);
       case DEPOSIT -> TrainingSets.deposits(history, settings, from, to);
       case DELINQUENCY -> TrainingSets.delinquency(history, settings,
-          TrainingSets.every(from, to, Duration.ofDays(7)), horizon);
+          TrainingSets.schedule(schedule, from, to), horizon);
     };
   }
 

@@ -1,0 +1,75 @@
+package dev.vigil.scoring.bench;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.EventCodec;
+import dev.vigil.features.simulator.Simulator;
+import dev.vigil.proto.v1.IngestServiceGrpc;
+import dev.vigil.proto.v1.PublishAck;
+import dev.vigil.proto.v1.PublishRequest;
+import dev.vigil.scoring.ScoringServer;
+import dev.vigil.scoring.ServiceConfig;
+import dev.vigil.scoring.TestService;
+import dev.vigil.testkit.EmbeddedKafka;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** IngestService.Publish throughput on one stream (`java ... IngestHarness [events]`). */
+public final class IngestHarness {
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
+    var events = new ArrayList<Event>();
+    new Simulator(new Simulator.Config(3, 2_000, 30,
+        Instant.now().minusSeconds(31 * 86_400L), 0)).run(events::add);
+    var dir = Files.createTempDirectory("vigil-ingest");
+    try (var kafka = new EmbeddedKafka()) {
+      kafka.createTopic("vigil.events", 4, false);
+      kafka.createTopic("vigil.profiles", 1, true);
+      var env = new HashMap<>(TestService.env(kafka, dir));
+      env.put("VIGIL_METRICS_PORT", "-1");
+      var server = ScoringServer.start(ServiceConfig.load(null, env));
+      var channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
+          InsecureChannelCredentials.create()).build();
+      for (int round = 0; round < 3; round++) {
+        int from = round * n;
+        var slice = events.subList(from, Math.min(events.size(), from + n));
+        var acked = new AtomicLong();
+        var done = new CompletableFuture<Void>();
+        long t0 = System.nanoTime();
+        var stream = IngestServiceGrpc.newStub(channel).publish(new StreamObserver<>() {
+          @Override
+          public void onNext(PublishAck ack) {
+            acked.incrementAndGet();
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            done.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            done.complete(null);
+          }
+        });
+        for (Event e : slice) {
+          stream.onNext(PublishRequest.newBuilder().setEvent(EventCodec.toProto(e)).build());
+        }
+        stream.onCompleted();
+        done.get(10, TimeUnit.MINUTES);
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("round %d: %,d events acknowledged in %.1f s: %,.0f events/s%n", round,
+            acked.get(), s, acked.get() / s);
+      }
+      channel.shutdownNow();
+      server.close();
+    }
+  }
+}
