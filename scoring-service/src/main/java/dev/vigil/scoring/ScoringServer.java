@@ -180,38 +180,22 @@ public final class ScoringServer implements AutoCloseable {
     return file;
   }
 
-  private static final java.util.Set<String> SERVING = java.util.concurrent.ConcurrentHashMap
-      .newKeySet();
-
   private static void publishModels(ServingModels models, ServiceMetrics metrics) {
-    var now = new java.util.HashSet<String>();
+    var serving = new java.util.ArrayList<ServiceMetrics.ModelRole>();
     for (Task task : Task.values()) {
       ServingModels.Lineup l = models.lineup(task);
       String t = task.name().toLowerCase(java.util.Locale.ROOT);
       if (l.champion() != null) {
-        now.add(t + "|champion|" + l.champion().version());
+        serving.add(new ServiceMetrics.ModelRole(t, "champion", l.champion().version()));
       }
       if (l.challenger() != null) {
-        now.add(t + "|challenger|" + l.challenger().version());
+        serving.add(new ServiceMetrics.ModelRole(t, "challenger", l.challenger().version()));
       }
       if (l.shadow() != null) {
-        now.add(t + "|shadow|" + l.shadow().version());
+        serving.add(new ServiceMetrics.ModelRole(t, "shadow", l.shadow().version()));
       }
     }
-    synchronized (SERVING) {
-      for (String gone : SERVING) {
-        if (!now.contains(gone)) {
-          String[] p = gone.split("\\|");
-          metrics.serving(p[0], p[1], p[2], false);
-        }
-      }
-      for (String on : now) {
-        String[] p = on.split("\\|");
-        metrics.serving(p[0], p[1], p[2], true);
-      }
-      SERVING.clear();
-      SERVING.addAll(now);
-    }
+    metrics.serving(serving);
   }
 
   private static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {

@@ -83,8 +83,22 @@ public final class ServiceMetrics implements AutoCloseable {
     freshness.labelValues(task).observe(Math.max(0, seconds));
   }
 
-  public void serving(String task, String role, String version, boolean on) {
-    models.labelValues(task, role, version).set(on ? 1 : 0);
+  /** A model version serving a task in a role. */
+  public record ModelRole(String task, String role, String version) {}
+
+  private java.util.Set<ModelRole> serving = java.util.Set.of();
+
+  /** The models serving now: each at 1, those no longer serving back to 0. */
+  public synchronized void serving(java.util.Collection<ModelRole> now) {
+    for (ModelRole gone : serving) {
+      if (!now.contains(gone)) {
+        models.labelValues(gone.task(), gone.role(), gone.version()).set(0);
+      }
+    }
+    for (ModelRole r : now) {
+      models.labelValues(r.task(), r.role(), r.version()).set(1);
+    }
+    serving = java.util.Set.copyOf(now);
   }
 
   public void policyReload(boolean loaded) {
