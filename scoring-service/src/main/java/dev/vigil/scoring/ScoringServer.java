@@ -73,12 +73,15 @@ public final class ScoringServer implements AutoCloseable {
   private final ScheduledExecutorService registryWatch;
   private final Scoring scoring;
   private final java.util.concurrent.ExecutorService callExecutor;
+  private final KafkaProducer<byte[], byte[]> auditProducer;
 
   private ScoringServer(Server server, HealthStatusManager health, ProfileStore store,
       ProfileMaterializer materializer, IngestLedger ledger,
       KafkaProducer<byte[], byte[]> producer, LivePolicy policy, ServingModels models,
       ServiceMetrics metrics, ScheduledExecutorService registryWatch, Scoring scoring,
-      java.util.concurrent.ExecutorService callExecutor) {
+      java.util.concurrent.ExecutorService callExecutor,
+      KafkaProducer<byte[], byte[]> auditProducer) {
+    this.auditProducer = auditProducer;
     this.scoring = scoring;
     this.callExecutor = callExecutor;
     this.server = server;
@@ -127,7 +130,8 @@ public final class ScoringServer implements AutoCloseable {
 
     var policy = new LivePolicy(policyFile(config), config.policyPollMillis(),
         reload -> metrics.policyReload(reload.loaded()));
-    var audit = new AuditLog(producer, config.decisionsTopic(), metrics::auditFailed);
+    var auditProducer = auditProducer(config.bootstrapServers());
+    var audit = new AuditLog(auditProducer, config.decisionsTopic(), metrics::auditFailed);
     var codec = new ProfileCodec(ProfileSettings.DEFAULT);
     var scoring = new Scoring(new Assessor(store, codec, models, ReasonCatalogue.load()), policy,
         new TreatmentPlanner(), audit, metrics, clock);
@@ -154,7 +158,7 @@ public final class ScoringServer implements AutoCloseable {
     }
     log.info("Vigil scoring service listening on port {}", server.getPort());
     return new ScoringServer(server, health, store, materializer, ledger, producer, policy,
-        models, metrics, registryWatch, scoring, executor);
+        models, metrics, registryWatch, scoring, executor, auditProducer);
   }
 
   /** The executor gRPC runs calls on: {@code threads} work-stealing threads (0: one per core). */
@@ -196,6 +200,23 @@ public final class ScoringServer implements AutoCloseable {
       }
     }
     metrics.serving(serving);
+  }
+
+  /**
+   * The audit records' own producer: as durable as ingest's (acks=all, idempotent), but nobody
+   * waits for it, so it trades a few milliseconds of delay for large compressed batches: far
+   * fewer requests for the broker per decision.
+   */
+  private static KafkaProducer<byte[], byte[]> auditProducer(String bootstrapServers) {
+    var p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-audit");
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   private static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
@@ -255,6 +276,7 @@ public final class ScoringServer implements AutoCloseable {
     policy.close();
     metrics.close();
     producer.close(Duration.ofSeconds(10));
+    auditProducer.close(Duration.ofSeconds(10)); // flushes the decisions still batched
     materializer.close();
     ledger.close();
     store.close();
