@@ -3,24 +3,13 @@ package dev.vigil.scoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vigil.proto.v1.ActivateModelRequest;
 import dev.vigil.proto.v1.Event;
 import dev.vigil.proto.v1.GetProfileRequest;
 import dev.vigil.proto.v1.IngestServiceGrpc;
-import dev.vigil.proto.v1.ListModelsRequest;
-import dev.vigil.proto.v1.ModelAdminGrpc;
 import dev.vigil.proto.v1.ProfileServiceGrpc;
 import dev.vigil.proto.v1.PublishAck;
 import dev.vigil.proto.v1.PublishRequest;
-import dev.vigil.proto.v1.RollbackModelRequest;
-import dev.vigil.proto.v1.ScoreCheckDepositRequest;
-import dev.vigil.proto.v1.ScoreDelinquencyRequest;
-import dev.vigil.proto.v1.ScoreStreamRequest;
-import dev.vigil.proto.v1.ScoreStreamResponse;
-import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
-import dev.vigil.proto.v1.SetChallengerRequest;
-import dev.vigil.proto.v1.SetShadowRequest;
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.proto.v1.AckStatus;
 import dev.vigil.proto.v1.EntityType;
@@ -38,12 +27,10 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.io.TempDir;
 import java.util.concurrent.TimeUnit;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -196,23 +183,5 @@ class ScoringServerTest {
     assertThatThrownBy(() -> profiles.getProfile(GetProfileRequest.newBuilder()
         .setEntityId("a-1").build()))
         .hasMessageContaining("entity_type");
-  }
-
-  private record FailureObserver<T>(CompletableFuture<Throwable> failure)
-      implements StreamObserver<T> {
-    @Override
-    public void onNext(T value) {
-      failure.completeExceptionally(new AssertionError("unexpected response " + value));
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      failure.complete(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      failure.completeExceptionally(new AssertionError("completed without error"));
-    }
   }
 }
