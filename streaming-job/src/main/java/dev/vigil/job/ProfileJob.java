@@ -230,6 +230,18 @@ public final class ProfileJob {
         System.out.println("resuming from " + from);
       }
       JobClient client = start(s, from);
+      // one line that says it runs, for ./vigil up's readiness check and for operators
+      for (int i = 0; i < 600; i++) {
+        var status = client.getJobStatus().get();
+        if (status == org.apache.flink.api.common.JobStatus.RUNNING) {
+          System.out.println("profile job running (job " + client.getJobID() + ")");
+          break;
+        }
+        if (status.isGloballyTerminalState()) {
+          break;
+        }
+        Thread.sleep(200);
+      }
       client.getJobExecutionResult().get();
       return 0;
     }
