@@ -80,6 +80,11 @@ public final class LoadHarness {
       kafka.createTopic("vigil.decisions", 1, false);
       var env = new HashMap<>(TestService.env(kafka, dir));
       env.put("VIGIL_METRICS_PORT", "-1");
+      // the store's block cache, as an operator would size it for the data (default 256 MB)
+      String cacheMb = System.getenv("VIGIL_STORE_BLOCK_CACHE_MB");
+      if (cacheMb != null) {
+        env.put("VIGIL_STORE_BLOCK_CACHE_MB", cacheMb);
+      }
       // the baseline runs calls on the same kind of executor as Vigil
       Server bare = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
           .executor(ScoringServer.callExecutor(0))

@@ -25,6 +25,11 @@ public final class ScoringCost {
       kafka.createTopic("vigil.decisions", 1, false);
       var env = new HashMap<>(TestService.env(kafka, dir));
       env.put("VIGIL_METRICS_PORT", "-1");
+      // the store's block cache, as an operator would size it for the data (default 256 MB)
+      String cacheMb = System.getenv("VIGIL_STORE_BLOCK_CACHE_MB");
+      if (cacheMb != null) {
+        env.put("VIGIL_STORE_BLOCK_CACHE_MB", cacheMb);
+      }
       var server = ScoringServer.start(ServiceConfig.load(null, env));
       Scoring scoring = server.scoring();
       ScoreTransactionRequest[] requests = LoadHarness.requests(accounts, now, 50_000);
