@@ -21,7 +21,6 @@ import dev.vigil.features.profile.FeatureCatalogue.Task;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -265,9 +264,5 @@ public final class Policy {
     public InvalidPolicyException(String message) {
       super(message);
     }
-  }
-
-  static String lower(Task task) {
-    return task.name().toLowerCase(Locale.ROOT);
   }
 }

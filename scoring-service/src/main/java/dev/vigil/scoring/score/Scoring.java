@@ -167,7 +167,7 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     long start = System.nanoTime();
     checkDeadline();
     String requestId = requestId(request.getRequestId());
-    Event event = event(request.getEvent(), "transaction");
+    Event event = event(request.getEvent());
     if (!(event.kind() instanceof Event.Transaction tx)) {
       throw invalid("event.transaction", "is required: ScoreTransaction scores transactions");
     }
@@ -190,7 +190,7 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     long start = System.nanoTime();
     checkDeadline();
     String requestId = requestId(request.getRequestId());
-    Event event = event(request.getEvent(), "check_deposit");
+    Event event = event(request.getEvent());
     if (!(event.kind() instanceof Event.CheckDeposit d)) {
       throw invalid("event.check_deposit", "is required: ScoreCheckDeposit scores deposits");
     }
@@ -306,7 +306,7 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     return built;
   }
 
-  private Event event(dev.vigil.proto.v1.Event proto, String kind) {
+  private Event event(dev.vigil.proto.v1.Event proto) {
     if (proto.getKindCase() == dev.vigil.proto.v1.Event.KindCase.KIND_NOT_SET
         && proto.getEventId().isEmpty()) {
       throw invalid("event", "is required");
