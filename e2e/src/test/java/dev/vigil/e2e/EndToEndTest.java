@@ -178,8 +178,21 @@ class EndToEndTest {
       }
       sent += batch;
       if (sent == 60) {
-        // once the job has completed a checkpoint, so that its restart must restore from it
-        await("a completed checkpoint", 60, () -> checkpointed(dir.resolve("checkpoints")));
+        // once the first 60 events are folded and a checkpoint taken after that has completed:
+        // the restarted job must restore them from it (the committed offsets are past them)
+        await("the first 60 events folded", 120, () -> {
+          for (int a = 0; a < accounts; a++) {
+            if (profileVersion(EntityType.ENTITY_TYPE_ACCOUNT, "e2e-k" + a) < 5) {
+              return false;
+            }
+          }
+          return true;
+        });
+        // Kafka offsets are committed when a checkpoint completes: once they are past the 60
+        // events, a checkpoint holding them exists, and a job that did not restore it would
+        // start after them and count them nowhere
+        await("the job's committed offsets pass the first 60 events", 60,
+            () -> committedOffsets() >= 60);
         job.killHard();
       }
       if (sent == 120) {
@@ -231,12 +244,15 @@ class EndToEndTest {
         "m-e2e", "5411", "US", device, ""));
   }
 
-  private static boolean checkpointed(Path checkpoints) {
-    try (var files = Files.find(checkpoints, 3,
-        (p, a) -> p.getFileName().toString().equals("_metadata"))) {
-      return files.findAny().isPresent();
-    } catch (java.io.IOException e) {
-      return false;
+  /** The streaming job's committed offsets on the events topic, summed over partitions. */
+  private long committedOffsets() {
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      return admin.listConsumerGroupOffsets("vigil-profile-job").partitionsToOffsetAndMetadata()
+          .get().values().stream().filter(java.util.Objects::nonNull)
+          .mapToLong(o -> o.offset()).sum();
+    } catch (Exception e) {
+      return 0;
     }
   }
 
