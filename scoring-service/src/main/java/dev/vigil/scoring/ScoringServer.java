@@ -111,7 +111,12 @@ public final class ScoringServer implements AutoCloseable {
 
     var registry = new ModelRegistry(config.modelRegistry());
     if (config.defaultModels()) {
-      DefaultModels.ensure(registry, log::info);
+      var trained = DefaultModels.ensure(registry, log::info);
+      if (!trained.isEmpty()) {
+        log.warn("{} now served by default models trained on SIMULATED data: fine for trying"
+            + " Vigil, not for deciding on real customers; publish your own and set"
+            + " vigil.models.train-defaults=false in production", trained);
+      }
     }
     var models = new ServingModels(registry);
     Runnable publishModels = () -> publishModels(models, metrics);
