@@ -24,10 +24,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.io.TempDir;
 import java.util.concurrent.TimeUnit;
@@ -90,31 +88,13 @@ class ScoringServerTest {
     var badCurrency = valid.toBuilder().setEventId("ingest-2").setTransaction(
         valid.getTransaction().toBuilder().setAmount(valid.getTransaction().getAmount().toBuilder()
             .setCurrency("EURO"))).build();
-    var acks = new java.util.concurrent.LinkedBlockingQueue<PublishAck>();
-    var done = new CompletableFuture<Void>();
-    var events = IngestServiceGrpc.newStub(channel).publish(new StreamObserver<>() {
-      @Override
-      public void onNext(PublishAck ack) {
-        acks.add(ack);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(null);
-      }
-    });
+    var acks = new TestService.Responses<PublishAck>();
+    var events = IngestServiceGrpc.newStub(channel).publish(acks);
     events.onNext(PublishRequest.newBuilder().setEvent(valid).build());
     events.onNext(PublishRequest.newBuilder().setEvent(badCurrency).build());
     events.onNext(PublishRequest.newBuilder().setEvent(valid).build());
     events.onCompleted();
-    done.get(30, TimeUnit.SECONDS);
-
-    var received = new java.util.ArrayList<PublishAck>(acks);
+    List<PublishAck> received = acks.await(java.time.Duration.ofSeconds(30));
     assertThat(received).extracting(PublishAck::getEventId)
         .containsExactly("ingest-1", "ingest-2", "ingest-1");
     assertThat(received).extracting(PublishAck::getStatus).containsExactly(

@@ -64,6 +64,40 @@ public final class TestService {
     }
   }
 
+  /**
+   * The client side of a streaming call: every response kept in order, and a wait for the stream
+   * to end that rethrows its error.
+   */
+  public static final class Responses<T> implements io.grpc.stub.StreamObserver<T> {
+    private final java.util.List<T> received =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.CompletableFuture<Void> done =
+        new java.util.concurrent.CompletableFuture<>();
+
+    @Override
+    public void onNext(T value) {
+      received.add(value);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      done.completeExceptionally(t);
+    }
+
+    @Override
+    public void onCompleted() {
+      done.complete(null);
+    }
+
+    /** Waits for the stream to complete; every response, in order. */
+    public java.util.List<T> await(java.time.Duration timeout) throws Exception {
+      done.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      synchronized (received) {
+        return new ArrayList<>(received);
+      }
+    }
+  }
+
   /** Publishes every profile of {@code book} to the profiles topic and waits until stored. */
   public static void publish(EmbeddedKafka kafka, ScoringServer server, ProfileBook book)
       throws Exception {

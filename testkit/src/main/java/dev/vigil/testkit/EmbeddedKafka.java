@@ -134,6 +134,28 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  /**
+   * The value of the first record of {@code topic} whose key is {@code key} (UTF-8), waiting up
+   * to {@code timeout} for it to arrive.
+   *
+   * @throws AssertionError when no such record arrives in time
+   */
+  public byte[] awaitValue(String topic, String key, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (var r : readAll(topic)) {
+        if (r.key() != null && new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)
+            .equals(key)) {
+          return r.value();
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no record with key " + key + " on " + topic + " within "
+        + timeout);
+  }
+
   @Override
   public void close() throws Exception {
     cluster.close();

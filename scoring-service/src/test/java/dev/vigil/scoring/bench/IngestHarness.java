@@ -12,14 +12,9 @@ import dev.vigil.scoring.TestService;
 import dev.vigil.testkit.EmbeddedKafka;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** IngestService.Publish throughput on one stream (`java ... IngestHarness [events]`). */
 public final class IngestHarness {
@@ -32,41 +27,24 @@ public final class IngestHarness {
     try (var kafka = new EmbeddedKafka()) {
       kafka.createTopic("vigil.events", 4, false);
       kafka.createTopic("vigil.profiles", 1, true);
-      var env = new HashMap<>(TestService.env(kafka, dir));
-      env.put("VIGIL_METRICS_PORT", "-1");
+      var env = LoadHarness.benchEnv(kafka, dir);
       var server = ScoringServer.start(ServiceConfig.load(null, env));
       var channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
           InsecureChannelCredentials.create()).build();
       for (int round = 0; round < 3; round++) {
         int from = round * n;
         var slice = events.subList(from, Math.min(events.size(), from + n));
-        var acked = new AtomicLong();
-        var done = new CompletableFuture<Void>();
+        var acks = new TestService.Responses<PublishAck>();
         long t0 = System.nanoTime();
-        var stream = IngestServiceGrpc.newStub(channel).publish(new StreamObserver<>() {
-          @Override
-          public void onNext(PublishAck ack) {
-            acked.incrementAndGet();
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            done.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            done.complete(null);
-          }
-        });
+        var stream = IngestServiceGrpc.newStub(channel).publish(acks);
         for (Event e : slice) {
           stream.onNext(PublishRequest.newBuilder().setEvent(EventCodec.toProto(e)).build());
         }
         stream.onCompleted();
-        done.get(10, TimeUnit.MINUTES);
+        int acked = acks.await(java.time.Duration.ofMinutes(10)).size();
         double s = (System.nanoTime() - t0) / 1e9;
         System.out.printf("round %d: %,d events acknowledged in %.1f s: %,.0f events/s%n", round,
-            acked.get(), s, acked.get() / s);
+            acked, s, acked / s);
       }
       channel.shutdownNow();
       server.close();

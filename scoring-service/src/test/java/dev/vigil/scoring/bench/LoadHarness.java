@@ -78,13 +78,7 @@ public final class LoadHarness {
       kafka.createTopic("vigil.events", 1, false);
       kafka.createTopic("vigil.profiles", 1, true);
       kafka.createTopic("vigil.decisions", 1, false);
-      var env = new HashMap<>(TestService.env(kafka, dir));
-      env.put("VIGIL_METRICS_PORT", "-1");
-      // the store's block cache, as an operator would size it for the data (default 256 MB)
-      String cacheMb = System.getenv("VIGIL_STORE_BLOCK_CACHE_MB");
-      if (cacheMb != null) {
-        env.put("VIGIL_STORE_BLOCK_CACHE_MB", cacheMb);
-      }
+      var env = benchEnv(kafka, dir);
       // the baseline runs calls on the same kind of executor as Vigil
       Server bare = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
           .executor(ScoringServer.callExecutor(0))
@@ -121,6 +115,20 @@ public final class LoadHarness {
           + " profiles in the store; ratio against the mean of the two baseline runs)%n"
           + "Vigil / bare gRPC throughput: %.2f%n", accounts, vigilRate / baseline);
     }
+  }
+
+  /**
+   * A benchmarked service's environment: no metrics endpoint, and the store's block cache as
+   * {@code VIGIL_STORE_BLOCK_CACHE_MB} says (an operator sizes it for the data; default 256 MB).
+   */
+  public static java.util.Map<String, String> benchEnv(EmbeddedKafka kafka, Path dir) {
+    var env = new HashMap<>(TestService.env(kafka, dir));
+    env.put("VIGIL_METRICS_PORT", "-1");
+    String cacheMb = System.getenv("VIGIL_STORE_BLOCK_CACHE_MB");
+    if (cacheMb != null) {
+      env.put("VIGIL_STORE_BLOCK_CACHE_MB", cacheMb);
+    }
+    return env;
   }
 
   /** Writes every profile straight into the store (what the materialiser would have written). */

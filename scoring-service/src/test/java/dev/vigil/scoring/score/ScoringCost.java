@@ -3,11 +3,9 @@ package dev.vigil.scoring.score;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.scoring.ScoringServer;
 import dev.vigil.scoring.ServiceConfig;
-import dev.vigil.scoring.TestService;
 import dev.vigil.scoring.bench.LoadHarness;
 import dev.vigil.testkit.EmbeddedKafka;
 import java.nio.file.Files;
-import java.util.HashMap;
 
 /**
  * The server-side cost of one ScoreTransaction without gRPC: the handler called directly in one
@@ -23,13 +21,7 @@ public final class ScoringCost {
     try (var kafka = new EmbeddedKafka()) {
       kafka.createTopic("vigil.profiles", 1, true);
       kafka.createTopic("vigil.decisions", 1, false);
-      var env = new HashMap<>(TestService.env(kafka, dir));
-      env.put("VIGIL_METRICS_PORT", "-1");
-      // the store's block cache, as an operator would size it for the data (default 256 MB)
-      String cacheMb = System.getenv("VIGIL_STORE_BLOCK_CACHE_MB");
-      if (cacheMb != null) {
-        env.put("VIGIL_STORE_BLOCK_CACHE_MB", cacheMb);
-      }
+      var env = LoadHarness.benchEnv(kafka, dir);
       var server = ScoringServer.start(ServiceConfig.load(null, env));
       Scoring scoring = server.scoring();
       ScoreTransactionRequest[] requests = LoadHarness.requests(accounts, now, 50_000);

@@ -38,7 +38,6 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,10 +45,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -205,24 +201,8 @@ class ScoringTest {
 
   @Test
   void aStreamAnswersEachRequestInOrderAndAnErrorDoesNotEndIt() throws Exception {
-    var responses = new LinkedBlockingQueue<ScoreStreamResponse>();
-    var done = new CompletableFuture<Void>();
-    var requests = ScoringServiceGrpc.newStub(channel).scoreStream(new StreamObserver<>() {
-      @Override
-      public void onNext(ScoreStreamResponse r) {
-        responses.add(r);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(null);
-      }
-    });
+    var responses = new TestService.Responses<ScoreStreamResponse>();
+    var requests = ScoringServiceGrpc.newStub(channel).scoreStream(responses);
     requests.onNext(ScoreStreamRequest.newBuilder().setTransaction(burst("s-1")).build());
     requests.onNext(ScoreStreamRequest.newBuilder().setDelinquency(ScoreDelinquencyRequest
         .newBuilder().setRequestId("s-2").setAccountId("a-late")).build());
@@ -230,8 +210,7 @@ class ScoringTest {
         .newBuilder().setRequestId("s-3").setAccountId("a-late").setTimeZone("Europe/Paris"))
         .build());
     requests.onCompleted();
-    done.get(30, TimeUnit.SECONDS);
-    var all = new ArrayList<>(responses);
+    var all = responses.await(java.time.Duration.ofSeconds(30));
     assertThat(all).extracting(ScoreStreamResponse::getRequestId)
         .containsExactly("s-1", "s-2", "s-3");
     assertThat(all.get(0).hasTransaction()).isTrue();
@@ -256,16 +235,8 @@ class ScoringTest {
   }
 
   static AuditRecord auditOf(String auditId) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      for (var r : kafka.readAll("vigil.decisions")) {
-        if (new String(r.key()).equals(auditId)) {
-          return AuditRecord.parseFrom(r.value());
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no audit record " + auditId);
+    return AuditRecord.parseFrom(kafka.awaitValue("vigil.decisions", auditId,
+        java.time.Duration.ofSeconds(30)));
   }
 
   static void assertInvalid(org.assertj.core.api.ThrowableAssert.ThrowingCallable call,
