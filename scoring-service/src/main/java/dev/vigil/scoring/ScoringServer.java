@@ -39,6 +39,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -213,24 +214,27 @@ public final class ScoringServer implements AutoCloseable {
    * fewer requests for the broker per decision.
    */
   private static KafkaProducer<byte[], byte[]> auditProducer(String bootstrapServers) {
-    var p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-    p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-audit");
-    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    return durableProducer(bootstrapServers, "vigil-audit", Map.of(
+        ProducerConfig.LINGER_MS_CONFIG, "20",
+        ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024),
+        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
   }
 
+  /** Ingest's producer: acknowledgements wait on it, so it lingers only 2 ms. */
   private static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+    return durableProducer(bootstrapServers, "vigil-ingest",
+        Map.of(ProducerConfig.LINGER_MS_CONFIG, "2"));
+  }
+
+  /** A producer that loses nothing it acknowledged: acks=all, idempotent; plus {@code tuning}. */
+  private static KafkaProducer<byte[], byte[]> durableProducer(String bootstrapServers,
+      String clientId, Map<String, String> tuning) {
     var p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-ingest");
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    p.putAll(tuning);
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 

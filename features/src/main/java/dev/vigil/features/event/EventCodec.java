@@ -324,7 +324,12 @@ public final class EventCodec {
     }
   }
 
-  private static long millis(Timestamp t, String field) throws InvalidEventException {
+  /**
+   * A wire timestamp in epoch milliseconds, or an {@link InvalidEventException} naming {@code
+   * field} when it is not a valid timestamp (nanos outside 0-999,999,999, seconds before 1970 or
+   * after 9999).
+   */
+  public static long millis(Timestamp t, String field) throws InvalidEventException {
     if (t.getNanos() < 0 || t.getNanos() > 999_999_999
         || t.getSeconds() < 0 || t.getSeconds() > 253_402_300_799L) {
       throw new InvalidEventException(field, "is not a valid timestamp");

@@ -61,8 +61,7 @@ public record FeatureInputs(long asOfMillis, Event current, AccountProfile accou
 
   /** The keys of the profiles needed to score {@code current}. */
   public static Keys keysFor(Event current) {
-    EntityKey customer = current.customerId().isEmpty() ? null
-        : new EntityKey(EntityType.CUSTOMER, current.customerId());
+    EntityKey customer = customer(current.customerId());
     EntityKey merchant = null;
     EntityKey device = null;
     EntityKey micr = null;
@@ -82,8 +81,12 @@ public record FeatureInputs(long asOfMillis, Event current, AccountProfile accou
 
   /** The keys of the profiles behind an account's delinquency features. */
   public static Keys keysForAccount(String accountId, String customerId) {
-    return new Keys(EntityKey.account(accountId), customerId == null || customerId.isEmpty()
-        ? null : new EntityKey(EntityType.CUSTOMER, customerId), null, null, null, null);
+    return new Keys(EntityKey.account(accountId), customer(customerId), null, null, null, null);
+  }
+
+  private static EntityKey customer(String customerId) {
+    return customerId == null || customerId.isEmpty() ? null
+        : new EntityKey(EntityType.CUSTOMER, customerId);
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.vigil.scoring.score;
 
 import com.google.protobuf.Message;
-import com.google.protobuf.Timestamp;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.event.InvalidEventException;
@@ -171,9 +170,8 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     if (!(event.kind() instanceof Event.Transaction tx)) {
       throw invalid("event.transaction", "is required: ScoreTransaction scores transactions");
     }
-    FeatureInputs.Keys keys = FeatureInputs.keysFor(event);
-    Assessment a = assessor.assess(Task.FRAUD, assessor.inputs(event.timeMillis(), event, keys),
-        keys.list(), hash(requestId));
+    Assessment a = assess(Task.FRAUD, event.timeMillis(), event, FeatureInputs.keysFor(event),
+        requestId);
     Policy p = policy.current();
     Policy.Outcome outcome = decide(p, a, Map.of("currency", tx.amount().currency(),
         "channel", tx.channel().name(), "country", tx.country(), "mcc", tx.mcc(),
@@ -194,9 +192,8 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     if (!(event.kind() instanceof Event.CheckDeposit d)) {
       throw invalid("event.check_deposit", "is required: ScoreCheckDeposit scores deposits");
     }
-    FeatureInputs.Keys keys = FeatureInputs.keysFor(event);
-    Assessment a = assessor.assess(Task.DEPOSIT, assessor.inputs(event.timeMillis(), event, keys),
-        keys.list(), hash(requestId));
+    Assessment a = assess(Task.DEPOSIT, event.timeMillis(), event, FeatureInputs.keysFor(event),
+        requestId);
     Policy p = policy.current();
     Policy.Outcome outcome = decide(p, a, Map.of("currency", d.amount().currency(),
         "channel", "", "country", "", "mcc", "", "endorsement", d.endorsement().name()));
@@ -234,19 +231,17 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     long now = clock.millis();
     long asOf = now;
     if (request.hasAsOf()) {
-      Timestamp t = request.getAsOf();
-      if (t.getNanos() < 0 || t.getNanos() > 999_999_999) {
-        throw invalid("as_of", "nanos must be within 0-999999999");
+      try {
+        asOf = EventCodec.millis(request.getAsOf(), "as_of");
+      } catch (InvalidEventException e) {
+        throw invalid(e.field(), e.reason());
       }
-      asOf = t.getSeconds() * 1000 + t.getNanos() / 1_000_000;
       if (asOf > now + MAX_FUTURE_MILLIS) {
         throw invalid("as_of", "is in the future");
       }
     }
-    FeatureInputs.Keys keys = FeatureInputs.keysForAccount(request.getAccountId(),
-        request.getCustomerId());
-    Assessment a = assessor.assess(Task.DELINQUENCY, assessor.inputs(asOf, null, keys),
-        keys.list(), hash(requestId));
+    Assessment a = assess(Task.DELINQUENCY, asOf, null,
+        FeatureInputs.keysForAccount(request.getAccountId(), request.getCustomerId()), requestId);
     Policy p = policy.current();
     Policy.Outcome outcome = decide(p, a, Map.of("currency", "", "channel", "", "country", "",
         "mcc", "", "endorsement", ""));
@@ -258,6 +253,13 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
   }
 
   // ---- shared -------------------------------------------------------------------------------
+
+  /** Reads the profiles behind {@code keys} and assesses them for {@code task} as of a time. */
+  private Assessment assess(Task task, long asOfMillis, Event current, FeatureInputs.Keys keys,
+      String requestId) {
+    return assessor.assess(task, assessor.inputs(asOfMillis, current, keys), keys.list(),
+        hash(requestId));
+  }
 
   private Policy.Outcome decide(Policy p, Assessment a, Map<String, String> request) {
     Policy.Outcome outcome = p.decide(a.task(), a.score(), a.probability(), a.features(), request,
