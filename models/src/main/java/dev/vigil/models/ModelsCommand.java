@@ -3,6 +3,7 @@ package dev.vigil.models;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventFiles;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
+import dev.vigil.models.evaluation.HandbookComparison;
 import dev.vigil.models.registry.ModelRegistry;
 import dev.vigil.models.registry.ScoreScale;
 import dev.vigil.models.training.ModelTrainer;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -27,7 +29,8 @@ import picocli.CommandLine.Spec;
     subcommands = {ModelsCommand.Train.class, ModelsCommand.Evaluate.class,
         ModelsCommand.Predict.class, ModelsCommand.ImportOnnx.class,
         ModelsCommand.ListModels.class,
-        ModelsCommand.Activate.class, ModelsCommand.Rollback.class, ModelsCommand.Defaults.class},
+        ModelsCommand.Activate.class, ModelsCommand.Rollback.class, ModelsCommand.Defaults.class,
+        ModelsCommand.Handbook.class},
     description = "The data scientists' workflow.")
 public final class ModelsCommand {
   public static void main(String[] args) {
@@ -54,6 +57,9 @@ public final class ModelsCommand {
     boolean balanceClasses;
     @Option(names = "--algorithm", defaultValue = "logistic-regression",
         description = "logistic-regression or xgboost") String algorithm;
+    @Option(names = "--scaling", defaultValue = "log-minmax", description = "Logistic regression's"
+        + " input scaling: log-minmax (log(1+x), then min-max; default) or minmax.")
+    String scaling;
     @Option(names = "--train-days", defaultValue = "7") int trainDays;
     @Option(names = "--gap-days", defaultValue = "7") int gapDays;
     @Option(names = "--test-days", defaultValue = "7") int testDays;
@@ -81,7 +87,7 @@ public final class ModelsCommand {
       Task t = task(task);
       var set = Workflow.trainingSet(t, history, split, Duration.ofDays(horizonDays), schedule);
       var result = Workflow.train(ModelTrainer.Algorithm.of(algorithm), t, set, split,
-          balanceClasses);
+          balanceClasses, ModelTrainer.Scaling.of(scaling));
       System.out.printf("%s " + algorithm + ": trained on %,d rows (%,d bad) %s..%s,"
               + " tested %s..%s%n", t, result.card().trainingRows(),
           result.card().trainingPositives(), result.card().trainFrom(), result.card().trainTo(),
@@ -307,6 +313,47 @@ public final class ModelsCommand {
           System.out::println);
       if (trained.isEmpty()) {
         System.out.println("every task has a champion; nothing trained");
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "handbook", mixinStandardHelpOptions = true,
+      description = "Vigil's fraud features against the Fraud Detection Handbook's baseline, on the"
+          + " Handbook's simulated world and protocol, one run per seed.")
+  static final class Handbook implements Callable<Integer> {
+    @Option(names = "--seeds", split = ",", defaultValue = "1,2,3") List<Long> seeds;
+    @Option(names = "--customers", defaultValue = "5000") int customers;
+    @Option(names = "--days", defaultValue = "183") int days;
+
+    @Override
+    public Integer call() {
+      System.out.println("seed | features | model | test rows (frauds) | AUC ROC | average precision"
+          + " | card precision@100");
+      var all = new ArrayList<HandbookComparison.Figures>();
+      for (long seed : seeds) {
+        for (var f : HandbookComparison.run(seed, customers, days)) {
+          all.add(f);
+          System.out.printf(Locale.ROOT, "%d | %s | %s | %,d (%d) | %.3f | %.3f | %.3f%n", f.seed(),
+              f.features(), f.algorithm().id, f.testRows(), f.testFrauds(), f.auc(),
+              f.averagePrecision(), f.cardPrecisionAt100());
+        }
+      }
+      System.out.println("mean over seeds " + seeds + ", beside the Handbook's published figures:");
+      for (ModelTrainer.Algorithm a : ModelTrainer.Algorithm.values()) {
+        for (String features : List.of("handbook", "vigil")) {
+          var rows = all.stream().filter(f -> f.algorithm() == a && f.features().equals(features))
+              .toList();
+          System.out.printf(Locale.ROOT, "%s, %s features | %.3f | %.3f | %.3f%n", a.id, features,
+              rows.stream().mapToDouble(HandbookComparison.Figures::auc).average().orElse(0),
+              rows.stream().mapToDouble(HandbookComparison.Figures::averagePrecision).average()
+                  .orElse(0),
+              rows.stream().mapToDouble(HandbookComparison.Figures::cardPrecisionAt100).average()
+                  .orElse(0));
+        }
+        double[] p = HandbookComparison.PUBLISHED.get(a);
+        System.out.printf(Locale.ROOT, "%s, the Handbook's published | %.3f | %.3f | %.3f%n", a.id,
+            p[0], p[1], p[2]);
       }
       return 0;
     }

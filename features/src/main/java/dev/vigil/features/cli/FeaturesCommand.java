@@ -40,12 +40,23 @@ public final class FeaturesCommand {
     @Option(names = "--disorder-seconds", defaultValue = "0",
         description = "Jitter arrival order by up to this many seconds.")
     long disorderSeconds;
+    @Option(names = "--shape", defaultValue = "vigil",
+        description = "vigil (a lender's whole book) or handbook (the Fraud Detection Handbook's"
+            + " card-transaction generator, for comparing with its figures).")
+    String shape;
     @Option(names = "--out", required = true) Path out;
 
     @Override
     public Integer call() throws Exception {
+      Simulator.Shape worldShape;
+      try {
+        worldShape = Simulator.Shape.valueOf(shape.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this),
+            "--shape: '" + shape + "' is neither vigil nor handbook");
+      }
       var sim = new Simulator(new Simulator.Config(seed, customers, days, start,
-          disorderSeconds * 1000));
+          disorderSeconds * 1000, worldShape));
       long t0 = System.nanoTime();
       try (var writer = new EventFiles.EventWriter(out)) {
         sim.run(writer);

@@ -87,6 +87,20 @@ public final class FeatureCatalogue {
       return fingerprint;
     }
 
+    /**
+     * The named features only, in the order given: for ablations and comparisons. Its fingerprint
+     * differs from this set's, so a model trained on it is never served for the task.
+     */
+    public FeatureSet only(List<String> wanted) {
+      var chosen = new java.util.ArrayList<Feature>();
+      for (String name : wanted) {
+        chosen.add(features.stream().filter(f -> f.name().equals(name)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException(
+                "feature " + name + " is not in the " + task + " set")));
+      }
+      return new FeatureSet(task, chosen);
+    }
+
     public double[] vector(FeatureInputs in) {
       double[] v = new double[features.size()];
       for (int i = 0; i < v.length; i++) {

@@ -75,4 +75,51 @@ class SimulatorTest {
       }
     }
   }
+
+  @Test
+  void theHandbookShapeHasOnlyCardTransactionsAndItsThreeScenarios() {
+    var events = new ArrayList<Event>();
+    var simulator = new Simulator(new Simulator.Config(3, 2000, 40,
+        java.time.Instant.parse("2018-04-01T00:00:00Z"), 0, Simulator.Shape.HANDBOOK));
+    simulator.run(events::add);
+    Map<String, Event> transactions = new HashMap<>();
+    Set<String> terminals = new HashSet<>();
+    for (Event e : events) {
+      if (e.kind() instanceof Event.Transaction t) {
+        transactions.put(e.eventId(), e);
+        terminals.add(t.merchantId());
+        long secondOfDay = Math.floorMod(e.timeMillis(), 86_400_000L) / 1000;
+        assertThat(t.direction()).isEqualTo(Event.Direction.DEBIT);
+        assertThat(t.amount().minorUnits()).isNotNegative();
+        // around noon: the Handbook's normal(43,200 s, 20,000 s), times outside the day dropped
+        assertThat(secondOfDay).isBetween(0L, 86_399L);
+      } else {
+        assertThat(e.kind()).as("only transactions and fraud reports").isInstanceOf(FraudReport.class);
+      }
+    }
+    long frauds = 0;
+    long overThreshold = 0;
+    for (Event e : events) {
+      if (e.kind() instanceof FraudReport r) {
+        frauds++;
+        Event fraud = transactions.get(r.reportedEventId());
+        assertThat(e.timeMillis() - fraud.timeMillis()).as("every fraud, reported one week later")
+            .isEqualTo(7 * 86_400_000L);
+        if (((Event.Transaction) fraud.kind()).amount().minorUnits() > 220_00) {
+          overThreshold++;
+        }
+      }
+    }
+    for (Event e : transactions.values()) {
+      if (((Event.Transaction) e.kind()).amount().minorUnits() > 220_00) {
+        overThreshold--; // scenario 1: every transaction over $220 is a fraud, and reported
+      }
+    }
+    assertThat(overThreshold).isZero();
+    assertThat((double) frauds / transactions.size()).as("the Handbook's 0.84%")
+        .isBetween(0.004, 0.015);
+    assertThat(terminals.size()).as("terminals: two per customer, those in reach used")
+        .isGreaterThan(2000).isLessThanOrEqualTo(4000);
+    assertThat(simulator.stats().transactions).isEqualTo(transactions.size());
+  }
 }

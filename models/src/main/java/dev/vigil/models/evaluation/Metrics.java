@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -160,9 +162,11 @@ public final class Metrics {
   public record Scored(String card, long day, double score, int label) {}
 
   /**
-   * Card precision@k, as the Fraud Detection Handbook defines it: each day, the k cards with the
-   * highest transaction score that day are reviewed; the day's precision is the share of them
-   * with a fraudulent transaction that day; the metric is the mean over days.
+   * Card precision@k, as the Fraud Detection Handbook defines it ({@code card_precision_top_k}
+   * with its default {@code remove_detected_compromised_cards=True}): each day, the k cards with
+   * the highest transaction score that day are reviewed; the day's precision is the share of k
+   * with a fraudulent transaction that day; a card found fraudulent in review is blocked, so it
+   * leaves the following days; the metric is the mean over days.
    */
   public static double cardPrecisionAtK(List<Scored> transactions, int k) {
     Map<Long, Map<String, double[]>> byDay = new TreeMap<>();
@@ -172,16 +176,25 @@ public final class Metrics {
       card[0] = Math.max(card[0], s.score());
       card[1] = Math.max(card[1], s.label());
     }
+    Set<String> blocked = new HashSet<>();
     double sum = 0;
     int days = 0;
     for (Map<String, double[]> cards : byDay.values()) {
-      var ranked = new ArrayList<>(cards.entrySet());
+      var ranked = new ArrayList<Map.Entry<String, double[]>>();
+      for (var card : cards.entrySet()) {
+        if (!blocked.contains(card.getKey())) {
+          ranked.add(card);
+        }
+      }
       ranked.sort(Comparator.comparingDouble((Map.Entry<String, double[]> e) -> -e.getValue()[0])
           .thenComparing(Map.Entry::getKey));
       int n = Math.min(k, ranked.size());
       long hits = 0;
       for (int i = 0; i < n; i++) {
-        hits += (long) ranked.get(i).getValue()[1];
+        if (ranked.get(i).getValue()[1] > 0) {
+          hits++;
+          blocked.add(ranked.get(i).getKey());
+        }
       }
       sum += (double) hits / k;
       days++;

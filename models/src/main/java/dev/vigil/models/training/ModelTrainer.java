@@ -65,6 +65,41 @@ public final class ModelTrainer {
     }
   }
 
+  /** How logistic regression's inputs are scaled before fitting (trees need no scaling). */
+  public enum Scaling {
+    /**
+     * {@code log(1 + x)} for features never negative in training, then min-max to [0, 1]: tames
+     * heavy-tailed amounts and counts. The default; on Vigil's simulated book it ranks better.
+     */
+    LOG_MINMAX("log-minmax"),
+    /**
+     * Min-max to [0, 1] only, an affine map like the Fraud Detection Handbook's standard scaling:
+     * keeps the model linear in the raw amount, which suits hard amount thresholds.
+     */
+    MINMAX("minmax");
+
+    public final String id;
+
+    Scaling(String id) {
+      this.id = id;
+    }
+
+    public static Scaling of(String id) {
+      for (Scaling s : values()) {
+        if (s.id.equals(id)) {
+          return s;
+        }
+      }
+      throw new IllegalArgumentException("scaling must be log-minmax or minmax, not '" + id + "'");
+    }
+  }
+
+  /** As {@link #train(Algorithm, TrainingSet, List, boolean, Scaling)}, log-min-max scaling. */
+  public static Model<Label> train(Algorithm algorithm, TrainingSet set,
+      List<TrainingSet.Row> rows, boolean balanceClasses) {
+    return train(algorithm, set, rows, balanceClasses, Scaling.LOG_MINMAX);
+  }
+
   /**
    * Trains {@code algorithm} on {@code rows}.
    *
@@ -75,7 +110,7 @@ public final class ModelTrainer {
    *     precision, precision at a review budget) judge a model on imbalanced data either way.
    */
   public static Model<Label> train(Algorithm algorithm, TrainingSet set,
-      List<TrainingSet.Row> rows, boolean balanceClasses) {
+      List<TrainingSet.Row> rows, boolean balanceClasses, Scaling scaling) {
     String[] names = set.features().names().toArray(new String[0]);
     long positives = rows.stream().filter(r -> r.label() == 1).count();
     if (positives == 0 || positives == rows.size()) {
@@ -104,7 +139,7 @@ public final class ModelTrainer {
     }
     Map<String, List<Transformation>> perFeature = new HashMap<>();
     for (int i = 0; i < names.length; i++) {
-      List<Transformation> steps = min[i] >= 0
+      List<Transformation> steps = min[i] >= 0 && scaling == Scaling.LOG_MINMAX
           ? List.of(SimpleTransform.add(1), SimpleTransform.log(), new LinearScalingTransformation())
           : List.of(new LinearScalingTransformation());
       perFeature.put(names[i], steps);

@@ -83,6 +83,20 @@ class MetricsProperties {
   }
 
   @Test
+  void aCardFoundInReviewIsBlockedForTheFollowingDays() {
+    var scored = List.of(
+        new Metrics.Scored("card-a", 1, 0.9, 1), new Metrics.Scored("card-b", 1, 0.5, 0),
+        new Metrics.Scored("card-a", 2, 0.9, 1), new Metrics.Scored("card-b", 2, 0.5, 0),
+        new Metrics.Scored("card-c", 2, 0.4, 1),
+        new Metrics.Scored("card-b", 3, 0.9, 0), new Metrics.Scored("card-c", 3, 0.1, 1));
+    // day 1: a (fraud) found and blocked -> 1; day 2: a is gone, b (good) -> 0;
+    // day 3: b (good), reviewed but not blocked -> 0
+    assertThat(Metrics.cardPrecisionAtK(scored, 1)).isCloseTo(1.0 / 3, within(1e-12));
+    // with k = 2: day 1 a, b -> 0.5; day 2 b, c (c found) -> 0.5; day 3 b only -> 0
+    assertThat(Metrics.cardPrecisionAtK(scored, 2)).isCloseTo(1.0 / 3, within(1e-12));
+  }
+
+  @Test
   void brierAndCalibrationOnAKnownExample() {
     double[] p = {0.1, 0.1, 0.9, 0.9};
     int[] y = {0, 1, 1, 1};
