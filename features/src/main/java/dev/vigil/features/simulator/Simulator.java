@@ -424,6 +424,7 @@ public final class Simulator {
         if (amount < 0) {
           amount = (long) (random.nextDouble() * 2 * meanAmount);
         }
+        amount = Math.max(1, amount); // a card transaction of 0.00 is not a valid event
         Terminal t = nearby.get(random.nextInt(nearby.size()));
         long at = dayStart + secondOfDay * 1000;
         boolean fraud = amount > 220_00 || t.compromisedUntil > at;

@@ -85,6 +85,12 @@ class SimulatorTest {
     Map<String, Event> transactions = new HashMap<>();
     Set<String> terminals = new HashSet<>();
     for (Event e : events) {
+      try { // every event is one the ingest would accept
+        dev.vigil.features.event.EventCodec.fromProto(
+            dev.vigil.features.event.EventCodec.toProto(e), e.timeMillis());
+      } catch (dev.vigil.features.event.InvalidEventException invalid) {
+        throw new AssertionError(e + " is invalid: " + invalid.getMessage(), invalid);
+      }
       if (e.kind() instanceof Event.Transaction t) {
         transactions.put(e.eventId(), e);
         terminals.add(t.merchantId());
