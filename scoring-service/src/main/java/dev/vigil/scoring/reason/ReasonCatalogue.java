@@ -29,9 +29,22 @@ public final class ReasonCatalogue {
   private record Entry(String code, int direction, String text) {}
 
   private final Map<String, Entry> entries;
+  /** Per feature set, its features' entries in its order: no lookup by name on the scoring path. */
+  private final Map<FeatureSet, Entry[]> bySet = new java.util.concurrent.ConcurrentHashMap<>();
 
   private ReasonCatalogue(Map<String, Entry> entries) {
     this.entries = entries;
+  }
+
+  private Entry[] entriesOf(FeatureSet features) {
+    return bySet.computeIfAbsent(features, set -> {
+      Entry[] aligned = new Entry[set.names().size()];
+      for (int i = 0; i < aligned.length; i++) {
+        Entry e = entries.get(set.names().get(i));
+        aligned[i] = e == null || e.code.equals("-") ? null : e; // null: never a reason
+      }
+      return aligned;
+    });
   }
 
   public static ReasonCatalogue load() {
@@ -68,6 +81,12 @@ public final class ReasonCatalogue {
     return e == null || e.code.equals("-") ? null : e.code;
   }
 
+  /** The adverse direction reasons.tsv declares: +1 high is adverse, -1 low, 0 either. */
+  int directionOf(String feature) {
+    Entry e = entries.get(feature);
+    return e == null ? 0 : e.direction;
+  }
+
   /**
    * Up to {@code limit} reasons: the features with the largest positive contributions, most
    * adverse first.
@@ -77,24 +96,35 @@ public final class ReasonCatalogue {
    */
   public List<Reason> principal(FeatureSet features, double[] values, double[] contributions,
       int[] directions, int limit) {
-    var order = new ArrayList<Integer>();
+    Entry[] aligned = entriesOf(features);
+    // the top {@code limit} by contribution (ties: the earlier feature first), by selection:
+    // limit is at most four, so this beats sorting every feature on each call
+    int[] chosen = new int[Math.min(limit, contributions.length)];
+    int n = 0;
     for (int i = 0; i < contributions.length; i++) {
-      Entry e = entries.get(features.names().get(i));
-      if (contributions[i] > 1e-9 && codeOf(features.names().get(i)) != null
-          && (directions == null || e.direction == 0 || directions[i] == e.direction)) {
-        order.add(i);
+      Entry e = aligned[i];
+      if (contributions[i] <= 1e-9 || e == null
+          || (directions != null && e.direction != 0 && directions[i] != e.direction)) {
+        continue;
       }
+      int at = n;
+      while (at > 0 && contributions[chosen[at - 1]] < contributions[i]) {
+        at--;
+      }
+      if (at >= chosen.length) {
+        continue;
+      }
+      System.arraycopy(chosen, at, chosen, at + 1, Math.min(n, chosen.length - 1) - at);
+      chosen[at] = i;
+      n = Math.min(n + 1, chosen.length);
     }
-    order.sort((a, b) -> Double.compare(contributions[b], contributions[a]));
-    var out = new ArrayList<Reason>(limit);
-    for (int i : order) {
-      if (out.size() == limit) {
-        break;
-      }
-      String name = features.names().get(i);
-      Entry e = entries.get(name);
-      out.add(Reason.newBuilder().setCode(e.code).setText(e.text).setFeature(name)
-          .setValue(values[i]).setContribution(contributions[i]).build());
+    var out = new ArrayList<Reason>(n);
+    for (int k = 0; k < n; k++) {
+      int i = chosen[k];
+      Entry e = aligned[i];
+      out.add(Reason.newBuilder().setCode(e.code).setText(e.text)
+          .setFeature(features.names().get(i)).setValue(values[i])
+          .setContribution(contributions[i]).build());
     }
     return out;
   }

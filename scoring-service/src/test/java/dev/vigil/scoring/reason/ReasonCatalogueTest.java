@@ -51,4 +51,36 @@ class ReasonCatalogueTest {
     assertThat(catalogue.principal(deposit, d, d, down, 4)).extracting(Reason::getCode)
         .containsExactly("NEW_ACCOUNT");
   }
+
+  /** Against the definition: eligible features sorted by contribution, stable, first four. */
+  @net.jqwik.api.Property(tries = 300)
+  void theChosenReasonsAreTheLargestEligibleContributionsInOrder(
+      @net.jqwik.api.ForAll long seed, @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(
+          min = 0, max = 6) int limit) {
+    var random = new java.util.Random(seed);
+    int n = fraud.names().size();
+    double[] c = new double[n];
+    int[] directions = random.nextBoolean() ? null : new int[n];
+    for (int i = 0; i < n; i++) {
+      // few distinct values, so ties happen; some zero or negative
+      c[i] = random.nextInt(4) == 0 ? -random.nextInt(3) : random.nextInt(5) * 0.5;
+      if (directions != null) {
+        directions[i] = random.nextBoolean() ? 1 : -1;
+      }
+    }
+    var expected = new java.util.ArrayList<Integer>();
+    for (int i = 0; i < n; i++) {
+      String name = fraud.names().get(i);
+      if (c[i] > 1e-9 && catalogue.codeOf(name) != null && (directions == null
+          || catalogue.directionOf(name) == 0 || catalogue.directionOf(name) == directions[i])) {
+        expected.add(i);
+      }
+    }
+    expected.sort((a, b) -> Double.compare(c[b], c[a])); // stable: ties keep feature order
+    var want = expected.subList(0, Math.min(limit, expected.size())).stream()
+        .map(i -> fraud.names().get(i)).toList();
+
+    assertThat(catalogue.principal(fraud, c, c, directions, limit))
+        .extracting(Reason::getFeature).containsExactlyElementsOf(want);
+  }
 }
