@@ -74,6 +74,14 @@ public final class ModelsCommand {
 
     @Override
     public Integer call() throws Exception {
+      ModelTrainer.Algorithm chosen;
+      ModelTrainer.Scaling scaled;
+      try {
+        chosen = ModelTrainer.Algorithm.of(algorithm);
+        scaled = ModelTrainer.Scaling.of(scaling);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+      }
       var history = new ArrayList<Event>();
       EventFiles.read(events, EventFiles.OnBadLine.SKIP, history::add);
       if (history.isEmpty()) {
@@ -86,8 +94,7 @@ public final class ModelsCommand {
           Duration.ofDays(testDays));
       Task t = task(task);
       var set = Workflow.trainingSet(t, history, split, Duration.ofDays(horizonDays), schedule);
-      var result = Workflow.train(ModelTrainer.Algorithm.of(algorithm), t, set, split,
-          balanceClasses, ModelTrainer.Scaling.of(scaling));
+      var result = Workflow.train(chosen, t, set, split, balanceClasses, scaled);
       System.out.printf("%s " + algorithm + ": trained on %,d rows (%,d bad) %s..%s,"
               + " tested %s..%s%n", t, result.card().trainingRows(),
           result.card().trainingPositives(), result.card().trainFrom(), result.card().trainTo(),
