@@ -28,6 +28,17 @@ public final class ModelTrainer {
   public static final String BAD = "1";
   public static final String GOOD = "0";
   private static final LabelFactory LABELS = new LabelFactory();
+  /**
+   * Tribuo's SGD trainers log their progress at INFO every thousand examples: thousands of lines
+   * per model in the command line's output, the service's log and CI's. Held here so that the
+   * level stays set (java.util.logging keeps loggers only weakly).
+   */
+  private static final java.util.logging.Logger SGD_PROGRESS =
+      java.util.logging.Logger.getLogger("org.tribuo.common.sgd.AbstractSGDTrainer");
+
+  static {
+    SGD_PROGRESS.setLevel(java.util.logging.Level.WARNING);
+  }
 
   private ModelTrainer() {}
 
