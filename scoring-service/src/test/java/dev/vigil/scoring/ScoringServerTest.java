@@ -163,5 +163,11 @@ class ScoringServerTest {
     assertThatThrownBy(() -> profiles.getProfile(GetProfileRequest.newBuilder()
         .setEntityId("a-1").build()))
         .hasMessageContaining("entity_type");
+    assertThatThrownBy(() -> profiles.getProfile(GetProfileRequest.newBuilder()
+        .setEntityType(EntityType.ENTITY_TYPE_ACCOUNT).setEntityId("a-1")
+        .setAsOf(com.google.protobuf.Timestamp.newBuilder().setSeconds(1).setNanos(-5)).build()))
+        .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
+            .isEqualTo(Status.Code.INVALID_ARGUMENT))
+        .hasMessageContaining("as_of");
   }
 }

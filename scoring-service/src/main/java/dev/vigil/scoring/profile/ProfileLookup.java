@@ -50,6 +50,14 @@ public final class ProfileLookup extends ProfileServiceGrpc.ProfileServiceImplBa
           .withDescription("entity_id: must be 1-256 characters").asRuntimeException());
       return;
     }
+    long asOf;
+    try {
+      asOf = request.hasAsOf() ? EventCodec.millis(request.getAsOf(), "as_of") : clock.millis();
+    } catch (dev.vigil.features.event.InvalidEventException e) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage())
+          .asRuntimeException());
+      return;
+    }
     EntityType type = EntityType.valueOf(request.getEntityType().name()
         .substring("ENTITY_TYPE_".length()));
     ProfileRecord record = store.get(new EntityKey(type, request.getEntityId()));
@@ -58,9 +66,6 @@ public final class ProfileLookup extends ProfileServiceGrpc.ProfileServiceImplBa
           .withDescription("no profile is stored for that entity").asRuntimeException());
       return;
     }
-    long asOf = request.hasAsOf()
-        ? request.getAsOf().getSeconds() * 1000 + request.getAsOf().getNanos() / 1_000_000
-        : clock.millis();
     Profile profile = codec.decode(record.getState().toByteArray());
     FeatureInputs in = inputs(profile, asOf);
     var out = GetProfileResponse.newBuilder().setProfile(record).setAsOf(timestamp(asOf));
