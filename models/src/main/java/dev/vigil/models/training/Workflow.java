@@ -93,8 +93,8 @@ public final class Workflow {
    * The Handbook's test set ({@code get_train_test_set}): a transaction leaves it when its card
    * had a fraud, since the start of training, on a day that ended at least one gap (the label
    * delay) before the transaction's day began: a fraud the bank knows of by then and has blocked
-   * the card for. Card-level, not transaction-level:
-   * the later frauds of a card found fraudulent are not fraud detection's to find.
+   * the card for. Card-level, not transaction-level: the later frauds of a card found fraudulent
+   * are not fraud detection's to find.
    */
   static List<TrainingSet.Row> withoutKnownCompromisedCards(TrainingSet set, TimeSplit split,
       List<TrainingSet.Row> test) {
