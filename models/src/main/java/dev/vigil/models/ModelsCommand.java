@@ -37,6 +37,20 @@ public final class ModelsCommand {
     System.exit(new CommandLine(new ModelsCommand()).execute(args));
   }
 
+  /**
+   * Every valid event of a file. Invalid lines are skipped, as the ingest would refuse them, but
+   * never silently: their count and the first of them go to standard error.
+   */
+  static List<Event> history(Path events) {
+    var history = new ArrayList<Event>();
+    var report = EventFiles.read(events, EventFiles.OnBadLine.SKIP, history::add);
+    if (report.badLines() > 0) {
+      System.err.printf("%s: skipped %,d invalid line(s) of %,d; the first: %s%n", events,
+          report.badLines(), report.events() + report.badLines(), report.firstBadLines().get(0));
+    }
+    return history;
+  }
+
   static Task task(String name) {
     return Task.valueOf(name.toUpperCase(Locale.ROOT));
   }
@@ -82,8 +96,7 @@ public final class ModelsCommand {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
       }
-      var history = new ArrayList<Event>();
-      EventFiles.read(events, EventFiles.OnBadLine.SKIP, history::add);
+      var history = history(events);
       if (history.isEmpty()) {
         throw new CommandLine.ParameterException(new CommandLine(this), events + " has no events");
       }
@@ -143,8 +156,7 @@ public final class ModelsCommand {
             "no --version given and " + task + " has no champion");
       }
       var loaded = r.load(t, v);
-      var history = new ArrayList<Event>();
-      EventFiles.read(events, EventFiles.OnBadLine.SKIP, history::add);
+      var history = history(events);
       var set = Workflow.trainingSet(t, history, from.toEpochMilli(), to.toEpochMilli(),
           Duration.ofDays(horizonDays), schedule);
       return new Scoring(v, loaded, set,
