@@ -34,7 +34,17 @@ import picocli.CommandLine.Spec;
     description = "The data scientists' workflow.")
 public final class ModelsCommand {
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ModelsCommand()).execute(args));
+    System.exit(new CommandLine(new ModelsCommand())
+        // data that cannot make a model (a period without both outcomes, a mismatched schema)
+        // is the user's to fix: its message, not a stack trace
+        .setExecutionExceptionHandler((e, command, parsed) -> {
+          if (!(e instanceof IllegalArgumentException || e instanceof IllegalStateException)) {
+            throw e;
+          }
+          command.getErr().println(command.getCommandName() + ": " + e.getMessage());
+          return 1;
+        })
+        .execute(args));
   }
 
   /**
