@@ -29,7 +29,10 @@ public final class ReasonCatalogue {
   private record Entry(String code, int direction, String text) {}
 
   private final Map<String, Entry> entries;
-  /** Per feature set, its features' entries in its order: no lookup by name on the scoring path. */
+  /**
+   * Per feature set, its features' entries in its order: no lookup by name on the scoring path.
+   * Keyed by identity: the service scores with the catalogue's three constant sets.
+   */
   private final Map<FeatureSet, Entry[]> bySet = new java.util.concurrent.ConcurrentHashMap<>();
 
   private ReasonCatalogue(Map<String, Entry> entries) {
