@@ -15,10 +15,6 @@ import dev.vigil.proto.v1.AckStatus;
 import dev.vigil.proto.v1.EntityType;
 import dev.vigil.proto.v1.GetProfileResponse;
 import dev.vigil.proto.v1.ProfileRecord;
-import dev.vigil.testkit.EmbeddedKafka;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -35,32 +31,23 @@ import org.junit.jupiter.api.Test;
 
 /** Starts the real server (real Kafka, real RocksDB) on a free port and calls every RPC over TCP. */
 class ScoringServerTest {
-  private static EmbeddedKafka kafka;
-  private static ScoringServer server;
-  private static ManagedChannel channel;
+  private static TestService.Stack stack;
   @TempDir static Path stateDir;
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = new EmbeddedKafka();
-    kafka.createTopic("vigil.events", 2, false);
-    kafka.createTopic("vigil.profiles", 2, true);
-    server = ScoringServer.start(ServiceConfig.load(null, TestService.env(kafka, stateDir)));
-    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
-        InsecureChannelCredentials.create()).build();
+    stack = TestService.Stack.start(stateDir, 2);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.close();
-    kafka.close();
+    stack.close();
   }
 
   @Test
   void listensOnARealPortAndReportsHealthy() {
-    assertThat(server.port()).isPositive();
-    var health = HealthGrpc.newBlockingStub(channel);
+    assertThat(stack.server.port()).isPositive();
+    var health = HealthGrpc.newBlockingStub(stack.channel);
     assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
         .isEqualTo(ServingStatus.SERVING);
     assertThat(health.check(HealthCheckRequest.newBuilder()
@@ -70,7 +57,7 @@ class ScoringServerTest {
 
   @Test
   void unknownHealthServiceIsNotFound() {
-    var health = HealthGrpc.newBlockingStub(channel);
+    var health = HealthGrpc.newBlockingStub(stack.channel);
     assertThatThrownBy(() -> health.check(HealthCheckRequest.newBuilder()
         .setService("vigil.v1.NoSuchService").build()))
         .isInstanceOf(StatusRuntimeException.class)
@@ -89,7 +76,7 @@ class ScoringServerTest {
         valid.getTransaction().toBuilder().setAmount(valid.getTransaction().getAmount().toBuilder()
             .setCurrency("EURO"))).build();
     var acks = new TestService.Responses<PublishAck>();
-    var events = IngestServiceGrpc.newStub(channel).publish(acks);
+    var events = IngestServiceGrpc.newStub(stack.channel).publish(acks);
     events.onNext(PublishRequest.newBuilder().setEvent(valid).build());
     events.onNext(PublishRequest.newBuilder().setEvent(badCurrency).build());
     events.onNext(PublishRequest.newBuilder().setEvent(valid).build());
@@ -102,7 +89,7 @@ class ScoringServerTest {
         AckStatus.ACK_STATUS_DUPLICATE);
     assertThat(received.get(1).getField()).isEqualTo("event.transaction.amount.currency");
     // acknowledged means stored: the event is on the topic, once
-    var stored = kafka.readAll("vigil.events");
+    var stored = stack.kafka.readAll("vigil.events");
     assertThat(stored).hasSize(1);
     assertThat(dev.vigil.proto.v1.Event.parseFrom(stored.get(0).value())).isEqualTo(valid);
     assertThat(new String(stored.get(0).key())).isEqualTo("a-77");
@@ -128,10 +115,10 @@ class ScoringServerTest {
         .setState(com.google.protobuf.ByteString.copyFrom(
             new dev.vigil.features.profile.ProfileCodec(settings).encode(profile)))
         .build();
-    kafka.produce("vigil.profiles", List.of(new ProducerRecord<>("vigil.profiles",
+    stack.kafka.produce("vigil.profiles", List.of(new ProducerRecord<>("vigil.profiles",
         key.toString().getBytes(), record.toByteArray())));
 
-    var profiles = ProfileServiceGrpc.newBlockingStub(channel);
+    var profiles = ProfileServiceGrpc.newBlockingStub(stack.channel);
     var request = GetProfileRequest.newBuilder().setEntityType(EntityType.ENTITY_TYPE_ACCOUNT)
         .setEntityId("a-5").setAsOf(EventCodec.timestamp(t0 + 10 * 60_000L)).build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -153,7 +140,7 @@ class ScoringServerTest {
 
   @Test
   void getProfileNamesTheBadField() {
-    var profiles = ProfileServiceGrpc.newBlockingStub(channel);
+    var profiles = ProfileServiceGrpc.newBlockingStub(stack.channel);
     assertThatThrownBy(() -> profiles.getProfile(GetProfileRequest.newBuilder()
         .setEntityType(EntityType.ENTITY_TYPE_ACCOUNT).build()))
         .isInstanceOf(StatusRuntimeException.class)

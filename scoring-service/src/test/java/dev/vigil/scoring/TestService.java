@@ -47,6 +47,60 @@ public final class TestService {
     return into;
   }
 
+  /**
+   * What the over-the-port suites start once per class: a real broker with the service's three
+   * topics, the server on a free port, and a channel to it; closed in the reverse order.
+   */
+  public static final class Stack implements AutoCloseable {
+    public final EmbeddedKafka kafka;
+    public final ScoringServer server;
+    public final io.grpc.ManagedChannel channel;
+
+    private Stack(EmbeddedKafka kafka, ScoringServer server) {
+      this.kafka = kafka;
+      this.server = server;
+      this.channel = io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
+          io.grpc.InsecureChannelCredentials.create()).build();
+    }
+
+    public static Stack start(Path dir, int partitions) throws Exception {
+      return start(dir, partitions, env -> { });
+    }
+
+    /**
+     * @param partitions of each topic
+     * @param beforeStart sees the service's environment (its registry, say) before it starts
+     */
+    public static Stack start(Path dir, int partitions, BeforeStart beforeStart)
+        throws Exception {
+      var kafka = new EmbeddedKafka();
+      try {
+        kafka.createTopic("vigil.events", partitions, false);
+        kafka.createTopic("vigil.profiles", partitions, true);
+        kafka.createTopic("vigil.decisions", partitions, false);
+        var env = env(kafka, dir);
+        beforeStart.accept(env);
+        return new Stack(kafka, ScoringServer.start(ServiceConfig.load(null, env)));
+      } catch (Exception | Error e) {
+        kafka.close();
+        throw e;
+      }
+    }
+
+    /** What a suite does to the service's environment before the service starts. */
+    @FunctionalInterface
+    public interface BeforeStart {
+      void accept(Map<String, String> env) throws Exception;
+    }
+
+    @Override
+    public void close() throws Exception {
+      channel.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+      server.close();
+      kafka.close();
+    }
+  }
+
   /** The environment of a service on a free port with its own state, registry and metrics. */
   public static Map<String, String> env(EmbeddedKafka kafka, Path dir) {
     try {

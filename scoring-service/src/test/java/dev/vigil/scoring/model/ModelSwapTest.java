@@ -17,13 +17,7 @@ import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.proto.v1.SetChallengerRequest;
 import dev.vigil.proto.v1.SetShadowRequest;
-import dev.vigil.scoring.ScoringServer;
-import dev.vigil.scoring.ServiceConfig;
 import dev.vigil.scoring.TestService;
-import dev.vigil.testkit.EmbeddedKafka;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
@@ -39,34 +33,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Model administration over gRPC, and swapping champions while calls keep coming. */
 class ModelSwapTest {
-  private static EmbeddedKafka kafka;
-  private static ScoringServer server;
-  private static ManagedChannel channel;
+  private static TestService.Stack stack;
   private static Path registryDir;
   @TempDir static Path dir;
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = new EmbeddedKafka();
-    kafka.createTopic("vigil.events", 1, false);
-    kafka.createTopic("vigil.profiles", 1, true);
-    kafka.createTopic("vigil.decisions", 1, false);
-    var env = TestService.env(kafka, dir);
-    registryDir = Path.of(env.get("VIGIL_MODELS_REGISTRY"));
-    // a second fraud version: the same default model published again
-    var registry = new ModelRegistry(registryDir);
-    var v1 = registry.load(Task.FRAUD, "v1");
-    registry.publish(Task.FRAUD, v1.model(), v1.card());
-    server = ScoringServer.start(ServiceConfig.load(null, env));
-    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
-        InsecureChannelCredentials.create()).build();
+    stack = TestService.Stack.start(dir, 1, env -> {
+      registryDir = Path.of(env.get("VIGIL_MODELS_REGISTRY"));
+      // a second fraud version: the same default model published again
+      var registry = new ModelRegistry(registryDir);
+      var v1 = registry.load(Task.FRAUD, "v1");
+      registry.publish(Task.FRAUD, v1.model(), v1.card());
+    });
   }
 
   @AfterAll
   static void stop() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.close();
-    kafka.close();
+    stack.close();
   }
 
   private static ScoreTransactionRequest request(long i) {
@@ -79,7 +63,7 @@ class ModelSwapTest {
 
   @Test
   void championsSwapUnderLoadWithoutAFailedCall() throws Exception {
-    var admin = ModelAdminGrpc.newBlockingStub(channel);
+    var admin = ModelAdminGrpc.newBlockingStub(stack.channel);
     var stop = new AtomicBoolean();
     var calls = new AtomicLong();
     var failures = new ConcurrentHashMap<String, String>();
@@ -88,7 +72,7 @@ class ModelSwapTest {
     for (int t = 0; t < load.length; t++) {
       int id = t;
       load[t] = new Thread(() -> {
-        var scoring = ScoringServiceGrpc.newBlockingStub(channel);
+        var scoring = ScoringServiceGrpc.newBlockingStub(stack.channel);
         long i = id * 1_000_000L;
         while (!stop.get()) {
           try {
@@ -121,7 +105,7 @@ class ModelSwapTest {
 
   @Test
   void adminRolesListAndRefusals() throws Exception {
-    var admin = ModelAdminGrpc.newBlockingStub(channel);
+    var admin = ModelAdminGrpc.newBlockingStub(stack.channel);
     var fraud = dev.vigil.proto.v1.Task.TASK_FRAUD;
     admin.activateModel(ActivateModelRequest.newBuilder().setTask(fraud).setVersion("v1").build());
     admin.activateModel(ActivateModelRequest.newBuilder().setTask(fraud).setVersion("v2").build());
@@ -135,9 +119,9 @@ class ModelSwapTest {
         .containsExactly("v1", "v2");
     assertThat(listed.getModels(0).getRole()).isEqualTo(ModelRole.MODEL_ROLE_CHAMPION);
     assertThat(listed.getModels(0).getMetricsMap()).containsKey("auc_roc");
-    assertThat(server.models().lineup(Task.FRAUD).shadow().version()).isEqualTo("v2");
+    assertThat(stack.server.models().lineup(Task.FRAUD).shadow().version()).isEqualTo("v2");
     // the challenger and shadow never change the answer: it still comes from v1
-    var scoring = ScoringServiceGrpc.newBlockingStub(channel);
+    var scoring = ScoringServiceGrpc.newBlockingStub(stack.channel);
     for (int i = 0; i < 20; i++) {
       assertThat(scoring.scoreTransaction(request(i)).getScore().getModelVersion())
           .isEqualTo("v1");

@@ -29,13 +29,7 @@ import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.proto.v1.Segment;
 import dev.vigil.proto.v1.TransactionDecision;
 import dev.vigil.proto.v1.TreatmentAction;
-import dev.vigil.scoring.ScoringServer;
-import dev.vigil.scoring.ServiceConfig;
 import dev.vigil.scoring.TestService;
-import dev.vigil.testkit.EmbeddedKafka;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.URI;
@@ -46,7 +40,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,23 +51,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ScoringTest {
   private static final long MINUTE = 60_000L;
-  private static EmbeddedKafka kafka;
-  private static ScoringServer server;
-  private static ManagedChannel channel;
+  private static TestService.Stack stack;
   private static ScoringServiceGrpc.ScoringServiceBlockingStub scoring;
   private static final long NOW = System.currentTimeMillis();
   @TempDir static Path dir;
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = new EmbeddedKafka();
-    kafka.createTopic("vigil.events", 2, false);
-    kafka.createTopic("vigil.profiles", 2, true);
-    kafka.createTopic("vigil.decisions", 2, false);
-    server = ScoringServer.start(ServiceConfig.load(null, TestService.env(kafka, dir)));
-    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
-        InsecureChannelCredentials.create()).build();
-    scoring = ScoringServiceGrpc.newBlockingStub(channel);
+    stack = TestService.Stack.start(dir, 2);
+    scoring = ScoringServiceGrpc.newBlockingStub(stack.channel);
 
     var book = new ProfileBook(ProfileSettings.DEFAULT);
     // five card transactions within a minute on a-vel, all from device d-home
@@ -89,14 +74,12 @@ class ScoringTest {
         new Event.AccountStatus(45, new Money(250_000, "USD"), NOW - 400 * 86_400_000L)));
     book.fold(new Event("cc-1", NOW - 30 * 86_400_000L, "a-late", "c-late",
         new Event.ConsentChange(ContactChannel.EMAIL, true)));
-    TestService.publish(kafka, server, book);
+    TestService.publish(stack.kafka, stack.server, book);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.close();
-    kafka.close();
+    stack.close();
   }
 
   static Event txn(String id, long at, String account, String device, long cents) {
@@ -202,7 +185,7 @@ class ScoringTest {
   @Test
   void aStreamAnswersEachRequestInOrderAndAnErrorDoesNotEndIt() throws Exception {
     var responses = new TestService.Responses<ScoreStreamResponse>();
-    var requests = ScoringServiceGrpc.newStub(channel).scoreStream(responses);
+    var requests = ScoringServiceGrpc.newStub(stack.channel).scoreStream(responses);
     requests.onNext(ScoreStreamRequest.newBuilder().setTransaction(burst("s-1")).build());
     requests.onNext(ScoreStreamRequest.newBuilder().setDelinquency(ScoreDelinquencyRequest
         .newBuilder().setRequestId("s-2").setAccountId("a-late")).build());
@@ -224,7 +207,7 @@ class ScoringTest {
   void metricsExposeLatencyDecisionsModelsAndFreshness() throws Exception {
     scoring.scoreTransaction(burst("req-metrics"));
     String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics")).build(),
+        URI.create("http://127.0.0.1:" + stack.server.metricsPort() + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     assertThat(body).contains(
         "vigil_rpc_duration_seconds_count{code=\"OK\",method=\"ScoreTransaction\"}")
@@ -235,7 +218,7 @@ class ScoringTest {
   }
 
   static AuditRecord auditOf(String auditId) throws Exception {
-    return AuditRecord.parseFrom(kafka.awaitValue("vigil.decisions", auditId,
+    return AuditRecord.parseFrom(stack.kafka.awaitValue("vigil.decisions", auditId,
         java.time.Duration.ofSeconds(30)));
   }
 
