@@ -1,6 +1,7 @@
 package dev.vigil.job;
 
 import dev.vigil.testkit.EmbeddedKafka;
+import dev.vigil.testkit.ThreadCpu;
 
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
@@ -125,8 +126,10 @@ public final class ThroughputHarness {
     var s = settings(kafka, dir, name, in, out).withBounded(true);
     var env = StreamExecutionEnvironment.getExecutionEnvironment(ProfileJob.configuration(s));
     build(env, s, pipeline);
+    var cpu = ThreadCpu.watch();
     long t0 = System.nanoTime();
     env.execute(name);
+    String cpuReport = cpu.report(payloads.length, "event", 0.03);
     double wall = (System.nanoTime() - t0) / 1e9;
     long[] span = appendSpan(kafka, out);
     // windows emit only when they close (at the end of a bounded input): time the whole job
@@ -137,6 +140,7 @@ public final class ThroughputHarness {
             + " -> %,.1f events/s%n", name, payloads.length,
         pipeline == Pipeline.SLIDING_WINDOWS ? "whole job" : "first to last output", seconds,
         wall, span[2], rate);
+    System.out.println(cpuReport);
     return rate;
   }
 

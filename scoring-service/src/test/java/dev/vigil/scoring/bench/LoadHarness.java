@@ -21,6 +21,7 @@ import dev.vigil.scoring.ServiceConfig;
 import dev.vigil.scoring.TestService;
 import dev.vigil.scoring.store.ProfileStore;
 import dev.vigil.testkit.EmbeddedKafka;
+import dev.vigil.testkit.ThreadCpu;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -217,7 +218,9 @@ public final class LoadHarness {
     // pre-built requests: the generator's own cost stays small and equal for both servers
     var requests = requests(accounts, now, 100_000);
     closedLoop(stub, requests, 5); // warm-up
+    var cpu = ThreadCpu.snapshot();
     double max = closedLoop(stub, requests, seconds);
+    System.out.println(ThreadCpu.report(cpu, (long) (max * seconds), "call", 0.03));
     var open = openLoop(stub, requests, max / 2, seconds);
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     System.out.printf("%s: max %,.0f calls/s; at %,.0f/s p50 %,d µs p99 %,d µs%n", name, max,
