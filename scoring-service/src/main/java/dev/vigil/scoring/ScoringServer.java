@@ -194,7 +194,7 @@ public final class ScoringServer implements AutoCloseable {
     var serving = new java.util.ArrayList<ServiceMetrics.ModelRole>();
     for (Task task : Task.values()) {
       ServingModels.Lineup l = models.lineup(task);
-      String t = task.name().toLowerCase(java.util.Locale.ROOT);
+      String t = task.id();
       if (l.champion() != null) {
         serving.add(new ServiceMetrics.ModelRole(t, "champion", l.champion().version()));
       }

@@ -38,7 +38,16 @@ public final class FeatureCatalogue {
   private static final double NEVER_DAYS = 365;
 
   /** The scoring tasks; each has its own feature set and model. */
-  public enum Task { FRAUD, DEPOSIT, DELINQUENCY }
+  public enum Task {
+    FRAUD, DEPOSIT, DELINQUENCY;
+
+    private final String id = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The task's name in model ids, registry folders, metrics labels and commands: lower case. */
+    public String id() {
+      return id;
+    }
+  }
 
   /**
    * One named feature.

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Stream;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
@@ -103,7 +102,7 @@ public final class ModelRegistry {
   public Roles rollback(Task task) throws IOException {
     Roles r = roles(task);
     if (r.previousChampions().isEmpty()) {
-      throw new IllegalStateException(task.name().toLowerCase(Locale.ROOT)
+      throw new IllegalStateException(task.id()
           + " has no previous champion to roll back to");
     }
     var history = new ArrayList<>(r.previousChampions());
@@ -146,7 +145,7 @@ public final class ModelRegistry {
       throw new SchemaMismatchException(String.format(
           "model %s/%s was trained on feature schema %s but this feature library computes %s"
               + " (catalogue version %d): retrain it, or serve it with the library it was"
-              + " trained with", task.name().toLowerCase(Locale.ROOT), version,
+              + " trained with", task.id(), version,
           card.featureSchemaFingerprint(), expected, FeatureCatalogue.VERSION));
     }
     Model<?> model = Model.deserializeFromFile(versionDir(task, version).resolve("model.tribuo"));
@@ -172,7 +171,7 @@ public final class ModelRegistry {
   }
 
   private Path dir(Task task) {
-    return root.resolve(task.name().toLowerCase(Locale.ROOT));
+    return root.resolve(task.id());
   }
 
   private Path versionDir(Task task, String version) throws IOException {
@@ -181,7 +180,7 @@ public final class ModelRegistry {
     }
     Path dir = dir(task).resolve(version);
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException(task.name().toLowerCase(Locale.ROOT) + " has no version "
+      throw new IllegalArgumentException(task.id() + " has no version "
           + version);
     }
     return dir;

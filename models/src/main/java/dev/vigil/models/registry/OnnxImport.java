@@ -39,7 +39,7 @@ public final class OnnxImport {
       var unknown = new TreeSet<>(given);
       unknown.removeAll(expected);
       throw new ModelRegistry.SchemaMismatchException("the feature mapping does not match the "
-          + task.name().toLowerCase() + " feature schema: missing " + missing + ", unknown "
+          + task.id() + " feature schema: missing " + missing + ", unknown "
           + unknown);
     }
     if (new java.util.HashSet<>(featureIndex.values()).size() != featureIndex.size()

@@ -57,7 +57,7 @@ public final class DefaultModels {
       String version = registry.publish(task, result.model(), result.card());
       registry.activate(task, version);
       log.accept(String.format(Locale.ROOT, "default %s model %s: AUC %.3f on %d held-out rows",
-          task.name().toLowerCase(Locale.ROOT), version, result.metrics().get("auc_roc"),
+          task.id(), version, result.metrics().get("auc_roc"),
           result.metrics().get("rows").longValue()));
     }
     return missing;

@@ -78,7 +78,7 @@ public final class Workflow {
             "transforms", scaling == ModelTrainer.Scaling.LOG_MINMAX
                 ? "log(1+x) for non-negative features, then min-max scaling" : "min-max scaling",
             "balance_classes", Boolean.toString(balanceClasses));
-    var card = new ModelCard(task.name().toLowerCase(), null, algorithm.id, hyper,
+    var card = new ModelCard(task.id(), null, algorithm.id, hyper,
         Instant.ofEpochMilli(split.trainFrom()).toString(),
         Instant.ofEpochMilli(split.trainTo()).toString(),
         Instant.ofEpochMilli(split.testFrom()).toString(),

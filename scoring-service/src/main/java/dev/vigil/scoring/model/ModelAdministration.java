@@ -151,7 +151,7 @@ public final class ModelAdministration extends ModelAdminGrpc.ModelAdminImplBase
         : ModelRole.MODEL_ROLE_RETIRED;
     var info = ModelInfo.newBuilder()
         .setTask(dev.vigil.proto.v1.Task.valueOf("TASK_" + task.name()))
-        .setModelId(task.name().toLowerCase(java.util.Locale.ROOT)).setVersion(version)
+        .setModelId(task.id()).setVersion(version)
         .setRole(role).setAlgorithm(card.algorithm())
         .setFeatureSchemaFingerprint(card.featureSchemaFingerprint())
         .setTrafficShare(role == ModelRole.MODEL_ROLE_CHALLENGER ? roles.challengerShare()

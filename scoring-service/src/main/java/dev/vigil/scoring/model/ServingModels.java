@@ -5,7 +5,6 @@ import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.models.registry.ModelRegistry;
 import java.io.IOException;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -57,7 +56,7 @@ public final class ServingModels {
         next.put(task, new Lineup(load(task, roles.champion()), load(task, roles.challenger()),
             roles.challengerShare(), load(task, roles.shadow())));
       } catch (IOException | RuntimeException e) {
-        log.error("{} models not reloaded, still serving {}: {}", name(task),
+        log.error("{} models not reloaded, still serving {}: {}", task.id(),
             current.champion() == null ? "none" : current.champion().version(), e.getMessage());
         next.put(task, current);
       }
@@ -68,7 +67,7 @@ public final class ServingModels {
       ServedModel before = previous.getOrDefault(task, Lineup.EMPTY).champion();
       ServedModel after = next.get(task).champion();
       if (before != after && after != null) {
-        log.info("{} champion is now {} ({})", name(task), after.version(), after.algorithm());
+        log.info("{} champion is now {} ({})", task.id(), after.version(), after.algorithm());
       }
     }
   }
@@ -86,7 +85,4 @@ public final class ServingModels {
     return model;
   }
 
-  static String name(Task task) {
-    return task.name().toLowerCase(Locale.ROOT);
-  }
 }

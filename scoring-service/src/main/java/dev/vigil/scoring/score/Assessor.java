@@ -20,7 +20,6 @@ import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -72,8 +71,8 @@ public final class Assessor {
     ServingModels.Lineup lineup = models.lineup(task);
     ServedModel champion = lineup.champion();
     if (champion == null) {
-      throw Status.FAILED_PRECONDITION.withDescription("no " + name(task) + " model is serving:"
-          + " publish and activate one (./vigil models train --task " + name(task)
+      throw Status.FAILED_PRECONDITION.withDescription("no " + task.id() + " model is serving:"
+          + " publish and activate one (./vigil models train --task " + task.id()
           + " --publish --activate)").asRuntimeException();
     }
     FeatureSet set = FeatureCatalogue.of(task);
@@ -104,7 +103,4 @@ public final class Assessor {
         .setProbability(p).setScore(ScoreScale.of(p)).build();
   }
 
-  static String name(Task task) {
-    return task.name().toLowerCase(Locale.ROOT);
-  }
 }

@@ -264,7 +264,7 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
   private Policy.Outcome decide(Policy p, Assessment a, Map<String, String> request) {
     Policy.Outcome outcome = p.decide(a.task(), a.score(), a.probability(), a.features(), request,
         metrics::policyRuleFailed);
-    metrics.decided(Assessor.name(a.task()), outcome.decision());
+    metrics.decided(a.task().id(), outcome.decision());
     return outcome;
   }
 
@@ -285,12 +285,12 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     long profilesAsOf = a.inputs().profilesAsOfMillis();
     String auditId = auditId();
     var score = Score.newBuilder().setProbability(a.probability()).setScore(a.score())
-        .addAllReasons(reasons).setModelId(Assessor.name(a.task()))
+        .addAllReasons(reasons).setModelId(a.task().id())
         .setModelVersion(a.champion().version()).setPolicyVersion(p.version())
         .setAuditId(auditId);
     if (profilesAsOf != Long.MIN_VALUE) {
       score.setProfileAsOf(EventCodec.timestamp(profilesAsOf));
-      metrics.freshness(Assessor.name(a.task()), (asOf - profilesAsOf) / 1000.0);
+      metrics.freshness(a.task().id(), (asOf - profilesAsOf) / 1000.0);
     }
     Score built = score.build();
     var record = AuditRecord.newBuilder().setAuditId(auditId).setRequestId(requestId)
