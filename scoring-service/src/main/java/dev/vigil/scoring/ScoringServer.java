@@ -26,6 +26,7 @@ import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.scoring.ingest.Ingest;
 import dev.vigil.scoring.ingest.IngestLedger;
 import dev.vigil.scoring.profile.ProfileLookup;
+import dev.vigil.scoring.store.HotProfiles;
 import dev.vigil.scoring.store.ProfileMaterializer;
 import dev.vigil.scoring.store.ProfileStore;
 import io.grpc.Grpc;
@@ -139,7 +140,8 @@ public final class ScoringServer implements AutoCloseable {
     var auditProducer = auditProducer(config.bootstrapServers());
     var audit = new AuditLog(auditProducer, config.decisionsTopic(), metrics::auditFailed);
     var codec = new ProfileCodec(ProfileSettings.DEFAULT);
-    var scoring = new Scoring(new Assessor(store, codec, models, ReasonCatalogue.load()), policy,
+    var scoring = new Scoring(new Assessor(new HotProfiles(store, codec, config.hotProfiles()), models,
+        ReasonCatalogue.load()), policy,
         new TreatmentPlanner(), audit, metrics, clock);
     metrics.serve(config.metricsPort());
 

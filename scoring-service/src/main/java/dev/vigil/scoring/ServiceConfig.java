@@ -24,6 +24,7 @@ public record ServiceConfig(
     Path stateDir,
     long blockCacheBytes,
     double bloomBitsPerKey,
+    long hotProfiles,
     int dedupeRetentionDays,
     String decisionsTopic,
     Path modelRegistry,
@@ -52,6 +53,7 @@ public record ServiceConfig(
         Path.of(value(p, env, "vigil.state-dir", "var/service")),
         Long.parseLong(value(p, env, "vigil.store.block-cache-mb", "256")) << 20,
         Double.parseDouble(value(p, env, "vigil.store.bloom-bits-per-key", "10")),
+        Long.parseLong(value(p, env, "vigil.store.hot-profiles", "100000")),
         Integer.parseInt(value(p, env, "vigil.ingest.dedupe-retention-days", "7")),
         value(p, env, "vigil.topics.decisions", "vigil.decisions"),
         Path.of(value(p, env, "vigil.models.registry", "var/models")),
@@ -69,7 +71,7 @@ public record ServiceConfig(
   /** The same configuration on another port (0: any free port). */
   public ServiceConfig withPort(int newPort) {
     return new ServiceConfig(newPort, bootstrapServers, eventsTopic, profilesTopic, stateDir,
-        blockCacheBytes, bloomBitsPerKey, dedupeRetentionDays, decisionsTopic, modelRegistry,
+        blockCacheBytes, bloomBitsPerKey, hotProfiles, dedupeRetentionDays, decisionsTopic, modelRegistry,
         defaultModels, policyFile, policyPollMillis, metricsPort, grpcThreads);
   }
 

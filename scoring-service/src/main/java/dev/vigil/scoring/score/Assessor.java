@@ -7,15 +7,13 @@ import dev.vigil.features.profile.FeatureCatalogue.FeatureSet;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.FeatureInputs;
 import dev.vigil.features.profile.Profile;
-import dev.vigil.features.profile.ProfileCodec;
 import dev.vigil.models.registry.ScoreScale;
 import dev.vigil.proto.v1.ModelResult;
 import dev.vigil.proto.v1.Reason;
-import dev.vigil.proto.v1.ProfileRecord;
 import dev.vigil.scoring.model.ServedModel;
 import dev.vigil.scoring.model.ServingModels;
 import dev.vigil.scoring.reason.ReasonCatalogue;
-import dev.vigil.scoring.store.ProfileStore;
+import dev.vigil.scoring.store.HotProfiles;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,31 +31,30 @@ public final class Assessor {
       Map<String, Double> features, ServedModel champion, double probability, int score,
       List<Reason> reasons, List<ModelResult> others, List<EntityKey> entities) {}
 
-  private final ProfileStore store;
-  private final ProfileCodec codec;
+  private final HotProfiles profiles;
   private final ServingModels models;
   private final ReasonCatalogue reasons;
 
-  public Assessor(ProfileStore store, ProfileCodec codec, ServingModels models,
-      ReasonCatalogue reasons) {
-    this.store = store;
-    this.codec = codec;
+  public Assessor(HotProfiles profiles, ServingModels models, ReasonCatalogue reasons) {
+    this.profiles = profiles;
     this.models = models;
     this.reasons = reasons;
   }
 
-  /** Reads the profiles behind {@code keys} and assembles the inputs as of {@code asOfMillis}. */
+  /**
+   * Reads the profiles behind {@code keys} (the merchant's usually decoded already, the rest in
+   * one batched read) and assembles the inputs as of {@code asOfMillis}.
+   */
   public FeatureInputs inputs(long asOfMillis, Event current, FeatureInputs.Keys keys) {
     List<EntityKey> wanted = keys.list();
-    List<ProfileRecord> records = store.get(wanted);
-    var profiles = new HashMap<EntityKey, Profile>(wanted.size() * 2);
+    List<Profile> read = profiles.read(wanted);
+    var byKey = new HashMap<EntityKey, Profile>(wanted.size() * 2);
     for (int i = 0; i < wanted.size(); i++) {
-      ProfileRecord r = records.get(i);
-      if (r != null) {
-        profiles.put(wanted.get(i), codec.decode(r.getState().toByteArray()));
+      if (read.get(i) != null) {
+        byKey.put(wanted.get(i), read.get(i));
       }
     }
-    return FeatureInputs.assemble(asOfMillis, current, keys, profiles::get);
+    return FeatureInputs.assemble(asOfMillis, current, keys, byKey::get);
   }
 
   /**

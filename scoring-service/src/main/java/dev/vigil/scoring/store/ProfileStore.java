@@ -13,6 +13,8 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -60,6 +62,7 @@ public final class ProfileStore implements AutoCloseable {
   private final WriteOptions writeOptions = new WriteOptions();
   /** Shared by every read: never changed after construction. */
   private final ReadOptions readOptions = new ReadOptions();
+  private final List<Consumer<List<EntityKey>>> writeListeners = new CopyOnWriteArrayList<>();
 
   public ProfileStore(Path dir, Settings settings) {
     try {
@@ -115,7 +118,7 @@ public final class ProfileStore implements AutoCloseable {
     }
     var keys = new ArrayList<>(winners.keySet());
     List<byte[]> stored = readRaw(keys);
-    int applied = 0;
+    var written = new ArrayList<EntityKey>(keys.size());
     try (var batch = new WriteBatch()) {
       for (int i = 0; i < keys.size(); i++) {
         Update u = winners.get(keys.get(i));
@@ -126,7 +129,7 @@ public final class ProfileStore implements AutoCloseable {
         byte[] value = ByteBuffer.allocate(8 + u.record().getSerializedSize())
             .putLong(u.record().getVersion()).put(u.record().toByteArray()).array();
         batch.put(families.get(u.key().type()), id(u.key()), value);
-        applied++;
+        written.add(u.key());
       }
       for (var e : nextOffsets.entrySet()) {
         batch.put(meta, offsetKey(topic, e.getKey()), ByteBuffer.allocate(8).putLong(e.getValue())
@@ -136,7 +139,18 @@ public final class ProfileStore implements AutoCloseable {
     } catch (RocksDBException e) {
       throw new IllegalStateException("cannot write to the profile store", e);
     }
-    return applied;
+    if (!written.isEmpty()) {
+      writeListeners.forEach(l -> l.accept(written));
+    }
+    return written.size();
+  }
+
+  /**
+   * Calls {@code listener} after every write with the keys whose profiles it replaced, once the
+   * write is durable and visible to reads (on the materialiser's thread).
+   */
+  public void onWrite(Consumer<List<EntityKey>> listener) {
+    writeListeners.add(listener);
   }
 
   /** The stored next offset of each partition of {@code topic} that has any. */

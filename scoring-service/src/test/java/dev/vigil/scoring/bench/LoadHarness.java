@@ -119,15 +119,19 @@ public final class LoadHarness {
   }
 
   /**
-   * A benchmarked service's environment: no metrics endpoint, and the store's block cache as
-   * {@code VIGIL_STORE_BLOCK_CACHE_MB} says (an operator sizes it for the data; default 256 MB).
+   * A benchmarked service's environment: no metrics endpoint; the store's block cache and
+   * decoded-merchant cache as {@code VIGIL_STORE_BLOCK_CACHE_MB} and {@code
+   * VIGIL_STORE_HOT_PROFILES} say (an operator sizes them for the data; defaults 256 MB and
+   * 100,000 merchants).
    */
   public static java.util.Map<String, String> benchEnv(EmbeddedKafka kafka, Path dir) {
     var env = new HashMap<>(TestService.env(kafka, dir));
     env.put("VIGIL_METRICS_PORT", "-1");
-    String cacheMb = System.getenv("VIGIL_STORE_BLOCK_CACHE_MB");
-    if (cacheMb != null) {
-      env.put("VIGIL_STORE_BLOCK_CACHE_MB", cacheMb);
+    for (String sizing : new String[] {"VIGIL_STORE_BLOCK_CACHE_MB", "VIGIL_STORE_HOT_PROFILES"}) {
+      String value = System.getenv(sizing);
+      if (value != null) {
+        env.put(sizing, value);
+      }
     }
     return env;
   }

@@ -79,6 +79,26 @@ public final class ScoringCost {
       }
       System.out.printf("of which: store read (%d keys) %.1f µs, decode %.1f µs%n",
           4, read / 1e3 / n, decode / 1e3 / n);
+      // the decoded-merchant cache against the store alone, interleaved call by call so that
+      // the machine's noise falls on both alike
+      var cached = new dev.vigil.scoring.store.HotProfiles(server.store(), codec, 100_000);
+      var storeOnly = new dev.vigil.scoring.store.HotProfiles(server.store(), codec, 0);
+      long[] withCache = new long[2];
+      for (int i = -2 * n; i < 2 * n; i++) {
+        // each arm reads its own requests: a read right after the same keys' read is warmer
+        var event = dev.vigil.features.event.EventCodec.fromProto(requests[Math.floorMod(
+            i / 2 + (i % 2 == 0 ? 0 : n / 2), requests.length)].getEvent(),
+            System.currentTimeMillis());
+        var keys = dev.vigil.features.profile.FeatureInputs.keysFor(event).list();
+        long t0 = System.nanoTime();
+        (i % 2 == 0 ? cached : storeOnly).read(keys);
+        if (i >= 0) { // the first half warms both up
+          withCache[i % 2] += System.nanoTime() - t0;
+        }
+      }
+      System.out.printf("read+decode: with decoded merchants cached %.1f µs, store only %.1f µs"
+          + " (ratio %.2f)%n", withCache[0] / 1e3 / n, withCache[1] / 1e3 / n,
+          (double) withCache[0] / withCache[1]);
       System.out.printf("per call: parse+validate %.1f µs, read+decode profiles %.1f µs,"
           + " features+model+reasons %.1f µs, whole handler %.1f µs%n", spent[0] / 1e3 / n,
           spent[1] / 1e3 / n, spent[2] / 1e3 / n, spent[3] / 1e3 / n);
