@@ -36,6 +36,11 @@ public record JobSettings(
     return System.getProperty("vigil.managed-memory", "1g");
   }
 
+  /** Decoded profiles each fold subtask keeps (0: decode every fold from state). */
+  public int recentProfiles() {
+    return Integer.getInteger("vigil.recent-profiles", ProfileFold.RECENT_PROFILES);
+  }
+
   public static final String EVENTS_TOPIC = "vigil.events";
   public static final String PROFILES_TOPIC = "vigil.profiles";
   public static final String DEAD_LETTER_TOPIC = "vigil.events.dead-letters";

@@ -10,6 +10,8 @@ import dev.vigil.features.profile.ProfileCodec;
 import dev.vigil.features.profile.ProfileSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -24,24 +26,40 @@ import org.apache.flink.util.OutputTag;
  * Keyed by entity: folds each event into the entity's profile (kept serialised in RocksDB keyed
  * state) with the feature library's code, and emits the new version. A check profile that sees a
  * check presented again emits a duplicate-presentment signal for the depositing account.
+ *
+ * <p>The profiles this subtask folded most recently are also kept decoded ({@link
+ * #RECENT_PROFILES} per subtask, least recently folded dropped first): decoding the state was
+ * half of a fold's cost. Keyed state stays the truth: every fold still writes it (checkpoints and
+ * restores never see the cache), a restarted subtask starts with an empty cache, and a decoded
+ * profile is not used once its state may have expired by its time to live.
  */
 final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpdate> {
   static final OutputTag<Routed> SIGNALS = new OutputTag<>("duplicate-presentments") {};
 
+  /** Decoded profiles kept per subtask. */
+  static final int RECENT_PROFILES = 10_000;
   private static final long NO_LATENESS_LIMIT = 3650L * 86_400_000L;
+  /** A decoded profile this close to its state's expiry is read from state again. */
+  private static final long TTL_MARGIN_MILLIS = 60_000;
   private final EntityType type;
   private final long labelDelayMillis;
   private final long idleTtlMillis;
+  private final int recentProfiles;
   private transient ProfileCodec codec;
+  private transient Map<String, Recent> recent;
   private transient ValueState<byte[]> state;
   private transient Counter folded;
   private transient Counter refused;
 
-  ProfileFold(EntityType type, ProfileSettings settings, Duration idleTtl) {
+  ProfileFold(EntityType type, ProfileSettings settings, Duration idleTtl, int recentProfiles) {
     this.type = type;
     this.labelDelayMillis = settings.labelDelay().toMillis();
     this.idleTtlMillis = idleTtl.toMillis();
+    this.recentProfiles = recentProfiles;
   }
+
+  /** A decoded profile and when (processing time) its state was last written. */
+  private record Recent(Profile profile, long writtenMillis) {}
 
   @Override
   public void open(OpenContext context) {
@@ -56,6 +74,12 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
     descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(idleTtlMillis))
         .cleanupInRocksdbCompactFilter(1_000).build());
     state = getRuntimeContext().getState(descriptor);
+    recent = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Recent> eldest) {
+        return size() > recentProfiles;
+      }
+    };
     var metrics = getRuntimeContext().getMetricGroup().addGroup("entity", type.name());
     folded = metrics.counter("vigil_profile_updates");
     refused = metrics.counter("vigil_events_refused_too_late");
@@ -64,8 +88,8 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
   @Override
   public void processElement(Routed r, Context ctx, Collector<ProfileUpdate> out)
       throws Exception {
-    byte[] bytes = state.value();
-    Profile profile = bytes == null ? codec.empty(type) : codec.decode(bytes);
+    long now = ctx.timerService().currentProcessingTime();
+    Profile profile = decoded(r.key, now);
     long versionBefore = profile.version();
     if (r.kind == Routed.DUPLICATE_PRESENTMENT) {
       ((AccountProfile) profile).recordDuplicatePresentment(
@@ -88,6 +112,20 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
     folded.inc();
     byte[] updated = codec.encode(profile);
     state.update(updated);
+    if (recentProfiles > 0) {
+      recent.put(r.key, new Recent(profile, now));
+    }
     out.collect(new ProfileUpdate(r.key, profile.version(), profile.lastEventMillis(), updated));
+  }
+
+  /** The entity's profile: decoded already when folded recently, else from keyed state. */
+  private Profile decoded(String key, long now) throws java.io.IOException {
+    Recent r = recent.remove(key);
+    if (r != null && now - r.writtenMillis() < idleTtlMillis - TTL_MARGIN_MILLIS) {
+      // removed while in use: a fold that fails leaves no half-folded profile behind
+      return r.profile();
+    }
+    byte[] bytes = state.value();
+    return bytes == null ? codec.empty(type) : codec.decode(bytes);
   }
 }

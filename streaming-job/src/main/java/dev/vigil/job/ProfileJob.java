@@ -118,7 +118,8 @@ public final class ProfileJob {
     DataStream<Routed> accountInput = routed.filter(r -> account.equals(r.entityType()))
         .name("ACCOUNT events").union(signals);
     publish(accountInput.keyBy(r -> r.key)
-        .process(new ProfileFold(EntityType.ACCOUNT, s.profiles(), s.idleTtl()))
+        .process(new ProfileFold(EntityType.ACCOUNT, s.profiles(), s.idleTtl(),
+            s.recentProfiles()))
         .name("fold ACCOUNT profiles").uid("fold-ACCOUNT"), EntityType.ACCOUNT, s);
   }
 
@@ -142,7 +143,7 @@ public final class ProfileJob {
     String name = type.name();
     return routed.filter(r -> name.equals(r.entityType())).name(name + " events")
         .keyBy(r -> r.key)
-        .process(new ProfileFold(type, s.profiles(), s.idleTtl()))
+        .process(new ProfileFold(type, s.profiles(), s.idleTtl(), s.recentProfiles()))
         .name("fold " + name + " profiles").uid("fold-" + name);
   }
 
