@@ -70,6 +70,11 @@ public final class ThroughputHarness {
         throughput(kafka, dir, "vigil", history, payloads, partitions, Pipeline.VIGIL);
         System.exit(0);
       }
+      if ("latency".equals(System.getProperty("phases"))) { // the latency run alone, at -Drate
+        printLatency(latency(kafka, dir, history, partitions, Integer.getInteger("rate", 3_000),
+            latencySeconds), Integer.getInteger("rate", 3_000), latencySeconds);
+        System.exit(0);
+      }
       double counter = throughput(kafka, dir, "counter", history, payloads, partitions, Pipeline.COUNTER);
       double vigil = throughput(kafka, dir, "vigil", history, payloads, partitions, Pipeline.VIGIL);
       int sample = Math.min(50, history.size());
@@ -84,14 +89,18 @@ public final class ThroughputHarness {
           sample, windows, windows / counter);
 
       int rate = (int) (vigil / 2);
-      long[] latencies = latency(kafka, dir, history, partitions, rate, latencySeconds);
-      Arrays.sort(latencies);
-      System.out.printf("latency at %,d events/s over %d s, produce to profile published (%,d updates):"
-              + " p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms%n", rate, latencySeconds,
-          latencies.length, pct(latencies, 0.50), pct(latencies, 0.99), pct(latencies, 0.999),
-          latencies.length == 0 ? 0 : latencies[latencies.length - 1]);
+      printLatency(latency(kafka, dir, history, partitions, rate, latencySeconds), rate,
+          latencySeconds);
     }
     System.exit(0);
+  }
+
+  static void printLatency(long[] latencies, int rate, int seconds) {
+    Arrays.sort(latencies);
+    System.out.printf("latency at %,d events/s over %d s, produce to profile published (%,d updates):"
+            + " p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms%n", rate, seconds,
+        latencies.length, pct(latencies, 0.50), pct(latencies, 0.99), pct(latencies, 0.999),
+        latencies.length == 0 ? 0 : latencies[latencies.length - 1]);
   }
 
   static List<Event> simulate(int events) {
@@ -270,22 +279,28 @@ public final class ThroughputHarness {
     reader.start();
 
     try (var producer = kafka.producer()) {
-      // warm up: let the job start and its first checkpoint pass before measuring
-      Thread.sleep(15_000);
+      // let the job start, then warm it up (JIT, caches, the first checkpoint) at the measured
+      // rate for 15 s before measuring; every millisecond the generator sends what is due and
+      // sleeps: spinning would take one of the two cores from the job
+      Thread.sleep(5_000);
+      long warmUp = 15L * rate;
+      long total = warmUp + (long) rate * seconds;
       long begin = System.currentTimeMillis();
-      started.set(begin);
-      long total = (long) rate * seconds;
-      for (long i = 0; i < total; i++) {
-        long due = begin + i * 1000 / rate;
-        long now;
-        while ((now = System.currentTimeMillis()) < due) {
-          Thread.onSpinWait();
+      long i = 0;
+      while (i < total) {
+        long now = System.currentTimeMillis();
+        long due = Math.min(total, (now - begin) * rate / 1000 + 1);
+        for (; i < due; i++) {
+          if (i == warmUp) {
+            started.set(now);
+          }
+          Event e = live.get((int) (i % live.size()));
+          var restamped = EventCodec.toProto(e).toBuilder()
+              .setEventId(e.eventId() + "#" + i).setEventTime(EventCodec.timestamp(now)).build();
+          producer.send(new ProducerRecord<>(in, null, now,
+              e.accountId().getBytes(StandardCharsets.UTF_8), restamped.toByteArray()));
         }
-        Event e = live.get((int) (i % live.size()));
-        var restamped = EventCodec.toProto(e).toBuilder()
-            .setEventId(e.eventId() + "#" + i).setEventTime(EventCodec.timestamp(now)).build();
-        producer.send(new ProducerRecord<>(in, null, now,
-            e.accountId().getBytes(StandardCharsets.UTF_8), restamped.toByteArray()));
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
       }
       producer.flush();
     }
