@@ -93,7 +93,10 @@ public final class LoadHarness {
             }
           }).build().start();
       var vigil = ScoringServer.start(ServiceConfig.load(null, env));
-      System.out.printf("store: %s%n", "opened");
+      long w0 = System.nanoTime();
+      long warmed = vigil.store().warm();
+      System.out.printf("store: read all %,d MB once to warm the block cache (%.0f s)%n",
+          warmed >> 20, (System.nanoTime() - w0) / 1e9);
       var results = new ArrayList<Result>();
       // warm both up (JIT, connection, caches) before anything is measured, then alternate
       run("warm-up bare", bare.getPort(), accounts, now, seconds);

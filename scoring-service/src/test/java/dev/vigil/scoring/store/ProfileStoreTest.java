@@ -96,4 +96,23 @@ class ProfileStoreTest {
       assertThat(materializer.recordsRead()).isEqualTo(2);
     }
   }
+
+  @Test
+  void warmingReadsEveryStoredProfileOnceAndNothingElse() throws Exception {
+    try (var store = new ProfileStore(dir.resolve("warm"), ProfileStore.Settings.DEFAULT)) {
+      assertThat(store.warm()).isZero();
+      var updates = new ArrayList<ProfileStore.Update>();
+      long expected = 0;
+      for (int i = 0; i < 3; i++) {
+        EntityKey key = i == 2 ? new EntityKey(EntityType.DEVICE, "d-" + i)
+            : EntityKey.account("a-" + i);
+        var value = ProfileRecord.parseFrom(record("t", key, 1 + i).value());
+        updates.add(new ProfileStore.Update(key, value));
+        expected += 8 + value.getSerializedSize(); // the stored version, then the record
+      }
+      // the consumer's offsets live beside the profiles and are not profiles
+      store.apply("t", updates, java.util.Map.of(0, 3L));
+      assertThat(store.warm()).isEqualTo(expected);
+    }
+  }
 }
