@@ -140,8 +140,9 @@ public final class ScoringServer implements AutoCloseable {
     var auditProducer = auditProducer(config.bootstrapServers());
     var audit = new AuditLog(auditProducer, config.decisionsTopic(), metrics::auditFailed);
     var codec = new ProfileCodec(ProfileSettings.DEFAULT);
-    var scoring = new Scoring(new Assessor(new HotProfiles(store, codec, config.hotProfiles()), models,
-        ReasonCatalogue.load()), policy,
+    var hotProfiles = new HotProfiles(store, codec, config.hotProfiles());
+    metrics.hotProfiles(hotProfiles::cached);
+    var scoring = new Scoring(new Assessor(hotProfiles, models, ReasonCatalogue.load()), policy,
         new TreatmentPlanner(), audit, metrics, clock);
     metrics.serve(config.metricsPort());
 

@@ -71,8 +71,8 @@ public record ServiceConfig(
   /** The same configuration on another port (0: any free port). */
   public ServiceConfig withPort(int newPort) {
     return new ServiceConfig(newPort, bootstrapServers, eventsTopic, profilesTopic, stateDir,
-        blockCacheBytes, bloomBitsPerKey, hotProfiles, dedupeRetentionDays, decisionsTopic, modelRegistry,
-        defaultModels, policyFile, policyPollMillis, metricsPort, grpcThreads);
+        blockCacheBytes, bloomBitsPerKey, hotProfiles, dedupeRetentionDays, decisionsTopic,
+        modelRegistry, defaultModels, policyFile, policyPollMillis, metricsPort, grpcThreads);
   }
 
   private static String value(Properties p, Map<String, String> env, String key, String fallback) {

@@ -84,5 +84,4 @@ public final class ServingModels {
     }
     return model;
   }
-
 }

@@ -64,6 +64,13 @@ public final class ServiceMetrics implements AutoCloseable {
         .register(registry);
   }
 
+  public void hotProfiles(java.util.function.LongSupplier cached) {
+    GaugeWithCallback.builder().name("vigil_store_hot_profiles")
+        .help("Merchant profiles kept decoded in front of the store (an estimate)")
+        .callback(cb -> cb.call(cached.getAsLong()))
+        .register(registry);
+  }
+
   /** Serves /metrics on {@code port} (0: a free port; negative: not at all). */
   public void serve(int port) throws IOException {
     if (port >= 0) {

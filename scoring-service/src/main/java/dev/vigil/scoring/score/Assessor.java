@@ -99,5 +99,4 @@ public final class Assessor {
     return ModelResult.newBuilder().setRole(role).setModelVersion(model.version())
         .setProbability(p).setScore(ScoreScale.of(p)).build();
   }
-
 }

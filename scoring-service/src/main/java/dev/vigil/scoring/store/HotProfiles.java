@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * reads do not modify the profile may be cached (merchant windows are read with pure queries).
  */
 public final class HotProfiles {
-  /** The entity types kept decoded. */
+  /** The entity type kept decoded. */
   static final EntityType CACHED = EntityType.MERCHANT;
 
   private final ProfileStore store;
@@ -39,7 +39,7 @@ public final class HotProfiles {
   /** Keeps up to {@code maxMerchants} decoded merchant profiles; 0 turns the cache off. */
   public HotProfiles(ProfileStore store, ProfileCodec codec, long maxMerchants) {
     if (maxMerchants < 0) {
-      throw new IllegalArgumentException("hot profile cache size must be >= 0, got "
+      throw new IllegalArgumentException("vigil.store.hot-profiles must be 0 or more, got "
           + maxMerchants);
     }
     this.store = store;

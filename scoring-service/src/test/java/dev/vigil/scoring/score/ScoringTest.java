@@ -214,7 +214,8 @@ class ScoringTest {
         .containsPattern("vigil_decisions_total\\{decision=\"(REVIEW|DECLINE)\",task=\"fraud\"}")
         .contains("vigil_model_serving{role=\"champion\",task=\"fraud\",version=\"v1\"} 1.0")
         .contains("vigil_feature_freshness_seconds_count{task=\"fraud\"}")
-        .contains("vigil_store_profiles{entity_type=\"ACCOUNT\"}");
+        .contains("vigil_store_profiles{entity_type=\"ACCOUNT\"}")
+        .containsPattern("vigil_store_hot_profiles \\d");
   }
 
   static AuditRecord auditOf(String auditId) throws Exception {
