@@ -53,32 +53,29 @@ public final class HotProfiles {
 
   /** The decoded profiles of {@code keys}, in order, null where none is stored. */
   public List<Profile> read(List<EntityKey> keys) {
+    if (cache == null) {
+      var out = new ArrayList<Profile>(keys.size());
+      store.get(keys).forEach(r -> out.add(decode(r)));
+      return out;
+    }
     long writesBefore = writes.get();
     var out = new ArrayList<Profile>(keys.size());
-    List<EntityKey> missing = keys;
-    if (cache != null) {
-      missing = new ArrayList<>(keys.size());
-      for (EntityKey k : keys) {
-        Profile p = k.type() == CACHED ? cache.getIfPresent(k) : null;
-        out.add(p);
-        if (p == null) {
-          missing.add(k);
-        }
+    var missing = new ArrayList<EntityKey>(keys.size());
+    for (EntityKey k : keys) {
+      Profile p = k.type() == CACHED ? cache.getIfPresent(k) : null;
+      out.add(p);
+      if (p == null) {
+        missing.add(k);
       }
     }
     // everything the cache did not have, in one batched read
     List<ProfileRecord> records = store.get(missing);
     int next = 0;
     for (int i = 0; i < keys.size(); i++) {
-      if (cache != null && out.get(i) != null) {
+      if (out.get(i) != null) {
         continue;
       }
-      ProfileRecord r = records.get(next++);
-      Profile p = r == null ? null : codec.decode(r.getState().toByteArray());
-      if (cache == null) {
-        out.add(p);
-        continue;
-      }
+      Profile p = decode(records.get(next++));
       out.set(i, p);
       EntityKey k = keys.get(i);
       if (p != null && k.type() == CACHED) {
@@ -86,6 +83,10 @@ public final class HotProfiles {
       }
     }
     return out;
+  }
+
+  private Profile decode(ProfileRecord r) {
+    return r == null ? null : codec.decode(r.getState().toByteArray());
   }
 
   /** How many decoded profiles the cache holds (an estimate, for metrics and tests). */
