@@ -53,7 +53,7 @@ public record ServiceConfig(
         Path.of(value(p, env, "vigil.state-dir", "var/service")),
         Long.parseLong(value(p, env, "vigil.store.block-cache-mb", "256")) << 20,
         Double.parseDouble(value(p, env, "vigil.store.bloom-bits-per-key", "10")),
-        Long.parseLong(value(p, env, "vigil.store.hot-profiles", "100000")),
+        Long.parseLong(value(p, env, "vigil.store.hot-profiles", "20000")),
         Integer.parseInt(value(p, env, "vigil.ingest.dedupe-retention-days", "7")),
         value(p, env, "vigil.topics.decisions", "vigil.decisions"),
         Path.of(value(p, env, "vigil.models.registry", "var/models")),

@@ -125,7 +125,7 @@ public final class LoadHarness {
    * A benchmarked service's environment: no metrics endpoint; the store's block cache and
    * decoded-merchant cache as {@code VIGIL_STORE_BLOCK_CACHE_MB} and {@code
    * VIGIL_STORE_HOT_PROFILES} say (an operator sizes them for the data; defaults 256 MB and
-   * 100,000 merchants).
+   * 20,000 merchants).
    */
   public static java.util.Map<String, String> benchEnv(EmbeddedKafka kafka, Path dir) {
     var env = new HashMap<>(TestService.env(kafka, dir));
