@@ -5,6 +5,7 @@ import com.google.protobuf.util.JsonFormat;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.event.InvalidEventException;
+import dev.vigil.features.profile.EntityKey;
 import java.nio.charset.StandardCharsets;
 
 /** Turns raw records (Kafka protobuf bytes, JSON lines) into {@link Incoming}, validated. */
@@ -49,6 +50,7 @@ final class EventIntake {
     in.eventTime = e.timeMillis();
     in.eventId = e.eventId();
     in.accountId = e.accountId();
+    in.entityKeys = EntityKey.of(e).stream().map(EntityKey::toString).toArray(String[]::new);
     in.origin = origin;
     return in;
   }

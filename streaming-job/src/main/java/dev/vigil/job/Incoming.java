@@ -9,6 +9,11 @@ public class Incoming {
   public long eventTime;
   public String eventId;
   public String accountId;
+  /**
+   * The profiles that fold this event ({@code TYPE/id}, the feature library's routing), found at
+   * intake where the event is parsed anyway, so that routing need not parse it again.
+   */
+  public String[] entityKeys = new String[0];
   /** Empty when valid. */
   public String errorField = "";
   public String errorReason = "";

@@ -99,11 +99,11 @@ public final class ProfileJob {
             .build())
         .name("dead letters").uid("dead-letters");
 
-    DataStream<Routed> routed = tap.apply(valid)
+    SingleOutputStreamOperator<Routed> routed = tap.apply(valid)
         .keyBy(in -> in.accountId)
         .process(new Dedupe(s.profiles().allowedLateness().plus(Duration.ofDays(1)).toMillis()))
         .name("dedupe by event id").uid("dedupe")
-        .flatMap(new Route()).name("route to entities").uid("route");
+        .process(new Route()).name("route to entities").uid("route");
 
     DataStream<Routed> signals = null;
     for (EntityType type : new EntityType[] {EntityType.CUSTOMER, EntityType.MERCHANT,
@@ -114,9 +114,8 @@ public final class ProfileJob {
         signals = folded.getSideOutput(ProfileFold.SIGNALS);
       }
     }
-    String account = EntityType.ACCOUNT.name();
-    DataStream<Routed> accountInput = routed.filter(r -> account.equals(r.entityType()))
-        .name("ACCOUNT events").union(signals);
+    DataStream<Routed> accountInput = routed.getSideOutput(Route.to(EntityType.ACCOUNT))
+        .union(signals);
     publish(accountInput.keyBy(r -> r.key)
         .process(new ProfileFold(EntityType.ACCOUNT, s.profiles(), s.idleTtl(),
             s.recentProfiles()))
@@ -138,10 +137,10 @@ public final class ProfileJob {
         .name("publish " + type + " profiles").uid("publish-" + type);
   }
 
-  private static SingleOutputStreamOperator<ProfileUpdate> fold(DataStream<Routed> routed,
-      EntityType type, JobSettings s) {
+  private static SingleOutputStreamOperator<ProfileUpdate> fold(
+      SingleOutputStreamOperator<Routed> routed, EntityType type, JobSettings s) {
     String name = type.name();
-    return routed.filter(r -> name.equals(r.entityType())).name(name + " events")
+    return routed.getSideOutput(Route.to(type))
         .keyBy(r -> r.key)
         .process(new ProfileFold(type, s.profiles(), s.idleTtl(), s.recentProfiles()))
         .name("fold " + name + " profiles").uid("fold-" + name);

@@ -1,17 +1,36 @@
 package dev.vigil.job;
 
-import dev.vigil.features.event.Event;
-import dev.vigil.features.profile.EntityKey;
-import org.apache.flink.api.common.functions.FlatMapFunction;
+import dev.vigil.features.profile.EntityType;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
-/** Sends an event to every entity whose profile folds it (the feature library's routing). */
-final class Route implements FlatMapFunction<Incoming, Routed> {
+/**
+ * Sends an event to every entity whose profile folds it, one side output per entity type: the
+ * feature library's routing, found at intake ({@link Incoming#entityKeys}). Emits nothing on its
+ * main output.
+ */
+final class Route extends ProcessFunction<Incoming, Routed> {
+  private static final Map<EntityType, OutputTag<Routed>> TO = new EnumMap<>(EntityType.class);
+
+  static {
+    for (EntityType type : EntityType.values()) {
+      TO.put(type, new OutputTag<>(type.name() + "-events") {});
+    }
+  }
+
+  /** The events for {@code type}'s profiles. */
+  static OutputTag<Routed> to(EntityType type) {
+    return TO.get(type);
+  }
+
   @Override
-  public void flatMap(Incoming in, Collector<Routed> out) {
-    Event e = EventIntake.decode(in.payload);
-    for (EntityKey key : EntityKey.of(e)) {
-      out.collect(new Routed(key.toString(), Routed.EVENT, in.payload, e.timeMillis()));
+  public void processElement(Incoming in, Context ctx, Collector<Routed> out) {
+    for (String key : in.entityKeys) {
+      EntityType type = EntityType.valueOf(key.substring(0, key.indexOf('/')));
+      ctx.output(TO.get(type), new Routed(key, Routed.EVENT, in.payload, in.eventTime));
     }
   }
 }

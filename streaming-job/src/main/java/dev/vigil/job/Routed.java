@@ -21,8 +21,4 @@ public class Routed {
     this.payload = payload;
     this.time = time;
   }
-
-  String entityType() {
-    return key.substring(0, key.indexOf('/'));
-  }
 }
