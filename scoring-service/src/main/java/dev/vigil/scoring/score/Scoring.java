@@ -299,12 +299,12 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
         .setAsOf(EventCodec.timestamp(asOf))
         .setInputHash(sha256(request))
         .setEventId(event == null ? "" : event.eventId())
-        .putAllFeatures(a.features()).setScore(built).setDecision(outcome.decision())
+        .setScore(built).setDecision(outcome.decision())
         .setPolicyRule(outcome.rule() == null ? "" : outcome.rule())
         .addAllOthers(a.others())
         .setLatencyMicros((System.nanoTime() - startNanos) / 1000);
     a.entities().forEach(k -> record.addEntities(k.toString()));
-    audit.write(record.build());
+    audit.write(record.build(), a.task(), a.values()); // with every feature value, by name
     return built;
   }
 
