@@ -20,10 +20,10 @@ final class ProfileRecordSerializer implements KafkaRecordSerializationSchema<Pr
   @Override
   public ProducerRecord<byte[], byte[]> serialize(ProfileUpdate u, KafkaSinkContext context,
       Long timestamp) {
-    int slash = u.key.indexOf('/');
+    var key = dev.vigil.features.profile.EntityKey.parse(u.key);
     var record = ProfileRecord.newBuilder()
-        .setEntityType(EntityType.valueOf("ENTITY_TYPE_" + u.key.substring(0, slash)))
-        .setEntityId(u.key.substring(slash + 1))
+        .setEntityType(EntityType.valueOf("ENTITY_TYPE_" + key.type().name()))
+        .setEntityId(key.id())
         .setVersion(u.version)
         .setLastEventTime(EventCodec.timestamp(u.lastEventMillis))
         .setState(ByteString.copyFrom(u.state))

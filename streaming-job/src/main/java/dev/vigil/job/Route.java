@@ -1,5 +1,6 @@
 package dev.vigil.job;
 
+import dev.vigil.features.profile.EntityKey;
 import dev.vigil.features.profile.EntityType;
 import java.util.EnumMap;
 import java.util.Map;
@@ -29,8 +30,8 @@ final class Route extends ProcessFunction<Incoming, Routed> {
   @Override
   public void processElement(Incoming in, Context ctx, Collector<Routed> out) {
     for (String key : in.entityKeys) {
-      EntityType type = EntityType.valueOf(key.substring(0, key.indexOf('/')));
-      ctx.output(TO.get(type), new Routed(key, Routed.EVENT, in.payload, in.eventTime));
+      ctx.output(TO.get(EntityKey.parse(key).type()),
+          new Routed(key, Routed.EVENT, in.payload, in.eventTime));
     }
   }
 }
