@@ -38,7 +38,7 @@ public final class AuditLog {
    * order of {@code task}'s feature set) as its {@code features} map.
    */
   public void write(AuditRecord record, Task task, double[] values) {
-    byte[] bytes = features.get(task).append(record.toByteArray(), values);
+    byte[] bytes = features.get(task).encode(record, values);
     producer.send(new ProducerRecord<>(topic, null, record.getDecidedAt().getSeconds() * 1000,
         record.getAuditId().getBytes(StandardCharsets.UTF_8), bytes),
         (metadata, error) -> {

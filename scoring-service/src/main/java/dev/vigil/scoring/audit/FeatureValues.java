@@ -49,13 +49,20 @@ final class FeatureValues {
   }
 
   /** {@code record}'s bytes followed by the features field holding {@code values}, by index. */
-  byte[] append(byte[] record, double[] values) {
+  byte[] encode(AuditRecord record, double[] values) {
     if (values.length != prefixes.length) {
       throw new IllegalArgumentException("expected " + prefixes.length + " feature values, got "
           + values.length);
     }
-    byte[] out = java.util.Arrays.copyOf(record, record.length + encodedSize);
-    int at = record.length;
+    int at = record.getSerializedSize();
+    byte[] out = new byte[at + encodedSize];
+    try {
+      var head = CodedOutputStream.newInstance(out, 0, at);
+      record.writeTo(head);
+      head.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     for (int i = 0; i < prefixes.length; i++) {
       System.arraycopy(prefixes[i], 0, out, at, prefixes[i].length);
       at += prefixes[i].length;

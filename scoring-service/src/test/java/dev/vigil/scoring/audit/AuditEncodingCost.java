@@ -43,7 +43,7 @@ public final class AuditEncodingCost {
           sink += base.putAllFeatures(map).build().toByteArray().length;
           tOld += System.nanoTime() - t0;
         } else {
-          sink += fv.append(base.build().toByteArray(), values).length;
+          sink += fv.encode(base.build(), values).length;
           tNew += System.nanoTime() - t0;
         }
       }

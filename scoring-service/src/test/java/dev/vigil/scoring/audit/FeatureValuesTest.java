@@ -51,7 +51,7 @@ class FeatureValuesTest {
       values[i] = i % 3 == 0 ? seed : seed * (i + 1) - i;
     }
     AuditRecord record = withoutFeatures(auditId, Math.floorMod(task, 1000));
-    byte[] bytes = new FeatureValues(names).append(record.toByteArray(), values);
+    byte[] bytes = new FeatureValues(names).encode(record, values);
     assertThat(parse(bytes)).isEqualTo(protobufs(record, names, values));
   }
 
@@ -66,7 +66,7 @@ class FeatureValuesTest {
       values[i] = first / (i + 1);
     }
     AuditRecord record = withoutFeatures("a", 1);
-    byte[] bytes = new FeatureValues(names).append(record.toByteArray(), values);
+    byte[] bytes = new FeatureValues(names).encode(record, values);
     AuditRecord parsed = parse(bytes);
     assertThat(parsed).isEqualTo(protobufs(record, names, values));
     assertThat(parsed.getFeaturesCount()).isEqualTo(names.size());
@@ -76,7 +76,8 @@ class FeatureValuesTest {
   void refusesValuesThatDoNotMatchTheNames(@ForAll @Size(max = 5) List<Double> extra) {
     List<String> names = new ArrayList<>(List.of("x", "y"));
     double[] values = new double[names.size() + 1 + extra.size()];
-    assertThatThrownBy(() -> new FeatureValues(names).append(new byte[0], values))
+    assertThatThrownBy(() -> new FeatureValues(names).encode(AuditRecord.getDefaultInstance(),
+        values))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("expected 2 feature values, got " + values.length);
   }
