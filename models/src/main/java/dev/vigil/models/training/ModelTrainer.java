@@ -67,12 +67,7 @@ public final class ModelTrainer {
     }
 
     public static Algorithm of(String id) {
-      for (Algorithm a : values()) {
-        if (a.id.equals(id)) {
-          return a;
-        }
-      }
-      throw new IllegalArgumentException("algorithm must be logistic-regression or xgboost");
+      return byId(values(), a -> a.id, "algorithm", id);
     }
   }
 
@@ -96,12 +91,7 @@ public final class ModelTrainer {
     }
 
     public static Scaling of(String id) {
-      for (Scaling s : values()) {
-        if (s.id.equals(id)) {
-          return s;
-        }
-      }
-      throw new IllegalArgumentException("scaling must be log-minmax or minmax, not '" + id + "'");
+      return byId(values(), s -> s.id, "scaling", id);
     }
   }
 
@@ -166,5 +156,17 @@ public final class ModelTrainer {
     var scores = model.predict(example).getOutputScores();
     Label bad = scores.get(BAD);
     return bad == null ? 0 : bad.getScore();
+  }
+
+  /** The constant whose id is {@code given}; else an error naming {@code what} and the choices. */
+  private static <E extends Enum<E>> E byId(E[] values, java.util.function.Function<E, String> id,
+      String what, String given) {
+    for (E e : values) {
+      if (id.apply(e).equals(given)) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException(what + " must be " + java.util.Arrays.stream(values)
+        .map(id).collect(java.util.stream.Collectors.joining(" or ")) + ", not '" + given + "'");
   }
 }
