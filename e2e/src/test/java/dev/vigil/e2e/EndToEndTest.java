@@ -30,6 +30,8 @@ import io.grpc.stub.StreamObserver;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -52,6 +54,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EndToEndTest {
   private static final long MINUTE = 60_000L;
+  /**
+   * The instant this run's events happen around. The processes run on the wall clock, as `./vigil
+   * up` does, so the test cannot stop it; it chooses instants whose time of day it knows instead:
+   * the newest weekday noon (UTC, the zone calendar features fall back to for these customers)
+   * at least two hours before now, so the night and weekend features read 0 whenever the suite
+   * runs, and every event is in the past for the service and the job. At most about three days
+   * back (Monday morning: the Friday before), within the job's allowed lateness of any event.
+   */
+  private final long now = TestInstants.weekdayNoonBefore(Instant.now().minus(Duration.ofHours(2)));
   @TempDir Path dir;
   private EmbeddedKafka kafka;
   private VigilProcess job;
@@ -98,7 +109,6 @@ class EndToEndTest {
 
   @Test
   void ingestedEventsReachScoringThroughKafkaTheJobAndTheStore() throws Exception {
-    long now = System.currentTimeMillis();
     // five card transactions within a minute
     var burst = new ArrayList<Event>();
     for (int i = 0; i < 5; i++) {
@@ -139,7 +149,7 @@ class EndToEndTest {
     double[] freshness = new double[20];
     for (int i = 0; i < freshness.length; i++) {
       String account = "e2e-f" + i;
-      publish(List.of(txn("e2e-f-" + i, System.currentTimeMillis() - 1000, account, "d-f", 500)));
+      publish(List.of(txn("e2e-f-" + i, now - 1000, account, "d-f", 500)));
       long t0 = System.nanoTime();
       await("event " + i + " visible", 60,
           () -> profileVersion(EntityType.ENTITY_TYPE_ACCOUNT, account) >= 1);
@@ -157,7 +167,6 @@ class EndToEndTest {
   @Test
   void killingTheJobAndThenTheServiceDuringIngestLosesNothingAndDoublesNothing()
       throws Exception {
-    long now = System.currentTimeMillis();
     int accounts = 12;
     int perAccount = 15;
     var events = new ArrayList<Event>();
@@ -336,7 +345,8 @@ class EndToEndTest {
   private double feature(EntityType type, String id, String feature) {
     try {
       return ProfileServiceGrpc.newBlockingStub(channel).getProfile(GetProfileRequest.newBuilder()
-          .setEntityType(type).setEntityId(id).build()).getFeaturesOrDefault(feature, -1);
+          .setEntityType(type).setEntityId(id).setAsOf(EventCodec.timestamp(now)).build())
+          .getFeaturesOrDefault(feature, -1);
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
         return -1;

@@ -98,9 +98,19 @@ public final class ScoringServer implements AutoCloseable {
     this.registryWatch = registryWatch;
   }
 
-  /** Wires and starts everything the configuration describes. */
+  /** Wires and starts everything the configuration describes, on the system clock (UTC). */
   public static ScoringServer start(ServiceConfig config) throws IOException {
-    Clock clock = Clock.systemUTC();
+    return start(config, Clock.systemUTC());
+  }
+
+  /**
+   * Wires and starts everything the configuration describes.
+   *
+   * @param clock the one clock of the process: "now" for requests without their own time (a
+   *     delinquency or profile request without as_of), the "not in the future" checks of scored
+   *     and ingested events, decision and ledger times
+   */
+  public static ScoringServer start(ServiceConfig config, Clock clock) throws IOException {
     var store = new ProfileStore(config.stateDir().resolve("profiles"),
         new ProfileStore.Settings(config.blockCacheBytes(), config.bloomBitsPerKey()));
     var materializer = new ProfileMaterializer(store, config.bootstrapServers(),

@@ -68,7 +68,7 @@ class ScoringServerTest {
   @Test
   void publishAcknowledgesEachEventInOrderOnlyOnceKafkaHasIt() throws Exception {
     var valid = EventCodec.toProto(new dev.vigil.features.event.Event("ingest-1",
-        System.currentTimeMillis(), "a-77", "c-77", new dev.vigil.features.event.Event.Transaction(
+        TestService.NOW.toEpochMilli(), "a-77", "c-77", new dev.vigil.features.event.Event.Transaction(
             new dev.vigil.features.event.Event.Money(1250, "EUR"),
             dev.vigil.features.event.Event.Direction.DEBIT,
             dev.vigil.features.event.Event.Channel.ECOMMERCE, "m-1", "5411", "FR", "d-1", "")));

@@ -16,6 +16,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,6 +27,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** What the service tests share: one trained default registry per JVM, and a profile feed. */
 public final class TestService {
+  /**
+   * The service tests' "now": a weekday afternoon, Tuesday 2026-11-24 15:00 UTC (10:00 in New
+   * York, 07:00 in Los Angeles), chosen so that no calendar feature depends on when the suite runs.
+   * A test about night or the weekend chooses its own instants.
+   */
+  public static final Instant NOW = Instant.parse("2026-11-24T15:00:00Z");
+  /** The clock the tests' services run on: stopped at {@link #NOW}. */
+  public static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
   private static Path trained;
 
   private TestService() {}
@@ -80,7 +92,7 @@ public final class TestService {
         kafka.createTopic("vigil.decisions", partitions, false);
         var env = env(kafka, dir);
         beforeStart.accept(env);
-        return new Stack(kafka, ScoringServer.start(ServiceConfig.load(null, env)));
+        return new Stack(kafka, ScoringServer.start(ServiceConfig.load(null, env), CLOCK));
       } catch (Exception | Error e) {
         kafka.close();
         throw e;

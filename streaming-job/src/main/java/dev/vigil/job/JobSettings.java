@@ -2,6 +2,7 @@ package dev.vigil.job;
 
 import dev.vigil.features.profile.ProfileSettings;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -14,6 +15,8 @@ import java.time.Duration;
  * @param maxOutOfOrderness the watermark trails the newest event time by this much
  * @param idleness a source partition silent this long stops holding the watermark back
  * @param idleTtl a profile untouched this long is dropped (longer than the longest window)
+ * @param clock the intake's clock: an event more than five minutes ahead of it is refused as
+ *     "in the future" (serializable, as every clock of {@code java.time.Clock}'s factories is)
  */
 public record JobSettings(
     String bootstrapServers,
@@ -29,7 +32,8 @@ public record JobSettings(
     Duration maxOutOfOrderness,
     Duration idleness,
     Duration idleTtl,
-    ProfileSettings profiles) {
+    ProfileSettings profiles,
+    Clock clock) {
 
   /** Managed memory for RocksDB on a local MiniCluster (a cluster sets its own). */
   public String managedMemory() {
@@ -49,36 +53,43 @@ public record JobSettings(
     return new JobSettings(bootstrapServers, EVENTS_TOPIC, PROFILES_TOPIC, DEAD_LETTER_TOPIC,
         "vigil-profile-job", null, false, checkpointDir, Duration.ofSeconds(10), 1,
         Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofDays(400),
-        ProfileSettings.DEFAULT);
+        ProfileSettings.DEFAULT, Clock.systemUTC());
   }
 
   public JobSettings withBounded(boolean value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, value, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles);
+        idleness, idleTtl, profiles, clock);
   }
 
   public JobSettings withCheckpointInterval(Duration value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, value, parallelism, maxOutOfOrderness, idleness,
-        idleTtl, profiles);
+        idleTtl, profiles, clock);
   }
 
   public JobSettings withParallelism(int value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, value, maxOutOfOrderness,
-        idleness, idleTtl, profiles);
+        idleness, idleTtl, profiles, clock);
   }
 
   public JobSettings withEventsFile(Path value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         value, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles);
+        idleness, idleTtl, profiles, clock);
   }
 
   public JobSettings withTopics(String events, String profilesOut, String deadLetters) {
     return new JobSettings(bootstrapServers, events, profilesOut, deadLetters, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles);
+        idleness, idleTtl, profiles, clock);
+  }
+
+  /** The same settings with the intake reading time from {@code value}. */
+  public JobSettings withClock(Clock value) {
+    return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
+        eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
+        idleness, idleTtl, profiles, value);
   }
 }

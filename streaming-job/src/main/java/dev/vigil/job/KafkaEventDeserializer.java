@@ -1,5 +1,6 @@
 package dev.vigil.job;
 
+import java.time.Clock;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -7,10 +8,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Reads events topic records (protobuf {@code vigil.v1.Event}); never throws on a bad one. */
 final class KafkaEventDeserializer implements KafkaRecordDeserializationSchema<Incoming> {
+  private final Clock clock;
+
+  /** @param clock what "now" is for the "not in the future" check */
+  KafkaEventDeserializer(Clock clock) {
+    this.clock = clock;
+  }
+
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Incoming> out) {
     String origin = record.topic() + "/" + record.partition() + "/" + record.offset();
-    Incoming in = EventIntake.fromProtobuf(record.value(), origin, System.currentTimeMillis());
+    Incoming in = EventIntake.fromProtobuf(record.value(), origin, clock.millis());
     out.collect(in);
   }
 

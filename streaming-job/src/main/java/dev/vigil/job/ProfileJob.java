@@ -83,7 +83,7 @@ public final class ProfileJob {
                 new org.apache.flink.core.fs.Path(s.eventsFile().toUri())).build(),
             WatermarkStrategy.noWatermarks(), "event file")
             .filter(line -> !line.isBlank()).name("skip blank lines")
-            .map(line -> EventIntake.fromJson(line, "file", System.currentTimeMillis()))
+            .map(new ParseJson(s.clock()))
             .returns(TypeInformation.of(Incoming.class)).name("parse JSON")
             .assignTimestampsAndWatermarks(watermarks)
         : env.fromSource(kafkaSource(s), watermarks, "events topic");
@@ -146,6 +146,21 @@ public final class ProfileJob {
         .name("fold " + name + " profiles").uid("fold-" + name);
   }
 
+  /** Parses an event file's line, judging "in the future" against the job's clock. */
+  private static final class ParseJson
+      implements org.apache.flink.api.common.functions.MapFunction<String, Incoming> {
+    private final java.time.Clock clock;
+
+    ParseJson(java.time.Clock clock) {
+      this.clock = clock;
+    }
+
+    @Override
+    public Incoming map(String line) {
+      return EventIntake.fromJson(line, "file", clock.millis());
+    }
+  }
+
   private static KafkaSource<Incoming> kafkaSource(JobSettings s) {
     var builder = KafkaSource.<Incoming>builder()
         .setBootstrapServers(s.bootstrapServers())
@@ -153,7 +168,7 @@ public final class ProfileJob {
         .setGroupId(s.groupId())
         .setStartingOffsets(OffsetsInitializer.committedOffsets(
             org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
-        .setDeserializer(new KafkaEventDeserializer())
+        .setDeserializer(new KafkaEventDeserializer(s.clock()))
         .setProperty("partition.discovery.interval.ms", "60000");
     if (s.bounded()) {
       builder.setBounded(OffsetsInitializer.latest());

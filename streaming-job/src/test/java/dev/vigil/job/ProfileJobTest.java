@@ -69,7 +69,17 @@ class ProfileJobTest {
     return t;
   }
 
-  /** The simulated history as records keyed by account, with two bad records and a duplicate. */
+  /** The job's clock: a minute after the newest simulated event (outcomes arrive after the days). */
+  static java.time.Clock clock() {
+    long newest = history.stream().mapToLong(Event::timeMillis).max().orElseThrow();
+    return java.time.Clock.fixed(java.time.Instant.ofEpochMilli(newest + 60_000),
+        java.time.ZoneOffset.UTC);
+  }
+
+  /**
+   * The simulated history as records keyed by account, with three bad records (not protobuf, a
+   * lower-case currency, an event an hour ahead of the job's clock) and a duplicate.
+   */
   static List<ProducerRecord<byte[], byte[]>> records(String topic) {
     var records = new ArrayList<ProducerRecord<byte[], byte[]>>();
     for (int i = 0; i < history.size(); i++) {
@@ -84,6 +94,9 @@ class ProfileJobTest {
                 .setDirection(dev.vigil.proto.v1.Direction.DIRECTION_DEBIT)
                 .setChannel(dev.vigil.proto.v1.TransactionChannel.TRANSACTION_CHANNEL_ATM));
         records.add(new ProducerRecord<>(topic, key, bad.build().toByteArray()));
+        var ahead = EventCodec.toProto(history.get(i)).toBuilder().setEventId("an-hour-ahead")
+            .setEventTime(EventCodec.timestamp(clock().millis() + 3_600_000));
+        records.add(new ProducerRecord<>(topic, key, ahead.build().toByteArray()));
       }
       if (i == history.size() / 2) { // a producer retry: the same event again
         records.add(new ProducerRecord<>(topic, key, EventCodec.toProto(e).toByteArray()));
@@ -95,7 +108,8 @@ class ProfileJobTest {
   JobSettings settings(Topics t) {
     return JobSettings.defaults(kafka.bootstrapServers(), dir.resolve("checkpoints").toUri().toString())
         .withTopics(t.events(), t.profiles(), t.deadLetters())
-        .withBounded(true).withParallelism(2).withCheckpointInterval(Duration.ofMillis(300));
+        .withBounded(true).withParallelism(2).withCheckpointInterval(Duration.ofMillis(300))
+        .withClock(clock());
   }
 
   static void run(JobSettings s, UnaryOperator<DataStream<Incoming>> tap) throws Exception {
@@ -139,9 +153,10 @@ class ProfileJobTest {
 
     assertEqualsReferenceFold(newestPerKey(kafka.readAll(t.profiles())));
     var deadLetters = kafka.readAll(t.deadLetters());
-    assertThat(deadLetters).hasSize(2);
+    assertThat(deadLetters).hasSize(3);
     assertThat(deadLetters).extracting(r -> header(r, DeadLetterSerializer.FIELD))
-        .containsExactlyInAnyOrder("event", "event.transaction.amount.currency");
+        .containsExactlyInAnyOrder("event", "event.transaction.amount.currency",
+            "event.event_time");
     assertThat(deadLetters).allSatisfy(r ->
         assertThat(header(r, DeadLetterSerializer.REASON)).isNotBlank());
   }

@@ -188,7 +188,7 @@ public final class ThroughputHarness {
     var b = KafkaSource.<Incoming>builder().setBootstrapServers(s.bootstrapServers())
         .setTopics(s.eventsTopic()).setGroupId(s.groupId())
         .setStartingOffsets(OffsetsInitializer.earliest())
-        .setDeserializer(new KafkaEventDeserializer());
+        .setDeserializer(new KafkaEventDeserializer(s.clock()));
     if (s.bounded()) {
       b.setBounded(OffsetsInitializer.latest());
     }

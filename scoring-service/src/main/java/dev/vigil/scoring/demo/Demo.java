@@ -18,6 +18,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -58,9 +59,15 @@ public final class Demo implements java.util.concurrent.Callable<Integer> {
 
   private final Map<String, Integer> outcomes = new TreeMap<>();
   private final List<Long> latencyMicros = new ArrayList<>();
+  private final Clock clock;
+
+  /** @param clock "now": the live day is the day before it, the history the days before that */
+  public Demo(Clock clock) {
+    this.clock = clock;
+  }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Demo()).execute(args));
+    System.exit(new CommandLine(new Demo(Clock.systemUTC())).execute(args));
   }
 
   @Override
@@ -70,10 +77,10 @@ public final class Demo implements java.util.concurrent.Callable<Integer> {
     try {
       var ingest = IngestServiceGrpc.newStub(channel);
       var scoring = ScoringServiceGrpc.newBlockingStub(channel);
-      Instant start = Instant.now().minus(Duration.ofDays(days)).minusSeconds(600);
+      long now = clock.millis();
+      Instant start = Instant.ofEpochMilli(now).minus(Duration.ofDays(days)).minusSeconds(600);
       var events = new ArrayList<Event>();
       new Simulator(new Simulator.Config(seed, customers, days, start, 0)).run(events::add);
-      long now = System.currentTimeMillis();
       events.removeIf(e -> e.timeMillis() > now);
       long liveFrom = now - Duration.ofDays(1).toMillis();
       var history = events.stream().filter(e -> e.timeMillis() < liveFrom).toList();

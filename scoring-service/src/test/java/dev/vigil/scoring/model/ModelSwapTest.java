@@ -55,7 +55,7 @@ class ModelSwapTest {
 
   private static ScoreTransactionRequest request(long i) {
     return ScoreTransactionRequest.newBuilder().setRequestId("load-" + i).setEvent(
-        EventCodec.toProto(new Event("swap-" + i, System.currentTimeMillis() - 1000,
+        EventCodec.toProto(new Event("swap-" + i, TestService.NOW.toEpochMilli() - 1000,
             "a-" + (i % 50), "c-" + (i % 50), new Event.Transaction(new Event.Money(1_000 + i,
                 "USD"), Event.Direction.DEBIT, Event.Channel.ECOMMERCE, "m-1", "5411", "US",
                 "d-1", "")))).build();

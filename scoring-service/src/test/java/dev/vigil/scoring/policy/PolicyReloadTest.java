@@ -30,13 +30,14 @@ class PolicyReloadTest {
     try (var kafka = new EmbeddedKafka()) {
       kafka.createTopic("vigil.profiles", 1, true);
       kafka.createTopic("vigil.decisions", 1, false);
-      var server = ScoringServer.start(ServiceConfig.load(null, TestService.env(kafka, dir)));
+      var server = ScoringServer.start(ServiceConfig.load(null, TestService.env(kafka, dir)),
+          TestService.CLOCK);
       ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
           InsecureChannelCredentials.create()).build();
       try {
         var scoring = ScoringServiceGrpc.newBlockingStub(channel);
         var request = ScoreTransactionRequest.newBuilder().setEvent(EventCodec.toProto(
-            new Event("pol-1", System.currentTimeMillis() - 1000, "a-1", "c-1",
+            new Event("pol-1", TestService.NOW.toEpochMilli() - 1000, "a-1", "c-1",
                 new Event.Transaction(new Event.Money(1_500, "USD"), Event.Direction.DEBIT,
                     Event.Channel.CARD_PRESENT, "m-1", "5411", "US", "d-1", "")))).build();
         Supplier<String> version = () -> scoring.scoreTransaction(request).getScore()

@@ -53,7 +53,7 @@ class ScoringTest {
   private static final long MINUTE = 60_000L;
   private static TestService.Stack stack;
   private static ScoringServiceGrpc.ScoringServiceBlockingStub scoring;
-  private static final long NOW = System.currentTimeMillis();
+  private static final long NOW = TestService.NOW.toEpochMilli();
   @TempDir static Path dir;
 
   @BeforeAll
