@@ -123,7 +123,7 @@ class EndToEndTest {
 
     var scored = ScoringServiceGrpc.newBlockingStub(channel).scoreTransaction(
         ScoreTransactionRequest.newBuilder().setRequestId("e2e-score").setEvent(EventCodec.toProto(
-            txn("e2e-v-5", now - 2 * MINUTE, "e2e-a1", "d-new", 95_000))).build());
+            txn("e2e-v-5", now - 2 * MINUTE, "e2e-a1", "d-new", 2_000))).build());
     assertThat(scored.getScore().getReasonsList()).extracting(Reason::getCode)
         .anyMatch(code -> code.contains("VELOCITY"));
     AuditRecord audit = audit(scored.getScore().getAuditId());

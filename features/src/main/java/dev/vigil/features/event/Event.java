@@ -1,5 +1,6 @@
 package dev.vigil.features.event;
 
+import java.time.ZoneId;
 import java.util.Objects;
 
 /**
@@ -16,7 +17,8 @@ public record Event(String eventId, long timeMillis, String accountId, String cu
 
   /** The kinds of event; each is a plain value. Money is minor units in the event's currency. */
   public sealed interface Kind permits Transaction, CheckDeposit, Payment, Statement, AccountStatus,
-      PromiseToPay, ContactAttempt, ConsentChange, HardshipFlag, FraudReport, DepositReturn {}
+      PromiseToPay, ContactAttempt, ConsentChange, HardshipFlag, FraudReport, DepositReturn,
+      CustomerDetails {}
 
   public enum Direction { DEBIT, CREDIT }
 
@@ -28,8 +30,20 @@ public record Event(String eventId, long timeMillis, String accountId, String cu
 
   public record Money(long minorUnits, String currency) {}
 
+  /**
+   * A card or transfer transaction.
+   *
+   * @param merchantZone the merchant's or terminal's time zone, null when not known
+   */
   public record Transaction(Money amount, Direction direction, Channel channel, String merchantId,
-      String mcc, String country, String deviceId, String counterpartyId) implements Kind {
+      String mcc, String country, String deviceId, String counterpartyId, ZoneId merchantZone)
+      implements Kind {
+    /** A transaction whose merchant's time zone is not known. */
+    public Transaction(Money amount, Direction direction, Channel channel, String merchantId,
+        String mcc, String country, String deviceId, String counterpartyId) {
+      this(amount, direction, channel, merchantId, mcc, country, deviceId, counterpartyId, null);
+    }
+
     /** Card not present: e-commerce, phone or mail order. */
     public boolean cardNotPresent() {
       return channel == Channel.ECOMMERCE;
@@ -75,6 +89,13 @@ public record Event(String eventId, long timeMillis, String accountId, String cu
   public record ConsentChange(ContactChannel channel, boolean granted) implements Kind {}
 
   public record HardshipFlag(boolean active, String reason) implements Kind {}
+
+  /** What Vigil knows of the customer: their time zone (the one source of it). */
+  public record CustomerDetails(ZoneId timeZone) implements Kind {
+    public CustomerDetails {
+      Objects.requireNonNull(timeZone, "timeZone");
+    }
+  }
 
   /** @param reportedEventMillis the reported transaction's event time */
   public record FraudReport(String reportedEventId, String merchantId, long reportedEventMillis,

@@ -7,6 +7,7 @@ import dev.vigil.features.event.Event.CheckDeposit;
 import dev.vigil.features.event.Event.ConsentChange;
 import dev.vigil.features.event.Event.ContactAttempt;
 import dev.vigil.features.event.Event.ContactChannel;
+import dev.vigil.features.event.Event.CustomerDetails;
 import dev.vigil.features.event.Event.DepositReturn;
 import dev.vigil.features.event.Event.Direction;
 import dev.vigil.features.event.Event.Endorsement;
@@ -22,6 +23,8 @@ import dev.vigil.proto.v1.ContactOutcome;
 import dev.vigil.proto.v1.FraudReportKind;
 import dev.vigil.proto.v1.PaymentStatus;
 import dev.vigil.proto.v1.TransactionChannel;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 import java.util.Currency;
 import java.util.Set;
 
@@ -78,6 +81,7 @@ public final class EventCodec {
           e.getHardshipFlag().getReason());
       case FRAUD_REPORT -> fraudReport(e.getFraudReport());
       case DEPOSIT_RETURN -> depositReturn(e.getDepositReturn());
+      case CUSTOMER_DETAILS -> customerDetails(e);
       case KIND_NOT_SET -> throw new InvalidEventException("event.kind",
           "exactly one kind (transaction, check_deposit, payment, ...) must be set");
     };
@@ -102,8 +106,10 @@ public final class EventCodec {
     }
     requireId(t.getMerchantId(), f + ".merchant_id", false);
     requireId(t.getDeviceId(), f + ".device_id", false);
+    ZoneId merchantZone = t.getMerchantTimeZone().isEmpty() ? null
+        : zone(t.getMerchantTimeZone(), f + ".merchant_time_zone");
     return new Transaction(amount, direction, channel, t.getMerchantId(), t.getMcc(),
-        t.getCountry(), t.getDeviceId(), t.getCounterpartyId());
+        t.getCountry(), t.getDeviceId(), t.getCounterpartyId(), merchantZone);
   }
 
   private static Channel channel(TransactionChannel c, String field) throws InvalidEventException {
@@ -219,6 +225,32 @@ public final class EventCodec {
     return new ConsentChange(
         contactChannel(e.getConsentChange().getChannel(), "event.consent_change.channel"),
         e.getConsentChange().getGranted());
+  }
+
+  private static CustomerDetails customerDetails(dev.vigil.proto.v1.Event e)
+      throws InvalidEventException {
+    requireId(e.getCustomerId(), "event.customer_id", true);
+    String field = "event.customer_details.time_zone";
+    if (e.getCustomerDetails().getTimeZone().isEmpty()) {
+      throw new InvalidEventException(field, "is required (an IANA zone such as America/New_York)");
+    }
+    return new CustomerDetails(zone(e.getCustomerDetails().getTimeZone(), field));
+  }
+
+  /**
+   * An IANA time zone ("America/New_York") or a fixed offset ("UTC", "+05:30"), or an
+   * {@link InvalidEventException} naming {@code field}.
+   */
+  public static ZoneId zone(String id, String field) throws InvalidEventException {
+    if (id.length() > 64) {
+      throw new InvalidEventException(field, "must be at most 64 characters");
+    }
+    try {
+      return ZoneId.of(id);
+    } catch (DateTimeException e) {
+      throw new InvalidEventException(field,
+          "is not an IANA time zone (such as America/New_York): " + e.getMessage());
+    }
   }
 
   private static FraudReport fraudReport(dev.vigil.proto.v1.FraudReport r)
@@ -354,7 +386,8 @@ public final class EventCodec {
               : dev.vigil.proto.v1.Direction.DIRECTION_CREDIT)
           .setChannel(TransactionChannel.valueOf("TRANSACTION_CHANNEL_" + t.channel().name()))
           .setMerchantId(t.merchantId()).setMcc(t.mcc()).setCountry(t.country())
-          .setDeviceId(t.deviceId()).setCounterpartyId(t.counterpartyId()));
+          .setDeviceId(t.deviceId()).setCounterpartyId(t.counterpartyId())
+          .setMerchantTimeZone(t.merchantZone() == null ? "" : t.merchantZone().getId()));
     } else if (e.kind() instanceof CheckDeposit d) {
       b.setCheckDeposit(dev.vigil.proto.v1.CheckDeposit.newBuilder()
           .setDepositId(d.depositId()).setAmount(money(d.amount()))
@@ -399,6 +432,9 @@ public final class EventCodec {
     } else if (e.kind() instanceof ConsentChange c) {
       b.setConsentChange(dev.vigil.proto.v1.ConsentChange.newBuilder()
           .setChannel(contactChannel(c.channel())).setGranted(c.granted()));
+    } else if (e.kind() instanceof CustomerDetails c) {
+      b.setCustomerDetails(dev.vigil.proto.v1.CustomerDetails.newBuilder()
+          .setTimeZone(c.timeZone().getId()));
     } else if (e.kind() instanceof HardshipFlag h) {
       b.setHardshipFlag(dev.vigil.proto.v1.HardshipFlag.newBuilder()
           .setActive(h.active()).setReason(h.reason()));

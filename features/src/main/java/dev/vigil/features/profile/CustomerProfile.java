@@ -3,6 +3,7 @@ package dev.vigil.features.profile;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.Event.ConsentChange;
 import dev.vigil.features.event.Event.ContactChannel;
+import dev.vigil.features.event.Event.CustomerDetails;
 import dev.vigil.features.event.Event.Direction;
 import dev.vigil.features.event.Event.Transaction;
 import dev.vigil.features.state.CustomerState;
@@ -12,8 +13,12 @@ import dev.vigil.features.window.Timeline;
 import dev.vigil.features.window.Timeline.Shape;
 import dev.vigil.features.window.Timeline.Stats;
 import java.time.Duration;
+import java.time.ZoneId;
 
-/** A customer's profile: contact consent per channel and activity across their accounts. */
+/**
+ * A customer's profile: contact consent per channel, their time zone, and activity across their
+ * accounts.
+ */
 public final class CustomerProfile extends Profile {
   static final Shape D7_COUNT = Shape.of(Stats.COUNT, Duration.ofDays(7));
   static final int ACCOUNTS = 16;
@@ -24,6 +29,8 @@ public final class CustomerProfile extends Profile {
   final long[] consentMillis = new long[CHANNELS];
   Timeline transactions = new Timeline(D7_COUNT);
   RecentSet accounts = new RecentSet(ACCOUNTS);
+  ZoneId timeZone;
+  long timeZoneMillis = Long.MIN_VALUE;
 
   public CustomerProfile(ProfileSettings settings) {
     super(settings);
@@ -45,6 +52,11 @@ public final class CustomerProfile extends Profile {
         consentKnown |= 1 << i;
         consentGranted = c.granted() ? consentGranted | (1 << i) : consentGranted & ~(1 << i);
       }
+    } else if (e.kind() instanceof CustomerDetails d) {
+      if (t >= timeZoneMillis) { // the newest wins, whatever the arrival order
+        timeZoneMillis = t;
+        timeZone = d.timeZone();
+      }
     } else if (e.kind() instanceof Transaction tx && tx.direction() == Direction.DEBIT) {
       transactions.add(t, 1);
       accounts.add(Hashing.of(e.accountId()), t);
@@ -59,10 +71,22 @@ public final class CustomerProfile extends Profile {
     return channel == ContactChannel.LETTER || (consentGranted & (1 << channel.ordinal())) != 0;
   }
 
+  /**
+   * The customer's time zone, from their newest {@code CustomerDetails} event; null when Vigil
+   * has not been told it. The one source of the customer's zone: calendar features and
+   * collections' convenient hours both read it here.
+   */
+  public ZoneId timeZone() {
+    return timeZone;
+  }
+
   CustomerState toState() {
     var b = CustomerState.newBuilder().setConsentGranted(consentGranted)
         .setConsentKnown(consentKnown).setTransactions(transactions.toState())
         .setAccounts(accounts.toState());
+    if (timeZone != null) {
+      b.setTimeZone(timeZone.getId()).setTimeZoneMillis(timeZoneMillis);
+    }
     for (long m : consentMillis) {
       b.addConsentMillis(m);
     }
@@ -78,6 +102,10 @@ public final class CustomerProfile extends Profile {
     }
     p.transactions = Timeline.fromState(D7_COUNT, s.getTransactions());
     p.accounts = RecentSet.fromState(ACCOUNTS, s.getAccounts());
+    if (!s.getTimeZone().isEmpty()) {
+      p.timeZone = ZoneId.of(s.getTimeZone());
+      p.timeZoneMillis = s.getTimeZoneMillis();
+    }
     return p;
   }
 }

@@ -3,6 +3,7 @@ package dev.vigil.features.profile;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.Event.CheckDeposit;
 import dev.vigil.features.event.Event.ConsentChange;
+import dev.vigil.features.event.Event.CustomerDetails;
 import dev.vigil.features.event.Event.FraudReport;
 import dev.vigil.features.event.Event.Transaction;
 import java.util.ArrayList;
@@ -84,7 +85,7 @@ public record EntityKey(EntityType type, String id) {
         keys.add(new EntityKey(EntityType.DEVICE, d.deviceId()));
       }
       keys.addAll(checks(d));
-    } else if (k instanceof ConsentChange) {
+    } else if (k instanceof ConsentChange || k instanceof CustomerDetails) {
       keys.set(0, new EntityKey(EntityType.CUSTOMER, e.customerId()));
     } else if (k instanceof FraudReport r && !r.merchantId().isEmpty()) {
       keys.add(new EntityKey(EntityType.MERCHANT, r.merchantId()));

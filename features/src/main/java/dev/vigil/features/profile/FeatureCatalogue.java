@@ -11,8 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.DayOfWeek;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,8 +26,11 @@ import java.util.function.ToDoubleFunction;
  * feature uses, or could use, a protected characteristic: the events carry none.
  */
 public final class FeatureCatalogue {
-  /** Bumped whenever a definition changes meaning; part of every feature-schema fingerprint. */
-  public static final int VERSION = 1;
+  /**
+   * Bumped whenever a definition changes meaning; part of every feature-schema fingerprint.
+   * 2: the calendar features are judged in local time ({@link LocalCalendar}), no longer in UTC.
+   */
+  public static final int VERSION = 2;
 
   private static final long MINUTE = 60_000L;
   private static final long HOUR = 60 * MINUTE;
@@ -223,11 +224,13 @@ public final class FeatureCatalogue {
         in -> txn(in) != null && txn(in).cardNotPresent() ? 1 : 0);
     f.add("txn_cash", "The transaction takes cash (ATM or quasi-cash merchant)",
         in -> txn(in) != null && txn(in).cashAdvance() ? 1 : 0);
-    f.add("txn_night", "The transaction happens between 00:00 and 05:59 (UTC)",
-        in -> Instant.ofEpochMilli(in.asOfMillis()).atOffset(ZoneOffset.UTC).getHour() < 6 ? 1 : 0);
-    f.add("txn_weekend", "The transaction happens on a Saturday or Sunday (UTC)",
+    f.add("txn_night", "The transaction happens between 00:00 and 05:59 ("
+            + LocalCalendar.RULE + ")",
+        in -> LocalCalendar.of(in).at(in.asOfMillis()).getHour() < 6 ? 1 : 0);
+    f.add("txn_weekend", "The transaction happens on a Saturday or Sunday ("
+            + LocalCalendar.RULE + ")",
         in -> {
-          DayOfWeek d = Instant.ofEpochMilli(in.asOfMillis()).atOffset(ZoneOffset.UTC).getDayOfWeek();
+          DayOfWeek d = LocalCalendar.of(in).at(in.asOfMillis()).getDayOfWeek();
           return d == DayOfWeek.SATURDAY || d == DayOfWeek.SUNDAY ? 1 : 0;
         });
     f.reading(EntityType.ACCOUNT).add("acct_distinct_merchants_24h",

@@ -7,6 +7,7 @@ import dev.vigil.features.event.Event.CheckDeposit;
 import dev.vigil.features.event.Event.ConsentChange;
 import dev.vigil.features.event.Event.ContactAttempt;
 import dev.vigil.features.event.Event.ContactChannel;
+import dev.vigil.features.event.Event.CustomerDetails;
 import dev.vigil.features.event.Event.DepositReturn;
 import dev.vigil.features.event.Event.Direction;
 import dev.vigil.features.event.Event.Endorsement;
@@ -18,6 +19,9 @@ import dev.vigil.features.event.Event.PromiseToPay;
 import dev.vigil.features.event.Event.Statement;
 import dev.vigil.features.event.Event.Transaction;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -31,7 +35,12 @@ import java.util.function.Consumer;
  *
  * <ul>
  *   <li>Customers with their own spending habits (amount, frequency, hours), a home location and
- *       the merchants/terminals near it (as in the Fraud Detection Handbook's simulator).
+ *       the merchants/terminals near it (as in the Fraud Detection Handbook's simulator). The
+ *       100×100 grid spans the continental United States west to east, so customers and terminals
+ *       live in four time zones (Los Angeles, Denver, Chicago, New York); customers shop, are
+ *       paid, deposit checks and are contacted in their own local hours. Nine customers in ten
+ *       have a {@code CustomerDetails} event with their zone; every terminal's transactions carry
+ *       the terminal's zone. Core systems post statements and payments at 02:00 UTC, in batches.
  *   <li>Card fraud, the Handbook's three scenarios: amounts over a threshold; terminals compromised
  *       for 28 days; cards compromised for 14 days with a third of their transactions inflated
  *       five-fold. Plus account takeover: a new device, then a burst of online spending.
@@ -127,7 +136,7 @@ public final class Simulator {
     terminals = new Terminal[terminalCount];
     for (int i = 0; i < terminalCount; i++) {
       terminals[i] = new Terminal(String.format("m-%06d", i), random.nextDouble() * 100,
-          random.nextDouble() * 100, MCCS[random.nextInt(MCCS.length)]);
+          random.nextDouble() * 100, MCCS[random.nextInt(MCCS.length)], handbook);
     }
     for (int i = 0; i < config.customers(); i++) {
       customers.add(new Customer(i));
@@ -252,18 +261,31 @@ public final class Simulator {
       "5912", "7011", "5691"};
   private static final String[] COUNTRIES = {"FR", "GB", "NG", "BR", "RU", "CN", "MX"};
 
+  private static final ZoneId[] ZONES_WEST_TO_EAST = {ZoneId.of("America/Los_Angeles"),
+      ZoneId.of("America/Denver"), ZoneId.of("America/Chicago"), ZoneId.of("America/New_York")};
+
+  /** The time zone of a place on the grid, by its west-east coordinate; null in the Handbook. */
+  static ZoneId zoneAt(double x, boolean handbook) {
+    if (handbook) {
+      return null;
+    }
+    return ZONES_WEST_TO_EAST[x < 25 ? 0 : x < 45 ? 1 : x < 70 ? 2 : 3];
+  }
+
   private static final class Terminal {
     final String id;
     final double x;
     final double y;
     final String mcc;
+    final ZoneId zone;
     long compromisedUntil;
 
-    Terminal(String id, double x, double y, String mcc) {
+    Terminal(String id, double x, double y, String mcc, boolean handbook) {
       this.id = id;
       this.x = x;
       this.y = y;
       this.mcc = mcc;
+      this.zone = zoneAt(x, handbook);
     }
   }
 
@@ -281,6 +303,9 @@ public final class Simulator {
     final List<Terminal> nearby = new ArrayList<>();
     final Payer payer;
     final boolean depositsChecks;
+    final ZoneId zone;
+    /** Whether the core system sends this customer's zone (nine in ten). */
+    final boolean zoneKnown;
     final long creditLimit;
     final int statementDay;
     boolean employed = true;
@@ -303,6 +328,8 @@ public final class Simulator {
       account = String.format("a-%06d", i);
       x = random.nextDouble() * 100;
       y = random.nextDouble() * 100;
+      zone = zoneAt(x, handbook);
+      zoneKnown = zone != null && i % 10 != 9;
       meanAmount = 500 + random.nextDouble() * 9500; // cents
       sdAmount = meanAmount / 2;
       txPerDay = handbook ? random.nextDouble() * 4 : 0.3 + random.nextDouble() * 3.7;
@@ -325,6 +352,21 @@ public final class Simulator {
       }
     }
 
+    /**
+     * {@code sinceMidnight} after the start of the customer's local day that begins on the UTC
+     * date of {@code dayStart} (DST-aware: a local time in a spring-forward gap moves forward);
+     * UTC where the customer has no zone. Never before {@code dayStart}: the grid's zones all
+     * trail UTC.
+     */
+    long local(long dayStart, long sinceMidnight) {
+      if (zone == null) {
+        return dayStart + sinceMidnight;
+      }
+      LocalDate date = Instant.ofEpochMilli(dayStart).atZone(ZoneOffset.UTC).toLocalDate();
+      return date.atStartOfDay().plus(java.time.Duration.ofMillis(sinceMidnight)).atZone(zone)
+          .toInstant().toEpochMilli();
+    }
+
     void onboard(long start) {
       long at = start + random.nextLong(HOUR);
       // accounts opened over the past three years; a few brand new
@@ -338,6 +380,9 @@ public final class Simulator {
         cycleDue = start + 20 * DAY;
       } else {
         balance = random.nextLong(creditLimit / 3);
+      }
+      if (zoneKnown) {
+        now(at, this, new CustomerDetails(zone));
       }
       now(at, this, new AccountStatus(daysPastDue, usd(balance), opened));
       smsConsent = random.nextDouble() < 0.6;
@@ -361,7 +406,7 @@ public final class Simulator {
         takeover(takeoverAt);
       }
       if (employed && (d % 14) == payday) {
-        now(dayStart + 6 * HOUR + random.nextLong(HOUR), this, new Transaction(usd(salary),
+        now(local(dayStart, 6 * HOUR + random.nextLong(HOUR)), this, new Transaction(usd(salary),
             Direction.CREDIT, Channel.ACH, "", "", "US", "", "employer-" + customer.hashCode() % 97));
       }
       if (employed && payer != Payer.RELIABLE && random.nextDouble() < 0.002) {
@@ -371,10 +416,10 @@ public final class Simulator {
         }
       }
       if (depositsChecks && random.nextDouble() < 2.0 / 30) {
-        deposit(dayStart + 8 * HOUR + random.nextLong(12 * HOUR));
+        deposit(local(dayStart, 8 * HOUR + random.nextLong(12 * HOUR)));
       }
       if (random.nextDouble() < 0.0005) {
-        depositFraud(dayStart + 9 * HOUR + random.nextLong(10 * HOUR));
+        depositFraud(local(dayStart, 9 * HOUR + random.nextLong(10 * HOUR)));
       }
       if (smsConsent && random.nextDouble() < 0.001) {
         smsConsent = false; // "STOP"
@@ -388,7 +433,7 @@ public final class Simulator {
     void spend(long dayStart) {
       int n = poisson(txPerDay);
       for (int i = 0; i < n; i++) {
-        long at = dayStart + 7 * HOUR + random.nextLong(16 * HOUR);
+        long at = local(dayStart, 7 * HOUR + random.nextLong(16 * HOUR));
         Terminal t = nearby.get(random.nextInt(nearby.size()));
         long amount = Math.max(50, (long) (meanAmount + sdAmount * random.nextGaussian()));
         boolean fraud = false;
@@ -404,7 +449,7 @@ public final class Simulator {
         }
         Channel channel = random.nextDouble() < 0.25 ? Channel.ECOMMERCE
             : random.nextDouble() < 0.08 ? Channel.ATM : Channel.CARD_PRESENT;
-        card(at, amount, channel, t.id, channel == Channel.ATM ? "6011" : t.mcc, "US",
+        card(at, amount, channel, t, channel == Channel.ATM ? "6011" : t.mcc, "US",
             channel == Channel.ECOMMERCE ? device : "", fraud);
       }
     }
@@ -432,7 +477,7 @@ public final class Simulator {
           amount *= 5;
           fraud = true;
         }
-        card(at, amount, Channel.CARD_PRESENT, t.id, t.mcc, "US", "", fraud);
+        card(at, amount, Channel.CARD_PRESENT, t, t.mcc, "US", "", fraud);
       }
     }
 
@@ -445,25 +490,26 @@ public final class Simulator {
         t += random.nextLong(10 * MINUTE);
         Terminal merchant = terminals[random.nextInt(terminals.length)];
         card(t, (long) (meanAmount * (2 + random.nextDouble() * 4)), Channel.ECOMMERCE,
-            merchant.id, "5732", country, stolenDevice, true);
+            merchant, "5732", country, stolenDevice, true);
       }
     }
 
-    void card(long at, long amount, Channel channel, String merchant, String mcc, String country,
+    void card(long at, long amount, Channel channel, Terminal merchant, String mcc, String country,
         String deviceId, boolean fraud) {
       String id = nextId("t");
       add(new Event(id, at, account, customer, new Transaction(usd(amount), Direction.DEBIT,
-          channel, merchant, mcc, country, deviceId, "")));
+          channel, merchant.id, mcc, country, deviceId, "", merchant.zone)));
       stats.transactions++;
       balance += amount;
       if (fraud) {
         stats.fraudulentTransactions++;
         if (handbook) {
-          schedule(at + 7 * DAY, this, new FraudReport(id, merchant, at, false));
+          schedule(at + 7 * DAY, this, new FraudReport(id, merchant.id, at, false));
         } else if (random.nextDouble() < 0.95) { // most fraud is eventually reported
           // most reports come within days (the customer calls); chargebacks take weeks
           long delay = DAY + (long) Math.min(60.0 * DAY, -Math.log(1 - random.nextDouble()) * 4 * DAY);
-          schedule(at + delay, this, new FraudReport(id, merchant, at, random.nextDouble() < 0.3));
+          schedule(at + delay, this, new FraudReport(id, merchant.id, at,
+              random.nextDouble() < 0.3));
         }
       }
     }
@@ -509,7 +555,7 @@ public final class Simulator {
         long t = at;
         for (int i = 0; i < 3; i++) {
           t += HOUR + random.nextLong(6 * HOUR);
-          card(t, big / 4, Channel.ATM, nearby.get(0).id, "6011", "US", "", false);
+          card(t, big / 4, Channel.ATM, nearby.get(0), "6011", "US", "", false);
         }
         returned(at, deposit, random.nextDouble() < 0.5 ? "ALTERED" : "NSF");
       }
@@ -598,7 +644,7 @@ public final class Simulator {
     }
 
     void collect(long dayStart) {
-      long at = dayStart + 9 * HOUR + random.nextLong(10 * HOUR);
+      long at = local(dayStart, 9 * HOUR + random.nextLong(10 * HOUR));
       if (random.nextDouble() < 0.6) {
         boolean reached = random.nextDouble() < 0.25;
         now(at, this, new ContactAttempt(ContactChannel.CALL, reached));

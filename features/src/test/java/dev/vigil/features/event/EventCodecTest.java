@@ -40,7 +40,10 @@ class EventCodecTest {
       assertThat(EventCodec.fromProto(EventCodec.toProto(e), Long.MAX_VALUE)).isEqualTo(e);
       kinds.add(e.kind().getClass());
     }
-    assertThat(kinds).as("the simulator exercises every kind").hasSize(11);
+    assertThat(kinds).as("the simulator exercises every kind")
+        .containsExactlyInAnyOrder(Event.Kind.class.getPermittedSubclasses());
+    assertThat(events).as("and the merchant's time zone")
+        .anyMatch(e -> e.kind() instanceof Event.Transaction t && t.merchantZone() != null);
   }
 
   static List<Arguments> badEvents() {
@@ -73,6 +76,16 @@ class EventCodecTest {
             b.getTransaction().toBuilder().setMcc("54x1"))),
         bad("event.transaction.country", b -> b.setTransaction(
             b.getTransaction().toBuilder().setCountry("usa"))),
+        bad("event.transaction.merchant_time_zone", b -> b.setTransaction(
+            b.getTransaction().toBuilder().setMerchantTimeZone("Mars/Olympus"))),
+        bad("event.transaction.merchant_time_zone", b -> b.setTransaction(
+            b.getTransaction().toBuilder().setMerchantTimeZone("America/" + "X".repeat(70)))),
+        bad("event.customer_details.time_zone", b -> b.setCustomerDetails(
+            dev.vigil.proto.v1.CustomerDetails.getDefaultInstance())),
+        bad("event.customer_details.time_zone", b -> b.setCustomerDetails(
+            dev.vigil.proto.v1.CustomerDetails.newBuilder().setTimeZone("EST5EDT-ish"))),
+        bad("event.customer_id", b -> b.clearCustomerId().setCustomerDetails(
+            dev.vigil.proto.v1.CustomerDetails.newBuilder().setTimeZone("America/New_York"))),
         bad("event.check_deposit.routing_number", b -> b.setCheckDeposit(
             dev.vigil.proto.v1.CheckDeposit.newBuilder().setDepositId("d")
                 .setAmount(Money.newBuilder().setMinorUnits(5).setCurrency("USD"))
@@ -98,6 +111,20 @@ class EventCodecTest {
         .isInstanceOf(InvalidEventException.class)
         .satisfies(e -> assertThat(((InvalidEventException) e).field()).isEqualTo(field))
         .satisfies(e -> assertThat(((InvalidEventException) e).reason()).isNotBlank());
+  }
+
+  @Test
+  void timeZonesAreReadAsIanaZones() throws Exception {
+    var t = valid().toBuilder().setTransaction(valid().getTransaction().toBuilder()
+        .setMerchantTimeZone("Australia/Sydney")).build();
+    assertThat(((Event.Transaction) EventCodec.fromProto(t, NOW).kind()).merchantZone())
+        .isEqualTo(java.time.ZoneId.of("Australia/Sydney"));
+    assertThat(((Event.Transaction) EventCodec.fromProto(valid(), NOW).kind()).merchantZone())
+        .as("not given: not known").isNull();
+    var details = valid().toBuilder().setCustomerDetails(dev.vigil.proto.v1.CustomerDetails
+        .newBuilder().setTimeZone("America/New_York")).build();
+    assertThat(EventCodec.fromProto(details, NOW).kind()).isEqualTo(
+        new Event.CustomerDetails(java.time.ZoneId.of("America/New_York")));
   }
 
   @Test

@@ -36,6 +36,66 @@ class TrainingSetsTest {
    * The leakage test: rows up to a cut time are identical whether the history stops at the cut or
    * goes on (with the fraud reports, deposit returns, payments and statuses that came later).
    */
+  /**
+   * Training judges the calendar features by the same rule as serving: for every transaction, the
+   * customer's zone from their newest CustomerDetails replayed before it, else the merchant's,
+   * else UTC, found here by a brute-force scan of the raw history.
+   */
+  @Test
+  void calendarFeaturesAreJudgedInTheCustomersZoneElseTheMerchantsAsOfEachTransaction() {
+    var set = TrainingSets.fraud(history, SETTINGS, start, Long.MAX_VALUE);
+    var ordered = new ArrayList<>(history);
+    ordered.sort((a, b) -> Long.compare(a.timeMillis(), b.timeMillis()));
+    Map<String, Event> byId = new HashMap<>();
+    Map<String, Integer> position = new HashMap<>();
+    Map<String, List<Integer>> detailsByCustomer = new HashMap<>();
+    for (int i = 0; i < ordered.size(); i++) {
+      Event e = ordered.get(i);
+      byId.put(e.eventId(), e);
+      position.put(e.eventId(), i);
+      if (e.kind() instanceof Event.CustomerDetails) {
+        detailsByCustomer.computeIfAbsent(e.customerId(), k -> new ArrayList<>()).add(i);
+      }
+    }
+    int night = set.features().names().indexOf("txn_night");
+    int weekend = set.features().names().indexOf("txn_weekend");
+    Map<String, Integer> bySource = new HashMap<>();
+    int differsFromUtc = 0;
+    for (Row r : set.rows()) {
+      Event e = byId.get(r.id());
+      java.time.ZoneId zone = null;
+      String source = "utc";
+      long newest = Long.MIN_VALUE;
+      for (int i : detailsByCustomer.getOrDefault(e.customerId(), List.of())) {
+        Event d = ordered.get(i);
+        if (i < position.get(r.id()) && d.timeMillis() >= newest) {
+          newest = d.timeMillis();
+          zone = ((Event.CustomerDetails) d.kind()).timeZone();
+          source = "customer";
+        }
+      }
+      if (zone == null && ((Transaction) e.kind()).merchantZone() != null) {
+        zone = ((Transaction) e.kind()).merchantZone();
+        source = "merchant";
+      }
+      var local = java.time.Instant.ofEpochMilli(r.asOfMillis())
+          .atZone(zone == null ? java.time.ZoneOffset.UTC : zone);
+      assertThat(r.values()[night]).as("night of %s", r.id())
+          .isEqualTo(local.getHour() < 6 ? 1 : 0);
+      assertThat(r.values()[weekend]).as("weekend of %s", r.id())
+          .isEqualTo(local.getDayOfWeek().getValue() >= 6 ? 1 : 0);
+      bySource.merge(source, 1, Integer::sum);
+      var utc = java.time.Instant.ofEpochMilli(r.asOfMillis()).atZone(java.time.ZoneOffset.UTC);
+      if ((utc.getHour() < 6) != (local.getHour() < 6)) {
+        differsFromUtc++;
+      }
+    }
+    assertThat(bySource).as("both the customer's zone and the merchant's are exercised")
+        .containsKeys("customer", "merchant");
+    assertThat(differsFromUtc).as("transactions whose night differs from UTC's")
+        .isGreaterThan(100);
+  }
+
   @Test
   void aDelinquencyScheduleIsWeeklyMonthlyOrTheUsersDates() {
     long from = java.time.Instant.parse("2026-01-15T00:00:00Z").toEpochMilli();

@@ -1,6 +1,7 @@
 package dev.vigil.models.training;
 
 import dev.vigil.features.event.Event;
+import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.simulator.Simulator;
 import dev.vigil.models.registry.ModelRegistry;
@@ -27,14 +28,22 @@ public final class DefaultModels {
   private DefaultModels() {}
 
   /**
-   * Trains, publishes and activates a default model for every task without a champion. Returns
-   * the tasks it trained for (none when every task already has a champion).
+   * Trains, publishes and activates a default model for every task without a champion that this
+   * feature library can serve: none at all, or one trained on another feature schema (an older
+   * catalogue version). Returns the tasks it trained for (none when every task has a servable
+   * champion).
    */
   public static List<Task> ensure(ModelRegistry registry, Consumer<String> log)
       throws IOException {
     var missing = new ArrayList<Task>();
     for (Task task : Task.values()) {
-      if (registry.roles(task).champion() == null) {
+      String champion = registry.roles(task).champion();
+      if (champion == null) {
+        missing.add(task);
+      } else if (!registry.card(task, champion).featureSchemaFingerprint()
+          .equals(FeatureCatalogue.of(task).fingerprint())) {
+        log.accept(task.id() + " champion " + champion + " was trained on another feature schema"
+            + " (catalogue version " + FeatureCatalogue.VERSION + " now): replaced by a default");
         missing.add(task);
       }
     }

@@ -37,11 +37,16 @@ public final class TreatmentPlanner {
 
   private record Plan(TreatmentAction action, List<ContactChannel> channels, String rationale) {}
 
-  /** The treatment for an account in {@code segment} as of {@code asOfMillis}. */
+  /**
+   * The treatment for an account in {@code segment} as of {@code asOfMillis}.
+   *
+   * @param zone the customer's time zone, for convenient hours
+   */
   public Treatment plan(Segment segment, Map<String, Double> features, AccountProfile account,
       long asOfMillis, ZoneId zone) {
     Plan plan = planFor(segment, features);
-    var out = Treatment.newBuilder().setAction(plan.action()).setRationale(plan.rationale());
+    var out = Treatment.newBuilder().setAction(plan.action()).setRationale(plan.rationale())
+        .setTimeZone(zone.getId());
     if (plan.action() == TreatmentAction.TREATMENT_ACTION_NONE) {
       return out.setChannel(ContactChannel.CONTACT_CHANNEL_UNSPECIFIED).build();
     }

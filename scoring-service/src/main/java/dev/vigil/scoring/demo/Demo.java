@@ -132,6 +132,8 @@ public final class Demo implements java.util.concurrent.Callable<Integer> {
         } else if (e.kind() instanceof Event.Statement) {
           var r = timed(() -> scoring.scoreDelinquency(ScoreDelinquencyRequest.newBuilder()
               .setAccountId(e.accountId()).setCustomerId(e.customerId())
+              // the customer's own zone comes from their CustomerDetails; this one stands in
+              // for the simulated customers (one in ten) whose zone was never sent
               .setAsOf(EventCodec.timestamp(e.timeMillis())).setTimeZone("America/Chicago")
               .build()));
           if (r != null) {

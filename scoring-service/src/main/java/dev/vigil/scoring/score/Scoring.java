@@ -35,7 +35,6 @@ import io.grpc.stub.StreamObserver;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -218,15 +217,13 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     if (request.getCustomerId().length() > 128) {
       throw invalid("customer_id", "must be at most 128 characters");
     }
-    if (request.getTimeZone().isEmpty()) {
-      throw invalid("time_zone", "is required (an IANA zone such as America/Chicago): contact"
-          + " times cannot be chosen without it");
-    }
-    ZoneId zone;
-    try {
-      zone = ZoneId.of(request.getTimeZone());
-    } catch (DateTimeException e) {
-      throw invalid("time_zone", "is not an IANA time zone: " + e.getMessage());
+    ZoneId requested = null;
+    if (!request.getTimeZone().isEmpty()) {
+      try {
+        requested = EventCodec.zone(request.getTimeZone(), "time_zone");
+      } catch (InvalidEventException e) {
+        throw invalid(e.field(), e.reason());
+      }
     }
     long now = clock.millis();
     long asOf = now;
@@ -242,6 +239,14 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     }
     Assessment a = assess(Task.DELINQUENCY, asOf, null,
         FeatureInputs.keysForAccount(request.getAccountId(), request.getCustomerId()), requestId);
+    // the customer's own zone (their CustomerDetails) first: the one source of it
+    ZoneId zone = a.inputs().customer().timeZone() != null ? a.inputs().customer().timeZone()
+        : requested;
+    if (zone == null) {
+      throw invalid("time_zone", "is required when Vigil does not know the customer's zone (no"
+          + " CustomerDetails event for customer_id): an IANA zone such as America/Chicago;"
+          + " contact times cannot be chosen without it");
+    }
     Policy p = policy.current();
     Policy.Outcome outcome = decide(p, a, Map.of("currency", "", "channel", "", "country", "",
         "mcc", "", "endorsement", ""));

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
+import dev.vigil.features.profile.ProfileBook;
+import dev.vigil.features.profile.ProfileSettings;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.proto.v1.TransactionDecision;
@@ -36,10 +38,15 @@ class PolicyReloadTest {
           InsecureChannelCredentials.create()).build();
       try {
         var scoring = ScoringServiceGrpc.newBlockingStub(channel);
-        var request = ScoreTransactionRequest.newBuilder().setEvent(EventCodec.toProto(
-            new Event("pol-1", TestService.NOW.toEpochMilli() - 1000, "a-1", "c-1",
-                new Event.Transaction(new Event.Money(1_500, "USD"), Event.Direction.DEBIT,
-                    Event.Channel.CARD_PRESENT, "m-1", "5411", "US", "d-1", "")))).build();
+        // an ordinary purchase on an account with a month of ordinary purchases behind it
+        long now = TestService.NOW.toEpochMilli();
+        var book = new ProfileBook(ProfileSettings.DEFAULT);
+        for (int d = 30; d >= 1; d--) {
+          book.fold(purchase("pol-h" + d, now - d * 86_400_000L, 1_000 + 37 * d));
+        }
+        TestService.publish(kafka, server, book);
+        var request = ScoreTransactionRequest.newBuilder()
+            .setEvent(EventCodec.toProto(purchase("pol-1", now - 1000, 1_500))).build();
         Supplier<String> version = () -> scoring.scoreTransaction(request).getScore()
             .getPolicyVersion();
         assertThat(version.get()).isEqualTo("2026-11-24.1");
@@ -72,5 +79,10 @@ class PolicyReloadTest {
         server.close();
       }
     }
+  }
+
+  static Event purchase(String id, long at, long cents) {
+    return new Event(id, at, "a-1", "c-1", new Event.Transaction(new Event.Money(cents, "USD"),
+        Event.Direction.DEBIT, Event.Channel.CARD_PRESENT, "m-1", "5411", "US", "d-1", ""));
   }
 }

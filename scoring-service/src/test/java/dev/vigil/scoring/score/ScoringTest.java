@@ -74,6 +74,13 @@ class ScoringTest {
         new Event.AccountStatus(45, new Money(250_000, "USD"), NOW - 400 * 86_400_000L)));
     book.fold(new Event("cc-1", NOW - 30 * 86_400_000L, "a-late", "c-late",
         new Event.ConsentChange(ContactChannel.EMAIL, true)));
+    // the same, for a customer whose core system sent their time zone
+    book.fold(new Event("cd-2", NOW - 30 * 86_400_000L, "a-zoned", "c-zoned",
+        new Event.CustomerDetails(ZoneId.of("America/New_York"))));
+    book.fold(new Event("st-2", NOW - 3 * 86_400_000L, "a-zoned", "c-zoned",
+        new Event.AccountStatus(45, new Money(250_000, "USD"), NOW - 400 * 86_400_000L)));
+    book.fold(new Event("cc-2", NOW - 30 * 86_400_000L, "a-zoned", "c-zoned",
+        new Event.ConsentChange(ContactChannel.EMAIL, true)));
     TestService.publish(stack.kafka, stack.server, book);
   }
 
@@ -95,7 +102,7 @@ class ScoringTest {
   private static ScoreTransactionRequest burst(String requestId) {
     return ScoreTransactionRequest.newBuilder().setRequestId(requestId)
         .setEvent(EventCodec.toProto(txn("v-6", NOW - 4 * MINUTE + 10_000, "a-vel", "d-new",
-            90_000))).build();
+            2_500))).build();
   }
 
   @Test
@@ -115,7 +122,7 @@ class ScoringTest {
 
     AuditRecord audit = auditOf(r.getScore().getAuditId());
     assertThat(audit.getFeaturesMap()).containsEntry("acct_txn_count_1h", 5.0)
-        .containsEntry("device_new_90d", 1.0).containsEntry("txn_amount", 90_000.0);
+        .containsEntry("device_new_90d", 1.0).containsEntry("txn_amount", 2_500.0);
     assertThat(audit.getEntitiesList()).contains("ACCOUNT/a-vel", "DEVICE/d-new");
     assertThat(audit.getDecision()).isEqualTo(r.getDecision().name()
         .substring("TRANSACTION_DECISION_".length()));
@@ -156,6 +163,28 @@ class ScoringTest {
     assertThat(r.getTreatment().getRationale()).isNotEmpty();
     assertThat(r.getScore().getReasonsList()).extracting(Reason::getCode)
         .doesNotContain("CONSENT_EMAIL").allMatch(code -> !code.equals("-"));
+  }
+
+  @Test
+  void convenientHoursAreJudgedInTheZoneTheCustomersProfileHoldsBeforeTheRequests() {
+    for (String requested : List.of("", "Asia/Tokyo")) {
+      var r = scoring.scoreDelinquency(ScoreDelinquencyRequest.newBuilder()
+          .setAccountId("a-zoned").setCustomerId("c-zoned").setTimeZone(requested)
+          .build()); // as of NOW: 10:00 in New York, midnight in Tokyo
+      assertThat(r.getTreatment().getTimeZone()).as("asked with '%s'", requested)
+          .isEqualTo("America/New_York");
+      var local = Instant.ofEpochSecond(r.getTreatment().getEarliestContactTime().getSeconds())
+          .atZone(ZoneId.of("America/New_York")).toLocalTime();
+      assertThat(local.getHour()).isBetween(8, 20);
+      // judged in Tokyo, the contact would wait for 08:00 there (23:00 UTC): in New York, now
+      assertThat(r.getTreatment().getEarliestContactTime().getSeconds() * 1000).isEqualTo(NOW);
+    }
+    // the request's zone stands in for a customer whose zone Vigil does not know
+    var unknown = scoring.scoreDelinquency(ScoreDelinquencyRequest.newBuilder()
+        .setAccountId("a-late").setCustomerId("c-late").setTimeZone("Asia/Tokyo").build());
+    assertThat(unknown.getTreatment().getTimeZone()).isEqualTo("Asia/Tokyo");
+    assertThat(unknown.getTreatment().getEarliestContactTime().getSeconds() * 1000)
+        .isEqualTo(java.time.Instant.parse("2026-11-24T23:00:00Z").toEpochMilli());
   }
 
   @Test
