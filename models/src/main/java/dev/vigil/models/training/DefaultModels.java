@@ -38,12 +38,12 @@ public final class DefaultModels {
     var missing = new ArrayList<Task>();
     for (Task task : Task.values()) {
       String champion = registry.roles(task).champion();
-      if (champion == null) {
-        missing.add(task);
-      } else if (!registry.card(task, champion).featureSchemaFingerprint()
-          .equals(FeatureCatalogue.of(task).fingerprint())) {
-        log.accept(task.id() + " champion " + champion + " was trained on another feature schema"
-            + " (catalogue version " + FeatureCatalogue.VERSION + " now): replaced by a default");
+      if (!hasServableChampion(registry, task)) {
+        if (champion != null) {
+          log.accept(task.id() + " champion " + champion + " was trained on another feature"
+              + " schema (catalogue version " + FeatureCatalogue.VERSION + " now): replaced by a"
+              + " default");
+        }
         missing.add(task);
       }
     }
@@ -70,5 +70,12 @@ public final class DefaultModels {
           result.metrics().get("rows").longValue()));
     }
     return missing;
+  }
+
+  /** Whether {@code task} has a champion trained on this feature library's schema. */
+  static boolean hasServableChampion(ModelRegistry registry, Task task) throws IOException {
+    String champion = registry.roles(task).champion();
+    return champion != null && registry.card(task, champion).featureSchemaFingerprint()
+        .equals(FeatureCatalogue.of(task).fingerprint());
   }
 }
