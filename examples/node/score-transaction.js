@@ -35,6 +35,9 @@ const request = {
       mcc: '5732',
       country: 'US',
       deviceId: 'device-node-1',
+      // where the merchant is: night and weekend are judged in the customer's zone when Vigil
+      // has their CustomerDetails, else in this one, else in UTC
+      merchantTimeZone: 'America/Chicago',
     },
   },
 };
