@@ -13,7 +13,6 @@ import dev.vigil.testkit.EmbeddedKafka;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import java.nio.file.Files;
-import java.time.Instant;
 import java.util.ArrayList;
 
 /** IngestService.Publish throughput on one stream (`java ... IngestHarness [events]`). */
@@ -22,13 +21,13 @@ public final class IngestHarness {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
     var events = new ArrayList<Event>();
     new Simulator(new Simulator.Config(3, 2_000, 30,
-        Instant.now().minusSeconds(31 * 86_400L), 0)).run(events::add);
+        TestService.NOW.minusSeconds(31 * 86_400L), 0)).run(events::add);
     var dir = Files.createTempDirectory("vigil-ingest");
     try (var kafka = new EmbeddedKafka()) {
       kafka.createTopic("vigil.events", 4, false);
       kafka.createTopic("vigil.profiles", 1, true);
       var env = LoadHarness.benchEnv(kafka, dir);
-      var server = ScoringServer.start(ServiceConfig.load(null, env));
+      var server = ScoringServer.start(ServiceConfig.load(null, env), TestService.CLOCK);
       var channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
           InsecureChannelCredentials.create()).build();
       for (int round = 0; round < 3; round++) {

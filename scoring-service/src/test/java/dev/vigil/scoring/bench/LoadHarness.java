@@ -68,7 +68,7 @@ public final class LoadHarness {
     int accounts = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     Path dir = Files.createTempDirectory("vigil-load");
-    long now = System.currentTimeMillis();
+    long now = TestService.NOW.toEpochMilli(); // a weekday afternoon, whenever it runs
     System.out.printf("filling the store with %,d accounts (+ customers, devices) and %,d"
         + " merchants...%n", accounts, MERCHANTS);
     long t0 = System.nanoTime();
@@ -92,7 +92,7 @@ public final class LoadHarness {
               response.onCompleted();
             }
           }).build().start();
-      var vigil = ScoringServer.start(ServiceConfig.load(null, env));
+      var vigil = ScoringServer.start(ServiceConfig.load(null, env), TestService.CLOCK);
       long w0 = System.nanoTime();
       long warmed = vigil.store().warm();
       System.out.printf("store: read all %,d MB once to warm the block cache (%.0f s)%n",

@@ -16,13 +16,14 @@ public final class ScoringCost {
     int accounts = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     var dir = Files.createTempDirectory("vigil-cost");
-    long now = System.currentTimeMillis();
+    long now = dev.vigil.scoring.TestService.NOW.toEpochMilli(); // a weekday afternoon
     LoadHarness.fill(dir.resolve("state/profiles"), accounts, now);
     try (var kafka = new EmbeddedKafka()) {
       kafka.createTopic("vigil.profiles", 1, true);
       kafka.createTopic("vigil.decisions", 1, false);
       var env = LoadHarness.benchEnv(kafka, dir);
-      var server = ScoringServer.start(ServiceConfig.load(null, env));
+      var server = ScoringServer.start(ServiceConfig.load(null, env),
+          dev.vigil.scoring.TestService.CLOCK);
       Scoring scoring = server.scoring();
       ScoreTransactionRequest[] requests = LoadHarness.requests(accounts, now, 50_000);
       for (int round = 0; round < 3; round++) {
@@ -43,7 +44,7 @@ public final class ScoringCost {
         var r = requests[i % requests.length];
         long t0 = System.nanoTime();
         var event = dev.vigil.features.event.EventCodec.fromProto(r.getEvent(),
-            System.currentTimeMillis());
+            now);
         long t1 = System.nanoTime();
         var keys = dev.vigil.features.profile.FeatureInputs.keysFor(event);
         var inputs = assessor.inputs(event.timeMillis(), event, keys);
@@ -64,7 +65,7 @@ public final class ScoringCost {
           dev.vigil.features.profile.ProfileSettings.DEFAULT);
       for (int i = 0; i < n; i++) {
         var event = dev.vigil.features.event.EventCodec.fromProto(
-            requests[i % requests.length].getEvent(), System.currentTimeMillis());
+            requests[i % requests.length].getEvent(), now);
         var keys = dev.vigil.features.profile.FeatureInputs.keysFor(event).list();
         long t0 = System.nanoTime();
         var records = server.store().get(keys);
@@ -88,7 +89,7 @@ public final class ScoringCost {
         // each arm reads its own requests: a read right after the same keys' read is warmer
         var event = dev.vigil.features.event.EventCodec.fromProto(requests[Math.floorMod(
             i / 2 + (i % 2 == 0 ? 0 : n / 2), requests.length)].getEvent(),
-            System.currentTimeMillis());
+            now);
         var keys = dev.vigil.features.profile.FeatureInputs.keysFor(event).list();
         long t0 = System.nanoTime();
         (i % 2 == 0 ? cached : storeOnly).read(keys);
