@@ -62,6 +62,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScoringServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ScoringServer.class);
+  /**
+   * The largest request message the server reads (gRPC's default is 4 MiB), as large as the
+   * largest record Kafka takes by default: an event over its own limits but under this one is
+   * parsed and refused naming its field; a larger message is answered RESOURCE_EXHAUSTED unread.
+   */
+  public static final int MAX_INBOUND_MESSAGE_BYTES = 1024 * 1024;
 
   private final Server server;
   private final HealthStatusManager health;
@@ -162,6 +168,7 @@ public final class ScoringServer implements AutoCloseable {
     // unbounded cached pool (one thread per concurrent call, and a hand-off for every call)
     var executor = callExecutor(config.grpcThreads());
     builder.executor(executor);
+    builder.maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
     builder.intercept(metrics.interceptor());
     builder.addService(scoring);
     builder.addService(new ModelAdministration(models, publishModels));

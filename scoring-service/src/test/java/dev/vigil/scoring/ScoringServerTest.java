@@ -89,10 +89,53 @@ class ScoringServerTest {
         AckStatus.ACK_STATUS_DUPLICATE);
     assertThat(received.get(1).getField()).isEqualTo("event.transaction.amount.currency");
     // acknowledged means stored: the event is on the topic, once
-    var stored = stack.kafka.readAll("vigil.events");
+    var stored = stack.kafka.readAll("vigil.events").stream()
+        .filter(r -> new String(r.key()).equals("a-77")).toList();
     assertThat(stored).hasSize(1);
     assertThat(dev.vigil.proto.v1.Event.parseFrom(stored.get(0).value())).isEqualTo(valid);
     assertThat(new String(stored.get(0).key())).isEqualTo("a-77");
+  }
+
+  @Test
+  void anOverlongFieldIsRejectedByNameAndAnOversizedMessageRefusedUnread() throws Exception {
+    var deposit = EventCodec.toProto(new dev.vigil.features.event.Event("big-1",
+        TestService.NOW.toEpochMilli(), "a-big", "c-big",
+        new dev.vigil.features.event.Event.CheckDeposit("dep-big",
+            new dev.vigil.features.event.Event.Money(5_000, "USD"), "021000021", "payer-1", "1001",
+            "", dev.vigil.features.event.Event.Endorsement.RESTRICTIVE, "x".repeat(600_000))));
+    var good = deposit.toBuilder().setEventId("big-2").setCheckDeposit(
+        deposit.getCheckDeposit().toBuilder().setDepositId("dep-ok").setDeviceId("d-ok")).build();
+    var acks = new TestService.Responses<PublishAck>();
+    var events = IngestServiceGrpc.newStub(stack.channel).publish(acks);
+    events.onNext(PublishRequest.newBuilder().setEvent(deposit).build());
+    events.onNext(PublishRequest.newBuilder().setEvent(good).build());
+    events.onCompleted();
+    List<PublishAck> received = acks.await(java.time.Duration.ofSeconds(30));
+    assertThat(received).extracting(PublishAck::getStatus).containsExactly(
+        AckStatus.ACK_STATUS_REJECTED, AckStatus.ACK_STATUS_ACCEPTED);
+    assertThat(received.get(0).getField()).isEqualTo("event.check_deposit.device_id");
+    var storedIds = new java.util.ArrayList<String>();
+    for (var r : stack.kafka.readAll("vigil.events")) {
+      if (new String(r.key()).equals("a-big")) {
+        storedIds.add(Event.parseFrom(r.value()).getEventId());
+      }
+    }
+    assertThat(storedIds).as("only the good one stored").containsExactly("big-2");
+
+    // over the server's inbound limit: refused before it is parsed, and the server goes on
+    var huge = deposit.toBuilder().setCheckDeposit(deposit.getCheckDeposit().toBuilder()
+        .setDeviceId("x".repeat(ScoringServer.MAX_INBOUND_MESSAGE_BYTES))).build();
+    var scoring = dev.vigil.proto.v1.ScoringServiceGrpc.newBlockingStub(stack.channel);
+    assertThatThrownBy(() -> scoring.scoreCheckDeposit(
+        dev.vigil.proto.v1.ScoreCheckDepositRequest.newBuilder().setEvent(huge).build()))
+        .isInstanceOf(StatusRuntimeException.class)
+        .extracting(e -> ((StatusRuntimeException) e).getStatus().getCode())
+        .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThatThrownBy(() -> scoring.scoreCheckDeposit(
+        dev.vigil.proto.v1.ScoreCheckDepositRequest.newBuilder().setEvent(deposit).build()))
+        .isInstanceOf(StatusRuntimeException.class)
+        .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getDescription())
+            .startsWith("event.check_deposit.device_id: "));
   }
 
   @Test

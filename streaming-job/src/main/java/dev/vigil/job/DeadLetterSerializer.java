@@ -7,12 +7,21 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Dead letters: the original record bytes, with headers saying which field was wrong, why, and
- * where the record came from. The key is the event id when one was read.
+ * where the record came from. The key is the event id when one was read (and is a valid id).
+ *
+ * <p>A dead letter is always small enough for the dead-letters topic: a record near the events
+ * topic's size limit would not fit once the headers are added, and a dead letter that cannot be
+ * written fails the task on every restart. So the payload keeps its first {@link
+ * #MAX_PAYLOAD_BYTES} bytes (the {@link #TRUNCATED_FROM} header gives the original size) and the
+ * reason its first {@link #MAX_REASON_CHARS} characters.
  */
 final class DeadLetterSerializer implements KafkaRecordSerializationSchema<Incoming> {
   static final String FIELD = "vigil.error.field";
   static final String REASON = "vigil.error.reason";
   static final String ORIGIN = "vigil.origin";
+  static final String TRUNCATED_FROM = "vigil.truncated.from";
+  static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+  static final int MAX_REASON_CHARS = 1024;
   private final String topic;
 
   DeadLetterSerializer(String topic) {
@@ -24,10 +33,19 @@ final class DeadLetterSerializer implements KafkaRecordSerializationSchema<Incom
       Long timestamp) {
     var headers = new RecordHeaders();
     headers.add(FIELD, in.errorField.getBytes(StandardCharsets.UTF_8));
-    headers.add(REASON, in.errorReason.getBytes(StandardCharsets.UTF_8));
+    String reason = in.errorReason.length() > MAX_REASON_CHARS
+        ? in.errorReason.substring(0, MAX_REASON_CHARS) : in.errorReason;
+    headers.add(REASON, reason.getBytes(StandardCharsets.UTF_8));
     headers.add(ORIGIN, in.origin.getBytes(StandardCharsets.UTF_8));
-    byte[] key = in.eventId == null || in.eventId.isEmpty() ? null
+    byte[] payload = in.payload;
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      headers.add(TRUNCATED_FROM,
+          Integer.toString(payload.length).getBytes(StandardCharsets.UTF_8));
+      payload = java.util.Arrays.copyOf(payload, MAX_PAYLOAD_BYTES);
+    }
+    byte[] key = in.eventId == null || in.eventId.isEmpty()
+        || in.eventId.length() > dev.vigil.features.event.EventCodec.MAX_ID_LENGTH ? null
         : in.eventId.getBytes(StandardCharsets.UTF_8);
-    return new ProducerRecord<>(topic, null, timestamp, key, in.payload, headers);
+    return new ProducerRecord<>(topic, null, timestamp, key, payload, headers);
   }
 }

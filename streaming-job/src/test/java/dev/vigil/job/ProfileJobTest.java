@@ -77,8 +77,9 @@ class ProfileJobTest {
   }
 
   /**
-   * The simulated history as records keyed by account, with three bad records (not protobuf, a
-   * lower-case currency, an event an hour ahead of the job's clock) and a duplicate.
+   * The simulated history as records keyed by account, with four bad records (not protobuf, a
+   * lower-case currency, an event an hour ahead of the job's clock, a 600,000-character device
+   * id) and a duplicate.
    */
   static List<ProducerRecord<byte[], byte[]>> records(String topic) {
     var records = new ArrayList<ProducerRecord<byte[], byte[]>>();
@@ -97,6 +98,13 @@ class ProfileJobTest {
         var ahead = EventCodec.toProto(history.get(i)).toBuilder().setEventId("an-hour-ahead")
             .setEventTime(EventCodec.timestamp(clock().millis() + 3_600_000));
         records.add(new ProducerRecord<>(topic, key, ahead.build().toByteArray()));
+        // the 600,000-character device id, arriving by a road other than Publish
+        var longDevice = EventCodec.toProto(history.get(i)).toBuilder().setEventId("long-device")
+            .setCheckDeposit(dev.vigil.proto.v1.CheckDeposit.newBuilder().setDepositId("dep-x")
+                .setAmount(Money.newBuilder().setMinorUnits(100).setCurrency("USD"))
+                .setRoutingNumber("021000021").setPayerAccountFingerprint("p-x")
+                .setCheckNumber("1").setDeviceId("x".repeat(600_000)));
+        records.add(new ProducerRecord<>(topic, key, longDevice.build().toByteArray()));
       }
       if (i == history.size() / 2) { // a producer retry: the same event again
         records.add(new ProducerRecord<>(topic, key, EventCodec.toProto(e).toByteArray()));
@@ -153,10 +161,17 @@ class ProfileJobTest {
 
     assertEqualsReferenceFold(newestPerKey(kafka.readAll(t.profiles())));
     var deadLetters = kafka.readAll(t.deadLetters());
-    assertThat(deadLetters).hasSize(3);
+    assertThat(deadLetters).hasSize(4);
     assertThat(deadLetters).extracting(r -> header(r, DeadLetterSerializer.FIELD))
         .containsExactlyInAnyOrder("event", "event.transaction.amount.currency",
-            "event.event_time");
+            "event.event_time", "event.check_deposit.device_id");
+    // every fold kept running (the reference fold above), and the dead letter stays small
+    assertThat(deadLetters).filteredOn(r -> "event.check_deposit.device_id".equals(
+        header(r, DeadLetterSerializer.FIELD))).singleElement().satisfies(r -> {
+          assertThat(r.value()).hasSize(DeadLetterSerializer.MAX_PAYLOAD_BYTES);
+          assertThat(Integer.parseInt(header(r, DeadLetterSerializer.TRUNCATED_FROM)))
+              .isGreaterThan(600_000);
+        });
     assertThat(deadLetters).allSatisfy(r ->
         assertThat(header(r, DeadLetterSerializer.REASON)).isNotBlank());
   }

@@ -35,6 +35,15 @@ import java.util.Set;
 public final class EventCodec {
   /** Amounts above this (10^13 minor units: 100 billion dollars) are refused as absurd. */
   public static final long MAX_AMOUNT = 10_000_000_000_000L;
+  /**
+   * The largest encoded event (protobuf bytes) accepted: every field at its maximum length takes
+   * under 2 KiB, so only unknown fields or a producer's bug come near it.
+   */
+  public static final int MAX_EVENT_BYTES = 4 * 1024;
+  /** The longest identifier (event, account, customer, merchant, device, deposit, ...) accepted. */
+  public static final int MAX_ID_LENGTH = 128;
+  /** The longest free-text code (a return reason, a hardship category) accepted. */
+  public static final int MAX_CODE_LENGTH = 64;
   /** How far in the future an event time may be, against the validator's clock. */
   public static final long MAX_FUTURE_MILLIS = 5 * 60_000L;
   private static final long EARLIEST_MILLIS = 946_684_800_000L; // 2000-01-01T00:00:00Z
@@ -52,7 +61,7 @@ public final class EventCodec {
    */
   public static Event fromProto(dev.vigil.proto.v1.Event e, long nowMillis)
       throws InvalidEventException {
-    if (!printableAscii(e.getEventId(), 128)) {
+    if (!printableAscii(e.getEventId(), MAX_ID_LENGTH)) {
       throw new InvalidEventException("event.event_id",
           e.getEventId().isEmpty() ? "is required" : "must be 1-128 printable ASCII characters");
     }
@@ -78,13 +87,19 @@ public final class EventCodec {
       case CONTACT_ATTEMPT -> contact(e.getContactAttempt());
       case CONSENT_CHANGE -> consent(e);
       case HARDSHIP_FLAG -> new HardshipFlag(e.getHardshipFlag().getActive(),
-          e.getHardshipFlag().getReason());
+          code(e.getHardshipFlag().getReason(), "event.hardship_flag.reason"));
       case FRAUD_REPORT -> fraudReport(e.getFraudReport());
       case DEPOSIT_RETURN -> depositReturn(e.getDepositReturn());
       case CUSTOMER_DETAILS -> customerDetails(e);
       case KIND_NOT_SET -> throw new InvalidEventException("event.kind",
           "exactly one kind (transaction, check_deposit, payment, ...) must be set");
     };
+    // after the fields, so that an over-long field is named; what is left is unknown fields
+    int size = e.getSerializedSize();
+    if (size > MAX_EVENT_BYTES) {
+      throw new InvalidEventException("event", "is " + size + " bytes encoded, over the limit of "
+          + MAX_EVENT_BYTES + " (unknown fields count too)");
+    }
     return new Event(e.getEventId(), time, e.getAccountId(), e.getCustomerId(), kind);
   }
 
@@ -106,6 +121,7 @@ public final class EventCodec {
     }
     requireId(t.getMerchantId(), f + ".merchant_id", false);
     requireId(t.getDeviceId(), f + ".device_id", false);
+    requireId(t.getCounterpartyId(), f + ".counterparty_id", false);
     ZoneId merchantZone = t.getMerchantTimeZone().isEmpty() ? null
         : zone(t.getMerchantTimeZone(), f + ".merchant_time_zone");
     return new Transaction(amount, direction, channel, t.getMerchantId(), t.getMcc(),
@@ -138,6 +154,7 @@ public final class EventCodec {
       throw new InvalidEventException(f + ".check_number", "must be 1-15 digits");
     }
     requireId(d.getImageFingerprint(), f + ".image_fingerprint", false);
+    requireId(d.getDeviceId(), f + ".device_id", false);
     Endorsement endorsement = switch (d.getEndorsement()) {
       case ENDORSEMENT_RESTRICTIVE -> Endorsement.RESTRICTIVE;
       case ENDORSEMENT_SIGNATURE_ONLY -> Endorsement.SIGNATURE_ONLY;
@@ -158,7 +175,8 @@ public final class EventCodec {
       case PAYMENT_STATUS_RETURNED -> true;
       default -> throw new InvalidEventException(f + ".status", "must be POSTED or RETURNED");
     };
-    return new Payment(p.getPaymentId(), amount, returned, p.getReturnReason());
+    return new Payment(p.getPaymentId(), amount, returned,
+        code(p.getReturnReason(), f + ".return_reason"));
   }
 
   private static Statement statement(dev.vigil.proto.v1.Statement s, long time)
@@ -242,8 +260,8 @@ public final class EventCodec {
    * {@link InvalidEventException} naming {@code field}.
    */
   public static ZoneId zone(String id, String field) throws InvalidEventException {
-    if (id.length() > 64) {
-      throw new InvalidEventException(field, "must be at most 64 characters");
+    if (id.length() > MAX_CODE_LENGTH) {
+      throw new InvalidEventException(field, "must be at most " + MAX_CODE_LENGTH + " characters");
     }
     try {
       return ZoneId.of(id);
@@ -257,6 +275,7 @@ public final class EventCodec {
       throws InvalidEventException {
     String f = "event.fraud_report";
     requireId(r.getReportedEventId(), f + ".reported_event_id", true);
+    requireId(r.getMerchantId(), f + ".merchant_id", false);
     if (r.getKind() == FraudReportKind.FRAUD_REPORT_KIND_UNSPECIFIED
         || r.getKind() == FraudReportKind.UNRECOGNIZED) {
       throw new InvalidEventException(f + ".kind", "must be CONFIRMED_FRAUD or CHARGEBACK");
@@ -272,7 +291,8 @@ public final class EventCodec {
     String f = "event.deposit_return";
     requireId(r.getDepositId(), f + ".deposit_id", true);
     long at = r.hasDepositTime() ? millis(r.getDepositTime(), f + ".deposit_time") : 0;
-    return new DepositReturn(r.getDepositId(), r.getReturnReason(), at);
+    return new DepositReturn(r.getDepositId(), code(r.getReturnReason(), f + ".return_reason"),
+        at);
   }
 
   private static ContactChannel contactChannel(dev.vigil.proto.v1.ContactChannel c, String field)
@@ -300,7 +320,7 @@ public final class EventCodec {
     if (positive && units <= 0) {
       throw new InvalidEventException(field + ".minor_units", "must be positive");
     }
-    if (Math.abs(units) > MAX_AMOUNT) {
+    if (units > MAX_AMOUNT || units < -MAX_AMOUNT) { // not Math.abs: abs(Long.MIN_VALUE) < 0
       throw new InvalidEventException(field + ".minor_units", "is absurdly large");
     }
     return new Money(units, m.getCurrency());
@@ -351,9 +371,17 @@ public final class EventCodec {
       }
       return;
     }
-    if (value.length() > 128) {
-      throw new InvalidEventException(field, "must be at most 128 characters");
+    if (value.length() > MAX_ID_LENGTH) {
+      throw new InvalidEventException(field, "must be at most " + MAX_ID_LENGTH + " characters");
     }
+  }
+
+  /** An optional free-text code, at most {@link #MAX_CODE_LENGTH} characters. */
+  private static String code(String value, String field) throws InvalidEventException {
+    if (value.length() > MAX_CODE_LENGTH) {
+      throw new InvalidEventException(field, "must be at most " + MAX_CODE_LENGTH + " characters");
+    }
+    return value;
   }
 
   /**
