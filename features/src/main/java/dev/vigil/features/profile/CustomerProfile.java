@@ -103,8 +103,13 @@ public final class CustomerProfile extends Profile {
     p.transactions = Timeline.fromState(D7_COUNT, s.getTransactions());
     p.accounts = RecentSet.fromState(ACCOUNTS, s.getAccounts());
     if (!s.getTimeZone().isEmpty()) {
-      p.timeZone = ZoneId.of(s.getTimeZone());
-      p.timeZoneMillis = s.getTimeZoneMillis();
+      try {
+        p.timeZone = ZoneId.of(s.getTimeZone());
+        p.timeZoneMillis = s.getTimeZoneMillis();
+      } catch (java.time.DateTimeException e) {
+        // a zone this JVM's time-zone data does not know (validated by a newer one): read the
+        // profile as if the zone were never sent, so that its other facts still serve
+      }
     }
     return p;
   }

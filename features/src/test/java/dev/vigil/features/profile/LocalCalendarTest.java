@@ -134,6 +134,15 @@ class LocalCalendarTest {
     assertThat(copy.timeZone()).as("older than the one kept").isEqualTo(SYDNEY);
   }
 
+  @Test
+  void aZoneThisJvmDoesNotKnowReadsAsNoZoneAndTheProfileStillServes() {
+    var state = dev.vigil.features.state.CustomerState.newBuilder().setTimeZone("Mars/Olympus")
+        .setTimeZoneMillis(1).setConsentGranted(1 << Event.ContactChannel.SMS.ordinal()).build();
+    var customer = CustomerProfile.fromState(SETTINGS, state);
+    assertThat(customer.timeZone()).isNull();
+    assertThat(customer.consents(Event.ContactChannel.SMS)).isTrue();
+  }
+
   // ---- against a brute-force reference -----------------------------------------------------
 
   @Provide
