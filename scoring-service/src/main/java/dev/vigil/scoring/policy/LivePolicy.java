@@ -63,8 +63,9 @@ public final class LivePolicy implements AutoCloseable {
         seen = modified;
         reload();
       }
-    } catch (IOException e) {
-      log.warn("policy file {} unreadable: {}", file, e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      // never let the watcher's task end: a scheduled task that throws is never run again
+      log.warn("policy file {} unreadable: {}", file, e.toString());
     }
   }
 
@@ -80,6 +81,11 @@ public final class LivePolicy implements AutoCloseable {
       log.error("policy in {} refused, still serving {}: {}", file, current.version(),
           e.getMessage());
       outcome = new Reload(false, current.version(), e.getMessage());
+    } catch (RuntimeException e) {
+      // a shape validation did not foresee: refused all the same, and the watcher goes on
+      log.error("policy in {} refused (unexpected {}), still serving {}", file, e,
+          current.version());
+      outcome = new Reload(false, current.version(), e.toString());
     }
     listener.accept(outcome);
     return outcome;

@@ -147,6 +147,9 @@ public final class Policy {
     for (int i = 0; i < specs.size(); i++) {
       RuleSpec r = specs.get(i);
       String at = section + ".rules[" + i + "]";
+      if (r == null) {
+        throw new InvalidPolicyException(at + ": is empty (a '-' with no rule under it)");
+      }
       if (r.name() == null || r.name().isBlank()) {
         throw new InvalidPolicyException(at + ".name: is required");
       }

@@ -74,4 +74,48 @@ class PolicyTest {
     assertThatThrownBy(() -> Policy.parse("transaction: [1, 2"))
         .hasMessageContaining("not valid YAML");
   }
+
+  @Test
+  void aNullRuleOrAnyOtherStrangeShapeIsRefusedNotThrownAsABug() throws IOException {
+    String good = bundled();
+    assertThatThrownBy(() -> Policy.parse(good.replace("  rules:\n    - name: decline-very-high-risk",
+        "  rules:\n    -\n    - name: decline-very-high-risk")))
+        .isInstanceOf(Policy.InvalidPolicyException.class)
+        .hasMessageContaining("transaction.rules[0]: is empty");
+    for (String strange : new String[] {"", "~", "- 1\n- 2", "version: 1\ntransaction: 5",
+        "version: \"x\"\ntransaction: {rules: [~]}"}) {
+      assertThatThrownBy(() -> Policy.parse(strange)).as("%s", strange)
+          .isInstanceOf(Policy.InvalidPolicyException.class);
+    }
+  }
+
+  @Test
+  void theWatcherSurvivesAnyFileAndLoadsTheNextGoodOne(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    var file = dir.resolve("policy.yaml");
+    String good = bundled();
+    java.nio.file.Files.writeString(file, good);
+    var reloads = new java.util.concurrent.LinkedBlockingQueue<LivePolicy.Reload>();
+    try (var live = new LivePolicy(file, 20, reloads::add)) {
+      write(file, good.replace("  rules:\n    - name: decline-very",
+          "  rules:\n    -\n    - name: decline-very"), 1);
+      var refused = reloads.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(refused).isNotNull();
+      assertThat(refused.loaded()).isFalse();
+      assertThat(live.current().version()).isEqualTo("2026-11-24.1");
+      // the watcher is still there: the next good file serves
+      write(file, good.replace("2026-11-24.1", "2026-11-30.1"), 2);
+      var loaded = reloads.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(loaded).isNotNull();
+      assertThat(loaded.loaded()).isTrue();
+      assertThat(live.current().version()).isEqualTo("2026-11-30.1");
+    }
+  }
+
+  /** Writes {@code text} with a modification time of its own, however fast the writes come. */
+  static void write(java.nio.file.Path file, String text, int generation) throws IOException {
+    java.nio.file.Files.writeString(file, text);
+    java.nio.file.Files.setLastModifiedTime(file,
+        java.nio.file.attribute.FileTime.fromMillis(1_000_000L * generation));
+  }
 }
