@@ -45,7 +45,8 @@ public final class ServiceMetrics implements AutoCloseable {
       .help("Policy reloads by outcome (loaded, refused)").labelNames("outcome")
       .register(registry);
   private final Counter policyRuleErrors = Counter.builder().name("vigil_policy_rule_errors_total")
-      .help("Rule evaluations that failed at run time (the rule was skipped)")
+      .help("Rule evaluations that failed at run time (the call took the task's on_error"
+          + " outcome)")
       .labelNames("rule").register(registry);
   private final Counter auditFailures = Counter.builder().name("vigil_audit_failures_total")
       .help("Audit records the decisions topic did not acknowledge").register(registry);

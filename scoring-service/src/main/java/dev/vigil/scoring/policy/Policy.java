@@ -46,6 +46,12 @@ import java.util.Set;
  * policy serves: the YAML's shape, each decision, hold days and reason, each condition's syntax
  * and type (it must be a bool), and that each condition evaluates on a request where every feature
  * is present, so a misspelt feature name is caught at load, not at 3 a.m.
+ *
+ * <p>A rule can still fail at run time (an integer division by zero, say). The call then takes
+ * the task's {@code on_error} outcome, never the rules after the failed one (which may be more
+ * lenient: failing open): by default REVIEW for a transaction, a 5-day REASONABLE_CAUSE HOLD for a
+ * deposit, HIGH_RISK (an agent's call) for delinquency. Evaluation is bounded: a comprehension
+ * ({@code exists}, {@code all}, {@code map}) stops after {@link #MAX_ITERATIONS} iterations.
  */
 public final class Policy {
   /** Decisions each task allows. */
@@ -68,7 +74,20 @@ public final class Policy {
       .addVar("request", MapType.create(SimpleType.STRING, SimpleType.STRING))
       .setResultType(SimpleType.BOOL)
       .build();
-  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+  /** The most iterations a condition's comprehensions may take; more is an evaluation error. */
+  public static final int MAX_ITERATIONS = 1_000;
+  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
+      .setOptions(dev.cel.common.CelOptions.current()
+          .comprehensionMaxIterations(MAX_ITERATIONS).build())
+      .build();
+  /** The reason an on-error outcome gives. */
+  public static final RuleReason RULE_FAILED = new RuleReason("POLICY_RULE_FAILED",
+      "Decided by the policy's safe outcome: one of its rules could not be evaluated");
+  /** Each task's on-error outcome when the policy names none. */
+  private static final Map<Task, OnError> DEFAULT_ON_ERROR = Map.of(
+      Task.FRAUD, new OnError("REVIEW", null, null),
+      Task.DEPOSIT, new OnError("HOLD", 5, "REASONABLE_CAUSE"),
+      Task.DELINQUENCY, new OnError("HIGH_RISK", null, null));
 
   /** A reason a rule adds ahead of the model's. */
   public record RuleReason(String code, String text) {}
@@ -78,8 +97,13 @@ public final class Policy {
       @JsonProperty("hold_days") Integer holdDays, @JsonProperty("hold_reason") String holdReason,
       RuleReason reason) {}
 
+  /** What a call gets when one of the task's rules fails at run time. */
+  public record OnError(String decision, @JsonProperty("hold_days") Integer holdDays,
+      @JsonProperty("hold_reason") String holdReason) {}
+
   /** A task's rules as written. */
-  public record TaskSpec(@JsonProperty("default") String defaultDecision, List<RuleSpec> rules) {}
+  public record TaskSpec(@JsonProperty("default") String defaultDecision, List<RuleSpec> rules,
+      @JsonProperty("on_error") OnError onError) {}
 
   /** The file as written. */
   public record Spec(String version, TaskSpec transaction, TaskSpec deposit,
@@ -95,6 +119,7 @@ public final class Policy {
   private final String version;
   private final Map<Task, List<Rule>> rules;
   private final Map<Task, String> defaults;
+  private final Map<Task, OnError> onErrors = new HashMap<>();
 
   private Policy(String version, Map<Task, List<Rule>> rules, Map<Task, String> defaults) {
     this.version = version;
@@ -124,7 +149,34 @@ public final class Policy {
     compile(Task.FRAUD, "transaction", spec.transaction(), rules, defaults);
     compile(Task.DEPOSIT, "deposit", spec.deposit(), rules, defaults);
     compile(Task.DELINQUENCY, "delinquency", spec.delinquency(), rules, defaults);
-    return new Policy(spec.version(), rules, defaults);
+    var policy = new Policy(spec.version(), rules, defaults);
+    policy.onErrors.put(Task.FRAUD, onError(Task.FRAUD, "transaction", spec.transaction()));
+    policy.onErrors.put(Task.DEPOSIT, onError(Task.DEPOSIT, "deposit", spec.deposit()));
+    policy.onErrors.put(Task.DELINQUENCY,
+        onError(Task.DELINQUENCY, "delinquency", spec.delinquency()));
+    return policy;
+  }
+
+  /** The task's validated on-error outcome, the default one when the policy names none. */
+  private static OnError onError(Task task, String section, TaskSpec spec) {
+    OnError e = spec.onError() == null ? DEFAULT_ON_ERROR.get(task) : spec.onError();
+    String at = section + ".on_error";
+    Set<String> allowed = DECISIONS.get(task);
+    if (e.decision() == null || !allowed.contains(e.decision())) {
+      throw new InvalidPolicyException(at + ".decision: must be one of " + sorted(allowed));
+    }
+    boolean hold = task == Task.DEPOSIT && e.decision().equals("HOLD");
+    if (hold && (e.holdDays() == null || e.holdDays() < 1 || e.holdDays() > 30)) {
+      throw new InvalidPolicyException(at + ".hold_days: a HOLD needs 1-30 business days");
+    }
+    if (hold && (e.holdReason() == null || !HOLD_REASONS.contains(e.holdReason()))) {
+      throw new InvalidPolicyException(at + ".hold_reason: must be one of "
+          + sorted(HOLD_REASONS));
+    }
+    if (!hold && (e.holdDays() != null || e.holdReason() != null)) {
+      throw new InvalidPolicyException(at + ".hold_days: only a deposit HOLD has hold days");
+    }
+    return e;
   }
 
   private static void compile(Task task, String section, TaskSpec spec,
@@ -237,8 +289,10 @@ public final class Policy {
   }
 
   /**
-   * The outcome of the first rule that holds. A rule that fails at run time (a request without a
-   * field it reads) is skipped and counted by the caller through {@code failed}.
+   * The outcome of the first rule that holds, or the default when none does. A rule that fails at
+   * run time stops the evaluation: the call takes the task's on-error outcome (its rule is the
+   * failed rule's name, its reason {@link #RULE_FAILED}), and the caller counts it through
+   * {@code failed}.
    */
   public Outcome decide(Task task, int score, double probability, Map<String, Double> features,
       Map<String, String> request, java.util.function.Consumer<String> failed) {
@@ -251,8 +305,11 @@ public final class Policy {
           return new Outcome(s.decision(), s.name(), s.holdDays() == null ? 0 : s.holdDays(),
               s.holdReason(), s.reason());
         }
-      } catch (CelEvaluationException e) {
+      } catch (CelEvaluationException | RuntimeException e) {
         failed.accept(rule.spec().name());
+        OnError safe = onErrors.get(task);
+        return new Outcome(safe.decision(), rule.spec().name() + ": failed, on_error",
+            safe.holdDays() == null ? 0 : safe.holdDays(), safe.holdReason(), RULE_FAILED);
       }
     }
     return new Outcome(defaults.get(task), null, 0, null, null);

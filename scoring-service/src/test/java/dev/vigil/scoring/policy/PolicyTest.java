@@ -89,6 +89,76 @@ class PolicyTest {
     }
   }
 
+  /** A policy whose first transaction rule divides by zero at score 500, then approves. */
+  static String failingFirstRule(String onError) {
+    return """
+        version: "t-1"
+        transaction:
+          default: APPROVE
+        %s  rules:
+            - name: decline-odd
+              when: score / (score - 500) > 1
+              decision: DECLINE
+            - name: approve-the-rest
+              when: "true"
+              decision: APPROVE
+        deposit: { default: ACCEPT }
+        delinquency: { default: CURRENT_LOW_RISK }
+        """.formatted(onError);
+  }
+
+  @Test
+  void aRuleThatFailsAtRunTimeTakesTheSafeOutcomeNotTheNextRule() {
+    var failed = new java.util.ArrayList<String>();
+    Policy p = Policy.parse(failingFirstRule(""));
+    var features = new java.util.HashMap<String, Double>();
+    for (String name : dev.vigil.features.profile.FeatureCatalogue.FRAUD.names()) {
+      features.put(name, 0.0);
+    }
+    Map<String, String> request = Map.of("currency", "USD", "channel", "", "country", "",
+        "mcc", "", "endorsement", "");
+    var outcome = p.decide(Task.FRAUD, 500, 0.5, features, request, failed::add);
+    assertThat(outcome.decision()).as("not the lenient rule after it").isEqualTo("REVIEW");
+    assertThat(outcome.reason()).isEqualTo(Policy.RULE_FAILED);
+    assertThat(outcome.rule()).startsWith("decline-odd");
+    assertThat(failed).containsExactly("decline-odd");
+    // the rule evaluates at every other score: no fallback there
+    assertThat(p.decide(Task.FRAUD, 501, 0.5, features, request, failed::add).decision())
+        .isEqualTo("DECLINE");
+    assertThat(p.decide(Task.FRAUD, 499, 0.5, features, request, failed::add).decision())
+        .isEqualTo("APPROVE");
+    // the risk team chooses its own
+    Policy strict = Policy.parse(failingFirstRule("  on_error: { decision: DECLINE }\n"));
+    assertThat(strict.decide(Task.FRAUD, 500, 0.5, features, request, failed::add).decision())
+        .isEqualTo("DECLINE");
+    assertThatThrownBy(() -> Policy.parse(failingFirstRule("  on_error: { decision: HOLD }\n")))
+        .hasMessageContaining("transaction.on_error.decision");
+    assertThatThrownBy(() -> Policy.parse(failingFirstRule("").replace(
+        "deposit: { default: ACCEPT }", "deposit: { default: ACCEPT, on_error: { decision: HOLD } }")))
+        .hasMessageContaining("deposit.on_error.hold_days");
+  }
+
+  @Test
+  void aConditionThatIteratesWithoutEndIsStopped() {
+    var features = new java.util.HashMap<String, Double>();
+    for (String name : dev.vigil.features.profile.FeatureCatalogue.FRAUD.names()) {
+      features.put(name, 0.0);
+    }
+    // every pair of features: 31 x 31 = 961 iterations fit, every triple does not
+    String pairs = "features.all(a, features.all(b, features[a] + features[b] >= 0.0))";
+    String triples = "features.all(a, features.all(b, features.all(c, features[c] >= 0.0)))";
+    Map<String, String> request = Map.of("currency", "USD", "channel", "", "country", "",
+        "mcc", "", "endorsement", "");
+    var failed = new java.util.ArrayList<String>();
+    Policy p = Policy.parse(failingFirstRule("").replace("score / (score - 500) > 1",
+        "score > 2000 && " + pairs));
+    assertThat(p.decide(Task.FRAUD, 2001, 0.5, features, request, failed::add).decision())
+        .isEqualTo("DECLINE");
+    assertThatThrownBy(() -> Policy.parse(failingFirstRule("").replace(
+        "score / (score - 500) > 1", triples))).isInstanceOf(Policy.InvalidPolicyException.class)
+        .hasMessageContaining("decline-odd");
+  }
+
   @Test
   void theWatcherSurvivesAnyFileAndLoadsTheNextGoodOne(@org.junit.jupiter.api.io.TempDir
       java.nio.file.Path dir) throws Exception {
