@@ -48,6 +48,12 @@ public final class ServiceMetrics implements AutoCloseable {
       .help("Rule evaluations that failed at run time (the call took the task's on_error"
           + " outcome)")
       .labelNames("rule").register(registry);
+  private final Counter modelFailures = Counter.builder().name("vigil_model_failures_total")
+      .help("Challenger and shadow models that failed on a request (the champion answered)")
+      .labelNames("task", "role").register(registry);
+  private final Counter streamFailures = Counter.builder().name("vigil_stream_failures_total")
+      .help("ScoreStream requests that failed unexpectedly (answered INTERNAL; the stream went"
+          + " on)").register(registry);
   private final Counter auditFailures = Counter.builder().name("vigil_audit_failures_total")
       .help("Audit records the decisions topic did not acknowledge").register(registry);
   private HTTPServer http;
@@ -115,6 +121,14 @@ public final class ServiceMetrics implements AutoCloseable {
 
   public void policyRuleFailed(String rule) {
     policyRuleErrors.labelValues(rule).inc();
+  }
+
+  public void modelFailed(String task, String role) {
+    modelFailures.labelValues(task, role).inc();
+  }
+
+  public void streamFailed() {
+    streamFailures.inc();
   }
 
   public void auditFailed() {

@@ -94,9 +94,18 @@ public final class Assessor {
         others, entities);
   }
 
+  /**
+   * A challenger's or shadow's result; its failure is recorded in the result (and counted by the
+   * caller), never thrown: it must not touch the champion's answer.
+   */
   private static ModelResult other(String role, ServedModel model, double[] values) {
-    double p = model.probability(values);
-    return ModelResult.newBuilder().setRole(role).setModelVersion(model.version())
-        .setProbability(p).setScore(ScoreScale.of(p)).build();
+    var result = ModelResult.newBuilder().setRole(role).setModelVersion(model.version());
+    try {
+      double p = model.probability(values);
+      return result.setProbability(p).setScore(ScoreScale.of(p)).build();
+    } catch (RuntimeException e) {
+      // the exception's class alone: a message may quote the example, feature values and all
+      return result.setError(e.getClass().getName()).build();
+    }
   }
 }

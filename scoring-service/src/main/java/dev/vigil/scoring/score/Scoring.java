@@ -49,6 +49,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * writes an audit record, and answers. A call whose deadline has passed is not scored.
  */
 public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Scoring.class);
   /** How far past the server's clock a delinquency as_of may be. */
   private static final long MAX_FUTURE_MILLIS = EventCodec.MAX_FUTURE_MILLIS;
 
@@ -127,6 +128,17 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
               .setField(s.getCode() == Status.Code.INVALID_ARGUMENT && colon > 0
                   ? description.substring(0, colon) : "")
               .setMessage(description));
+        } catch (RuntimeException e) {
+          // not a refusal but a fault: answered, logged by request id, counted; the stream goes on
+          String requestId = requestIdOf(request);
+          // the class only at ERROR: a message may carry ids or values (full trace at DEBUG)
+          log.error("ScoreStream request {} failed: {}", requestId, e.getClass().getName());
+          log.debug("ScoreStream request {} failed", requestId, e);
+          metrics.streamFailed();
+          out.setRequestId(requestId).setError(ScoreError.newBuilder()
+              .setCode(Status.Code.INTERNAL.name())
+              .setMessage("the request could not be scored; the service log has request "
+                  + requestId));
         }
         responses.onNext(out.build());
       }
@@ -308,6 +320,11 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
         .setPolicyRule(outcome.rule() == null ? "" : outcome.rule())
         .addAllOthers(a.others())
         .setLatencyMicros((System.nanoTime() - startNanos) / 1000);
+    for (var other : a.others()) {
+      if (!other.getError().isEmpty()) {
+        metrics.modelFailed(a.task().id(), other.getRole());
+      }
+    }
     a.entities().forEach(k -> record.addEntities(k.toString()));
     audit.write(record.build(), a.task(), a.values()); // with every feature value, by name
     return built;
