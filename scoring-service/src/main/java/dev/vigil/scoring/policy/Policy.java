@@ -119,9 +119,11 @@ public final class Policy {
   private final String version;
   private final Map<Task, List<Rule>> rules;
   private final Map<Task, String> defaults;
-  private final Map<Task, OnError> onErrors = new HashMap<>();
+  private final Map<Task, OnError> onErrors;
 
-  private Policy(String version, Map<Task, List<Rule>> rules, Map<Task, String> defaults) {
+  private Policy(String version, Map<Task, List<Rule>> rules, Map<Task, String> defaults,
+      Map<Task, OnError> onErrors) {
+    this.onErrors = onErrors;
     this.version = version;
     this.rules = rules;
     this.defaults = defaults;
@@ -146,41 +148,38 @@ public final class Policy {
     }
     var rules = new HashMap<Task, List<Rule>>();
     var defaults = new HashMap<Task, String>();
-    compile(Task.FRAUD, "transaction", spec.transaction(), rules, defaults);
-    compile(Task.DEPOSIT, "deposit", spec.deposit(), rules, defaults);
-    compile(Task.DELINQUENCY, "delinquency", spec.delinquency(), rules, defaults);
-    var policy = new Policy(spec.version(), rules, defaults);
-    policy.onErrors.put(Task.FRAUD, onError(Task.FRAUD, "transaction", spec.transaction()));
-    policy.onErrors.put(Task.DEPOSIT, onError(Task.DEPOSIT, "deposit", spec.deposit()));
-    policy.onErrors.put(Task.DELINQUENCY,
-        onError(Task.DELINQUENCY, "delinquency", spec.delinquency()));
-    return policy;
+    var onErrors = new HashMap<Task, OnError>();
+    compile(Task.FRAUD, "transaction", spec.transaction(), rules, defaults, onErrors);
+    compile(Task.DEPOSIT, "deposit", spec.deposit(), rules, defaults, onErrors);
+    compile(Task.DELINQUENCY, "delinquency", spec.delinquency(), rules, defaults, onErrors);
+    return new Policy(spec.version(), rules, defaults, onErrors);
   }
 
-  /** The task's validated on-error outcome, the default one when the policy names none. */
-  private static OnError onError(Task task, String section, TaskSpec spec) {
-    OnError e = spec.onError() == null ? DEFAULT_ON_ERROR.get(task) : spec.onError();
-    String at = section + ".on_error";
+  /**
+   * Checks an outcome written at {@code at} (a rule's or an on_error's): a decision the task
+   * allows, and hold days and a Regulation CC reason exactly when it is a deposit HOLD.
+   */
+  private static void checkOutcome(Task task, String at, String decision, Integer holdDays,
+      String holdReason) {
     Set<String> allowed = DECISIONS.get(task);
-    if (e.decision() == null || !allowed.contains(e.decision())) {
+    if (decision == null || !allowed.contains(decision)) {
       throw new InvalidPolicyException(at + ".decision: must be one of " + sorted(allowed));
     }
-    boolean hold = task == Task.DEPOSIT && e.decision().equals("HOLD");
-    if (hold && (e.holdDays() == null || e.holdDays() < 1 || e.holdDays() > 30)) {
+    boolean hold = task == Task.DEPOSIT && decision.equals("HOLD");
+    if (hold && (holdDays == null || holdDays < 1 || holdDays > 30)) {
       throw new InvalidPolicyException(at + ".hold_days: a HOLD needs 1-30 business days");
     }
-    if (hold && (e.holdReason() == null || !HOLD_REASONS.contains(e.holdReason()))) {
+    if (hold && (holdReason == null || !HOLD_REASONS.contains(holdReason))) {
       throw new InvalidPolicyException(at + ".hold_reason: must be one of "
           + sorted(HOLD_REASONS));
     }
-    if (!hold && (e.holdDays() != null || e.holdReason() != null)) {
+    if (!hold && (holdDays != null || holdReason != null)) {
       throw new InvalidPolicyException(at + ".hold_days: only a deposit HOLD has hold days");
     }
-    return e;
   }
 
   private static void compile(Task task, String section, TaskSpec spec,
-      Map<Task, List<Rule>> rules, Map<Task, String> defaults) {
+      Map<Task, List<Rule>> rules, Map<Task, String> defaults, Map<Task, OnError> onErrors) {
     if (spec == null) {
       throw new InvalidPolicyException(section + ": is required");
     }
@@ -209,20 +208,7 @@ public final class Policy {
       if (!names.add(r.name())) {
         throw new InvalidPolicyException(at + ".name: is used twice");
       }
-      if (r.decision() == null || !allowed.contains(r.decision())) {
-        throw new InvalidPolicyException(at + ".decision: must be one of " + sorted(allowed));
-      }
-      boolean hold = task == Task.DEPOSIT && r.decision().equals("HOLD");
-      if (hold && (r.holdDays() == null || r.holdDays() < 1 || r.holdDays() > 30)) {
-        throw new InvalidPolicyException(at + ".hold_days: a HOLD needs 1-30 business days");
-      }
-      if (hold && (r.holdReason() == null || !HOLD_REASONS.contains(r.holdReason()))) {
-        throw new InvalidPolicyException(at + ".hold_reason: must be one of "
-            + sorted(HOLD_REASONS));
-      }
-      if (!hold && (r.holdDays() != null || r.holdReason() != null)) {
-        throw new InvalidPolicyException(at + ".hold_days: only a deposit HOLD has hold days");
-      }
+      checkOutcome(task, at, r.decision(), r.holdDays(), r.holdReason());
       if (r.reason() != null && (r.reason().code() == null || !r.reason().code()
           .matches("[A-Z][A-Z0-9_]{1,63}") || r.reason().text() == null
           || r.reason().text().isBlank())) {
@@ -257,6 +243,11 @@ public final class Policy {
     }
     rules.put(task, List.copyOf(compiled));
     defaults.put(task, spec.defaultDecision());
+    // the task's on-error outcome, the default one when the policy names none
+    OnError onError = spec.onError() == null ? DEFAULT_ON_ERROR.get(task) : spec.onError();
+    checkOutcome(task, section + ".on_error", onError.decision(), onError.holdDays(),
+        onError.holdReason());
+    onErrors.put(task, onError);
   }
 
   /**

@@ -89,6 +89,18 @@ class PolicyTest {
     }
   }
 
+  static final Map<String, String> USD_REQUEST = Map.of("currency", "USD", "channel", "",
+      "country", "", "mcc", "", "endorsement", "");
+
+  /** Every fraud feature, at 0. */
+  static Map<String, Double> zeroFraudFeatures() {
+    var features = new HashMap<String, Double>();
+    for (String name : FeatureCatalogue.FRAUD.names()) {
+      features.put(name, 0.0);
+    }
+    return features;
+  }
+
   /** A policy whose first transaction rule divides by zero at score 500, then approves. */
   static String failingFirstRule(String onError) {
     return """
@@ -111,12 +123,8 @@ class PolicyTest {
   void aRuleThatFailsAtRunTimeTakesTheSafeOutcomeNotTheNextRule() {
     var failed = new java.util.ArrayList<String>();
     Policy p = Policy.parse(failingFirstRule(""));
-    var features = new java.util.HashMap<String, Double>();
-    for (String name : dev.vigil.features.profile.FeatureCatalogue.FRAUD.names()) {
-      features.put(name, 0.0);
-    }
-    Map<String, String> request = Map.of("currency", "USD", "channel", "", "country", "",
-        "mcc", "", "endorsement", "");
+    var features = zeroFraudFeatures();
+    Map<String, String> request = USD_REQUEST;
     var outcome = p.decide(Task.FRAUD, 500, 0.5, features, request, failed::add);
     assertThat(outcome.decision()).as("not the lenient rule after it").isEqualTo("REVIEW");
     assertThat(outcome.reason()).isEqualTo(Policy.RULE_FAILED);
@@ -140,15 +148,11 @@ class PolicyTest {
 
   @Test
   void aConditionThatIteratesWithoutEndIsStopped() {
-    var features = new java.util.HashMap<String, Double>();
-    for (String name : dev.vigil.features.profile.FeatureCatalogue.FRAUD.names()) {
-      features.put(name, 0.0);
-    }
+    var features = zeroFraudFeatures();
     // every pair of features: 31 x 31 = 961 iterations fit, every triple does not
     String pairs = "features.all(a, features.all(b, features[a] + features[b] >= 0.0))";
     String triples = "features.all(a, features.all(b, features.all(c, features[c] >= 0.0)))";
-    Map<String, String> request = Map.of("currency", "USD", "channel", "", "country", "",
-        "mcc", "", "endorsement", "");
+    Map<String, String> request = USD_REQUEST;
     var failed = new java.util.ArrayList<String>();
     Policy p = Policy.parse(failingFirstRule("").replace("score / (score - 500) > 1",
         "score > 2000 && " + pairs));
