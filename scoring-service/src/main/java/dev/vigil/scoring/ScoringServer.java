@@ -5,6 +5,7 @@ import dev.vigil.features.profile.ProfileCodec;
 import dev.vigil.models.registry.ModelRegistry;
 import dev.vigil.models.training.DefaultModels;
 import dev.vigil.scoring.audit.AuditLog;
+import dev.vigil.scoring.audit.AuditSpool;
 import dev.vigil.scoring.collections.TreatmentPlanner;
 import dev.vigil.scoring.model.ModelAdministration;
 import dev.vigil.scoring.model.ServingModels;
@@ -40,12 +41,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +55,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Wiring, in order: the online store and its materialiser; the model registry (training the
  * seeded default models where a task has no champion, when configured) and the serving line-up;
- * the policy file, watched for changes; the audit log and ingest producer; metrics on their own
+ * the policy file, watched for changes; the audit spool (with its drainer to the decisions topic) and the ingest producer; metrics on their own
  * port; then the gRPC services behind one interceptor chain (metrics timing first; TLS and
  * per-client authorisation belong in that chain, as further interceptors).
  */
@@ -81,15 +80,14 @@ public final class ScoringServer implements AutoCloseable {
   private final ScheduledExecutorService registryWatch;
   private final Scoring scoring;
   private final java.util.concurrent.ExecutorService callExecutor;
-  private final KafkaProducer<byte[], byte[]> auditProducer;
+  private final AuditSpool spool;
 
   private ScoringServer(Server server, HealthStatusManager health, ProfileStore store,
       ProfileMaterializer materializer, IngestLedger ledger,
       KafkaProducer<byte[], byte[]> producer, LivePolicy policy, ServingModels models,
       ServiceMetrics metrics, ScheduledExecutorService registryWatch, Scoring scoring,
-      java.util.concurrent.ExecutorService callExecutor,
-      KafkaProducer<byte[], byte[]> auditProducer) {
-    this.auditProducer = auditProducer;
+      java.util.concurrent.ExecutorService callExecutor, AuditSpool spool) {
+    this.spool = spool;
     this.scoring = scoring;
     this.callExecutor = callExecutor;
     this.server = server;
@@ -121,9 +119,9 @@ public final class ScoringServer implements AutoCloseable {
         new ProfileStore.Settings(config.blockCacheBytes(), config.bloomBitsPerKey()));
     var materializer = new ProfileMaterializer(store, config.bootstrapServers(),
         config.profilesTopic()).start();
-    var ledger = new IngestLedger(config.stateDir().resolve("ingested"),
+    var ledger = IngestLedger.open(config.stateDir().resolve("ingested"),
         Duration.ofDays(config.dedupeRetentionDays()));
-    var producer = producer(config.bootstrapServers());
+    var producer = Ingest.producer(kafka(config.bootstrapServers()), config.ingestKafkaTimeout());
     var metrics = new ServiceMetrics();
     metrics.storeSizes(store::sizes);
 
@@ -153,8 +151,11 @@ public final class ScoringServer implements AutoCloseable {
 
     var policy = new LivePolicy(policyFile(config), config.policyPollMillis(),
         reload -> metrics.policyReload(reload.loaded()));
-    var auditProducer = auditProducer(config.bootstrapServers());
-    var audit = new AuditLog(auditProducer, config.decisionsTopic(), metrics::auditFailed);
+    var spool = new AuditSpool(AuditSpool.Settings.of(config.stateDir().resolve("audit-spool"),
+        config.auditSpoolMaxBytes(), config.auditWhenFull(), config.auditSync()),
+        kafka(config.bootstrapServers()), config.decisionsTopic());
+    metrics.auditSpool(spool);
+    var audit = new AuditLog(spool);
     var codec = new ProfileCodec(ProfileSettings.DEFAULT);
     var hotProfiles = new HotProfiles(store, codec, config.hotProfiles());
     metrics.hotProfiles(hotProfiles::cached);
@@ -184,7 +185,7 @@ public final class ScoringServer implements AutoCloseable {
     }
     log.info("Vigil scoring service listening on port {}", server.getPort());
     return new ScoringServer(server, health, store, materializer, ledger, producer, policy,
-        models, metrics, registryWatch, scoring, executor, auditProducer);
+        models, metrics, registryWatch, scoring, executor, spool);
   }
 
   /** The executor gRPC runs calls on: {@code threads} work-stealing threads (0: one per core). */
@@ -228,34 +229,11 @@ public final class ScoringServer implements AutoCloseable {
     metrics.serving(serving);
   }
 
-  /**
-   * The audit records' own producer: as durable as ingest's (acks=all, idempotent), but nobody
-   * waits for it, so it trades a few milliseconds of delay for large compressed batches: far
-   * fewer requests for the broker per decision.
-   */
-  private static KafkaProducer<byte[], byte[]> auditProducer(String bootstrapServers) {
-    return durableProducer(bootstrapServers, "vigil-audit", Map.of(
-        ProducerConfig.LINGER_MS_CONFIG, "20",
-        ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024),
-        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
-  }
-
-  /** Ingest's producer: acknowledgements wait on it, so it lingers only 2 ms. */
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
-    return durableProducer(bootstrapServers, "vigil-ingest",
-        Map.of(ProducerConfig.LINGER_MS_CONFIG, "2"));
-  }
-
-  /** A producer that loses nothing it acknowledged: acks=all, idempotent; plus {@code tuning}. */
-  private static KafkaProducer<byte[], byte[]> durableProducer(String bootstrapServers,
-      String clientId, Map<String, String> tuning) {
+  /** The Kafka client settings every client of the service starts from. */
+  private static Properties kafka(String bootstrapServers) {
     var p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-    p.putAll(tuning);
-    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    return p;
   }
 
   public int port() {
@@ -305,7 +283,7 @@ public final class ScoringServer implements AutoCloseable {
     policy.close();
     metrics.close();
     producer.close(Duration.ofSeconds(10));
-    auditProducer.close(Duration.ofSeconds(10)); // flushes the decisions still batched
+    spool.close(Duration.ofSeconds(5)); // delivers what it can; the rest waits on disk
     materializer.close();
     ledger.close();
     store.close();

@@ -15,6 +15,14 @@ import java.util.Properties;
  * bundled default policy on first start. {@code vigil.models.train-defaults} trains seeded default
  * models for tasks without a champion. {@code vigil.metrics.port} -1 turns /metrics off.
  * {@code vigil.grpc.threads} (0: one per core) sizes the pool calls run on.
+ *
+ * <p>Audit records are spooled on disk under {@code <state-dir>/audit-spool} before they reach
+ * the decisions topic: {@code vigil.audit.spool-max-mb} (1024) bounds the spool, {@code
+ * vigil.audit.when-full} says what a full spool does ({@code refuse}: calls are answered
+ * UNAVAILABLE, no decision is given unrecorded; {@code count}: calls are answered and the records
+ * not kept are counted), {@code vigil.audit.sync-ms} (100) is how often the spool is forced to
+ * disk. {@code vigil.ingest.kafka-timeout-ms} (10000) bounds how long Publish waits for the events
+ * topic before answering UNAVAILABLE.
  */
 public record ServiceConfig(
     int port,
@@ -32,7 +40,11 @@ public record ServiceConfig(
     Path policyFile,
     long policyPollMillis,
     int metricsPort,
-    int grpcThreads) {
+    int grpcThreads,
+    long auditSpoolMaxBytes,
+    dev.vigil.scoring.audit.AuditSpool.WhenFull auditWhenFull,
+    java.time.Duration auditSync,
+    java.time.Duration ingestKafkaTimeout) {
 
   public static ServiceConfig load(Path file, Map<String, String> env) throws IOException {
     var p = new Properties();
@@ -61,18 +73,17 @@ public record ServiceConfig(
         optionalPath(value(p, env, "vigil.policy.file", "")),
         Long.parseLong(value(p, env, "vigil.policy.poll-ms", "2000")),
         Integer.parseInt(value(p, env, "vigil.metrics.port", "9464")),
-        Integer.parseInt(value(p, env, "vigil.grpc.threads", "0")));
+        Integer.parseInt(value(p, env, "vigil.grpc.threads", "0")),
+        Long.parseLong(value(p, env, "vigil.audit.spool-max-mb", "1024")) << 20,
+        dev.vigil.scoring.audit.AuditSpool.WhenFull.parse(
+            value(p, env, "vigil.audit.when-full", "refuse")),
+        java.time.Duration.ofMillis(Long.parseLong(value(p, env, "vigil.audit.sync-ms", "100"))),
+        java.time.Duration.ofMillis(
+            Long.parseLong(value(p, env, "vigil.ingest.kafka-timeout-ms", "10000"))));
   }
 
   private static Path optionalPath(String value) {
     return value.isBlank() ? null : Path.of(value);
-  }
-
-  /** The same configuration on another port (0: any free port). */
-  public ServiceConfig withPort(int newPort) {
-    return new ServiceConfig(newPort, bootstrapServers, eventsTopic, profilesTopic, stateDir,
-        blockCacheBytes, bloomBitsPerKey, hotProfiles, dedupeRetentionDays, decisionsTopic,
-        modelRegistry, defaultModels, policyFile, policyPollMillis, metricsPort, grpcThreads);
   }
 
   private static String value(Properties p, Map<String, String> env, String key, String fallback) {

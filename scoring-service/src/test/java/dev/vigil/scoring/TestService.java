@@ -155,6 +155,13 @@ public final class TestService {
       done.complete(null);
     }
 
+    /** The responses received so far, in order (after an error too). */
+    public java.util.List<T> received() {
+      synchronized (received) {
+        return new ArrayList<>(received);
+      }
+    }
+
     /** Waits for the stream to complete; every response, in order. */
     public java.util.List<T> await(java.time.Duration timeout) throws Exception {
       done.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -3,49 +3,57 @@ package dev.vigil.scoring.audit;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.proto.v1.AuditRecord;
+import io.grpc.Status;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes each decision's audit record to the decisions topic, keyed by audit id. The answer does
- * not wait for Kafka (a scoring call must not take a broker round trip); a record Kafka refuses is
- * counted and logged by audit id, never with its contents.
+ * Keeps each decision's audit record, keyed by audit id, in the {@link AuditSpool} on the
+ * service's disk, from which it reaches the decisions topic. The answer waits for the spool's
+ * write (a disk append), never for Kafka.
  */
 public final class AuditLog {
   private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
 
-  private final Producer<byte[], byte[]> producer;
-  private final String topic;
-  private final Runnable onFailure;
+  private final AuditSpool spool;
   private final Map<Task, FeatureValues> features = new EnumMap<>(Task.class);
 
-  public AuditLog(Producer<byte[], byte[]> producer, String topic, Runnable onFailure) {
-    this.producer = producer;
-    this.topic = topic;
-    this.onFailure = onFailure;
+  public AuditLog(AuditSpool spool) {
+    this.spool = spool;
     for (Task task : Task.values()) {
       features.put(task, new FeatureValues(FeatureCatalogue.of(task).names()));
     }
   }
 
   /**
-   * Writes {@code record} with the feature values the model received ({@code values}, in the
+   * Keeps {@code record} with the feature values the model received ({@code values}, in the
    * order of {@code task}'s feature set) as its {@code features} map.
+   *
+   * @throws io.grpc.StatusRuntimeException UNAVAILABLE if the record cannot be kept and the spool
+   *     is configured to refuse calls then (the decision must not be given unrecorded)
    */
   public void write(AuditRecord record, Task task, double[] values) {
     byte[] bytes = features.get(task).encode(record, values);
-    producer.send(new ProducerRecord<>(topic, null, record.getDecidedAt().getSeconds() * 1000,
-        record.getAuditId().getBytes(StandardCharsets.UTF_8), bytes),
-        (metadata, error) -> {
-          if (error != null) {
-            onFailure.run();
-            log.error("audit record {} not written: {}", record.getAuditId(), error.toString());
-          }
-        });
+    AuditSpool.Appended kept;
+    try {
+      kept = spool.append(record.getAuditId().getBytes(StandardCharsets.UTF_8), bytes,
+          record.getDecidedAt().getSeconds() * 1000 + record.getDecidedAt().getNanos() / 1_000_000);
+    } catch (UncheckedIOException e) {
+      log.error("audit record {} not kept: {}", record.getAuditId(), e.getCause().toString());
+      throw Status.UNAVAILABLE.withDescription("the decision could not be recorded (audit spool:"
+          + " " + e.getCause().getClass().getSimpleName() + "); retry").asRuntimeException();
+    }
+    switch (kept) {
+      case KEPT -> { }
+      case REFUSED -> throw Status.UNAVAILABLE.withDescription("the audit spool is full (the"
+          + " decisions topic has not taken its records): no decision is given unrecorded; retry"
+          + " later").asRuntimeException();
+      case DROPPED -> log.error("audit record {} not kept: the audit spool is full",
+          record.getAuditId());
+    }
   }
 }

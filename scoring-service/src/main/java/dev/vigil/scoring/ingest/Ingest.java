@@ -14,7 +14,12 @@ import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * IngestService: validates each event, produces the valid ones to the events topic (idempotent
  * producer, acks=all, keyed by account) and acknowledges each only once Kafka has, in the order
  * the events were sent. A repeated event id is answered DUPLICATE; an invalid event REJECTED with
- * the field and the reason. If Kafka fails, the stream ends with UNAVAILABLE: what was not
- * acknowledged must be resent, and resending is safe.
+ * the field and the reason. If the events topic does not acknowledge within the producer's
+ * bounded time (a broker away), or the ledger cannot be read or written, the stream ends with
+ * UNAVAILABLE: what was not acknowledged must be resent, and resending is safe.
  */
 public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(Ingest.class);
@@ -42,6 +48,28 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase {
     this.clock = clock;
   }
 
+  /**
+   * Ingest's producer: loses nothing it acknowledged (acks=all, idempotent); acknowledgements wait
+   * on it, so it lingers only 2 ms; a send the events topic has not acknowledged within {@code
+   * timeout} (half of it waiting for the topic's metadata, half for the acknowledgement) fails, so
+   * Publish answers UNAVAILABLE instead of waiting on a broker that is away.
+   *
+   * @param kafka the Kafka client settings (bootstrap servers, security)
+   */
+  public static KafkaProducer<byte[], byte[]> producer(Properties kafka, Duration timeout) {
+    long half = Math.max(1, timeout.toMillis() / 2);
+    var p = new Properties();
+    p.putAll(kafka);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-ingest");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(half));
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(half));
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(half + 2));
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
   @Override
   public StreamObserver<PublishRequest> publish(StreamObserver<PublishAck> acks) {
     return new StreamObserver<>() {
@@ -57,16 +85,28 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase {
             acks.onNext(a);
           }
         }).exceptionally(t -> {
-          if (!failed) {
-            failed = true;
-            log.warn("events topic unavailable; ending the publish stream: {}", t.toString());
-            acks.onError(Status.UNAVAILABLE
-                .withDescription("the events topic did not acknowledge; resend what was not"
-                    + " acknowledged")
-                .asRuntimeException());
-          }
+          fail(t);
           return null;
         });
+      }
+
+      private synchronized void fail(Throwable t) {
+        if (failed) {
+          return;
+        }
+        failed = true;
+        Throwable cause = t instanceof java.util.concurrent.CompletionException ? t.getCause() : t;
+        boolean ledger = cause instanceof LedgerFailure;
+        log.warn("{}; ending the publish stream: {}", ledger ? "ingest ledger failed"
+            : "events topic unavailable", String.valueOf(cause.getCause() != null && ledger
+            ? cause.getCause() : cause));
+        acks.onError(Status.UNAVAILABLE
+            .withDescription(ledger
+                ? "the ingest ledger could not be read or written; resend what was not"
+                    + " acknowledged"
+                : "the events topic did not acknowledge in time; resend what was not"
+                    + " acknowledged")
+            .asRuntimeException());
       }
 
       @Override
@@ -94,25 +134,49 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase {
       return CompletableFuture.completedFuture(ack.setStatus(AckStatus.ACK_STATUS_REJECTED)
           .setField(e.field()).setReason(e.reason()).build());
     }
-    if (ledger.contains(event.eventId()) || !inFlight.add(event.eventId())) {
+    boolean seen;
+    try {
+      seen = ledger.contains(event.eventId());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(new LedgerFailure(e));
+    }
+    if (seen || !inFlight.add(event.eventId())) {
       return CompletableFuture.completedFuture(
           ack.setStatus(AckStatus.ACK_STATUS_DUPLICATE).build());
     }
     var stored = new CompletableFuture<PublishAck>();
-    producer.send(new ProducerRecord<>(topic, null, event.timeMillis(),
-        event.accountId().getBytes(StandardCharsets.UTF_8), proto.toByteArray()),
-        (metadata, error) -> {
-          try {
-            if (error != null) {
-              stored.completeExceptionally(error);
-              return;
+    try {
+      producer.send(new ProducerRecord<>(topic, null, event.timeMillis(),
+          event.accountId().getBytes(StandardCharsets.UTF_8), proto.toByteArray()),
+          (metadata, error) -> {
+            try {
+              if (error != null) {
+                stored.completeExceptionally(error);
+                return;
+              }
+              try {
+                ledger.record(event.eventId(), clock.millis());
+              } catch (RuntimeException e) {
+                // stored, but a resend would not be known as a duplicate: not acknowledged
+                stored.completeExceptionally(new LedgerFailure(e));
+                return;
+              }
+              stored.complete(ack.setStatus(AckStatus.ACK_STATUS_ACCEPTED).build());
+            } finally {
+              inFlight.remove(event.eventId());
             }
-            ledger.record(event.eventId(), clock.millis());
-            stored.complete(ack.setStatus(AckStatus.ACK_STATUS_ACCEPTED).build());
-          } finally {
-            inFlight.remove(event.eventId());
-          }
-        });
+          });
+    } catch (RuntimeException e) { // a producer closed or interrupted: not stored
+      inFlight.remove(event.eventId());
+      stored.completeExceptionally(e);
+    }
     return stored;
+  }
+
+  /** The ledger failed: the event cannot be acknowledged. */
+  private static final class LedgerFailure extends RuntimeException {
+    LedgerFailure(RuntimeException cause) {
+      super(cause.getMessage(), cause);
+    }
   }
 }

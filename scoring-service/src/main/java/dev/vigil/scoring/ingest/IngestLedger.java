@@ -10,43 +10,75 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.TtlDB;
 
 /**
- * The ids of events the events topic has acknowledged, kept for a retention window (a RocksDB
- * TTL database), so that a resent event is answered DUPLICATE instead of stored twice.
+ * The ids of events the events topic has acknowledged, kept for a retention window, so that a
+ * resent event is answered DUPLICATE instead of stored twice.
  */
-public final class IngestLedger implements AutoCloseable {
-  private final Options options;
-  private final TtlDB db;
+public interface IngestLedger extends AutoCloseable {
 
-  public IngestLedger(Path dir, Duration retention) {
-    try {
-      Files.createDirectories(dir);
-      options = new Options().setCreateIfMissing(true);
-      db = TtlDB.open(options, dir.toString(), (int) retention.toSeconds(), false);
-    } catch (RocksDBException | java.io.IOException e) {
-      throw new IllegalStateException("cannot open the ingest ledger at " + dir, e);
-    }
+  /**
+   * Opens (creating it) the ledger in {@code dir}: a RocksDB TTL database.
+   *
+   * @throws IllegalStateException if it cannot be opened
+   */
+  static IngestLedger open(Path dir, Duration retention) {
+    return new Rocks(dir, retention);
   }
 
-  public boolean contains(String eventId) {
-    try {
-      return db.get(eventId.getBytes(StandardCharsets.UTF_8)) != null;
-    } catch (RocksDBException e) {
-      throw new IllegalStateException("cannot read the ingest ledger", e);
-    }
-  }
+  /**
+   * True if {@code eventId} was acknowledged within the retention window.
+   *
+   * @throws IllegalStateException if the ledger cannot be read
+   */
+  boolean contains(String eventId);
 
-  public void record(String eventId, long ackedAtMillis) {
-    try {
-      db.put(eventId.getBytes(StandardCharsets.UTF_8),
-          ByteBuffer.allocate(8).putLong(ackedAtMillis).array());
-    } catch (RocksDBException e) {
-      throw new IllegalStateException("cannot write the ingest ledger", e);
-    }
-  }
+  /**
+   * Notes that {@code eventId} was acknowledged.
+   *
+   * @throws IllegalStateException if the ledger cannot be written
+   */
+  void record(String eventId, long ackedAtMillis);
 
   @Override
-  public void close() {
-    db.close();
-    options.close();
+  void close();
+
+  /** The ledger in a RocksDB TTL database. */
+  final class Rocks implements IngestLedger {
+    private final Options options;
+    private final TtlDB db;
+
+    private Rocks(Path dir, Duration retention) {
+      try {
+        Files.createDirectories(dir);
+        options = new Options().setCreateIfMissing(true);
+        db = TtlDB.open(options, dir.toString(), (int) retention.toSeconds(), false);
+      } catch (RocksDBException | java.io.IOException e) {
+        throw new IllegalStateException("cannot open the ingest ledger at " + dir, e);
+      }
+    }
+
+    @Override
+    public boolean contains(String eventId) {
+      try {
+        return db.get(eventId.getBytes(StandardCharsets.UTF_8)) != null;
+      } catch (RocksDBException e) {
+        throw new IllegalStateException("cannot read the ingest ledger", e);
+      }
+    }
+
+    @Override
+    public void record(String eventId, long ackedAtMillis) {
+      try {
+        db.put(eventId.getBytes(StandardCharsets.UTF_8),
+            ByteBuffer.allocate(8).putLong(ackedAtMillis).array());
+      } catch (RocksDBException e) {
+        throw new IllegalStateException("cannot write the ingest ledger", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      db.close();
+      options.close();
+    }
   }
 }

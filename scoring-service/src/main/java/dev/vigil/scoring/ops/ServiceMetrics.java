@@ -7,6 +7,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -20,7 +21,7 @@ import java.util.function.Supplier;
  * The service's Prometheus metrics, served at {@code /metrics} on their own port: latency per RPC
  * and status, decisions by task and outcome, the model versions serving, how far behind the
  * request the profiles used were (feature freshness), profiles stored per entity type, policy
- * reloads, and audit records that could not be written.
+ * reloads, and the audit spool.
  */
 public final class ServiceMetrics implements AutoCloseable {
   private static final double[] LATENCY_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
@@ -54,8 +55,6 @@ public final class ServiceMetrics implements AutoCloseable {
   private final Counter streamFailures = Counter.builder().name("vigil_stream_failures_total")
       .help("ScoreStream requests that failed unexpectedly (answered INTERNAL; the stream went"
           + " on)").register(registry);
-  private final Counter auditFailures = Counter.builder().name("vigil_audit_failures_total")
-      .help("Audit records the decisions topic did not acknowledge").register(registry);
   private HTTPServer http;
 
   public PrometheusRegistry registry() {
@@ -131,8 +130,28 @@ public final class ServiceMetrics implements AutoCloseable {
     streamFailures.inc();
   }
 
-  public void auditFailed() {
-    auditFailures.inc();
+  /**
+   * Publishes the audit spool's state: bytes on disk, records waiting for the decisions topic,
+   * records delivered, delivery failures (each followed by a retry), and records not kept because
+   * the spool was full.
+   */
+  public void auditSpool(dev.vigil.scoring.audit.AuditSpool spool) {
+    GaugeWithCallback.builder().name("vigil_audit_spool_bytes")
+        .help("Bytes the audit spool holds on disk").callback(cb -> cb.call(spool.bytes()))
+        .register(registry);
+    GaugeWithCallback.builder().name("vigil_audit_spool_pending")
+        .help("Audit records spooled and not yet delivered to the decisions topic")
+        .callback(cb -> cb.call(spool.pending())).register(registry);
+    CounterWithCallback.builder().name("vigil_audit_delivered")
+        .help("Audit records delivered to the decisions topic since start")
+        .callback(cb -> cb.call(spool.delivered())).register(registry);
+    CounterWithCallback.builder().name("vigil_audit_delivery_failures")
+        .help("Deliveries to the decisions topic that failed (the drainer retries)")
+        .callback(cb -> cb.call(spool.deliveryFailures())).register(registry);
+    CounterWithCallback.builder().name("vigil_audit_not_kept")
+        .help("Audit records not kept because the spool was full (refused or dropped, as"
+            + " vigil.audit.when-full says)")
+        .callback(cb -> cb.call(spool.notKept())).register(registry);
   }
 
   /** Times every call by method and final status. */

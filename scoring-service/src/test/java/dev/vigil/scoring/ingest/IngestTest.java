@@ -1,0 +1,152 @@
+package dev.vigil.scoring.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.EventCodec;
+import dev.vigil.proto.v1.AckStatus;
+import dev.vigil.proto.v1.IngestServiceGrpc;
+import dev.vigil.proto.v1.PublishAck;
+import dev.vigil.proto.v1.PublishRequest;
+import dev.vigil.scoring.TestService;
+import dev.vigil.testkit.EmbeddedKafka;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Publish over a real port when the events topic or the ledger fails: the stream ends with
+ * UNAVAILABLE, it never waits forever.
+ */
+class IngestTest {
+
+  private static dev.vigil.proto.v1.Event event(int i) {
+    return EventCodec.toProto(new Event("ingest-" + i, TestService.NOW.toEpochMilli(), "a-1",
+        "c-1", new Event.Transaction(new Event.Money(1250, "EUR"), Event.Direction.DEBIT,
+            Event.Channel.ECOMMERCE, "m-1", "5411", "FR", "d-1", "")));
+  }
+
+  /** Publishes {@code n} events through an in-process server and waits for the stream's end. */
+  private static List<PublishAck> publish(Ingest ingest, int n) throws Exception {
+    Server server = serve(ingest);
+    ManagedChannel channel = channelTo(server);
+    try {
+      var acks = new TestService.Responses<PublishAck>();
+      var events = IngestServiceGrpc.newStub(channel).publish(acks);
+      for (int i = 0; i < n; i++) {
+        events.onNext(PublishRequest.newBuilder().setEvent(event(i)).build());
+      }
+      events.onCompleted();
+      // generous: the failure here is waiting forever, not a slow answer
+      return acks.await(Duration.ofSeconds(60));
+    } finally {
+      channel.shutdownNow();
+      server.shutdownNow();
+    }
+  }
+
+  private static Server serve(Ingest ingest) throws java.io.IOException {
+    return Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(ingest)
+        .build().start();
+  }
+
+  private static ManagedChannel channelTo(Server server) {
+    return Grpc.newChannelBuilderForAddress("127.0.0.1", server.getPort(),
+        InsecureChannelCredentials.create()).build();
+  }
+
+  private static Status statusOf(Throwable t) {
+    Throwable cause = t instanceof ExecutionException ? t.getCause() : t;
+    return ((StatusRuntimeException) cause).getStatus();
+  }
+
+  @Test
+  void aBrokerAwayEndsTheStreamWithUnavailableWithinTheConfiguredTime(@TempDir Path dir)
+      throws Exception {
+    var kafka = new Properties();
+    kafka.put("bootstrap.servers", "127.0.0.1:1");
+    try (var producer = Ingest.producer(kafka, Duration.ofSeconds(2));
+        var ledger = IngestLedger.open(dir, Duration.ofDays(1))) {
+      var ingest = new Ingest(producer, "vigil.events", ledger, TestService.CLOCK);
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> publish(ingest, 3))
+          .satisfies(t -> {
+            assertThat(statusOf(t).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(statusOf(t).getDescription()).contains("did not acknowledge in time");
+          });
+      // the producer's default would have blocked the first send for 60 s
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+      assertThat(ledger.contains("ingest-0")).isFalse();
+    }
+  }
+
+  @Test
+  void aLedgerThatFailsEndsTheStreamWithUnavailableAfterTheEventsItAcknowledged(
+      @TempDir Path dir) throws Exception {
+    try (var broker = new EmbeddedKafka()) {
+      broker.createTopic("vigil.events", 1, false);
+      var kafka = new Properties();
+      kafka.put("bootstrap.servers", broker.bootstrapServers());
+      try (var producer = Ingest.producer(kafka, Duration.ofSeconds(10));
+          var real = IngestLedger.open(dir, Duration.ofDays(1))) {
+        var writes = new AtomicInteger();
+        IngestLedger failsAfterThree = new IngestLedger() {
+          @Override
+          public boolean contains(String eventId) {
+            return real.contains(eventId);
+          }
+
+          @Override
+          public void record(String eventId, long ackedAtMillis) {
+            if (writes.incrementAndGet() > 3) {
+              throw new IllegalStateException("cannot write the ingest ledger (disk full)");
+            }
+            real.record(eventId, ackedAtMillis);
+          }
+
+          @Override
+          public void close() {}
+        };
+        var ingest = new Ingest(producer, "vigil.events", failsAfterThree, TestService.CLOCK);
+        var acks = new TestService.Responses<PublishAck>();
+        Server server = serve(ingest);
+        ManagedChannel channel = channelTo(server);
+        try {
+          var events = IngestServiceGrpc.newStub(channel).publish(acks);
+          for (int i = 0; i < 6; i++) {
+            events.onNext(PublishRequest.newBuilder().setEvent(event(i)).build());
+          }
+          events.onCompleted();
+          assertThatThrownBy(() -> acks.await(Duration.ofSeconds(60))).satisfies(t -> {
+            assertThat(statusOf(t).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(statusOf(t).getDescription()).contains("ingest ledger");
+          });
+        } finally {
+          channel.shutdownNow();
+          server.shutdownNow();
+        }
+        // the three the ledger noted were acknowledged, in order; nothing after them
+        assertThat(acks.received()).extracting(PublishAck::getEventId, PublishAck::getStatus)
+            .containsExactly(
+                org.assertj.core.groups.Tuple.tuple("ingest-0", AckStatus.ACK_STATUS_ACCEPTED),
+                org.assertj.core.groups.Tuple.tuple("ingest-1", AckStatus.ACK_STATUS_ACCEPTED),
+                org.assertj.core.groups.Tuple.tuple("ingest-2", AckStatus.ACK_STATUS_ACCEPTED));
+        assertThat(real.contains("ingest-2")).isTrue();
+        assertThat(real.contains("ingest-3")).isFalse();
+      }
+    }
+  }
+}
