@@ -160,7 +160,7 @@ public final class ScoringServer implements AutoCloseable {
     var hotProfiles = new HotProfiles(store, codec, config.hotProfiles());
     metrics.hotProfiles(hotProfiles::cached);
     var scoring = new Scoring(new Assessor(hotProfiles, models, ReasonCatalogue.load()), policy,
-        new TreatmentPlanner(), audit, metrics, clock);
+        new TreatmentPlanner(), audit, metrics, clock, config.standInMargin());
     metrics.serve(config.metricsPort());
 
     var health = new HealthStatusManager();

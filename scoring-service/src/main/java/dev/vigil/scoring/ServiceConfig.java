@@ -22,7 +22,8 @@ import java.util.Properties;
  * UNAVAILABLE, no decision is given unrecorded; {@code count}: calls are answered and the records
  * not kept are counted), {@code vigil.audit.sync-ms} (100) is how often the spool is forced to
  * disk. {@code vigil.ingest.kafka-timeout-ms} (10000) bounds how long Publish waits for the events
- * topic before answering UNAVAILABLE.
+ * topic before answering UNAVAILABLE. A score call whose deadline leaves less than {@code
+ * vigil.scoring.stand-in-margin-ms} (3) is given the policy's stand-in decision unscored.
  */
 public record ServiceConfig(
     int port,
@@ -44,7 +45,8 @@ public record ServiceConfig(
     long auditSpoolMaxBytes,
     dev.vigil.scoring.audit.AuditSpool.WhenFull auditWhenFull,
     java.time.Duration auditSync,
-    java.time.Duration ingestKafkaTimeout) {
+    java.time.Duration ingestKafkaTimeout,
+    java.time.Duration standInMargin) {
 
   public static ServiceConfig load(Path file, Map<String, String> env) throws IOException {
     var p = new Properties();
@@ -79,7 +81,9 @@ public record ServiceConfig(
             value(p, env, "vigil.audit.when-full", "refuse")),
         java.time.Duration.ofMillis(Long.parseLong(value(p, env, "vigil.audit.sync-ms", "100"))),
         java.time.Duration.ofMillis(
-            Long.parseLong(value(p, env, "vigil.ingest.kafka-timeout-ms", "10000"))));
+            Long.parseLong(value(p, env, "vigil.ingest.kafka-timeout-ms", "10000"))),
+        java.time.Duration.ofMillis(
+            Long.parseLong(value(p, env, "vigil.scoring.stand-in-margin-ms", "3"))));
   }
 
   private static Path optionalPath(String value) {

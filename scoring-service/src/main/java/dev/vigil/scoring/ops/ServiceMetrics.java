@@ -52,6 +52,9 @@ public final class ServiceMetrics implements AutoCloseable {
   private final Counter modelFailures = Counter.builder().name("vigil_model_failures_total")
       .help("Challenger and shadow models that failed on a request (the champion answered)")
       .labelNames("task", "role").register(registry);
+  private final Counter standIns = Counter.builder().name("vigil_stand_in_total")
+      .help("Calls answered with the policy's stand-in decision, by task and cause (store,"
+          + " model, deadline)").labelNames("task", "cause").register(registry);
   private final Counter streamFailures = Counter.builder().name("vigil_stream_failures_total")
       .help("ScoreStream requests that failed unexpectedly (answered INTERNAL; the stream went"
           + " on)").register(registry);
@@ -124,6 +127,10 @@ public final class ServiceMetrics implements AutoCloseable {
 
   public void modelFailed(String task, String role) {
     modelFailures.labelValues(task, role).inc();
+  }
+
+  public void standIn(String task, String cause) {
+    standIns.labelValues(task, cause).inc();
   }
 
   public void streamFailed() {

@@ -50,7 +50,9 @@ import java.util.Set;
  * <p>A rule can still fail at run time (an integer division by zero, say). The call then takes
  * the task's {@code on_error} outcome, never the rules after the failed one (which may be more
  * lenient: failing open): by default REVIEW for a transaction, a 5-day REASONABLE_CAUSE HOLD for a
- * deposit, HIGH_RISK (an agent's call) for delinquency. Evaluation is bounded: a comprehension
+ * deposit, HIGH_RISK (an agent's call) for delinquency. When the score cannot be computed at
+ * all (the profiles cannot be read, the champion fails, the deadline is nearly spent), the call
+ * takes the task's {@code stand_in} outcome, with the same defaults. Evaluation is bounded: a comprehension
  * ({@code exists}, {@code all}, {@code map}) stops after {@link #MAX_ITERATIONS} iterations.
  */
 public final class Policy {
@@ -83,11 +85,14 @@ public final class Policy {
   /** The reason an on-error outcome gives. */
   public static final RuleReason RULE_FAILED = new RuleReason("POLICY_RULE_FAILED",
       "Decided by the policy's safe outcome: one of its rules could not be evaluated");
-  /** Each task's on-error outcome when the policy names none. */
-  private static final Map<Task, OnError> DEFAULT_ON_ERROR = Map.of(
-      Task.FRAUD, new OnError("REVIEW", null, null),
-      Task.DEPOSIT, new OnError("HOLD", 5, "REASONABLE_CAUSE"),
-      Task.DELINQUENCY, new OnError("HIGH_RISK", null, null));
+  /** The reason a stand-in decision gives, first. */
+  public static final RuleReason STAND_IN = new RuleReason("STAND_IN",
+      "Decided by the policy's stand-in rule: the risk score could not be computed");
+  /** Each task's on-error and stand-in outcome when the policy names none. */
+  private static final Map<Task, SafeOutcome> DEFAULT_SAFE = Map.of(
+      Task.FRAUD, new SafeOutcome("REVIEW", null, null),
+      Task.DEPOSIT, new SafeOutcome("HOLD", 5, "REASONABLE_CAUSE"),
+      Task.DELINQUENCY, new SafeOutcome("HIGH_RISK", null, null));
 
   /** A reason a rule adds ahead of the model's. */
   public record RuleReason(String code, String text) {}
@@ -97,13 +102,17 @@ public final class Policy {
       @JsonProperty("hold_days") Integer holdDays, @JsonProperty("hold_reason") String holdReason,
       RuleReason reason) {}
 
-  /** What a call gets when one of the task's rules fails at run time. */
-  public record OnError(String decision, @JsonProperty("hold_days") Integer holdDays,
+  /**
+   * A task's safe outcome: what a call gets when one of the task's rules fails at run time
+   * ({@code on_error}), or when its score cannot be computed ({@code stand_in}).
+   */
+  public record SafeOutcome(String decision, @JsonProperty("hold_days") Integer holdDays,
       @JsonProperty("hold_reason") String holdReason) {}
 
   /** A task's rules as written. */
   public record TaskSpec(@JsonProperty("default") String defaultDecision, List<RuleSpec> rules,
-      @JsonProperty("on_error") OnError onError) {}
+      @JsonProperty("on_error") SafeOutcome onError,
+      @JsonProperty("stand_in") SafeOutcome standIn) {}
 
   /** The file as written. */
   public record Spec(String version, TaskSpec transaction, TaskSpec deposit,
@@ -119,11 +128,13 @@ public final class Policy {
   private final String version;
   private final Map<Task, List<Rule>> rules;
   private final Map<Task, String> defaults;
-  private final Map<Task, OnError> onErrors;
+  private final Map<Task, SafeOutcome> onErrors;
+  private final Map<Task, SafeOutcome> standIns;
 
   private Policy(String version, Map<Task, List<Rule>> rules, Map<Task, String> defaults,
-      Map<Task, OnError> onErrors) {
+      Map<Task, SafeOutcome> onErrors, Map<Task, SafeOutcome> standIns) {
     this.onErrors = onErrors;
+    this.standIns = standIns;
     this.version = version;
     this.rules = rules;
     this.defaults = defaults;
@@ -148,11 +159,13 @@ public final class Policy {
     }
     var rules = new HashMap<Task, List<Rule>>();
     var defaults = new HashMap<Task, String>();
-    var onErrors = new HashMap<Task, OnError>();
-    compile(Task.FRAUD, "transaction", spec.transaction(), rules, defaults, onErrors);
-    compile(Task.DEPOSIT, "deposit", spec.deposit(), rules, defaults, onErrors);
-    compile(Task.DELINQUENCY, "delinquency", spec.delinquency(), rules, defaults, onErrors);
-    return new Policy(spec.version(), rules, defaults, onErrors);
+    var onErrors = new HashMap<Task, SafeOutcome>();
+    var standIns = new HashMap<Task, SafeOutcome>();
+    compile(Task.FRAUD, "transaction", spec.transaction(), rules, defaults, onErrors, standIns);
+    compile(Task.DEPOSIT, "deposit", spec.deposit(), rules, defaults, onErrors, standIns);
+    compile(Task.DELINQUENCY, "delinquency", spec.delinquency(), rules, defaults, onErrors,
+        standIns);
+    return new Policy(spec.version(), rules, defaults, onErrors, standIns);
   }
 
   /**
@@ -179,7 +192,8 @@ public final class Policy {
   }
 
   private static void compile(Task task, String section, TaskSpec spec,
-      Map<Task, List<Rule>> rules, Map<Task, String> defaults, Map<Task, OnError> onErrors) {
+      Map<Task, List<Rule>> rules, Map<Task, String> defaults, Map<Task, SafeOutcome> onErrors,
+      Map<Task, SafeOutcome> standIns) {
     if (spec == null) {
       throw new InvalidPolicyException(section + ": is required");
     }
@@ -244,10 +258,14 @@ public final class Policy {
     rules.put(task, List.copyOf(compiled));
     defaults.put(task, spec.defaultDecision());
     // the task's on-error outcome, the default one when the policy names none
-    OnError onError = spec.onError() == null ? DEFAULT_ON_ERROR.get(task) : spec.onError();
+    SafeOutcome onError = spec.onError() == null ? DEFAULT_SAFE.get(task) : spec.onError();
     checkOutcome(task, section + ".on_error", onError.decision(), onError.holdDays(),
         onError.holdReason());
     onErrors.put(task, onError);
+    SafeOutcome standIn = spec.standIn() == null ? DEFAULT_SAFE.get(task) : spec.standIn();
+    checkOutcome(task, section + ".stand_in", standIn.decision(), standIn.holdDays(),
+        standIn.holdReason());
+    standIns.put(task, standIn);
   }
 
   /**
@@ -298,12 +316,24 @@ public final class Policy {
         }
       } catch (CelEvaluationException | RuntimeException e) {
         failed.accept(rule.spec().name());
-        OnError safe = onErrors.get(task);
+        SafeOutcome safe = onErrors.get(task);
         return new Outcome(safe.decision(), rule.spec().name() + ": failed, on_error",
             safe.holdDays() == null ? 0 : safe.holdDays(), safe.holdReason(), RULE_FAILED);
       }
     }
     return new Outcome(defaults.get(task), null, 0, null, null);
+  }
+
+  /**
+   * The task's stand-in outcome, for a call whose score cannot be computed: its rule is {@code
+   * "stand_in: " + cause}, its reason {@link #STAND_IN}.
+   *
+   * @param cause why no score: {@code store}, {@code model} or {@code deadline}
+   */
+  public Outcome standIn(Task task, String cause) {
+    SafeOutcome s = standIns.get(task);
+    return new Outcome(s.decision(), "stand_in: " + cause,
+        s.holdDays() == null ? 0 : s.holdDays(), s.holdReason(), STAND_IN);
   }
 
   private static List<String> sorted(Set<String> values) {

@@ -26,10 +26,24 @@ import java.util.Map;
  * champion (and any challenger or shadow, recorded only), and find the principal reasons.
  */
 public final class Assessor {
-  /** A task's assessment of one request. */
+  /**
+   * A task's assessment of one request; or, when {@code standIn} is not null, why there is none
+   * (a stand-in: no champion, probability and score 0, no reasons, the feature values NaN where
+   * they were not computed, {@code inputs} null when the profiles could not be read).
+   */
   public record Assessment(Task task, FeatureInputs inputs, double[] values,
       Map<String, Double> features, ServedModel champion, double probability, int score,
-      List<Reason> reasons, List<ModelResult> others, List<EntityKey> entities) {}
+      List<Reason> reasons, List<ModelResult> others, List<EntityKey> entities, String standIn) {
+
+    /** No score for {@code task}, for {@code cause} ({@code store}, {@code model}, ...). */
+    public static Assessment standIn(Task task, FeatureInputs inputs, List<EntityKey> entities,
+        String cause) {
+      double[] values = new double[FeatureCatalogue.of(task).names().size()];
+      java.util.Arrays.fill(values, Double.NaN);
+      return new Assessment(task, inputs, values, Map.of(), null, 0, 0, List.of(), List.of(),
+          entities, cause);
+    }
+  }
 
   private final HotProfiles profiles;
   private final ServingModels models;
@@ -91,7 +105,7 @@ public final class Assessor {
         ScoreScale.of(scored.probability()),
         reasons.principal(set, values, scored.contributions(), champion.directions(),
             ReasonCatalogue.MAX_REASONS),
-        others, entities);
+        others, entities, null);
   }
 
   /**

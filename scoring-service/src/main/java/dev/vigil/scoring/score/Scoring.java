@@ -59,9 +59,15 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
   private final AuditLog audit;
   private final ServiceMetrics metrics;
   private final Clock clock;
+  private final java.time.Duration standInMargin;
 
+  /**
+   * @param standInMargin a call whose deadline leaves less than this is not scored but given the
+   *     policy's stand-in decision (an answer in time beats DEADLINE_EXCEEDED)
+   */
   public Scoring(Assessor assessor, LivePolicy policy, TreatmentPlanner treatments,
-      AuditLog audit, ServiceMetrics metrics, Clock clock) {
+      AuditLog audit, ServiceMetrics metrics, Clock clock, java.time.Duration standInMargin) {
+    this.standInMargin = standInMargin;
     this.assessor = assessor;
     this.policy = policy;
     this.treatments = treatments;
@@ -187,7 +193,7 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     Policy.Outcome outcome = decide(p, a, Map.of("currency", tx.amount().currency(),
         "channel", tx.channel().name(), "country", tx.country(), "mcc", tx.mcc(),
         "endorsement", ""));
-    Score score = score(a, p, outcome, requestId, request, event, start);
+    Score score = score(a, event.timeMillis(), p, outcome, requestId, request, event, start);
     return ScoreTransactionResponse.newBuilder().setRequestId(requestId).setScore(score)
         .setDecision(TransactionDecision.valueOf("TRANSACTION_DECISION_" + outcome.decision()))
         .build();
@@ -208,7 +214,7 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     Policy p = policy.current();
     Policy.Outcome outcome = decide(p, a, Map.of("currency", d.amount().currency(),
         "channel", "", "country", "", "mcc", "", "endorsement", d.endorsement().name()));
-    Score score = score(a, p, outcome, requestId, request, event, start);
+    Score score = score(a, event.timeMillis(), p, outcome, requestId, request, event, start);
     var out = ScoreCheckDepositResponse.newBuilder().setRequestId(requestId).setScore(score)
         .setDecision(DepositDecision.valueOf("DEPOSIT_DECISION_" + outcome.decision()));
     if (outcome.decision().equals("HOLD")) {
@@ -252,9 +258,9 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     Assessment a = assess(Task.DELINQUENCY, asOf, null,
         FeatureInputs.keysForAccount(request.getAccountId(), request.getCustomerId()), requestId);
     // the customer's own zone (their CustomerDetails) first: the one source of it
-    ZoneId zone = a.inputs().customer().timeZone() != null ? a.inputs().customer().timeZone()
-        : requested;
-    if (zone == null) {
+    ZoneId zone = a.inputs() != null && a.inputs().customer().timeZone() != null
+        ? a.inputs().customer().timeZone() : requested;
+    if (zone == null && a.standIn() == null) {
       throw invalid("time_zone", "is required when Vigil does not know the customer's zone (no"
           + " CustomerDetails event for customer_id): an IANA zone such as America/Chicago;"
           + " contact times cannot be chosen without it");
@@ -263,31 +269,80 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     Policy.Outcome outcome = decide(p, a, Map.of("currency", "", "channel", "", "country", "",
         "mcc", "", "endorsement", ""));
     Segment segment = Segment.valueOf("SEGMENT_" + outcome.decision());
-    var treatment = treatments.plan(segment, a.features(), a.inputs().account(), asOf, zone);
-    Score score = score(a, p, outcome, requestId, request, null, start);
-    return ScoreDelinquencyResponse.newBuilder().setRequestId(requestId).setScore(score)
-        .setSegment(segment).setTreatment(treatment).build();
+    var out = ScoreDelinquencyResponse.newBuilder().setRequestId(requestId).setSegment(segment);
+    if (a.standIn() == null) {
+      out.setTreatment(treatments.plan(segment, a.features(), a.inputs().account(), asOf, zone));
+    } // a stand-in plans no contact: without the profile, consent and Regulation F are unknown
+    return out.setScore(score(a, asOf, p, outcome, requestId, request, null, start)).build();
   }
 
   // ---- shared -------------------------------------------------------------------------------
 
-  /** Reads the profiles behind {@code keys} and assesses them for {@code task} as of a time. */
+  /**
+   * Reads the profiles behind {@code keys} and assesses them for {@code task} as of a time; or,
+   * when that cannot be done, a stand-in assessment saying why: the profiles could not be read
+   * ({@code store}), the champion or the features failed ({@code model}), or the call's deadline
+   * is within {@link #standInMargin} ({@code deadline}), so that the caller gets the policy's
+   * stand-in decision in time instead of an error. Refusals (a Status: no champion serving, a
+   * cancelled call) are thrown.
+   */
   private Assessment assess(Task task, long asOfMillis, Event current, FeatureInputs.Keys keys,
       String requestId) {
-    return assessor.assess(task, assessor.inputs(asOfMillis, current, keys), keys.list(),
-        hash(requestId));
+    List<dev.vigil.features.profile.EntityKey> entities = keys.list();
+    if (deadlineNearlySpent()) {
+      return standIn(task, null, entities, "deadline", null);
+    }
+    FeatureInputs inputs;
+    try {
+      inputs = assessor.inputs(asOfMillis, current, keys);
+    } catch (StatusRuntimeException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      return standIn(task, null, entities, "store", e);
+    }
+    if (deadlineNearlySpent()) {
+      return standIn(task, inputs, entities, "deadline", null);
+    }
+    try {
+      return assessor.assess(task, inputs, entities, hash(requestId));
+    } catch (StatusRuntimeException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      return standIn(task, inputs, entities, "model", e);
+    }
+  }
+
+  private Assessment standIn(Task task, FeatureInputs inputs,
+      List<dev.vigil.features.profile.EntityKey> entities, String cause, RuntimeException e) {
+    metrics.standIn(task.id(), cause);
+    if (e != null) {
+      // the class only at ERROR: a message may carry ids or values (full trace at DEBUG)
+      log.error("{} score not computed ({}), stand-in decision: {}", task.id(), cause,
+          e.getClass().getName());
+      log.debug("{} score not computed", task.id(), e);
+    }
+    return Assessment.standIn(task, inputs, entities, cause);
+  }
+
+  /** True when the call's deadline leaves less than the margin: too little to score in. */
+  private boolean deadlineNearlySpent() {
+    io.grpc.Deadline deadline = Context.current().getDeadline();
+    return deadline != null
+        && deadline.timeRemaining(java.util.concurrent.TimeUnit.NANOSECONDS)
+            < standInMargin.toNanos();
   }
 
   private Policy.Outcome decide(Policy p, Assessment a, Map<String, String> request) {
-    Policy.Outcome outcome = p.decide(a.task(), a.score(), a.probability(), a.features(), request,
-        metrics::policyRuleFailed);
+    Policy.Outcome outcome = a.standIn() != null ? p.standIn(a.task(), a.standIn())
+        : p.decide(a.task(), a.score(), a.probability(), a.features(), request,
+            metrics::policyRuleFailed);
     metrics.decided(a.task().id(), outcome.decision());
     return outcome;
   }
 
   /** The Score message, with the policy's reason first; writes the audit record. */
-  private Score score(Assessment a, Policy p, Policy.Outcome outcome, String requestId,
-      Message request, Event event, long startNanos) {
+  private Score score(Assessment a, long requestAsOf, Policy p, Policy.Outcome outcome,
+      String requestId, Message request, Event event, long startNanos) {
     List<Reason> reasons = new ArrayList<>(4);
     if (outcome.reason() != null) {
       reasons.add(Reason.newBuilder().setCode(outcome.reason().code())
@@ -298,13 +353,13 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
         reasons.add(r);
       }
     }
-    long asOf = a.inputs().asOfMillis();
-    long profilesAsOf = a.inputs().profilesAsOfMillis();
+    long asOf = a.inputs() == null ? requestAsOf : a.inputs().asOfMillis();
+    long profilesAsOf = a.inputs() == null ? Long.MIN_VALUE : a.inputs().profilesAsOfMillis();
     String auditId = auditId();
     var score = Score.newBuilder().setProbability(a.probability()).setScore(a.score())
         .addAllReasons(reasons).setModelId(a.task().id())
-        .setModelVersion(a.champion().version()).setPolicyVersion(p.version())
-        .setAuditId(auditId);
+        .setModelVersion(a.champion() == null ? "" : a.champion().version())
+        .setPolicyVersion(p.version()).setAuditId(auditId).setStandIn(a.standIn() != null);
     if (profilesAsOf != Long.MIN_VALUE) {
       score.setProfileAsOf(EventCodec.timestamp(profilesAsOf));
       metrics.freshness(a.task().id(), (asOf - profilesAsOf) / 1000.0);
