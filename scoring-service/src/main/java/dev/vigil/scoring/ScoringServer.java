@@ -9,6 +9,7 @@ import dev.vigil.scoring.audit.AuditSpool;
 import dev.vigil.scoring.collections.TreatmentPlanner;
 import dev.vigil.scoring.model.ModelAdministration;
 import dev.vigil.scoring.model.ServingModels;
+import dev.vigil.scoring.ops.Readiness;
 import dev.vigil.scoring.ops.ServiceMetrics;
 import dev.vigil.scoring.policy.LivePolicy;
 import dev.vigil.scoring.policy.Policy;
@@ -20,10 +21,6 @@ import java.nio.file.Files;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import dev.vigil.features.profile.ProfileSettings;
-import dev.vigil.proto.v1.IngestServiceGrpc;
-import dev.vigil.proto.v1.ModelAdminGrpc;
-import dev.vigil.proto.v1.ProfileServiceGrpc;
-import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.scoring.ingest.Ingest;
 import dev.vigil.scoring.ingest.IngestLedger;
 import dev.vigil.scoring.profile.ProfileLookup;
@@ -33,14 +30,12 @@ import dev.vigil.scoring.store.ProfileStore;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -115,14 +110,19 @@ public final class ScoringServer implements AutoCloseable {
    *     and ingested events, decision and ledger times
    */
   public static ScoringServer start(ServiceConfig config, Clock clock) throws IOException {
-    var store = new ProfileStore(config.stateDir().resolve("profiles"),
-        new ProfileStore.Settings(config.blockCacheBytes(), config.bloomBitsPerKey()));
+    var metrics = new ServiceMetrics();
+    var store = ProfileStore.openOrRebuild(config.stateDir().resolve("profiles"),
+        new ProfileStore.Settings(config.blockCacheBytes(), config.bloomBitsPerKey()), why -> {
+          log.warn("the profile store could not be opened ({}); moved aside, rebuilding it from"
+              + " {}", why, config.profilesTopic());
+          metrics.storeRebuilt();
+        });
     var materializer = new ProfileMaterializer(store, config.bootstrapServers(),
         config.profilesTopic()).start();
     var ledger = IngestLedger.open(config.stateDir().resolve("ingested"),
         Duration.ofDays(config.dedupeRetentionDays()));
     var producer = Ingest.producer(kafka(config.bootstrapServers()), config.ingestKafkaTimeout());
-    var metrics = new ServiceMetrics();
+    metrics.materializer(materializer);
     metrics.storeSizes(store::sizes);
 
     var registry = new ModelRegistry(config.modelRegistry());
@@ -170,7 +170,9 @@ public final class ScoringServer implements AutoCloseable {
     var executor = callExecutor(config.grpcThreads());
     builder.executor(executor);
     builder.maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
-    builder.intercept(metrics.interceptor());
+    var readiness = new Readiness(health, materializer, config.maxLagRecords());
+    builder.intercept(readiness.storeGate());
+    builder.intercept(metrics.interceptor()); // outermost: refusals are timed too
     builder.addService(scoring);
     builder.addService(new ModelAdministration(models, publishModels));
     builder.addService(new ProfileLookup(store, codec, clock));
@@ -178,11 +180,7 @@ public final class ScoringServer implements AutoCloseable {
     builder.addService(health.getHealthService());
     builder.addService(ProtoReflectionServiceV1.newInstance());
     Server server = builder.build().start();
-    health.setStatus("", ServingStatus.SERVING);
-    for (String name : List.of(ScoringServiceGrpc.SERVICE_NAME, IngestServiceGrpc.SERVICE_NAME,
-        ModelAdminGrpc.SERVICE_NAME, ProfileServiceGrpc.SERVICE_NAME)) {
-      health.setStatus(name, ServingStatus.SERVING);
-    }
+    registryWatch.scheduleWithFixedDelay(readiness::update, 0, 500, TimeUnit.MILLISECONDS);
     log.info("Vigil scoring service listening on port {}", server.getPort());
     return new ScoringServer(server, health, store, materializer, ledger, producer, policy,
         models, metrics, registryWatch, scoring, executor, spool);

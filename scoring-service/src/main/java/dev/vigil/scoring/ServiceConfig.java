@@ -23,7 +23,9 @@ import java.util.Properties;
  * not kept are counted), {@code vigil.audit.sync-ms} (100) is how often the spool is forced to
  * disk. {@code vigil.ingest.kafka-timeout-ms} (10000) bounds how long Publish waits for the events
  * topic before answering UNAVAILABLE. A score call whose deadline leaves less than {@code
- * vigil.scoring.stand-in-margin-ms} (3) is given the policy's stand-in decision unscored.
+ * vigil.scoring.stand-in-margin-ms} (3) is given the policy's stand-in decision unscored. The
+ * health service's readiness is NOT_SERVING while the store lags the profiles topic by more than
+ * {@code vigil.health.max-lag-records} (10000).
  */
 public record ServiceConfig(
     int port,
@@ -46,7 +48,8 @@ public record ServiceConfig(
     dev.vigil.scoring.audit.AuditSpool.WhenFull auditWhenFull,
     java.time.Duration auditSync,
     java.time.Duration ingestKafkaTimeout,
-    java.time.Duration standInMargin) {
+    java.time.Duration standInMargin,
+    long maxLagRecords) {
 
   public static ServiceConfig load(Path file, Map<String, String> env) throws IOException {
     var p = new Properties();
@@ -83,7 +86,8 @@ public record ServiceConfig(
         java.time.Duration.ofMillis(
             Long.parseLong(value(p, env, "vigil.ingest.kafka-timeout-ms", "10000"))),
         java.time.Duration.ofMillis(
-            Long.parseLong(value(p, env, "vigil.scoring.stand-in-margin-ms", "3"))));
+            Long.parseLong(value(p, env, "vigil.scoring.stand-in-margin-ms", "3"))),
+        Long.parseLong(value(p, env, "vigil.health.max-lag-records", "10000")));
   }
 
   private static Path optionalPath(String value) {

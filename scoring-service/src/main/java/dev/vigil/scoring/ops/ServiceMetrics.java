@@ -73,6 +73,27 @@ public final class ServiceMetrics implements AutoCloseable {
         .register(registry);
   }
 
+  private final Counter storeRebuilds = Counter.builder().name("vigil_store_rebuilds_total")
+      .help("Profile stores found corrupt at start, moved aside and rebuilt from the topic")
+      .register(registry);
+
+  public void storeRebuilt() {
+    storeRebuilds.inc();
+  }
+
+  /** Publishes the materialiser's lag, failures and whether it has caught up. */
+  public void materializer(dev.vigil.scoring.store.ProfileMaterializer m) {
+    GaugeWithCallback.builder().name("vigil_store_lag_records")
+        .help("Records of the profiles topic not yet in the store (as of the last fetch)")
+        .callback(cb -> cb.call(m.lag())).register(registry);
+    GaugeWithCallback.builder().name("vigil_store_caught_up")
+        .help("1 once the store has caught up with the profiles topic since start")
+        .callback(cb -> cb.call(m.caughtUp() ? 1 : 0)).register(registry);
+    CounterWithCallback.builder().name("vigil_store_materializer_failures")
+        .help("Failures of the store's materialiser (each followed by a resume)")
+        .callback(cb -> cb.call(m.failures())).register(registry);
+  }
+
   public void hotProfiles(java.util.function.LongSupplier cached) {
     GaugeWithCallback.builder().name("vigil_store_hot_profiles")
         .help("Merchant profiles kept decoded in front of the store (an estimate)")

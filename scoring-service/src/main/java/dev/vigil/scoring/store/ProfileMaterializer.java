@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * the offsets stored with the data (from the beginning on a new store) and applies each poll as
  * one atomic batch. No consumer group: every replica materialises the whole topic.
  */
-public final class ProfileMaterializer implements AutoCloseable {
+public final class ProfileMaterializer implements AutoCloseable, StoreProgress {
   private static final Logger log = LoggerFactory.getLogger(ProfileMaterializer.class);
 
   private final ProfileStore store;
@@ -37,6 +37,12 @@ public final class ProfileMaterializer implements AutoCloseable {
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong newestEventMillis = new AtomicLong(Long.MIN_VALUE);
   private volatile Map<TopicPartition, Long> startOffsets = Map.of();
+  /** The topic's end offsets when reading started: caught up once every position reaches them. */
+  private volatile Map<TopicPartition, Long> endAtStart = Map.of();
+  private volatile boolean caughtUp;
+  private volatile long lag = -1;
+  private volatile boolean failing;
+  private final AtomicLong failures = new AtomicLong();
 
   public ProfileMaterializer(ProfileStore store, String bootstrapServers, String topic) {
     this.store = store;
@@ -70,41 +76,93 @@ public final class ProfileMaterializer implements AutoCloseable {
       }
     }
     startOffsets = Map.copyOf(starts);
+    endAtStart = Map.copyOf(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
+    noteProgress();
     log.info("materialising {} ({} partitions) from stored offsets {}", topic, partitions.size(),
         stored);
     thread.start();
     return this;
   }
 
+  /**
+   * Reads and applies until closed. A failure (the store refusing a write, say) is logged and
+   * counted, reading is suspended for a growing pause and resumes from the offsets stored with
+   * the data: the thread never ends on its own, and health reports it failing meanwhile.
+   */
   private void run() {
-    try {
-      while (running.get()) {
-        var records = consumer.poll(Duration.ofMillis(100));
-        if (records.isEmpty()) {
-          continue;
-        }
-        var updates = new ArrayList<ProfileStore.Update>(records.count());
-        int bad = 0;
-        var next = new java.util.HashMap<Integer, Long>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          next.merge(r.partition(), r.offset() + 1, Math::max);
-          ProfileStore.Update u = parse(r);
-          if (u == null) {
-            bad++;
-          } else {
-            updates.add(u);
-            newestEventMillis.accumulateAndGet(
-                u.record().getLastEventTime().getSeconds() * 1000, Math::max);
+    long backoff = 100;
+    while (running.get()) {
+      try {
+        if (failing) {
+          Thread.sleep(backoff);
+          backoff = Math.min(backoff * 2, 10_000);
+          Map<Integer, Long> stored = store.offsets(topic);
+          for (TopicPartition tp : consumer.assignment()) {
+            Long offset = stored.get(tp.partition());
+            if (offset == null) {
+              consumer.seekToBeginning(List.of(tp));
+            } else {
+              consumer.seek(tp, offset);
+            }
           }
         }
-        applied.addAndGet(store.apply(topic, updates, next));
-        rejected.addAndGet(bad);
-        read.addAndGet(records.count()); // counted once applied: "read" means "in the store"
+        pollOnce();
+        failing = false;
+        backoff = 100;
+      } catch (WakeupException | InterruptedException e) {
+        break; // closing
+      } catch (RuntimeException e) {
+        if (!running.get()) {
+          break;
+        }
+        failures.incrementAndGet();
+        failing = true;
+        log.error("profile materialiser failed; resuming from the stored offsets: {}",
+            e.toString());
       }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      log.error("profile materialiser stopped", e);
+    }
+  }
+
+  private void pollOnce() {
+    var records = consumer.poll(Duration.ofMillis(100));
+    if (!records.isEmpty()) {
+      var updates = new ArrayList<ProfileStore.Update>(records.count());
+      int bad = 0;
+      var next = new java.util.HashMap<Integer, Long>();
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        next.merge(r.partition(), r.offset() + 1, Math::max);
+        ProfileStore.Update u = parse(r);
+        if (u == null) {
+          bad++;
+        } else {
+          updates.add(u);
+          newestEventMillis.accumulateAndGet(
+              u.record().getLastEventTime().getSeconds() * 1000, Math::max);
+        }
+      }
+      applied.addAndGet(store.apply(topic, updates, next));
+      rejected.addAndGet(bad);
+      read.addAndGet(records.count()); // counted once applied: "read" means "in the store"
+    }
+    noteProgress();
+  }
+
+  /** Updates the lag (from the last fetch's high watermarks) and the first catch-up. */
+  private void noteProgress() {
+    long behind = 0;
+    boolean reached = true;
+    for (TopicPartition tp : consumer.assignment()) {
+      long position = consumer.position(tp);
+      var partitionLag = consumer.currentLag(tp);
+      Long end = endAtStart.get(tp);
+      behind += partitionLag.isPresent() ? partitionLag.getAsLong()
+          : Math.max(0, (end == null ? position : end) - position);
+      reached &= end == null || position >= end;
+    }
+    lag = behind;
+    if (reached && !caughtUp) {
+      caughtUp = true;
+      log.info("the profile store has caught up with {}", topic);
     }
   }
 
@@ -123,6 +181,32 @@ public final class ProfileMaterializer implements AutoCloseable {
   /** Where reading started, per partition: the offsets the store held when it opened. */
   public Map<TopicPartition, Long> startOffsets() {
     return startOffsets;
+  }
+
+  /** True once the store holds everything the topic held when reading started. */
+  @Override
+  public boolean caughtUp() {
+    return caughtUp;
+  }
+
+  /**
+   * Records of the topic not yet in the store, as of the last fetch (-1 before the first); while
+   * the broker is away, the last known figure.
+   */
+  @Override
+  public long lag() {
+    return lag;
+  }
+
+  /** True while the reading thread runs and its last attempt did not fail. */
+  @Override
+  public boolean healthy() {
+    return thread.isAlive() && !failing;
+  }
+
+  /** Failures of the reading thread since start (each followed by a resume). */
+  public long failures() {
+    return failures.get();
   }
 
   public long recordsRead() {

@@ -64,6 +64,59 @@ public final class ProfileStore implements AutoCloseable {
   private final ReadOptions readOptions = new ReadOptions();
   private final List<Consumer<List<EntityKey>>> writeListeners = new CopyOnWriteArrayList<>();
 
+  /**
+   * Opens the store in {@code dir}; if RocksDB finds it corrupt or missing files, moves it aside to
+   * {@code <dir>.unreadable} (replacing an older one there) and opens an empty store, which the
+   * materialiser rebuilds from the compacted profiles topic (an empty store has no offsets).
+   *
+   * @param rebuilt told why, when the store had to be rebuilt
+   * @throws IllegalStateException if even a new, empty store cannot be opened
+   */
+  public static ProfileStore openOrRebuild(Path dir, Settings settings,
+      Consumer<String> rebuilt) {
+    try {
+      return new ProfileStore(dir, settings);
+    } catch (IllegalStateException e) {
+      if (!damaged(e.getCause())) {
+        throw e;
+      }
+      String why = String.valueOf(e.getCause());
+      Path aside = dir.resolveSibling(dir.getFileName() + ".unreadable");
+      try {
+        if (Files.exists(aside)) {
+          try (var files = Files.walk(aside)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+              Files.delete(f);
+            }
+          }
+        }
+        Files.move(dir, aside);
+      } catch (java.io.IOException io) {
+        throw new IllegalStateException("cannot open the profile store at " + dir + " (" + why
+            + ") nor move it aside: " + io, e);
+      }
+      rebuilt.accept(why);
+      return new ProfileStore(dir, settings);
+    }
+  }
+
+  /**
+   * True if RocksDB refused to open because the store's files are damaged or missing: never when
+   * another opener holds its lock (a second process on the same directory must not move the
+   * live store aside).
+   */
+  private static boolean damaged(Throwable cause) {
+    if (!(cause instanceof RocksDBException r) || r.getStatus() == null) {
+      return false;
+    }
+    String message = String.valueOf(r.getMessage());
+    return switch (r.getStatus().getCode()) {
+      case Corruption -> true;
+      case IOError, NotFound -> !message.contains("/LOCK");
+      default -> false;
+    };
+  }
+
   public ProfileStore(Path dir, Settings settings) {
     try {
       Files.createDirectories(dir);
