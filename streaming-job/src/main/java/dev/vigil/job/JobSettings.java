@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param maxOutOfOrderness the watermark trails the newest event time by this much
  * @param idleness a source partition silent this long stops holding the watermark back
  * @param idleTtl a profile untouched this long is dropped (longer than the longest window)
+ * @param replayFromStart read the events topic from its beginning, not from the consumer
+ *     group's committed offsets (a deliberate rebuild from empty state)
  * @param clock the intake's clock: an event more than five minutes ahead of it is refused as
  *     "in the future" (serializable, as every clock of {@code java.time.Clock}'s factories is)
  */
@@ -33,7 +35,8 @@ public record JobSettings(
     Duration idleness,
     Duration idleTtl,
     ProfileSettings profiles,
-    Clock clock) {
+    Clock clock,
+    boolean replayFromStart) {
 
   /** Managed memory for RocksDB on a local MiniCluster (a cluster sets its own). */
   public String managedMemory() {
@@ -53,43 +56,50 @@ public record JobSettings(
     return new JobSettings(bootstrapServers, EVENTS_TOPIC, PROFILES_TOPIC, DEAD_LETTER_TOPIC,
         "vigil-profile-job", null, false, checkpointDir, Duration.ofSeconds(10), 1,
         Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofDays(400),
-        ProfileSettings.DEFAULT, Clock.systemUTC());
+        ProfileSettings.DEFAULT, Clock.systemUTC(), false);
   }
 
   public JobSettings withBounded(boolean value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, value, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock);
+        idleness, idleTtl, profiles, clock, replayFromStart);
   }
 
   public JobSettings withCheckpointInterval(Duration value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, value, parallelism, maxOutOfOrderness, idleness,
-        idleTtl, profiles, clock);
+        idleTtl, profiles, clock, replayFromStart);
   }
 
   public JobSettings withParallelism(int value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, value, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock);
+        idleness, idleTtl, profiles, clock, replayFromStart);
   }
 
   public JobSettings withEventsFile(Path value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         value, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock);
+        idleness, idleTtl, profiles, clock, replayFromStart);
   }
 
   public JobSettings withTopics(String events, String profilesOut, String deadLetters) {
     return new JobSettings(bootstrapServers, events, profilesOut, deadLetters, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock);
+        idleness, idleTtl, profiles, clock, replayFromStart);
+  }
+
+  /** The same settings, reading the events topic from its start whatever was committed. */
+  public JobSettings withReplayFromStart(boolean value) {
+    return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
+        eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
+        idleness, idleTtl, profiles, clock, value);
   }
 
   /** The same settings with the intake reading time from {@code value}. */
   public JobSettings withClock(Clock value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, value);
+        idleness, idleTtl, profiles, value, replayFromStart);
   }
 }

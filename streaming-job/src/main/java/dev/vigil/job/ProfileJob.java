@@ -166,8 +166,9 @@ public final class ProfileJob {
         .setBootstrapServers(s.bootstrapServers())
         .setTopics(s.eventsTopic())
         .setGroupId(s.groupId())
-        .setStartingOffsets(OffsetsInitializer.committedOffsets(
-            org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
+        .setStartingOffsets(s.replayFromStart() ? OffsetsInitializer.earliest()
+            : OffsetsInitializer.committedOffsets(
+                org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
         .setDeserializer(new KafkaEventDeserializer(s.clock()))
         .setProperty("partition.discovery.interval.ms", "60000");
     if (s.bounded()) {
@@ -203,6 +204,39 @@ public final class ProfileJob {
     }
   }
 
+  /**
+   * Why the job must not start from empty state, or null when it may: with no checkpoint to
+   * restore, a consumer group that has committed offsets on the events topic would resume after
+   * them, and every event before them would be missing from the profiles for good (a lost or
+   * wrong checkpoint directory). Replaying from the start of the topic, or reading a file, is safe.
+   *
+   * @param checkpoint the checkpoint the job restores, or null
+   * @throws Exception if the broker cannot be asked
+   */
+  static String refusalToStartEmpty(JobSettings s, String checkpoint) throws Exception {
+    if (checkpoint != null || s.eventsFile() != null || s.replayFromStart()) {
+      return null;
+    }
+    var p = new java.util.Properties();
+    p.put("bootstrap.servers", s.bootstrapServers());
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+      var committed = admin.listConsumerGroupOffsets(s.groupId()).partitionsToOffsetAndMetadata()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      long partitions = committed.entrySet().stream()
+          .filter(e -> e.getKey().topic().equals(s.eventsTopic()) && e.getValue() != null)
+          .count();
+      if (partitions == 0) {
+        return null;
+      }
+      return "no checkpoint under " + s.checkpointDir() + ", but consumer group " + s.groupId()
+          + " has committed offsets on " + s.eventsTopic() + " (" + partitions + " partitions):"
+          + " starting from empty state there would leave every event before those offsets out"
+          + " of the profiles. Point --checkpoints at the job's checkpoints, or pass"
+          + " --replay-from-start to rebuild the profiles from the beginning of the topic (as far"
+          + " as its retention goes; older history comes back through --events-file).";
+    }
+  }
+
   /** Runs the job: on a local MiniCluster, or on the cluster {@code flink run} submits it to. */
   public static JobClient start(JobSettings s) throws Exception {
     return start(s, null);
@@ -223,8 +257,13 @@ public final class ProfileJob {
       description = "Folds events into per-entity profiles and publishes them.")
   static final class Cli implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092") String bootstrap;
-    @Option(names = "--checkpoints", defaultValue = "file:///tmp/vigil/checkpoints",
-        description = "Checkpoint directory URI.") String checkpoints;
+    @Option(names = "--checkpoints", defaultValue = "var/checkpoints",
+        description = "Checkpoint directory: a URI (file:///..., s3://...) or a local path"
+            + " (default: var/checkpoints, kept across restarts).") String checkpoints;
+    @Option(names = "--replay-from-start", description = "Start from empty state at the"
+        + " beginning of the events topic even though the consumer group has committed offsets"
+        + " (without it, the job refuses to start on empty state then).")
+    boolean replayFromStart;
     @Option(names = "--events-file", description = "Replay a JSON Lines file instead of the topic.")
     Path eventsFile;
     @Option(names = "--bounded", description = "Stop at the topic's current end.") boolean bounded;
@@ -237,12 +276,20 @@ public final class ProfileJob {
 
     @Override
     public Integer call() throws Exception {
-      var s = JobSettings.defaults(bootstrap, checkpoints).withBounded(bounded)
+      String dir = checkpoints.contains(":/") ? checkpoints
+          : Path.of(checkpoints).toAbsolutePath().toUri().toString();
+      var s = JobSettings.defaults(bootstrap, dir).withBounded(bounded)
           .withParallelism(parallelism).withCheckpointInterval(Duration.ofSeconds(interval))
-          .withEventsFile(eventsFile);
-      String from = resume && eventsFile == null ? latestCheckpoint(checkpoints) : null;
+          .withEventsFile(eventsFile).withReplayFromStart(replayFromStart);
+      String from = resume && eventsFile == null && !replayFromStart ? latestCheckpoint(dir)
+          : null;
       if (from != null) {
         System.out.println("resuming from " + from);
+      }
+      String refusal = refusalToStartEmpty(s, from);
+      if (refusal != null) {
+        System.err.println("vigil-profile-job: refusing to start: " + refusal);
+        return 2;
       }
       JobClient client = start(s, from);
       // one line that says it runs, for ./vigil up's readiness check and for operators
