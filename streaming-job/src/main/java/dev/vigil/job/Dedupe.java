@@ -11,8 +11,10 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by account: passes each event id once. Ids are remembered for the allowed lateness plus a
- * day (processing time), long enough for any replay the lateness rule would still accept.
+ * Keyed by account: passes each event id once. Ids are remembered for a while of processing time
+ * ({@link ProfileJob#DEDUPE_MEMORY}): redeliveries come soon after the first delivery (a
+ * producer's retry, a client resending what was not acknowledged); Publish's ledger refuses them
+ * too. Remembering every id for the whole horizon would cost more state than the profiles.
  */
 final class Dedupe extends KeyedProcessFunction<String, Incoming, Incoming> {
   private final long rememberMillis;

@@ -102,7 +102,7 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
               Routed.DUPLICATE_PRESENTMENT, signal.depositId().getBytes(StandardCharsets.UTF_8),
               signal.millis()));
         }
-      } else if (profile.fold(e) == Profile.Fold.TOO_LATE) {
+      } else if (profile.fold(e) == Profile.Fold.BEYOND_HORIZON) {
         refused.inc();
       }
     }

@@ -40,6 +40,12 @@ import picocli.CommandLine.Option;
  * </pre>
  */
 public final class ProfileJob {
+  /**
+   * How long (processing time) an event id is remembered: a redelivery within this is dropped as
+   * a duplicate. Longer than the ingest ledger's default retention (7 days).
+   */
+  static final Duration DEDUPE_MEMORY = Duration.ofDays(8);
+
   private ProfileJob() {}
 
   /** Flink configuration: RocksDB state, incremental exactly-once checkpoints, restarts. */
@@ -89,7 +95,7 @@ public final class ProfileJob {
         : env.fromSource(kafkaSource(s), watermarks, "events topic");
 
     SingleOutputStreamOperator<Incoming> valid = incoming
-        .process(new Validate(s.profiles().allowedLateness().toMillis()))
+        .process(new Validate(s.profiles().horizon().toMillis()))
         .name("validate").uid("validate");
     valid.getSideOutput(Validate.DEAD_LETTERS)
         .sinkTo(KafkaSink.<Incoming>builder()
@@ -101,7 +107,7 @@ public final class ProfileJob {
 
     SingleOutputStreamOperator<Routed> routed = tap.apply(valid)
         .keyBy(in -> in.accountId)
-        .process(new Dedupe(s.profiles().allowedLateness().plus(Duration.ofDays(1)).toMillis()))
+        .process(new Dedupe(DEDUPE_MEMORY.toMillis()))
         .name("dedupe by event id").uid("dedupe")
         .process(new Route()).name("route to entities").uid("route");
 

@@ -8,24 +8,26 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Lets valid events through and sends the rest to the dead letters, with their reason: records
- * that failed validation on intake, and events later than the allowed lateness behind the
- * watermark. Counts both. Never fails the job.
+ * that failed validation on intake, and events older than the horizon behind the watermark (no
+ * feature window reaches them; older history is backfilled through the file source). Counts both.
+ * Never fails the job. A late event within the horizon passes: the folds count it exactly as if it
+ * had come on time.
  */
 final class Validate extends ProcessFunction<Incoming, Incoming> {
   static final OutputTag<Incoming> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
-  private final long allowedLatenessMillis;
+  private final long horizonMillis;
   private transient Counter invalid;
-  private transient Counter tooLate;
+  private transient Counter beyondHorizon;
 
-  Validate(long allowedLatenessMillis) {
-    this.allowedLatenessMillis = allowedLatenessMillis;
+  Validate(long horizonMillis) {
+    this.horizonMillis = horizonMillis;
   }
 
   @Override
   public void open(OpenContext context) {
     invalid = getRuntimeContext().getMetricGroup().counter("vigil_events_invalid");
-    tooLate = getRuntimeContext().getMetricGroup().counter("vigil_events_too_late");
+    beyondHorizon = getRuntimeContext().getMetricGroup().counter("vigil_events_beyond_horizon");
   }
 
   @Override
@@ -36,10 +38,12 @@ final class Validate extends ProcessFunction<Incoming, Incoming> {
       return;
     }
     long watermark = ctx.timerService().currentWatermark();
-    if (watermark != Long.MIN_VALUE && in.eventTime < watermark - allowedLatenessMillis) {
-      tooLate.inc();
+    if (watermark != Long.MIN_VALUE && in.eventTime < watermark - horizonMillis) {
+      beyondHorizon.inc();
       in.errorField = "event.event_time";
-      in.errorReason = "later than the allowed lateness behind the watermark";
+      in.errorReason = "older than the horizon (" + horizonMillis / 86_400_000L + " days behind"
+          + " the newest events): no feature window reaches it; backfill older history with the"
+          + " job's file source (--events-file)";
       ctx.output(DEAD_LETTERS, in);
       return;
     }

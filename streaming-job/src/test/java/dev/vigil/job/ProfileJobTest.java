@@ -77,9 +77,20 @@ class ProfileJobTest {
   }
 
   /**
-   * The simulated history as records keyed by account, with four bad records (not protobuf, a
+   * A transaction of the history's first day arriving two weeks late (after the events of two
+   * weeks): inside the horizon, so it counts exactly as if it had come on time.
+   */
+  static Event late() {
+    Event first = history.stream().filter(e -> e.kind() instanceof Event.Transaction)
+        .findFirst().orElseThrow();
+    return new Event("late-by-two-weeks", first.timeMillis(), first.accountId(),
+        first.customerId(), first.kind());
+  }
+
+  /**
+   * The simulated history as records keyed by account, with five bad records (not protobuf, a
    * lower-case currency, an event an hour ahead of the job's clock, a 600,000-character device
-   * id) and a duplicate.
+   * id, an event older than the horizon), a duplicate and a late event ({@link #late()}).
    */
   static List<ProducerRecord<byte[], byte[]>> records(String topic) {
     var records = new ArrayList<ProducerRecord<byte[], byte[]>>();
@@ -105,6 +116,14 @@ class ProfileJobTest {
                 .setRoutingNumber("021000021").setPayerAccountFingerprint("p-x")
                 .setCheckNumber("1").setDeviceId("x".repeat(600_000)));
         records.add(new ProducerRecord<>(topic, key, longDevice.build().toByteArray()));
+      }
+      if (i == 2 * history.size() / 3) {
+        Event late = late();
+        records.add(new ProducerRecord<>(topic, late.accountId().getBytes(StandardCharsets.UTF_8),
+            EventCodec.toProto(late).toByteArray()));
+        var tooOld = EventCodec.toProto(e).toBuilder().setEventId("beyond-the-horizon")
+            .setEventTime(EventCodec.timestamp(e.timeMillis() - 400 * 86_400_000L));
+        records.add(new ProducerRecord<>(topic, key, tooOld.build().toByteArray()));
       }
       if (i == history.size() / 2) { // a producer retry: the same event again
         records.add(new ProducerRecord<>(topic, key, EventCodec.toProto(e).toByteArray()));
@@ -138,9 +157,12 @@ class ProfileJobTest {
     return newest;
   }
 
-  static void assertEqualsReferenceFold(Map<String, ProfileRecord> published) {
+  static void assertEqualsReferenceFold(Map<String, ProfileRecord> published, Event... late) {
     var reference = new ProfileBook(ProfileSettings.DEFAULT);
     history.forEach(reference::fold);
+    for (Event e : late) {
+      reference.fold(e); // anywhere: the state does not depend on the order
+    }
     var codec = new ProfileCodec(ProfileSettings.DEFAULT);
     assertThat(published.keySet()).containsExactlyInAnyOrderElementsOf(
         reference.all().keySet().stream().map(EntityKey::toString).toList());
@@ -159,12 +181,16 @@ class ProfileJobTest {
     kafka.produce(t.events(), records(t.events()));
     run(settings(t), UnaryOperator.identity());
 
-    assertEqualsReferenceFold(newestPerKey(kafka.readAll(t.profiles())));
+    // the late event is in the profiles, counted as if it had come on time
+    assertEqualsReferenceFold(newestPerKey(kafka.readAll(t.profiles())), late());
     var deadLetters = kafka.readAll(t.deadLetters());
-    assertThat(deadLetters).hasSize(4);
+    assertThat(deadLetters).hasSize(5);
     assertThat(deadLetters).extracting(r -> header(r, DeadLetterSerializer.FIELD))
         .containsExactlyInAnyOrder("event", "event.transaction.amount.currency",
-            "event.event_time", "event.check_deposit.device_id");
+            "event.event_time", "event.check_deposit.device_id", "event.event_time");
+    assertThat(deadLetters).filteredOn(r -> header(r, DeadLetterSerializer.REASON)
+        .contains("horizon")).singleElement().satisfies(r -> assertThat(
+            header(r, DeadLetterSerializer.REASON)).contains("--events-file"));
     // every fold kept running (the reference fold above), and the dead letter stays small
     assertThat(deadLetters).filteredOn(r -> "event.check_deposit.device_id".equals(
         header(r, DeadLetterSerializer.FIELD))).singleElement().satisfies(r -> {
@@ -186,7 +212,7 @@ class ProfileJobTest {
     assertThat(FailOnce.failed).as("the job failed mid-stream").isTrue();
     assertThat(FailOnce.checkpointedBeforeFailure).as("after a completed checkpoint").isTrue();
     assertThat(FailOnce.opened.get()).as("and was restored").isGreaterThanOrEqualTo(2);
-    assertEqualsReferenceFold(newestPerKey(kafka.readAll(t.profiles())));
+    assertEqualsReferenceFold(newestPerKey(kafka.readAll(t.profiles())), late());
   }
 
   @Test

@@ -13,6 +13,8 @@ import dev.vigil.features.event.Event.PromiseToPay;
 import dev.vigil.features.event.Event.Statement;
 import dev.vigil.features.event.Event.Transaction;
 import dev.vigil.features.state.AccountState;
+import dev.vigil.features.state.Cycle;
+import dev.vigil.features.state.LedgerEntry;
 import dev.vigil.features.state.Promise;
 import dev.vigil.features.window.Hashing;
 import dev.vigil.features.window.RecentSet;
@@ -42,7 +44,12 @@ public final class AccountProfile extends Profile {
   static final int MERCHANTS = 64;
   static final int DEVICES = 16;
   static final int COUNTRIES = 16;
-  static final int OPEN_PROMISES = 8;
+  /** Statement cycles kept: a year of monthly statements and the current one. */
+  static final int CYCLES = 14;
+  /** Payments (and returned payments) kept: the newest, enough for a year of cycles. */
+  static final int PAYMENT_LEDGER = 96;
+  /** Promises to pay kept: the newest, by the time they were made. */
+  static final int PROMISES = 16;
   static final int DUPLICATE_DEPOSITS = 8;
 
   String currency = "";
@@ -77,15 +84,13 @@ public final class AccountProfile extends Profile {
   Timeline minimumDue = new Timeline(D90_SUM);
   Timeline payments = new Timeline(D90_SUM);
   Timeline returnedPayments = new Timeline(D90_COUNT);
-  Timeline missedPayments = new Timeline(D365_COUNT);
-  long statementMillis = Long.MIN_VALUE;
-  long dueMillis = Long.MIN_VALUE;
-  long cycleMinimumDue;
-  long cyclePaid;
-  final List<Promise.Builder> openPromises = new ArrayList<>();
+  long balanceMillis = Long.MIN_VALUE;
+  // each sorted oldest first and capped to its newest entries: the same lists whatever order
+  // the events came in (a late payment still counts for the cycle and the promise it belongs to)
+  final List<Cycle> cycles = new ArrayList<>();
+  final List<LedgerEntry> ledger = new ArrayList<>();
+  final List<Promise> promises = new ArrayList<>();
   Timeline promisesMade = new Timeline(D180_COUNT);
-  Timeline promisesKept = new Timeline(D180_COUNT);
-  Timeline promisesBroken = new Timeline(D180_COUNT);
 
   // collections
   Timeline calls = new Timeline(D7_COUNT);
@@ -127,18 +132,18 @@ public final class AccountProfile extends Profile {
       if (t >= statusMillis) {
         statusMillis = t;
         daysPastDue = s.daysPastDue();
-        if (inCurrency(s.balance())) {
-          balance = s.balance().minorUnits();
-        }
+      }
+      if (inCurrency(s.balance())) {
+        setBalance(t, s.balance().minorUnits());
       }
       if (s.openedMillis() != 0) {
         openedMillis = s.openedMillis();
       }
     } else if (k instanceof PromiseToPay p) {
       promisesMade.add(t, 1);
-      if (openPromises.size() < OPEN_PROMISES && inCurrency(p.amount())) {
-        openPromises.add(Promise.newBuilder().setMadeMillis(t).setDueMillis(p.dueMillis())
-            .setAmount(p.amount().minorUnits()));
+      if (inCurrency(p.amount())) {
+        keepNewest(promises, Promise.newBuilder().setMadeMillis(t).setDueMillis(p.dueMillis())
+            .setAmount(p.amount().minorUnits()).build(), PROMISE_ORDER, PROMISES);
       }
     } else if (k instanceof ContactAttempt c) {
       switch (c.channel()) {
@@ -158,7 +163,6 @@ public final class AccountProfile extends Profile {
     } else if (k instanceof DepositReturn) {
       returnedDeposits.add(t, 1);
     }
-    resolvePromises(Math.max(t, lastEventMillis));
   }
 
   /**
@@ -250,28 +254,15 @@ public final class AccountProfile extends Profile {
       return;
     }
     long amount = p.amount().minorUnits();
-    boolean inCycle = t > statementMillis && t <= dueMillis;
     if (p.returned()) {
       returnedPayments.add(t, 1);
-      if (inCycle) {
-        cyclePaid -= amount;
-      }
+      keepNewest(ledger, LedgerEntry.newBuilder().setMillis(t).setAmount(-amount).build(),
+          LEDGER_ORDER, PAYMENT_LEDGER);
       return;
     }
     payments.add(t, amount);
-    if (inCycle) {
-      cyclePaid += amount;
-    }
-    for (var it = openPromises.iterator(); it.hasNext(); ) {
-      var promise = it.next();
-      if (t > promise.getMadeMillis() && t <= promise.getDueMillis()) {
-        promise.setPaid(promise.getPaid() + amount);
-        if (promise.getPaid() >= promise.getAmount()) {
-          promisesKept.add(t, 1);
-          it.remove();
-        }
-      }
-    }
+    keepNewest(ledger, LedgerEntry.newBuilder().setMillis(t).setAmount(amount).build(),
+        LEDGER_ORDER, PAYMENT_LEDGER);
   }
 
   private void onStatement(long t, Statement s) {
@@ -282,47 +273,135 @@ public final class AccountProfile extends Profile {
     if (s.creditLimit().minorUnits() > 0) {
       utilisation.add(t, s.balance().minorUnits() * 10_000 / s.creditLimit().minorUnits());
     }
-    if (t <= statementMillis) {
-      return; // an older statement arriving late: history only, the cycle stays
+    var cycle = Cycle.newBuilder().setStatementMillis(t).setDueMillis(s.dueMillis())
+        .setMinimumDue(s.minimumDue().minorUnits()).setCreditLimit(s.creditLimit().minorUnits())
+        .build();
+    // one cycle per statement time: of two statements at the same time, the greater stays
+    int same = -1;
+    for (int i = 0; i < cycles.size(); i++) {
+      if (cycles.get(i).getStatementMillis() == t) {
+        same = i;
+      }
     }
-    if (statementMillis != Long.MIN_VALUE && cycleMinimumDue > 0 && cyclePaid < cycleMinimumDue) {
-      missedPayments.add(Math.min(dueMillis, t), 1);
+    if (same >= 0) {
+      if (CYCLE_ORDER.compare(cycle, cycles.get(same)) <= 0) {
+        return;
+      }
+      cycles.remove(same);
     }
-    statementMillis = t;
-    dueMillis = s.dueMillis();
-    cycleMinimumDue = s.minimumDue().minorUnits();
-    cyclePaid = 0;
-    balance = s.balance().minorUnits();
-    creditLimit = s.creditLimit().minorUnits();
+    keepNewest(cycles, cycle, CYCLE_ORDER, CYCLES);
+    creditLimit = cycles.get(cycles.size() - 1).getCreditLimit();
+    setBalance(t, s.balance().minorUnits());
   }
 
-  private void resolvePromises(long now) {
-    for (var it = openPromises.iterator(); it.hasNext(); ) {
-      var promise = it.next();
-      if (promise.getDueMillis() < now) {
-        promisesBroken.add(promise.getDueMillis(), 1, now);
-        it.remove();
-      }
+  /** The newest balance reported (a statement's or a status report's); ties: the larger. */
+  private void setBalance(long t, long amount) {
+    if (t > balanceMillis || (t == balanceMillis && amount > balance)) {
+      balanceMillis = t;
+      balance = amount;
+    }
+  }
+
+  private static final java.util.Comparator<Cycle> CYCLE_ORDER = java.util.Comparator
+      .comparingLong(Cycle::getStatementMillis).thenComparingLong(Cycle::getDueMillis)
+      .thenComparingLong(Cycle::getMinimumDue).thenComparingLong(Cycle::getCreditLimit);
+  private static final java.util.Comparator<LedgerEntry> LEDGER_ORDER = java.util.Comparator
+      .comparingLong(LedgerEntry::getMillis).thenComparingLong(LedgerEntry::getAmount);
+  private static final java.util.Comparator<Promise> PROMISE_ORDER = java.util.Comparator
+      .comparingLong(Promise::getMadeMillis).thenComparingLong(Promise::getDueMillis)
+      .thenComparingLong(Promise::getAmount);
+
+  /**
+   * Inserts {@code item} into {@code sorted} in order and drops the oldest beyond {@code cap}:
+   * the list ends as the {@code cap} greatest of all items ever given, whatever their order.
+   */
+  private static <T> void keepNewest(List<T> sorted, T item, java.util.Comparator<T> order,
+      int cap) {
+    int at = java.util.Collections.binarySearch(sorted, item, order);
+    sorted.add(at < 0 ? -at - 1 : at, item);
+    while (sorted.size() > cap) {
+      sorted.remove(0);
     }
   }
 
   // ---- reads used by the feature catalogue -------------------------------------------------
 
-  /** Whether the current cycle's minimum due was missed as of {@code asOf}. */
-  boolean cycleMissedAsOf(long asOf) {
-    return statementMillis != Long.MIN_VALUE && dueMillis < asOf && cycleMinimumDue > 0
-        && cyclePaid < cycleMinimumDue;
+  /**
+   * Payments in {@code (fromExclusive, toInclusive]} known as of {@code asOf}: net of returned
+   * payments when {@code net}, else payments only.
+   */
+  long paid(long fromExclusive, long toInclusive, long asOf, boolean net) {
+    long to = Math.min(toInclusive, asOf);
+    long sum = 0;
+    for (LedgerEntry e : ledger) {
+      if (e.getMillis() > fromExclusive && e.getMillis() <= to && (net || e.getAmount() > 0)) {
+        sum += e.getAmount();
+      }
+    }
+    return sum;
   }
 
-  /** Promises still open at {@code asOf} whose due time has passed: broken, not yet recorded. */
-  int promisesOverdueAsOf(long fromExclusive, long asOf) {
+  /**
+   * Statement cycles due in {@code (fromExclusive, asOf)} whose minimum due was not paid by the
+   * due date (payments between the statement and the due date, net of returns).
+   */
+  int missedCycles(long fromExclusive, long asOf) {
     int n = 0;
-    for (var promise : openPromises) {
-      if (promise.getDueMillis() < asOf && promise.getDueMillis() > fromExclusive) {
+    for (Cycle c : cycles) {
+      if (c.getStatementMillis() <= asOf && c.getDueMillis() < asOf
+          && c.getDueMillis() > fromExclusive && c.getMinimumDue() > 0
+          && paid(c.getStatementMillis(), c.getDueMillis(), asOf, true) < c.getMinimumDue()) {
         n++;
       }
     }
     return n;
+  }
+
+  /**
+   * When {@code p} was kept as known at {@code asOf}: the payment at which the payments made after
+   * the promise and by its due date first reached its amount; {@code Long.MIN_VALUE} if not (yet).
+   */
+  long keptAt(Promise p, long asOf) {
+    long to = Math.min(p.getDueMillis(), asOf);
+    long sum = 0;
+    for (LedgerEntry e : ledger) {
+      if (e.getMillis() > p.getMadeMillis() && e.getMillis() <= to && e.getAmount() > 0) {
+        sum += e.getAmount();
+        if (sum >= p.getAmount()) {
+          return e.getMillis();
+        }
+      }
+    }
+    return Long.MIN_VALUE;
+  }
+
+  /** Promises kept, by the payment that kept them, in {@code (fromExclusive, asOf]}. */
+  int promisesKept(long fromExclusive, long asOf) {
+    int n = 0;
+    for (Promise p : promises) {
+      long kept = p.getMadeMillis() <= asOf ? keptAt(p, asOf) : Long.MIN_VALUE;
+      if (kept != Long.MIN_VALUE && kept > fromExclusive) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Promises due in {@code (fromExclusive, asOf)} and not kept by their due date. */
+  int promisesBroken(long fromExclusive, long asOf) {
+    int n = 0;
+    for (Promise p : promises) {
+      if (p.getMadeMillis() <= asOf && p.getDueMillis() < asOf
+          && p.getDueMillis() > fromExclusive && keptAt(p, asOf) == Long.MIN_VALUE) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Whether a statement was ever folded in. */
+  boolean hasStatements() {
+    return !cycles.isEmpty();
   }
 
   // ---- state -------------------------------------------------------------------------------
@@ -339,10 +418,10 @@ public final class AccountProfile extends Profile {
     b.setDaysPastDue(daysPastDue);
     b.setBalance(balance);
     b.setCreditLimit(creditLimit);
-    b.setStatementMillis(statementMillis);
-    b.setDueMillis(dueMillis);
-    b.setCycleMinimumDue(cycleMinimumDue);
-    b.setCyclePaid(cyclePaid);
+    b.setBalanceMillis(balanceMillis);
+    b.addAllCycles(cycles);
+    b.addAllPaymentLedger(ledger);
+    b.addAllPromises(promises);
     b.setLastRightPartyContactMillis(lastRightPartyContactMillis);
     b.setHardship(hardship);
     b.setHardshipMillis(hardshipMillis);
@@ -394,17 +473,8 @@ public final class AccountProfile extends Profile {
     if (!returnedPayments.isEmpty()) {
       b.setReturnedPayments(returnedPayments.toState());
     }
-    if (!missedPayments.isEmpty()) {
-      b.setMissedPayments(missedPayments.toState());
-    }
     if (!promisesMade.isEmpty()) {
       b.setPromisesMade(promisesMade.toState());
-    }
-    if (!promisesKept.isEmpty()) {
-      b.setPromisesKept(promisesKept.toState());
-    }
-    if (!promisesBroken.isEmpty()) {
-      b.setPromisesBroken(promisesBroken.toState());
     }
     if (!calls.isEmpty()) {
       b.setCalls(calls.toState());
@@ -415,7 +485,6 @@ public final class AccountProfile extends Profile {
     if (!emails.isEmpty()) {
       b.setEmails(emails.toState());
     }
-    openPromises.forEach(p -> b.addOpenPromises(p.build()));
     return b.build();
   }
 
@@ -447,15 +516,11 @@ public final class AccountProfile extends Profile {
     p.minimumDue = Timeline.fromState(D90_SUM, s.getMinimumDue());
     p.payments = Timeline.fromState(D90_SUM, s.getPayments());
     p.returnedPayments = Timeline.fromState(D90_COUNT, s.getReturnedPayments());
-    p.missedPayments = Timeline.fromState(D365_COUNT, s.getMissedPayments());
-    p.statementMillis = s.getStatementMillis();
-    p.dueMillis = s.getDueMillis();
-    p.cycleMinimumDue = s.getCycleMinimumDue();
-    p.cyclePaid = s.getCyclePaid();
-    s.getOpenPromisesList().forEach(pr -> p.openPromises.add(pr.toBuilder()));
+    p.balanceMillis = s.getBalanceMillis();
+    p.cycles.addAll(s.getCyclesList());
+    p.ledger.addAll(s.getPaymentLedgerList());
+    p.promises.addAll(s.getPromisesList());
     p.promisesMade = Timeline.fromState(D180_COUNT, s.getPromisesMade());
-    p.promisesKept = Timeline.fromState(D180_COUNT, s.getPromisesKept());
-    p.promisesBroken = Timeline.fromState(D180_COUNT, s.getPromisesBroken());
     p.calls = Timeline.fromState(D7_COUNT, s.getCalls());
     p.texts = Timeline.fromState(D7_COUNT, s.getTexts());
     p.emails = Timeline.fromState(D7_COUNT, s.getEmails());

@@ -7,6 +7,6 @@ public final class AccountProfileView {
   /** Whether the profile has seen a statement or a status report: a credit account to score. */
   public static boolean hasCreditHistory(Profile p) {
     return p instanceof AccountProfile a
-        && (a.statementMillis != Long.MIN_VALUE || a.statusMillis != Long.MIN_VALUE);
+        && (a.hasStatements() || a.statusMillis != Long.MIN_VALUE);
   }
 }

@@ -87,7 +87,7 @@ public final class CheckProfile extends Profile {
     Presentment added = Presentment.newBuilder().setAccount(Hashing.of(e.accountId()))
         .setDeposit(deposit).setMillis(e.timeMillis()).setAccountId(e.accountId())
         .setDepositId(d.depositId()).build();
-    if (fold(e) == Fold.TOO_LATE) {
+    if (fold(e) == Fold.BEYOND_HORIZON) {
       return List.of();
     }
     presentmentCount++;

@@ -29,8 +29,11 @@ public final class FeatureCatalogue {
   /**
    * Bumped whenever a definition changes meaning; part of every feature-schema fingerprint.
    * 2: the calendar features are judged in local time ({@link LocalCalendar}), no longer in UTC.
+   * 3: missed payments and kept or broken promises are derived from the cycles, payments and
+   * promises kept, whatever order they came in (exact due dates, no bucket slack; up to 16
+   * promises, not 8 open ones).
    */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
   private static final long MINUTE = 60_000L;
   private static final long HOUR = 60 * MINUTE;
@@ -359,10 +362,9 @@ public final class FeatureCatalogue {
     f.add("promises_made_180d", "Promises to pay made in 180 days",
         in -> in.account().promisesMade.count(in.asOfMillis() - 180 * DAY, in.asOfMillis()));
     f.add("promises_kept_180d", "Promises to pay kept in 180 days",
-        in -> in.account().promisesKept.count(in.asOfMillis() - 180 * DAY, in.asOfMillis()));
+        in -> in.account().promisesKept(in.asOfMillis() - 180 * DAY, in.asOfMillis()));
     f.add("promises_broken_180d", "Promises to pay broken in 180 days",
-        in -> in.account().promisesBroken.count(in.asOfMillis() - 180 * DAY, in.asOfMillis())
-            + in.account().promisesOverdueAsOf(in.asOfMillis() - 180 * DAY, in.asOfMillis()));
+        in -> in.account().promisesBroken(in.asOfMillis() - 180 * DAY, in.asOfMillis()));
     f.add("inflow_30d_to_avg_90d",
         "Payroll-like inflows in 30 days over their 90-day monthly average (1 without inflows)",
         in -> {
@@ -466,11 +468,6 @@ public final class FeatureCatalogue {
   }
 
   private static double missed(FeatureInputs in, long window) {
-    AccountProfile a = in.account();
-    long n = a.missedPayments.count(in.asOfMillis() - window, in.asOfMillis());
-    if (a.cycleMissedAsOf(in.asOfMillis()) && a.dueMillis > in.asOfMillis() - window) {
-      n++;
-    }
-    return n;
+    return in.account().missedCycles(in.asOfMillis() - window, in.asOfMillis());
   }
 }

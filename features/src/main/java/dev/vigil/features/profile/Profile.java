@@ -3,8 +3,8 @@ package dev.vigil.features.profile;
 import dev.vigil.features.event.Event;
 
 /**
- * Rolling state of one entity, built by folding its events in any order within the allowed
- * lateness. {@link #version()} grows with every event folded: a store keeps the highest version,
+ * Rolling state of one entity, built by folding its events in any order within the horizon:
+ * the state depends on the set of events, not on their order. {@link #version()} grows with every event folded: a store keeps the highest version,
  * so replaying an older copy never overwrites a newer one.
  */
 public abstract sealed class Profile
@@ -21,13 +21,16 @@ public abstract sealed class Profile
   }
 
   /** What happened to an event offered to a profile. */
-  public enum Fold { FOLDED, TOO_LATE }
+  public enum Fold { FOLDED, BEYOND_HORIZON }
 
-  /** Folds one event into the profile, unless it is later than the allowed lateness. */
+  /**
+   * Folds one event into the profile, unless it is older than the profile's newest event by more
+   * than the horizon (it could change no feature).
+   */
   public final Fold fold(Event e) {
     if (lastEventMillis != Long.MIN_VALUE
-        && e.timeMillis() < lastEventMillis - settings.allowedLateness().toMillis()) {
-      return Fold.TOO_LATE;
+        && e.timeMillis() < lastEventMillis - settings.horizon().toMillis()) {
+      return Fold.BEYOND_HORIZON;
     }
     apply(e);
     version++;

@@ -14,7 +14,7 @@ public final class ProfileBook {
   private final ProfileCodec codec;
   private final Map<EntityKey, Profile> profiles = new HashMap<>();
   private long folded;
-  private long tooLate;
+  private long beyondHorizon;
 
   public ProfileBook(ProfileSettings settings) {
     this.settings = settings;
@@ -39,7 +39,7 @@ public final class ProfileBook {
       if (p.fold(e) == Profile.Fold.FOLDED) {
         folded++;
       } else {
-        tooLate++;
+        beyondHorizon++;
       }
     }
   }
@@ -57,8 +57,9 @@ public final class ProfileBook {
     return folded;
   }
 
-  public long tooLateCount() {
-    return tooLate;
+  /** Events refused by a profile because they were older than its newest event by the horizon. */
+  public long beyondHorizonCount() {
+    return beyondHorizon;
   }
 
   private AccountProfile account(String id) {

@@ -111,17 +111,21 @@ class ProfileTest {
   }
 
   @Test
-  void eventsLaterThanTheAllowedLatenessAreRefused() {
+  void eventsOlderThanTheHorizonBehindTheNewestAreRefused() {
     var account = new AccountProfile(SETTINGS);
-    assertThat(account.fold(event(T0 + 10 * DAY, "a1", debit(100, "m")))).isEqualTo(Profile.Fold.FOLDED);
-    assertThat(account.fold(event(T0 + 8 * DAY, "a1", debit(100, "m")))).isEqualTo(Profile.Fold.FOLDED);
-    assertThat(account.fold(event(T0 + 6 * DAY, "a1", debit(100, "m")))).isEqualTo(Profile.Fold.TOO_LATE);
+    long newest = T0 + 400 * DAY;
+    assertThat(account.fold(event(newest, "a1", debit(100, "m")))).isEqualTo(Profile.Fold.FOLDED);
+    // 370 days behind: late, but a 365-day window still reaches it
+    assertThat(account.fold(event(newest - 370 * DAY, "a1", debit(100, "m"))))
+        .isEqualTo(Profile.Fold.FOLDED);
+    assertThat(account.fold(event(newest - 381 * DAY, "a1", debit(100, "m"))))
+        .isEqualTo(Profile.Fold.BEYOND_HORIZON);
     assertThat(account.version()).isEqualTo(2);
-    assertThat(account.lastEventMillis()).isEqualTo(T0 + 10 * DAY);
+    assertThat(account.lastEventMillis()).isEqualTo(newest);
   }
 
   @Test
-  void transactionFeaturesDoNotDependOnArrivalOrderWithinTheLateness() {
+  void transactionFeaturesDoNotDependOnArrivalOrderWithinHalfAnHour() {
     var events = new ArrayList<Event>();
     new Simulator(Simulator.Config.of(21, 300, 20)).run(e -> {
       if (e.kind() instanceof Transaction || e.kind() instanceof CheckDeposit) {
@@ -130,7 +134,7 @@ class ProfileTest {
     });
     var inOrder = new ProfileBook(SETTINGS);
     events.forEach(inOrder::fold);
-    // shuffle within 30-minute blocks: out of order, but far inside the allowed lateness
+    // shuffle within 30-minute blocks (LateEventsProperties delays events by up to 300 days)
     var shuffled = new ArrayList<Event>();
     var random = new Random(4);
     for (int i = 0; i < events.size(); ) {

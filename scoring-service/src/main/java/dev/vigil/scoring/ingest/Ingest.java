@@ -25,7 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * IngestService: validates each event, produces the valid ones to the events topic (idempotent
+ * IngestService: validates each event (an event older than the profiles' horizon is refused: it
+ * could change no feature), produces the valid ones to the events topic (idempotent
  * producer, acks=all, keyed by account) and acknowledges each only once Kafka has, in the order
  * the events were sent. A repeated event id is answered DUPLICATE; an invalid event REJECTED with
  * the field and the reason. If the events topic does not acknowledge within the producer's
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(Ingest.class);
 
+  /** Events older than this behind the clock can change no feature: refused. */
+  private static final long HORIZON_MILLIS =
+      dev.vigil.features.profile.ProfileSettings.HORIZON.toMillis();
   private final Producer<byte[], byte[]> producer;
   private final String topic;
   private final IngestLedger ledger;
@@ -133,6 +137,14 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase {
     } catch (InvalidEventException e) {
       return CompletableFuture.completedFuture(ack.setStatus(AckStatus.ACK_STATUS_REJECTED)
           .setField(e.field()).setReason(e.reason()).build());
+    }
+    if (event.timeMillis() < clock.millis() - HORIZON_MILLIS) {
+      // accepted, it would be set aside by the job: refused here, where the sender hears of it
+      return CompletableFuture.completedFuture(ack.setStatus(AckStatus.ACK_STATUS_REJECTED)
+          .setField("event.event_time").setReason("is older than the horizon ("
+              + HORIZON_MILLIS / 86_400_000L + " days): no feature window reaches it; backfill"
+              + " older history through the streaming job's file source (--events-file)")
+          .build());
     }
     boolean seen;
     try {

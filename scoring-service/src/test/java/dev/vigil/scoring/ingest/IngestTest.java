@@ -94,6 +94,35 @@ class IngestTest {
   }
 
   @Test
+  void anEventOlderThanTheHorizonIsRefusedNamingTheBackfillRoute(@TempDir Path dir)
+      throws Exception {
+    var kafka = new Properties();
+    kafka.put("bootstrap.servers", "127.0.0.1:1"); // never reached: refused before
+    try (var producer = Ingest.producer(kafka, Duration.ofSeconds(2));
+        var ledger = IngestLedger.open(dir, Duration.ofDays(1))) {
+      var ingest = new Ingest(producer, "vigil.events", ledger, TestService.CLOCK);
+      var old = event(0).toBuilder().setEventTime(com.google.protobuf.Timestamp.newBuilder()
+          .setSeconds(TestService.NOW.minus(Duration.ofDays(381)).getEpochSecond())).build();
+      Server server = serve(ingest);
+      ManagedChannel channel = channelTo(server);
+      try {
+        var acks = new TestService.Responses<PublishAck>();
+        var events = IngestServiceGrpc.newStub(channel).publish(acks);
+        events.onNext(PublishRequest.newBuilder().setEvent(old).build());
+        events.onCompleted();
+        assertThat(acks.await(Duration.ofSeconds(60))).singleElement().satisfies(ack -> {
+          assertThat(ack.getStatus()).isEqualTo(AckStatus.ACK_STATUS_REJECTED);
+          assertThat(ack.getField()).isEqualTo("event.event_time");
+          assertThat(ack.getReason()).contains("horizon").contains("--events-file");
+        });
+      } finally {
+        channel.shutdownNow();
+        server.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void aLedgerThatFailsEndsTheStreamWithUnavailableAfterTheEventsItAcknowledged(
       @TempDir Path dir) throws Exception {
     try (var broker = new EmbeddedKafka()) {
