@@ -266,8 +266,10 @@ public final class EventCodec {
     try {
       return ZoneId.of(id);
     } catch (DateTimeException e) {
-      throw new InvalidEventException(field,
-          "is not an IANA time zone (such as America/New_York): " + e.getMessage());
+      // never the value itself: a reason must not echo what the client sent (control
+      // characters, personal data)
+      throw new InvalidEventException(field, "is not an IANA time zone (such as"
+          + " America/New_York)");
     }
   }
 
