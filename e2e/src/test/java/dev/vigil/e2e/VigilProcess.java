@@ -47,6 +47,19 @@ final class VigilProcess implements AutoCloseable {
     process.waitFor();
   }
 
+  /** Sends a signal by name ({@code STOP}, {@code CONT}): a pause, not an exit. */
+  void signal(String name) throws IOException, InterruptedException {
+    int code = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+        .inheritIO().start().waitFor();
+    if (code != 0) {
+      throw new IOException("kill -" + name + " " + process.pid() + " exited with " + code);
+    }
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
   boolean alive() {
     return process != null && process.isAlive();
   }

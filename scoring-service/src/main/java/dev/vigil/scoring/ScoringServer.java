@@ -76,13 +76,15 @@ public final class ScoringServer implements AutoCloseable {
   private final Scoring scoring;
   private final java.util.concurrent.ExecutorService callExecutor;
   private final AuditSpool spool;
+  private final Ingest ingest;
 
   private ScoringServer(Server server, HealthStatusManager health, ProfileStore store,
       ProfileMaterializer materializer, IngestLedger ledger,
       KafkaProducer<byte[], byte[]> producer, LivePolicy policy, ServingModels models,
       ServiceMetrics metrics, ScheduledExecutorService registryWatch, Scoring scoring,
-      java.util.concurrent.ExecutorService callExecutor, AuditSpool spool) {
+      java.util.concurrent.ExecutorService callExecutor, AuditSpool spool, Ingest ingest) {
     this.spool = spool;
+    this.ingest = ingest;
     this.scoring = scoring;
     this.callExecutor = callExecutor;
     this.server = server;
@@ -176,14 +178,15 @@ public final class ScoringServer implements AutoCloseable {
     builder.addService(scoring);
     builder.addService(new ModelAdministration(models, publishModels));
     builder.addService(new ProfileLookup(store, codec, clock));
-    builder.addService(new Ingest(producer, config.eventsTopic(), ledger, clock));
+    var ingest = new Ingest(producer, config.eventsTopic(), ledger, clock);
+    builder.addService(ingest);
     builder.addService(health.getHealthService());
     builder.addService(ProtoReflectionServiceV1.newInstance());
     Server server = builder.build().start();
     registryWatch.scheduleWithFixedDelay(readiness::update, 0, 500, TimeUnit.MILLISECONDS);
     log.info("Vigil scoring service listening on port {}", server.getPort());
     return new ScoringServer(server, health, store, materializer, ledger, producer, policy,
-        models, metrics, registryWatch, scoring, executor, spool);
+        models, metrics, registryWatch, scoring, executor, spool, ingest);
   }
 
   /** The executor gRPC runs calls on: {@code threads} work-stealing threads (0: one per core). */
@@ -280,6 +283,7 @@ public final class ScoringServer implements AutoCloseable {
     registryWatch.shutdownNow();
     policy.close();
     metrics.close();
+    ingest.close();
     producer.close(Duration.ofSeconds(10));
     spool.close(Duration.ofSeconds(5)); // delivers what it can; the rest waits on disk
     materializer.close();

@@ -24,6 +24,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
+  private PortForwarder forwarder;
 
   /** The cluster id of a persistent broker: fixed, so that its logs are found again. */
   private static final String LOCAL_CLUSTER_ID = "dmlnaWwtbG9jYWwtMDAwMQ";
@@ -38,6 +39,16 @@ public final class EmbeddedKafka implements AutoCloseable {
    * directory, deleted on close). The directory is formatted only the first time.
    */
   public EmbeddedKafka(java.nio.file.Path dataDir) throws Exception {
+    this(dataDir, 0);
+  }
+
+  /**
+   * As {@link #EmbeddedKafka(java.nio.file.Path)}, reachable at 127.0.0.1:{@code port} when
+   * {@code port} is positive, so that a broker restarted on the same data directory is found
+   * again at the same address; 0: a free port. (The test kit binds free ports of its own: the
+   * broker advertises {@code port}, and a forwarder there passes connections on.)
+   */
+  public EmbeddedKafka(java.nio.file.Path dataDir, int port) throws Exception {
     var nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
         .setNumControllerNodes(1);
     boolean formatted = false;
@@ -49,7 +60,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         formatted = found.findAny().isPresent();
       }
     }
-    cluster = new KafkaClusterTestKit.Builder(nodes.build())
+    var builder = new KafkaClusterTestKit.Builder(nodes.build());
+    if (port > 0) {
+      builder.setConfigProp("listeners", "EXTERNAL://127.0.0.1:" + port
+          + ",CONTROLLER://127.0.0.1:" + (port + 1));
+    }
+    cluster = builder
         .setConfigProp("offsets.topic.replication.factor", "1")
         .setConfigProp("transaction.state.log.replication.factor", "1")
         .setConfigProp("transaction.state.log.min.isr", "1")
@@ -61,6 +77,17 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     cluster.startup();
     cluster.waitForReadyBrokers();
+    if (port > 0) {
+      forwarder = new PortForwarder(port, boundPort("EXTERNAL"));
+    }
+  }
+
+  /** The port the test kit bound for a listener of the broker (node 0). */
+  private int boundPort(String listener) throws Exception {
+    var field = KafkaClusterTestKit.class.getDeclaredField("socketFactoryManager");
+    field.setAccessible(true);
+    var manager = (org.apache.kafka.common.test.PreboundSocketFactoryManager) field.get(cluster);
+    return manager.getOrCreatePortForListener(0, listener);
   }
 
   public String bootstrapServers() {
@@ -73,7 +100,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public void createTopic(String name, int partitions, boolean compacted, Map<String, String> configs)
       throws Exception {
-    try (var admin = cluster.admin()) {
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.<String, Object>of("bootstrap.servers", bootstrapServers()))) {
       var all = new java.util.HashMap<>(configs);
       if (compacted) {
         all.put("cleanup.policy", "compact");
@@ -112,8 +140,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Every record of {@code topic}, from the beginning to its current end. */
   public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+    return readAll(bootstrapServers(), topic);
+  }
+
+  /** Every record of {@code topic} on the broker at {@code bootstrapServers}, to its end. */
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers,
+      String topic) {
     var p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
@@ -158,6 +192,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    if (forwarder != null) {
+      forwarder.close();
+    }
     cluster.close();
   }
 }

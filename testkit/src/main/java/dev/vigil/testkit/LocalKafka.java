@@ -8,7 +8,8 @@ import java.util.concurrent.CountDownLatch;
  * A single-node Kafka broker for the embedded default ({@code ./vigil up}): starts it, creates
  * Vigil's topics (those that do not exist yet), writes its bootstrap address to the file named by
  * the first argument, and runs until the process is stopped. With a third argument, its data
- * lives in that directory and survives a restart.
+ * lives in that directory and survives a restart; with a fourth, it listens on that port of
+ * 127.0.0.1 (and the next one for its controller), so a restarted broker keeps its address.
  */
 public final class LocalKafka {
   private LocalKafka() {}
@@ -16,7 +17,8 @@ public final class LocalKafka {
   public static void main(String[] args) throws Exception {
     Path bootstrapFile = Path.of(args.length > 0 ? args[0] : "var/kafka.bootstrap");
     int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-    var kafka = new EmbeddedKafka(args.length > 2 ? Path.of(args[2]) : null);
+    var kafka = new EmbeddedKafka(args.length > 2 ? Path.of(args[2]) : null,
+        args.length > 3 ? Integer.parseInt(args[3]) : 0);
     kafka.createTopic("vigil.events", partitions, false);
     kafka.createTopic("vigil.profiles", partitions, true);
     kafka.createTopic("vigil.events.dead-letters", 1, false);

@@ -11,9 +11,13 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -33,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * bounded time (a broker away), or the ledger cannot be read or written, the stream ends with
  * UNAVAILABLE: what was not acknowledged must be resent, and resending is safe.
  */
-public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase {
+public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase
+    implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Ingest.class);
 
   /** Events older than this behind the clock can change no feature: refused. */
@@ -43,7 +48,23 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase {
   private final String topic;
   private final IngestLedger ledger;
   private final Clock clock;
-  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  /**
+   * Events handed to the producer and not yet acknowledged or failed, by id: a resend of one of
+   * them gets the original's outcome (DUPLICATE once stored; the stream's failure if the original
+   * fails), never an early DUPLICATE for an event that may still be lost.
+   */
+  private final Map<String, CompletableFuture<PublishAck>> inFlight = new ConcurrentHashMap<>();
+  /**
+   * Hands events to the producer in the order they came, off the calls' threads; at most {@link
+   * #QUEUED_SENDS} wait (a broker away): beyond that, the stream ends UNAVAILABLE.
+   */
+  private final ThreadPoolExecutor sends = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+      new ArrayBlockingQueue<>(QUEUED_SENDS), r -> {
+        Thread t = new Thread(r, "ingest-send");
+        t.setDaemon(true);
+        return t;
+      });
+  static final int QUEUED_SENDS = 20_000;
 
   public Ingest(Producer<byte[], byte[]> producer, String topic, IngestLedger ledger, Clock clock) {
     this.producer = producer;
@@ -152,37 +173,64 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(new LedgerFailure(e));
     }
-    if (seen || !inFlight.add(event.eventId())) {
+    if (seen) {
       return CompletableFuture.completedFuture(
           ack.setStatus(AckStatus.ACK_STATUS_DUPLICATE).build());
     }
     var stored = new CompletableFuture<PublishAck>();
+    CompletableFuture<PublishAck> original = inFlight.putIfAbsent(event.eventId(), stored);
+    if (original != null) {
+      return original.thenApply(a -> ack.setStatus(AckStatus.ACK_STATUS_DUPLICATE).build());
+    }
+    stored.whenComplete((a, e) -> inFlight.remove(event.eventId(), stored));
     try {
-      producer.send(new ProducerRecord<>(topic, null, event.timeMillis(),
-          event.accountId().getBytes(StandardCharsets.UTF_8), proto.toByteArray()),
-          (metadata, error) -> {
-            try {
-              if (error != null) {
-                stored.completeExceptionally(error);
-                return;
-              }
-              try {
-                ledger.record(event.eventId(), clock.millis());
-              } catch (RuntimeException e) {
-                // stored, but a resend would not be known as a duplicate: not acknowledged
-                stored.completeExceptionally(new LedgerFailure(e));
-                return;
-              }
-              stored.complete(ack.setStatus(AckStatus.ACK_STATUS_ACCEPTED).build());
-            } finally {
-              inFlight.remove(event.eventId());
-            }
-          });
-    } catch (RuntimeException e) { // a producer closed or interrupted: not stored
-      inFlight.remove(event.eventId());
+      // an original may have been stored and left inFlight since the ledger was asked
+      if (ledger.contains(event.eventId())) {
+        stored.complete(ack.setStatus(AckStatus.ACK_STATUS_DUPLICATE).build());
+        return stored;
+      }
+    } catch (RuntimeException e) {
+      stored.completeExceptionally(new LedgerFailure(e));
+      return stored;
+    }
+    var record = new ProducerRecord<>(topic, null, event.timeMillis(),
+        event.accountId().getBytes(StandardCharsets.UTF_8), proto.toByteArray());
+    try {
+      // never on the call's thread: with the broker away, send blocks (for up to half the
+      // configured timeout), and gRPC's few threads must go on answering scoring calls
+      sends.execute(() -> send(record, event.eventId(), ack, stored));
+    } catch (RejectedExecutionException e) {
       stored.completeExceptionally(e);
     }
     return stored;
+  }
+
+  private void send(ProducerRecord<byte[], byte[]> record, String eventId,
+      PublishAck.Builder ack, CompletableFuture<PublishAck> stored) {
+    try {
+      producer.send(record, (metadata, error) -> {
+        if (error != null) {
+          stored.completeExceptionally(error);
+          return;
+        }
+        try {
+          ledger.record(eventId, clock.millis());
+        } catch (RuntimeException e) {
+          // stored, but a resend would not be known as a duplicate: not acknowledged
+          stored.completeExceptionally(new LedgerFailure(e));
+          return;
+        }
+        stored.complete(ack.setStatus(AckStatus.ACK_STATUS_ACCEPTED).build());
+      });
+    } catch (RuntimeException e) { // a producer closed or interrupted: not stored
+      stored.completeExceptionally(e);
+    }
+  }
+
+  /** Stops handing events to the producer (those queued are failed: not acknowledged). */
+  @Override
+  public void close() {
+    sends.shutdownNow();
   }
 
   /** The ledger failed: the event cannot be acknowledged. */

@@ -94,6 +94,33 @@ class IngestTest {
   }
 
   @Test
+  void aResendOfAnEventStillInFlightIsNotAcknowledgedUntilTheOriginalIs(@TempDir Path dir)
+      throws Exception {
+    var kafka = new Properties();
+    kafka.put("bootstrap.servers", "127.0.0.1:1"); // the original will fail
+    try (var producer = Ingest.producer(kafka, Duration.ofSeconds(2));
+        var ledger = IngestLedger.open(dir, Duration.ofDays(1));
+        var ingest = new Ingest(producer, "vigil.events", ledger, TestService.CLOCK)) {
+      // two streams, called directly: the first's event is in flight when the second resends it
+      var first = new TestService.Responses<PublishAck>();
+      var second = new TestService.Responses<PublishAck>();
+      var a = ingest.publish(first);
+      a.onNext(PublishRequest.newBuilder().setEvent(event(0)).build());
+      var b = ingest.publish(second);
+      b.onNext(PublishRequest.newBuilder().setEvent(event(0)).build());
+      a.onCompleted();
+      b.onCompleted();
+      for (var stream : List.of(first, second)) {
+        assertThatThrownBy(() -> stream.await(Duration.ofSeconds(60))).satisfies(t ->
+            assertThat(statusOf(t).getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        // an early DUPLICATE here would tell the sender an event that was lost is stored
+        assertThat(stream.received()).isEmpty();
+      }
+      assertThat(ledger.contains("ingest-0")).isFalse();
+    }
+  }
+
+  @Test
   void anEventOlderThanTheHorizonIsRefusedNamingTheBackfillRoute(@TempDir Path dir)
       throws Exception {
     var kafka = new Properties();
