@@ -60,7 +60,7 @@ class EndToEndTest {
    * the newest weekday noon (UTC, the zone calendar features fall back to for these customers)
    * at least two hours before now, so the night and weekend features read 0 whenever the suite
    * runs, and every event is in the past for the service and the job. At most about three days
-   * back (Monday morning: the Friday before), within the job's allowed lateness of any event.
+   * back (Monday morning: the Friday before), far inside the horizon.
    */
   private final long now = TestInstants.weekdayNoonBefore(Instant.now().minus(Duration.ofHours(2)));
   @TempDir Path dir;

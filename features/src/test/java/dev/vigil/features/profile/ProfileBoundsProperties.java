@@ -40,7 +40,7 @@ class ProfileBoundsProperties {
     long clock = T0;
     for (int i = 0; i < 4_000; i++) {
       clock += random.nextLong(4 * 3_600_000L); // about two years over the run
-      long at = clock - random.nextLong(2 * DAY); // out of order within the allowed lateness
+      long at = clock - random.nextLong(2 * DAY); // out of order, within the horizon
       String account = accounts[random.nextInt(accounts.length)];
       Event.Kind kind = switch (random.nextInt(9)) {
         case 0, 1, 2 -> new Transaction(money(random), random.nextBoolean() ? Direction.DEBIT

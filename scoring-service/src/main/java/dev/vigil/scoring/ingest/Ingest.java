@@ -65,6 +65,8 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase
         return t;
       });
   static final int QUEUED_SENDS = 20_000;
+  /** Events a Publish stream reads ahead of the acknowledgements its client has read. */
+  static final int STREAM_WINDOW = 1_000;
 
   public Ingest(Producer<byte[], byte[]> producer, String topic, IngestLedger ledger, Clock clock) {
     this.producer = producer;
@@ -97,6 +99,8 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase
 
   @Override
   public StreamObserver<PublishRequest> publish(StreamObserver<PublishAck> acks) {
+    // events in flight per stream are bounded, and none are read while the client reads no acks
+    var flow = dev.vigil.scoring.ops.StreamFlow.of(acks, STREAM_WINDOW);
     return new StreamObserver<>() {
       private CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
       private volatile boolean failed;
@@ -108,6 +112,7 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase
         chain = chain.thenCompose(v -> ack).thenAccept(a -> {
           if (!failed) {
             acks.onNext(a);
+            flow.answered();
           }
         }).exceptionally(t -> {
           fail(t);

@@ -53,7 +53,10 @@ import java.util.Set;
  * deposit, HIGH_RISK (an agent's call) for delinquency. When the score cannot be computed at
  * all (the profiles cannot be read, the champion fails, the deadline is nearly spent), the call
  * takes the task's {@code stand_in} outcome, with the same defaults. Evaluation is bounded: a comprehension
- * ({@code exists}, {@code all}, {@code map}) stops after {@link #MAX_ITERATIONS} iterations.
+ * ({@code exists}, {@code all}, {@code map}) stops after {@link #MAX_ITERATIONS} iterations, and a
+ * condition is refused at load beyond {@link #MAX_CONDITION_CHARS} characters or {@link
+ * #MAX_CONDITION_NODES} terms: with comprehensions bounded and no loops otherwise, the size of a
+ * condition bounds its cost.
  */
 public final class Policy {
   /** Decisions each task allows. */
@@ -76,6 +79,9 @@ public final class Policy {
       .addVar("request", MapType.create(SimpleType.STRING, SimpleType.STRING))
       .setResultType(SimpleType.BOOL)
       .build();
+  /** The longest condition, in characters, and the most terms (syntax tree nodes) it may have. */
+  public static final int MAX_CONDITION_CHARS = 2_000;
+  public static final int MAX_CONDITION_NODES = 400;
   /** The most iterations a condition's comprehensions may take; more is an evaluation error. */
   public static final int MAX_ITERATIONS = 1_000;
   private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
@@ -231,6 +237,10 @@ public final class Policy {
       if (r.when() == null || r.when().isBlank()) {
         throw new InvalidPolicyException(at + ".when: is required");
       }
+      if (r.when().length() > MAX_CONDITION_CHARS) {
+        throw new InvalidPolicyException(at + ".when: is longer than " + MAX_CONDITION_CHARS
+            + " characters; split it into rules");
+      }
       CelValidationResult result = COMPILER.compile(r.when());
       if (result.hasError()) {
         throw new InvalidPolicyException(at + ".when: " + result.getErrorString());
@@ -238,6 +248,11 @@ public final class Policy {
       CelRuntime.Program program;
       try {
         CelAbstractSyntaxTree ast = result.getAst();
+        long nodes = CelNavigableAst.fromAst(ast).getRoot().allNodes().count();
+        if (nodes > MAX_CONDITION_NODES) {
+          throw new InvalidPolicyException(at + ".when: has " + nodes + " terms, more than "
+              + MAX_CONDITION_NODES + "; split it into rules");
+        }
         var unknown = unknownNames(ast, probe);
         if (unknown.isPresent()) {
           throw new InvalidPolicyException(at + ".when: reads " + unknown.get() + ", which does"

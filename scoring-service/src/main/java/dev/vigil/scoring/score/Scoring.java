@@ -50,6 +50,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Scoring.class);
+  /** Requests a ScoreStream reads ahead of the answers its client has read. */
+  static final int STREAM_WINDOW = 64;
   /** How far past the server's clock a delinquency as_of may be. */
   private static final long MAX_FUTURE_MILLIS = EventCodec.MAX_FUTURE_MILLIS;
 
@@ -104,6 +106,7 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
   @Override
   public StreamObserver<ScoreStreamRequest> scoreStream(
       StreamObserver<ScoreStreamResponse> responses) {
+    var flow = dev.vigil.scoring.ops.StreamFlow.of(responses, STREAM_WINDOW);
     return new StreamObserver<>() {
       @Override
       public void onNext(ScoreStreamRequest request) {
@@ -147,6 +150,7 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
                   + requestId));
         }
         responses.onNext(out.build());
+        flow.answered();
       }
 
       @Override

@@ -73,6 +73,17 @@ class PolicyTest {
         .hasMessageContaining("version: is required");
     assertThatThrownBy(() -> Policy.parse("transaction: [1, 2"))
         .hasMessageContaining("not valid YAML");
+    // a condition's size bounds its cost: refused at load beyond the bounds
+    String terms = "score >= 400" + " || score == 1".repeat(100); // 1,512 characters, 403 terms
+    assertThat(terms.length()).isLessThan(Policy.MAX_CONDITION_CHARS);
+    assertThatThrownBy(() -> Policy.parse(good.replace("when: score >= 400",
+        "when: " + terms))).hasMessageContaining("review-high-risk].when: has")
+        .hasMessageContaining("terms, more than 400");
+    assertThatThrownBy(() -> Policy.parse(good.replace("when: score >= 400",
+        "when: score >= 400" + " || score == 1".repeat(150))))
+        .hasMessageContaining("review-high-risk].when: is longer than 2000 characters");
+    Policy.parse(good.replace("when: score >= 400", "when: score >= 400"
+        + " || score == 1".repeat(40))); // well within both bounds
   }
 
   @Test
