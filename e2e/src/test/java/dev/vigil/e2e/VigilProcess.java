@@ -49,7 +49,8 @@ final class VigilProcess implements AutoCloseable {
 
   /** Sends a signal by name ({@code STOP}, {@code CONT}): a pause, not an exit. */
   void signal(String name) throws IOException, InterruptedException {
-    int code = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+    // bash's own kill: a minimal machine may have no kill binary
+    int code = new ProcessBuilder("bash", "-c", "kill -" + name + " " + process.pid())
         .inheritIO().start().waitFor();
     if (code != 0) {
       throw new IOException("kill -" + name + " " + process.pid() + " exited with " + code);
