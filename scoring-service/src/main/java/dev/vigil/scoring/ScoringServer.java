@@ -50,9 +50,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Wiring, in order: the online store and its materialiser; the model registry (training the
  * seeded default models where a task has no champion, when configured) and the serving line-up;
- * the policy file, watched for changes; the audit spool (with its drainer to the decisions topic) and the ingest producer; metrics on their own
- * port; then the gRPC services behind one interceptor chain (metrics timing first; TLS and
- * per-client authorisation belong in that chain, as further interceptors).
+ * the policy file, watched for changes; the audit spool (with its drainer to the decisions
+ * topic) and the ingest producer; metrics on their own port; then the gRPC services behind one
+ * interceptor chain (metrics timing outermost, then the store gate of {@link Readiness}; TLS and
+ * per-client authorisation belong in that chain, as further interceptors), and readiness kept
+ * up to date every half second.
  */
 public final class ScoringServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ScoringServer.class);

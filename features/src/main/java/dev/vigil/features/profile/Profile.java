@@ -4,8 +4,9 @@ import dev.vigil.features.event.Event;
 
 /**
  * Rolling state of one entity, built by folding its events in any order within the horizon:
- * the state depends on the set of events, not on their order. {@link #version()} grows with every event folded: a store keeps the highest version,
- * so replaying an older copy never overwrites a newer one.
+ * the state depends on the set of events, not on their order. {@link #version()} grows with
+ * every event folded: a store keeps the highest version, so replaying an older copy never
+ * overwrites a newer one.
  */
 public abstract sealed class Profile
     permits AccountProfile, CustomerProfile, MerchantProfile, DeviceProfile, CheckProfile {

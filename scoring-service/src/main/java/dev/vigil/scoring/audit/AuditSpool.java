@@ -386,8 +386,8 @@ public final class AuditSpool implements AutoCloseable {
 
   /**
    * Finds where delivery stands: reads {@code partition} from after the last offset the cursor
-   * knows to its end (on the first resume ever, notes the end: nothing was sent before), and moves the cursor past the highest
-   * sequence of this spool found there.
+   * knows to its end (on the first resume ever, notes the end: nothing was sent before), and
+   * moves the cursor past the highest sequence of this spool found there.
    */
   private void resume(int partition) throws IOException {
     var p = new Properties();
@@ -438,7 +438,8 @@ public final class AuditSpool implements AutoCloseable {
       limit = nextSeq;
     }
     Frame f;
-    while (batch.size() < MAX_BATCH && reader.lastSeq() + 1 < limit && (f = reader.next()) != null) {
+    while (batch.size() < MAX_BATCH && reader.lastSeq() + 1 < limit
+        && (f = reader.next()) != null) {
       if (f.seq() >= cursor.nextSeq()) {
         batch.add(f);
       }

@@ -52,9 +52,9 @@ import java.util.Set;
  * lenient: failing open): by default REVIEW for a transaction, a 5-day REASONABLE_CAUSE HOLD for a
  * deposit, HIGH_RISK (an agent's call) for delinquency. When the score cannot be computed at
  * all (the profiles cannot be read, the champion fails, the deadline is nearly spent), the call
- * takes the task's {@code stand_in} outcome, with the same defaults. Evaluation is bounded: a comprehension
- * ({@code exists}, {@code all}, {@code map}) stops after {@link #MAX_ITERATIONS} iterations, and a
- * condition is refused at load beyond {@link #MAX_CONDITION_CHARS} characters or {@link
+ * takes the task's {@code stand_in} outcome, with the same defaults. Evaluation is bounded: a
+ * comprehension ({@code exists}, {@code all}, {@code map}) stops after {@link #MAX_ITERATIONS}
+ * iterations, and a condition is refused at load beyond {@link #MAX_CONDITION_CHARS} characters or {@link
  * #MAX_CONDITION_NODES} terms: with comprehensions bounded and no loops otherwise, the size of a
  * condition bounds its cost.
  */
