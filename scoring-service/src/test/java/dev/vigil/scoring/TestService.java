@@ -40,6 +40,25 @@ public final class TestService {
 
   private TestService() {}
 
+  /**
+   * Publishes a fraud model that fails on every request: a Tribuo model that knows none of the
+   * catalogue's features, filed under the current schema's fingerprint (as a mislabelled registry
+   * entry would be). Returns its version; it is given no role.
+   */
+  public static String publishModelThatFails(ModelRegistry registry) throws IOException {
+    var factory = new org.tribuo.classification.LabelFactory();
+    var data = new org.tribuo.MutableDataset<org.tribuo.classification.Label>(
+        new org.tribuo.provenance.SimpleDataSourceProvenance("test", factory), factory);
+    String[] unknown = {"not_a_feature_a", "not_a_feature_b"};
+    data.add(new org.tribuo.impl.ArrayExample<>(new org.tribuo.classification.Label("0"),
+        unknown, new double[] {0, 1}));
+    data.add(new org.tribuo.impl.ArrayExample<>(new org.tribuo.classification.Label("1"),
+        unknown, new double[] {1, 0}));
+    var model = new org.tribuo.classification.sgd.linear.LogisticRegressionTrainer().train(data);
+    return registry.publish(dev.vigil.features.profile.FeatureCatalogue.Task.FRAUD, model,
+        registry.load(dev.vigil.features.profile.FeatureCatalogue.Task.FRAUD, "v1").card());
+  }
+
   /** A fresh copy of a registry holding the seeded default models (trained once per JVM). */
   public static synchronized Path registryCopy(Path into) throws IOException {
     if (trained == null) {

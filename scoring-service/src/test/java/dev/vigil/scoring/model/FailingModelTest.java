@@ -23,12 +23,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tribuo.MutableDataset;
-import org.tribuo.classification.Label;
-import org.tribuo.classification.LabelFactory;
-import org.tribuo.classification.sgd.linear.LogisticRegressionTrainer;
-import org.tribuo.impl.ArrayExample;
-import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 /**
  * A model that fails on every request (a Tribuo model that knows none of the catalogue's features,
@@ -47,14 +41,7 @@ class FailingModelTest {
     stack = TestService.Stack.start(dir, 1, env -> {
       registryDir = Path.of(env.get("VIGIL_MODELS_REGISTRY"));
       var registry = new ModelRegistry(registryDir);
-      var factory = new LabelFactory();
-      var data = new MutableDataset<Label>(new SimpleDataSourceProvenance("test", factory),
-          factory);
-      String[] unknown = {"not_a_feature_a", "not_a_feature_b"};
-      data.add(new ArrayExample<>(new Label("0"), unknown, new double[] {0, 1}));
-      data.add(new ArrayExample<>(new Label("1"), unknown, new double[] {1, 0}));
-      var model = new LogisticRegressionTrainer().train(data);
-      broken = registry.publish(Task.FRAUD, model, registry.load(Task.FRAUD, "v1").card());
+      broken = TestService.publishModelThatFails(registry);
       registry.setShadow(Task.FRAUD, broken);
     });
   }

@@ -32,12 +32,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tribuo.MutableDataset;
-import org.tribuo.classification.Label;
-import org.tribuo.classification.LabelFactory;
-import org.tribuo.classification.sgd.linear.LogisticRegressionTrainer;
-import org.tribuo.impl.ArrayExample;
-import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 /**
  * When no score can be computed, the caller gets the policy's stand-in decision, marked and
@@ -57,14 +51,7 @@ class StandInTest {
     stack = TestService.Stack.start(dir, 1, env -> {
       env.put("VIGIL_SCORING_STAND_IN_MARGIN_MS", Long.toString(TimeUnit.MINUTES.toMillis(10)));
       registry = new ModelRegistry(Path.of(env.get("VIGIL_MODELS_REGISTRY")));
-      var factory = new LabelFactory();
-      var data = new MutableDataset<Label>(new SimpleDataSourceProvenance("test", factory),
-          factory);
-      String[] unknown = {"not_a_feature_a", "not_a_feature_b"};
-      data.add(new ArrayExample<>(new Label("0"), unknown, new double[] {0, 1}));
-      data.add(new ArrayExample<>(new Label("1"), unknown, new double[] {1, 0}));
-      broken = registry.publish(Task.FRAUD, new LogisticRegressionTrainer().train(data),
-          registry.load(Task.FRAUD, "v1").card());
+      broken = TestService.publishModelThatFails(registry);
     });
   }
 
