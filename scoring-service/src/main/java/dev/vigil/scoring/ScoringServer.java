@@ -27,7 +27,6 @@ import dev.vigil.scoring.profile.ProfileLookup;
 import dev.vigil.scoring.store.HotProfiles;
 import dev.vigil.scoring.store.ProfileMaterializer;
 import dev.vigil.scoring.store.ProfileStore;
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -36,6 +35,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -165,10 +165,12 @@ public final class ScoringServer implements AutoCloseable {
     metrics.hotProfiles(hotProfiles::cached);
     var scoring = new Scoring(new Assessor(hotProfiles, models, ReasonCatalogue.load()), policy,
         new TreatmentPlanner(), audit, metrics, clock, config.standInMargin());
-    metrics.serve(config.metricsPort());
+    metrics.serve(config.metricsBindAddress(), config.metricsPort());
 
     var health = new HealthStatusManager();
-    var builder = Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create());
+    var builder = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+        new java.net.InetSocketAddress(config.bindAddress(), config.port()),
+        InsecureServerCredentials.create());
     // calls are short and CPU-bound: a work-stealing pool sized to the cores, not gRPC's default
     // unbounded cached pool (one thread per concurrent call, and a hand-off for every call)
     var executor = callExecutor(config.grpcThreads());
@@ -183,10 +185,13 @@ public final class ScoringServer implements AutoCloseable {
     var ingest = new Ingest(producer, config.eventsTopic(), ledger, clock);
     builder.addService(ingest);
     builder.addService(health.getHealthService());
-    builder.addService(ProtoReflectionServiceV1.newInstance());
+    if (config.reflection()) {
+      builder.addService(ProtoReflectionServiceV1.newInstance());
+    }
     Server server = builder.build().start();
     registryWatch.scheduleWithFixedDelay(readiness::update, 0, 500, TimeUnit.MILLISECONDS);
-    log.info("Vigil scoring service listening on port {}", server.getPort());
+    log.info("Vigil scoring service listening on {}:{}{}", config.bindAddress(), server.getPort(),
+        config.reflection() ? " (server reflection on)" : "");
     return new ScoringServer(server, health, store, materializer, ledger, producer, policy,
         models, metrics, registryWatch, scoring, executor, spool, ingest);
   }
@@ -241,6 +246,11 @@ public final class ScoringServer implements AutoCloseable {
 
   public int port() {
     return server.getPort();
+  }
+
+  /** The addresses the gRPC server listens on. */
+  public List<? extends java.net.SocketAddress> listenAddresses() {
+    return server.getListenSockets();
   }
 
   public ProfileMaterializer materializer() {

@@ -26,6 +26,11 @@ import java.util.Properties;
  * vigil.scoring.stand-in-margin-ms} (3) is given the policy's stand-in decision unscored. The
  * health service's readiness is NOT_SERVING while the store lags the profiles topic by more than
  * {@code vigil.health.max-lag-records} (10000).
+ *
+ * <p>Secure by default: the gRPC port listens on {@code vigil.bind-address} and /metrics on
+ * {@code vigil.metrics.bind-address}, both 127.0.0.1 unless configured ({@code 0.0.0.0}: every
+ * interface); server reflection is off unless {@code vigil.grpc.reflection} is true ({@code
+ * ./vigil up} turns it on, for newcomers).
  */
 public record ServiceConfig(
     int port,
@@ -49,7 +54,10 @@ public record ServiceConfig(
     java.time.Duration auditSync,
     java.time.Duration ingestKafkaTimeout,
     java.time.Duration standInMargin,
-    long maxLagRecords) {
+    long maxLagRecords,
+    String bindAddress,
+    String metricsBindAddress,
+    boolean reflection) {
 
   public static ServiceConfig load(Path file, Map<String, String> env) throws IOException {
     var p = new Properties();
@@ -87,7 +95,10 @@ public record ServiceConfig(
             Long.parseLong(value(p, env, "vigil.ingest.kafka-timeout-ms", "10000"))),
         java.time.Duration.ofMillis(
             Long.parseLong(value(p, env, "vigil.scoring.stand-in-margin-ms", "3"))),
-        Long.parseLong(value(p, env, "vigil.health.max-lag-records", "10000")));
+        Long.parseLong(value(p, env, "vigil.health.max-lag-records", "10000")),
+        value(p, env, "vigil.bind-address", "127.0.0.1"),
+        value(p, env, "vigil.metrics.bind-address", "127.0.0.1"),
+        Boolean.parseBoolean(value(p, env, "vigil.grpc.reflection", "false")));
   }
 
   private static Path optionalPath(String value) {

@@ -56,6 +56,21 @@ class ScoringServerTest {
   }
 
   @Test
+  void listensOnLoopbackOnlyAndWithoutReflectionUnlessConfigured() throws Exception {
+    assertThat(stack.server.listenAddresses()).isNotEmpty().allSatisfy(a ->
+        assertThat(((java.net.InetSocketAddress) a).getAddress().isLoopbackAddress()).isTrue());
+    var responses = new TestService.Responses<io.grpc.reflection.v1.ServerReflectionResponse>();
+    var reflection = io.grpc.reflection.v1.ServerReflectionGrpc.newStub(stack.channel)
+        .serverReflectionInfo(responses);
+    reflection.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder()
+        .setListServices("*").build());
+    reflection.onCompleted();
+    assertThatThrownBy(() -> responses.await(java.time.Duration.ofSeconds(30)))
+        .satisfies(t -> assertThat(((StatusRuntimeException) t.getCause()).getStatus().getCode())
+            .isEqualTo(Status.Code.UNIMPLEMENTED));
+  }
+
+  @Test
   void unknownHealthServiceIsNotFound() {
     var health = HealthGrpc.newBlockingStub(stack.channel);
     assertThatThrownBy(() -> health.check(HealthCheckRequest.newBuilder()

@@ -101,10 +101,13 @@ public final class ServiceMetrics implements AutoCloseable {
         .register(registry);
   }
 
-  /** Serves /metrics on {@code port} (0: a free port; negative: not at all). */
-  public void serve(int port) throws IOException {
+  /**
+   * Serves /metrics on {@code address}:{@code port} (port 0: a free port; negative: not at all).
+   */
+  public void serve(String address, int port) throws IOException {
     if (port >= 0) {
-      http = HTTPServer.builder().port(port).registry(registry).buildAndStart();
+      http = HTTPServer.builder().hostname(address).port(port).registry(registry)
+          .buildAndStart();
     }
   }
 
