@@ -22,7 +22,9 @@ public final class LocalKafka {
     kafka.createTopic("vigil.events", partitions, false);
     kafka.createTopic("vigil.profiles", partitions, true);
     kafka.createTopic("vigil.events.dead-letters", 1, false);
-    kafka.createTopic("vigil.decisions", partitions, false);
+    // the audit trail: kept 7 years (a lender's record-keeping), not the broker's 7 days
+    kafka.createTopic("vigil.decisions", partitions, false, java.util.Map.of("retention.ms",
+        Long.toString(java.time.Duration.ofDays(7 * 365 + 2).toMillis())));
     Files.createDirectories(bootstrapFile.toAbsolutePath().getParent());
     Path tmp = bootstrapFile.resolveSibling(bootstrapFile.getFileName() + ".tmp");
     Files.writeString(tmp, kafka.bootstrapServers());

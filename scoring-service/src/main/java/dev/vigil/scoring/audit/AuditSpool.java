@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>On disk ({@code dir}): {@code spool.id} (this spool's id), segment files
  * {@code <first sequence>.seg} of frames {@code [length][CRC32C][sequence][timestamp][key length]
  * [key][value]}, and {@code cursor} (the next sequence to deliver, the partition written to and
- * the offset of the last record delivered). An append is one {@code write} to the current segment
+ * the offset of the last record delivered). Each frame also carries the previous record's chain
+ * hash and its own ({@link AuditChain}), delivered as headers {@code vigil.prev} and {@code
+ * vigil.hash}: an altered, removed or inserted record breaks the chain. An append is one {@code write} to the current segment
  * before the call is answered, so a record survives the process being killed; segments are
  * {@code fsync}ed in batches every {@link Settings#syncEvery()} (a machine that loses power may
  * lose that much). A torn frame at the end of the newest segment (a write cut short) is cut off
@@ -63,7 +65,11 @@ public final class AuditSpool implements AutoCloseable {
   static final String SPOOL_HEADER = "vigil.spool";
   static final String SEQ_HEADER = "vigil.seq";
   private static final int FRAME_HEADER = 4 + 4; // length, CRC
-  private static final int RECORD_HEADER = 8 + 8 + 2; // sequence, timestamp, key length
+  private static final int HASH = 32;
+  // sequence, timestamp, previous record's chain hash, this record's, key length
+  private static final int RECORD_HEADER = 8 + 8 + HASH + HASH + 2;
+  static final String HASH_HEADER = "vigil.hash";
+  static final String PREVIOUS_HEADER = "vigil.prev";
   private static final int MAX_BATCH = 2000;
 
   /** What an append does when the spool holds {@link Settings#maxBytes()} already. */
@@ -132,6 +138,7 @@ public final class AuditSpool implements AutoCloseable {
   private volatile boolean running = true;
   private FileChannel head; // the segment appends go to
   private long nextSeq; // the sequence the next append gets
+  private byte[] lastHash = AuditChain.GENESIS; // the chain hash of the newest record appended
   private volatile Cursor cursor;
   private boolean dirty;
 
@@ -191,9 +198,10 @@ public final class AuditSpool implements AutoCloseable {
         notKept.incrementAndGet();
         return settings.whenFull() == WhenFull.REFUSE ? Appended.REFUSED : Appended.DROPPED;
       }
+      byte[] hash = AuditChain.link(lastHash, nextSeq, key, value);
       ByteBuffer b = ByteBuffer.allocate(frame);
       b.putInt(frame - FRAME_HEADER).putInt(0).putLong(nextSeq).putLong(timestampMillis)
-          .putShort((short) key.length).put(key).put(value);
+          .put(lastHash).put(hash).putShort((short) key.length).put(key).put(value);
       var crc = new CRC32C();
       crc.update(b.array(), FRAME_HEADER, frame - FRAME_HEADER);
       b.putInt(4, (int) crc.getValue()).flip();
@@ -208,6 +216,7 @@ public final class AuditSpool implements AutoCloseable {
         throw new UncheckedIOException("cannot write the audit spool", e);
       }
       nextSeq++;
+      lastHash = hash;
       bytes.addAndGet(frame);
       dirty = true;
       notifyAll();
@@ -284,6 +293,7 @@ public final class AuditSpool implements AutoCloseable {
       while ((f = reader.next()) != null) {
         seq = f.seq() + 1;
         validEnd = reader.position();
+        lastHash = f.hash();
       }
     }
     try (FileChannel ch = FileChannel.open(last.getValue(), StandardOpenOption.WRITE)) {
@@ -371,7 +381,9 @@ public final class AuditSpool implements AutoCloseable {
     byte[] id = spoolId.getBytes(StandardCharsets.UTF_8);
     for (Frame f : batch) {
       List<Header> headers = List.of(new RecordHeader(SPOOL_HEADER, id),
-          new RecordHeader(SEQ_HEADER, Long.toString(f.seq()).getBytes(StandardCharsets.UTF_8)));
+          new RecordHeader(SEQ_HEADER, Long.toString(f.seq()).getBytes(StandardCharsets.UTF_8)),
+          new RecordHeader(PREVIOUS_HEADER, f.previous()),
+          new RecordHeader(HASH_HEADER, f.hash()));
       acks.add(producer.send(new ProducerRecord<>(topic, cursor.partition(), f.timestamp(),
           f.key(), f.value(), headers)));
     }
@@ -576,7 +588,8 @@ public final class AuditSpool implements AutoCloseable {
   }
 
   /** One spooled record. */
-  record Frame(long seq, long timestamp, byte[] key, byte[] value) {}
+  record Frame(long seq, long timestamp, byte[] previous, byte[] hash, byte[] key,
+      byte[] value) {}
 
   /** Reads one segment's frames in order; stops at the first incomplete or corrupt frame. */
   static final class SegmentReader implements AutoCloseable {
@@ -626,13 +639,17 @@ public final class AuditSpool implements AutoCloseable {
       body.flip();
       long seq = body.getLong();
       long ts = body.getLong();
+      byte[] previous = new byte[HASH];
+      body.get(previous);
+      byte[] hash = new byte[HASH];
+      body.get(hash);
       byte[] key = new byte[body.getShort()];
       body.get(key);
       byte[] value = new byte[body.remaining()];
       body.get(value);
       position += FRAME_HEADER + length;
       lastSeq = seq;
-      return new Frame(seq, ts, key, value);
+      return new Frame(seq, ts, previous, hash, key, value);
     }
 
     private int readFully(ByteBuffer b, long at) throws IOException {

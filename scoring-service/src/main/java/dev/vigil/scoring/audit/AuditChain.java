@@ -1,0 +1,119 @@
+package dev.vigil.scoring.audit;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * The audit trail's hash chain. Each record a spool writes carries the chain hash of the record
+ * before it from the same spool and its own: {@code hash = SHA-256(previous hash, sequence, key,
+ * value)}, the first record's previous hash being 32 zero bytes. Altering a record's bytes,
+ * removing one or inserting one breaks the chain at that record, which {@link #verify} names.
+ */
+public final class AuditChain {
+  /** The previous hash of a spool's first record. */
+  static final byte[] GENESIS = new byte[32];
+
+  private AuditChain() {}
+
+  /** The chain hash of a record, given its predecessor's. */
+  static byte[] link(byte[] previous, long seq, byte[] key, byte[] value) {
+    try {
+      var sha = MessageDigest.getInstance("SHA-256");
+      sha.update(previous);
+      sha.update(ByteBuffer.allocate(8).putLong(seq).array());
+      sha.update(ByteBuffer.allocate(4).putInt(key.length).array());
+      sha.update(key);
+      sha.update(value);
+      return sha.digest();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** What verification found for one spool (one writer). */
+  public record Finding(String spool, long records, String firstBreak) {
+    public boolean holds() {
+      return firstBreak == null;
+    }
+  }
+
+  /**
+   * Checks every spool's chain in {@code records} (a range of the decisions topic, in offset
+   * order per partition). Within the range a spool's first record is taken as it is (its
+   * predecessor may lie before the range); every later one must follow it: the next sequence,
+   * the previous record's hash, and its own hash recomputed from its bytes.
+   *
+   * @return one finding per spool, with the first break named (partition, offset, sequence) or
+   *     null when the chain holds
+   */
+  public static List<Finding> verify(List<ConsumerRecord<byte[], byte[]>> records) {
+    record State(long seq, byte[] hash, long count, String broken) {}
+    Map<String, State> spools = new HashMap<>();
+    List<String> order = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      String spool = text(r, AuditSpool.SPOOL_HEADER);
+      if (spool == null) {
+        continue; // not written by a spool
+      }
+      State before = spools.get(spool);
+      if (before == null) {
+        order.add(spool);
+      } else if (before.broken() != null) {
+        spools.put(spool, new State(before.seq(), before.hash(), before.count() + 1,
+            before.broken()));
+        continue;
+      }
+      String where = "partition " + r.partition() + " offset " + r.offset();
+      String broken = null;
+      long seq = -1;
+      byte[] previous = bytes(r, AuditSpool.PREVIOUS_HEADER);
+      byte[] hash = bytes(r, AuditSpool.HASH_HEADER);
+      try {
+        seq = Long.parseLong(text(r, AuditSpool.SEQ_HEADER));
+      } catch (RuntimeException e) {
+        broken = where + ": no readable sequence";
+      }
+      if (broken == null && (previous == null || hash == null)) {
+        broken = where + " (sequence " + seq + "): no chain headers";
+      }
+      if (broken == null && before != null && seq != before.seq() + 1) {
+        broken = where + ": sequence " + seq + " follows " + before.seq() + " (records missing"
+            + " or inserted)";
+      }
+      if (broken == null && before != null && !Arrays.equals(previous, before.hash())) {
+        broken = where + " (sequence " + seq + "): its previous hash is not the hash of the"
+            + " record before it";
+      }
+      if (broken == null && !Arrays.equals(hash, link(previous, seq,
+          r.key() == null ? new byte[0] : r.key(), r.value() == null ? new byte[0] : r.value()))) {
+        broken = where + " (sequence " + seq + "): its bytes do not match its hash (altered)";
+      }
+      spools.put(spool, new State(seq, hash, (before == null ? 0 : before.count()) + 1, broken));
+    }
+    var findings = new ArrayList<Finding>();
+    for (String spool : order) {
+      State s = spools.get(spool);
+      findings.add(new Finding(spool, s.count(), s.broken()));
+    }
+    return findings;
+  }
+
+  private static byte[] bytes(ConsumerRecord<byte[], byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null ? null : h.value();
+  }
+
+  private static String text(ConsumerRecord<byte[], byte[]> r, String name) {
+    byte[] b = bytes(r, name);
+    return b == null ? null : new String(b, StandardCharsets.UTF_8);
+  }
+}
