@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * that delivers them to the decisions topic in the order they were written, each once as the
  * topic's readers see it. Scoring appends and goes on: it never waits for Kafka.
  *
- * <p>On disk ({@code dir}): {@code spool.id} (this spool's id), segment files
+ * <p>On disk ({@code dir}): {@code spool.id} (this spool's id and frame layout), segment files
  * {@code <first sequence>.seg} of frames {@code [length][CRC32C][sequence][timestamp][key length]
  * [key][value]}, and {@code cursor} (the next sequence to deliver, the partition written to and
  * the offset of the last record delivered). Each frame also carries the previous record's chain
@@ -69,6 +69,8 @@ public final class AuditSpool implements AutoCloseable {
   // sequence, timestamp, previous record's chain hash, this record's, key length
   private static final int RECORD_HEADER = 8 + 8 + HASH + HASH + 2;
   static final String HASH_HEADER = "vigil.hash";
+  /** The frame layout's version, in {@code spool.id}; a spool of another layout is set aside. */
+  static final String FORMAT = "format 2";
   static final String PREVIOUS_HEADER = "vigil.prev";
   private static final int MAX_BATCH = 2000;
 
@@ -160,10 +162,14 @@ public final class AuditSpool implements AutoCloseable {
     try {
       Files.createDirectories(settings.dir());
       Path idFile = settings.dir().resolve("spool.id");
-      if (!Files.exists(idFile)) {
-        write(idFile, UUID.randomUUID().toString());
+      if (Files.exists(idFile) && !Files.readString(idFile).contains(FORMAT)) {
+        setAsideOlderFormat(settings.dir());
+        Files.createDirectories(settings.dir());
       }
-      spoolId = Files.readString(idFile).trim();
+      if (!Files.exists(idFile)) {
+        write(idFile, UUID.randomUUID() + "\n" + FORMAT + "\n");
+      }
+      spoolId = Files.readString(idFile).lines().findFirst().orElseThrow().trim();
       cursor = readCursor();
       try (var files = Files.list(settings.dir())) {
         files.filter(f -> f.getFileName().toString().endsWith(".seg")).forEach(f -> segments.put(
@@ -252,6 +258,17 @@ public final class AuditSpool implements AutoCloseable {
   /** This spool's id, as its records' {@code vigil.spool} header carries it. */
   public String id() {
     return spoolId;
+  }
+
+  /**
+   * Moves a spool written in an older frame layout to {@code <dir>.format-1-<millis>}, loudly:
+   * this version cannot read its records; the version that wrote them can deliver any left.
+   */
+  private static void setAsideOlderFormat(Path dir) throws IOException {
+    Path aside = dir.resolveSibling(dir.getFileName() + ".format-1-" + System.currentTimeMillis());
+    Files.move(dir, aside);
+    log.warn("audit spool at {} is of an older layout: moved to {}; records it had not delivered"
+        + " are there (the previous version delivers them)", dir, aside);
   }
 
   private void roll() throws IOException {
@@ -637,13 +654,16 @@ public final class AuditSpool implements AutoCloseable {
         return null;
       }
       body.flip();
+      if (length < RECORD_HEADER + Short.toUnsignedInt(body.getShort(RECORD_HEADER - 2))) {
+        return null; // a key longer than the frame: not a frame of this layout
+      }
       long seq = body.getLong();
       long ts = body.getLong();
       byte[] previous = new byte[HASH];
       body.get(previous);
       byte[] hash = new byte[HASH];
       body.get(hash);
-      byte[] key = new byte[body.getShort()];
+      byte[] key = new byte[Short.toUnsignedInt(body.getShort())];
       body.get(key);
       byte[] value = new byte[body.remaining()];
       body.get(value);

@@ -192,6 +192,26 @@ class AuditSpoolTest {
   }
 
   @Test
+  void aSpoolOfAnOlderLayoutIsSetAsideNotMisread(@TempDir Path dir) throws Exception {
+    String topic = newTopic();
+    Path spoolDir = Files.createDirectories(dir.resolve("audit-spool"));
+    // format 1: an id alone, frames without chain hashes (here: 300 bytes of such a frame)
+    Files.writeString(spoolDir.resolve("spool.id"), "0a278cb6-c091-47a5-bb77-5253c6f473af");
+    Files.write(spoolDir.resolve("00000000000000000000.seg"), new byte[300]);
+    try (var spool = new AuditSpool(settings(spoolDir), kafkaAt(kafka.bootstrapServers()),
+        topic)) {
+      assertThat(spool.id()).isNotEqualTo("0a278cb6-c091-47a5-bb77-5253c6f473af");
+      append(spool, 0, 10);
+      awaitDelivered(spool);
+    }
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .anyMatch(n -> n.startsWith("audit-spool.format-1-"));
+    }
+    assertThat(keys(topic)).containsExactlyElementsOf(expectedKeys(10));
+  }
+
+  @Test
   void aTornLastFrameIsCutOffAndTheSpoolGoesOn(@TempDir Path dir) throws Exception {
     String topic = newTopic();
     var away = new AuditSpool(settings(dir), kafkaAt(AWAY), topic);
