@@ -83,7 +83,8 @@ public final class AuditChain {
         broken = where + ": no readable sequence";
       }
       if (broken == null && (previous == null || hash == null)) {
-        broken = where + " (sequence " + seq + "): no chain headers";
+        broken = where + " (sequence " + seq + "): no chain headers (written before the chain"
+            + " existed, or stripped)";
       }
       if (broken == null && before != null && seq != before.seq() + 1) {
         broken = where + ": sequence " + seq + " follows " + before.seq() + " (records missing"
