@@ -6,6 +6,7 @@ import dev.vigil.models.registry.ModelRegistry;
 import dev.vigil.models.training.DefaultModels;
 import dev.vigil.scoring.audit.AuditLog;
 import dev.vigil.scoring.audit.AuditSpool;
+import dev.vigil.scoring.audit.EntityTokens;
 import dev.vigil.scoring.collections.TreatmentPlanner;
 import dev.vigil.scoring.model.ModelAdministration;
 import dev.vigil.scoring.model.ServingModels;
@@ -164,7 +165,8 @@ public final class ScoringServer implements AutoCloseable {
     var hotProfiles = new HotProfiles(store, codec, config.hotProfiles());
     metrics.hotProfiles(hotProfiles::cached);
     var scoring = new Scoring(new Assessor(hotProfiles, models, ReasonCatalogue.load()), policy,
-        new TreatmentPlanner(), audit, metrics, clock, config.standInMargin());
+        new TreatmentPlanner(), audit, EntityTokens.fromKeyFile(config.tokenKeyFile()), metrics,
+        clock, config.standInMargin());
     metrics.serve(config.metricsBindAddress(), config.metricsPort());
 
     var health = new HealthStatusManager();

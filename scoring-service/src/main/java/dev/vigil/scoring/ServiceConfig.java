@@ -30,7 +30,9 @@ import java.util.Properties;
  * <p>Secure by default: the gRPC port listens on {@code vigil.bind-address} and /metrics on
  * {@code vigil.metrics.bind-address}, both 127.0.0.1 unless configured ({@code 0.0.0.0}: every
  * interface); server reflection is off unless {@code vigil.grpc.reflection} is true ({@code
- * ./vigil up} turns it on, for newcomers).
+ * ./vigil up} turns it on, for newcomers). Audit records carry keyed tokens, not ids, under the
+ * key in {@code vigil.audit.token-key-file} ({@code <state-dir>/audit-token.key}, created on
+ * first start).
  */
 public record ServiceConfig(
     int port,
@@ -57,7 +59,8 @@ public record ServiceConfig(
     long maxLagRecords,
     String bindAddress,
     String metricsBindAddress,
-    boolean reflection) {
+    boolean reflection,
+    Path tokenKeyFile) {
 
   public static ServiceConfig load(Path file, Map<String, String> env) throws IOException {
     var p = new Properties();
@@ -98,7 +101,16 @@ public record ServiceConfig(
         Long.parseLong(value(p, env, "vigil.health.max-lag-records", "10000")),
         value(p, env, "vigil.bind-address", "127.0.0.1"),
         value(p, env, "vigil.metrics.bind-address", "127.0.0.1"),
-        Boolean.parseBoolean(value(p, env, "vigil.grpc.reflection", "false")));
+        Boolean.parseBoolean(value(p, env, "vigil.grpc.reflection", "false")),
+        tokenKeyFile(p, env));
+  }
+
+  /** {@code vigil.audit.token-key-file}, by default {@code <state-dir>/audit-token.key}. */
+  private static Path tokenKeyFile(Properties p, Map<String, String> env) {
+    String file = value(p, env, "vigil.audit.token-key-file", "");
+    return file.isBlank()
+        ? Path.of(value(p, env, "vigil.state-dir", "var/service")).resolve("audit-token.key")
+        : Path.of(file);
   }
 
   private static Path optionalPath(String value) {

@@ -32,12 +32,9 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -62,14 +59,17 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
   private final ServiceMetrics metrics;
   private final Clock clock;
   private final java.time.Duration standInMargin;
+  private final dev.vigil.scoring.audit.EntityTokens tokens;
 
   /**
    * @param standInMargin a call whose deadline leaves less than this is not scored but given the
    *     policy's stand-in decision (an answer in time beats DEADLINE_EXCEEDED)
    */
   public Scoring(Assessor assessor, LivePolicy policy, TreatmentPlanner treatments,
-      AuditLog audit, ServiceMetrics metrics, Clock clock, java.time.Duration standInMargin) {
+      AuditLog audit, dev.vigil.scoring.audit.EntityTokens tokens, ServiceMetrics metrics,
+      Clock clock, java.time.Duration standInMargin) {
     this.standInMargin = standInMargin;
+    this.tokens = tokens;
     this.assessor = assessor;
     this.policy = policy;
     this.treatments = treatments;
@@ -373,7 +373,8 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
         .setTask(dev.vigil.proto.v1.Task.valueOf("TASK_" + a.task().name()))
         .setDecidedAt(EventCodec.timestamp(clock.millis()))
         .setAsOf(EventCodec.timestamp(asOf))
-        .setInputHash(sha256(request))
+        .setInputHash(tokens.hash(request.toByteArray()))
+        .setTokenKeyId(tokens.keyId())
         .setEventId(event == null ? "" : event.eventId())
         .setScore(built).setDecision(outcome.decision())
         .setPolicyRule(outcome.rule() == null ? "" : outcome.rule())
@@ -384,7 +385,7 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
         metrics.modelFailed(a.task().id(), other.getRole());
       }
     }
-    a.entities().forEach(k -> record.addEntities(k.toString()));
+    a.entities().forEach(k -> record.addEntities(tokens.token(k.toString())));
     audit.write(record.build(), a.task(), a.values()); // with every feature value, by name
     return built;
   }
@@ -439,13 +440,6 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
     return requestId.hashCode();
   }
 
-  private static String sha256(Message request) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(request.toByteArray()));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+
 
 }

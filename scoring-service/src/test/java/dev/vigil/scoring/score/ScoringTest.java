@@ -123,7 +123,17 @@ class ScoringTest {
     AuditRecord audit = auditOf(r.getScore().getAuditId());
     assertThat(audit.getFeaturesMap()).containsEntry("acct_txn_count_1h", 5.0)
         .containsEntry("device_new_90d", 1.0).containsEntry("txn_amount", 2_500.0);
-    assertThat(audit.getEntitiesList()).contains("ACCOUNT/a-vel", "DEVICE/d-new");
+    // keyed tokens, never the ids: the key is the one the service created in its state directory
+    var tokens = dev.vigil.scoring.audit.EntityTokens.fromKeyFile(
+        dir.resolve("state").resolve("audit-token.key"));
+    assertThat(audit.getTokenKeyId()).isEqualTo(tokens.keyId());
+    assertThat(audit.getEntitiesList()).contains(tokens.token("ACCOUNT/a-vel"),
+        tokens.token("DEVICE/d-new")).allMatch(e -> e.matches("[A-Z]+/[0-9a-f]{64}"));
+    String raw = new String(audit.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertThat(raw).doesNotContain("a-vel").doesNotContain("d-new");
+    assertThat(audit.getInputHash()).isEqualTo(tokens.hash(burst("req-burst").toByteArray()))
+        .isNotEqualTo(java.util.HexFormat.of().formatHex(java.security.MessageDigest
+            .getInstance("SHA-256").digest(burst("req-burst").toByteArray())));
     assertThat(audit.getDecision()).isEqualTo(r.getDecision().name()
         .substring("TRANSACTION_DECISION_".length()));
     assertThat(audit.getScore()).isEqualTo(r.getScore());

@@ -1,0 +1,121 @@
+package dev.vigil.scoring.audit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Keyed tokens instead of personal data in audit records: an entity ({@code ACCOUNT/a-1}, a
+ * check's MICR line...) is recorded as its type and the HMAC-SHA-256 of the whole key under a
+ * secret key ({@code ACCOUNT/9f86d0...}), and the request's hash is keyed the same way, so that
+ * nobody without the key can confirm a guess. An analyst with the key finds an account's
+ * decisions by computing its token ({@code ./vigil audit token ACCOUNT/a-1}).
+ *
+ * <p>The key is 32 random bytes in a file ({@code vigil.audit.token-key-file}; by default {@code
+ * <state-dir>/audit-token.key}, created with owner-only permissions on first start). Each record
+ * names the key that made its tokens ({@code token_key_id}: the first 16 hex digits of the key's
+ * SHA-256). Rotation: write a new key file and restart; keep the old file to look up the records
+ * it made.
+ */
+public final class EntityTokens {
+  private static final HexFormat HEX = HexFormat.of();
+  private final SecretKeySpec key;
+  private final String keyId;
+
+  private EntityTokens(byte[] key) {
+    this.key = new SecretKeySpec(key, "HmacSHA256");
+    try {
+      keyId = HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(key)).substring(0, 16);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The tokens of the key in {@code file}, creating the file with a new random key (owner-only
+   * permissions where the file system has them) when it does not exist.
+   *
+   * @throws UncheckedIOException if the file cannot be read or created
+   * @throws IllegalArgumentException if it holds fewer than 32 bytes
+   */
+  public static EntityTokens fromKeyFile(Path file) {
+    try {
+      if (!Files.exists(file)) {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        byte[] fresh = new byte[32];
+        new SecureRandom().nextBytes(fresh);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, fresh);
+        try {
+          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+          // the file system's own protection applies
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+      byte[] key = Files.readAllBytes(file);
+      if (key.length < 32) {
+        throw new IllegalArgumentException("vigil.audit.token-key-file: " + file + " holds "
+            + key.length + " bytes; a key needs at least 32");
+      }
+      return new EntityTokens(key);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or create the audit token key " + file, e);
+    }
+  }
+
+  /** Which key made the tokens: the first 16 hex digits of its SHA-256. */
+  public String keyId() {
+    return keyId;
+  }
+
+  /** {@code TYPE/id} as {@code TYPE/<hex HMAC of "TYPE/id">}. */
+  public String token(String entityKey) {
+    int slash = entityKey.indexOf('/');
+    String type = slash > 0 ? entityKey.substring(0, slash) : "ENTITY";
+    return type + "/" + mac(entityKey.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The keyed hash of a request's bytes, hex. */
+  public String hash(byte[] bytes) {
+    return mac(bytes);
+  }
+
+  private String mac(byte[] bytes) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(key);
+      return HEX.formatHex(mac.doFinal(bytes));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code ./vigil audit token [--key-file F] TYPE/id...}: prints each entity's token. */
+  public static void main(String[] args) {
+    Path file = Path.of("var/service/audit-token.key");
+    int i = 0;
+    if (args.length > 1 && args[0].equals("--key-file")) {
+      file = Path.of(args[1]);
+      i = 2;
+    }
+    if (i >= args.length || !Files.exists(file)) {
+      System.err.println("usage: ./vigil audit token [--key-file F] TYPE/id...   (default key"
+          + " file: var/service/audit-token.key, which must exist)");
+      System.exit(2);
+    }
+    EntityTokens tokens = fromKeyFile(file);
+    for (; i < args.length; i++) {
+      System.out.println(tokens.token(args[i]) + "  (key " + tokens.keyId() + ")");
+    }
+  }
+}
