@@ -54,12 +54,14 @@ public final class EntityTokens {
         byte[] fresh = new byte[32];
         new SecureRandom().nextBytes(fresh);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, fresh);
-        try {
-          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        Files.deleteIfExists(tmp);
+        try { // owner-only from its creation, never readable by others even for a moment
+          Files.createFile(tmp, PosixFilePermissions.asFileAttribute(
+              PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException notPosix) {
-          // the file system's own protection applies
+          Files.createFile(tmp); // the file system's own protection applies
         }
+        Files.write(tmp, fresh);
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       }
       byte[] key = Files.readAllBytes(file);

@@ -127,6 +127,9 @@ class ScoringTest {
     var tokens = dev.vigil.scoring.audit.EntityTokens.fromKeyFile(
         dir.resolve("state").resolve("audit-token.key"));
     assertThat(audit.getTokenKeyId()).isEqualTo(tokens.keyId());
+    assertThat(java.nio.file.Files.getPosixFilePermissions(dir.resolve("state")
+        .resolve("audit-token.key"))).isEqualTo(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     assertThat(audit.getEntitiesList()).contains(tokens.token("ACCOUNT/a-vel"),
         tokens.token("DEVICE/d-new")).allMatch(e -> e.matches("[A-Z]+/[0-9a-f]{64}"));
     String raw = new String(audit.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1);
