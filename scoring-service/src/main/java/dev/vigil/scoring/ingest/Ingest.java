@@ -172,16 +172,6 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase
               + " older history through the streaming job's file source (--events-file)")
           .build());
     }
-    boolean seen;
-    try {
-      seen = ledger.contains(event.eventId());
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(new LedgerFailure(e));
-    }
-    if (seen) {
-      return CompletableFuture.completedFuture(
-          ack.setStatus(AckStatus.ACK_STATUS_DUPLICATE).build());
-    }
     var stored = new CompletableFuture<PublishAck>();
     CompletableFuture<PublishAck> original = inFlight.putIfAbsent(event.eventId(), stored);
     if (original != null) {
@@ -189,7 +179,8 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase
     }
     stored.whenComplete((a, e) -> inFlight.remove(event.eventId(), stored));
     try {
-      // an original may have been stored and left inFlight since the ledger was asked
+      // asked once this event is in flight: an original is either still in flight (and waited
+      // for above) or already in the ledger (it records before it leaves inFlight)
       if (ledger.contains(event.eventId())) {
         stored.complete(ack.setStatus(AckStatus.ACK_STATUS_DUPLICATE).build());
         return stored;
