@@ -22,21 +22,26 @@ public final class AuditChain {
   /** The previous hash of a spool's first record. */
   static final byte[] GENESIS = new byte[32];
 
+  /** One digest per thread (the spool appends under its lock, on the calls' threads). */
+  private static final ThreadLocal<MessageDigest> SHA = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  });
+
   private AuditChain() {}
 
   /** The chain hash of a record, given its predecessor's. */
   static byte[] link(byte[] previous, long seq, byte[] key, byte[] value) {
-    try {
-      var sha = MessageDigest.getInstance("SHA-256");
-      sha.update(previous);
-      sha.update(ByteBuffer.allocate(8).putLong(seq).array());
-      sha.update(ByteBuffer.allocate(4).putInt(key.length).array());
-      sha.update(key);
-      sha.update(value);
-      return sha.digest();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    var sha = SHA.get();
+    sha.update(previous);
+    sha.update(ByteBuffer.allocate(8).putLong(seq).array());
+    sha.update(ByteBuffer.allocate(4).putInt(key.length).array());
+    sha.update(key);
+    sha.update(value);
+    return sha.digest(); // digest resets it for the next use
   }
 
   /** What verification found for one spool (one writer). */

@@ -28,11 +28,21 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class EntityTokens {
   private static final HexFormat HEX = HexFormat.of();
-  private final SecretKeySpec key;
   private final String keyId;
+  /** One initialised MAC per thread: looking one up and keying it costs more than using it. */
+  private final ThreadLocal<Mac> macs;
 
   private EntityTokens(byte[] key) {
-    this.key = new SecretKeySpec(key, "HmacSHA256");
+    var spec = new SecretKeySpec(key, "HmacSHA256");
+    macs = ThreadLocal.withInitial(() -> {
+      try {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(spec);
+        return mac;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    });
     try {
       keyId = HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(key)).substring(0, 16);
     } catch (GeneralSecurityException e) {
@@ -93,13 +103,7 @@ public final class EntityTokens {
   }
 
   private String mac(byte[] bytes) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      return HEX.formatHex(mac.doFinal(bytes));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return HEX.formatHex(macs.get().doFinal(bytes)); // doFinal resets it for the next use
   }
 
   /** {@code ./vigil audit token [--key-file F] TYPE/id...}: prints each entity's token. */
