@@ -10,7 +10,6 @@ import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.testkit.EmbeddedKafka;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -281,8 +280,7 @@ public final class Chaos {
       env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", bootstrap);
       env.put("VIGIL_STATE_DIR", dir.resolve("service").toString());
       env.put("VIGIL_MODELS_REGISTRY", models.toString());
-      channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port,
-          InsecureChannelCredentials.create()).build();
+      channel = TestTls.channel(TestTls.configure(dir.resolve("tls"), env), port, "admin");
       startService();
     }
 

@@ -19,7 +19,6 @@ import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.testkit.EmbeddedKafka;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -90,12 +89,12 @@ class EndToEndTest {
     env.put("VIGIL_STATE_DIR", dir.resolve("service").toString());
     env.put("VIGIL_MODELS_REGISTRY", dir.resolve("models").toString());
     env.put("VIGIL_METRICS_PORT", "-1");
+    Path tls = TestTls.configure(dir.resolve("tls"), env);
     service = new VigilProcess("service", "scoring-service", "dev.vigil.scoring.ScoringServer",
         "1g", List.of(), env, dir);
     job.start();
     service.start();
-    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port,
-        InsecureChannelCredentials.create()).build();
+    channel = TestTls.channel(tls, port, "admin");
     awaitServing();
   }
 

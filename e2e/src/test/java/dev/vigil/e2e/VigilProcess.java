@@ -57,6 +57,15 @@ final class VigilProcess implements AutoCloseable {
     }
   }
 
+  /** Waits for the process to exit; its exit code. */
+  int waitFor(java.time.Duration timeout) throws InterruptedException, IOException {
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new IOException(name + " did not exit within " + timeout + "\n" + tail());
+    }
+    return process.exitValue();
+  }
+
   long pid() {
     return process.pid();
   }

@@ -28,7 +28,12 @@ import dev.vigil.scoring.profile.ProfileLookup;
 import dev.vigil.scoring.store.HotProfiles;
 import dev.vigil.scoring.store.ProfileMaterializer;
 import dev.vigil.scoring.store.ProfileStore;
+import dev.vigil.scoring.access.AccessGate;
+import dev.vigil.scoring.access.Caller;
+import dev.vigil.scoring.access.RoleBook;
+import dev.vigil.scoring.access.ServerTls;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
 import io.grpc.Server;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -37,10 +42,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +56,10 @@ import org.slf4j.LoggerFactory;
  * seeded default models where a task has no champion, when configured) and the serving line-up;
  * the policy file, watched for changes; the audit spool (with its drainer to the decisions
  * topic) and the ingest producer; metrics on their own port; then the gRPC services behind one
- * interceptor chain (metrics timing outermost, then the store gate of {@link Readiness}; TLS and
- * per-client authorisation belong in that chain, as further interceptors), and readiness kept
- * up to date every half second.
+ * interceptor chain (metrics timing outermost, then the {@link AccessGate} that checks the
+ * caller's role, then the store gate of {@link Readiness}) on a mutual-TLS port ({@link
+ * ServerTls}; plaintext only on loopback, when configured), and readiness kept up to date every
+ * half second.
  */
 public final class ScoringServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ScoringServer.class);
@@ -80,12 +84,15 @@ public final class ScoringServer implements AutoCloseable {
   private final java.util.concurrent.ExecutorService callExecutor;
   private final AuditSpool spool;
   private final Ingest ingest;
+  private final ServerTls tls; // null when TLS is off
 
   private ScoringServer(Server server, HealthStatusManager health, ProfileStore store,
       ProfileMaterializer materializer, IngestLedger ledger,
       KafkaProducer<byte[], byte[]> producer, LivePolicy policy, ServingModels models,
       ServiceMetrics metrics, ScheduledExecutorService registryWatch, Scoring scoring,
-      java.util.concurrent.ExecutorService callExecutor, AuditSpool spool, Ingest ingest) {
+      java.util.concurrent.ExecutorService callExecutor, AuditSpool spool, Ingest ingest,
+      ServerTls tls) {
+    this.tls = tls;
     this.spool = spool;
     this.ingest = ingest;
     this.scoring = scoring;
@@ -122,11 +129,11 @@ public final class ScoringServer implements AutoCloseable {
               + " {}", why, config.profilesTopic());
           metrics.storeRebuilt();
         });
-    var materializer = new ProfileMaterializer(store, config.bootstrapServers(),
-        config.profilesTopic()).start();
+    var materializer = new ProfileMaterializer(store, config.kafka(), config.profilesTopic())
+        .start();
     var ledger = IngestLedger.open(config.stateDir().resolve("ingested"),
         Duration.ofDays(config.dedupeRetentionDays()));
-    var producer = Ingest.producer(kafka(config.bootstrapServers()), config.ingestKafkaTimeout());
+    var producer = Ingest.producer(config.kafka(), config.ingestKafkaTimeout());
     metrics.materializer(materializer);
     metrics.storeSizes(store::sizes);
 
@@ -158,7 +165,7 @@ public final class ScoringServer implements AutoCloseable {
         reload -> metrics.policyReload(reload.loaded()));
     var spool = new AuditSpool(AuditSpool.Settings.of(config.stateDir().resolve("audit-spool"),
         config.auditSpoolMaxBytes(), config.auditWhenFull(), config.auditSync()),
-        kafka(config.bootstrapServers()), config.decisionsTopic());
+        config.kafka(), config.decisionsTopic());
     metrics.auditSpool(spool);
     var audit = new AuditLog(spool);
     var codec = new ProfileCodec(ProfileSettings.DEFAULT);
@@ -170,9 +177,29 @@ public final class ScoringServer implements AutoCloseable {
     metrics.serve(config.metricsBindAddress(), config.metricsPort());
 
     var health = new HealthStatusManager();
+    var roles = new RoleBook.Live(config.rolesFile(), metrics::rolesReloaded);
+    registryWatch.scheduleWithFixedDelay(roles::refresh, 2, 2, TimeUnit.SECONDS);
+    ServerTls tls = null;
+    ServerCredentials credentials;
+    if (config.tls()) {
+      try {
+        tls = new ServerTls(config.tlsFiles(), registryWatch, metrics::clientCertificateRejected);
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IOException("TLS: " + e.getMessage(), e);
+      }
+      credentials = tls.credentials();
+    } else {
+      if (!java.net.InetAddress.getByName(config.bindAddress()).isLoopbackAddress()) {
+        throw new IllegalStateException("vigil.grpc.tls=off is allowed on a loopback address"
+            + " only, and vigil.bind-address is " + config.bindAddress());
+      }
+      log.warn("*** TLS IS OFF (vigil.grpc.tls=off): the gRPC port is PLAINTEXT on {}, every"
+          + " caller is '{}' with the roles {} grants it. For benchmarks only. ***",
+          config.bindAddress(), Caller.LOOPBACK, config.rolesFile());
+      credentials = InsecureServerCredentials.create();
+    }
     var builder = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
-        new java.net.InetSocketAddress(config.bindAddress(), config.port()),
-        InsecureServerCredentials.create());
+        new java.net.InetSocketAddress(config.bindAddress(), config.port()), credentials);
     // calls are short and CPU-bound: a work-stealing pool sized to the cores, not gRPC's default
     // unbounded cached pool (one thread per concurrent call, and a hand-off for every call)
     var executor = callExecutor(config.grpcThreads());
@@ -180,9 +207,11 @@ public final class ScoringServer implements AutoCloseable {
     builder.maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
     var readiness = new Readiness(health, materializer, config.maxLagRecords());
     builder.intercept(readiness.storeGate());
+    // before the store gate: a caller without the role learns nothing, not even readiness
+    builder.intercept(new AccessGate(roles::current, !config.tls(), metrics::accessRefused));
     builder.intercept(metrics.interceptor()); // outermost: refusals are timed too
     builder.addService(scoring);
-    builder.addService(new ModelAdministration(models, publishModels));
+    builder.addService(new ModelAdministration(models, publishModels, audit, clock));
     builder.addService(new ProfileLookup(store, codec, clock));
     var ingest = new Ingest(producer, config.eventsTopic(), ledger, clock);
     builder.addService(ingest);
@@ -192,10 +221,11 @@ public final class ScoringServer implements AutoCloseable {
     }
     Server server = builder.build().start();
     registryWatch.scheduleWithFixedDelay(readiness::update, 0, 500, TimeUnit.MILLISECONDS);
-    log.info("Vigil scoring service listening on {}:{}{}", config.bindAddress(), server.getPort(),
-        config.reflection() ? " (server reflection on)" : "");
+    log.info("Vigil scoring service listening on {}:{} ({}){}", config.bindAddress(),
+        server.getPort(), config.tls() ? "mutual TLS, client CA " + config.tlsFiles().clientCa()
+            : "PLAINTEXT", config.reflection() ? " (server reflection on)" : "");
     return new ScoringServer(server, health, store, materializer, ledger, producer, policy,
-        models, metrics, registryWatch, scoring, executor, spool, ingest);
+        models, metrics, registryWatch, scoring, executor, spool, ingest, tls);
   }
 
   /** The executor gRPC runs calls on: {@code threads} work-stealing threads (0: one per core). */
@@ -237,13 +267,6 @@ public final class ScoringServer implements AutoCloseable {
       }
     }
     metrics.serving(serving);
-  }
-
-  /** The Kafka client settings every client of the service starts from. */
-  private static Properties kafka(String bootstrapServers) {
-    var p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    return p;
   }
 
   public int port() {
@@ -295,6 +318,9 @@ public final class ScoringServer implements AutoCloseable {
     }
     callExecutor.shutdown();
     registryWatch.shutdownNow();
+    if (tls != null) {
+      tls.close();
+    }
     policy.close();
     metrics.close();
     ingest.close();

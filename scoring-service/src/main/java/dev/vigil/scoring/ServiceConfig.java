@@ -33,6 +33,15 @@ import java.util.Properties;
  * ./vigil up} turns it on, for newcomers). Audit records carry keyed tokens, not ids, under the
  * key in {@code vigil.audit.token-key-file} ({@code <state-dir>/audit-token.key}, created on
  * first start).
+ *
+ * <p>TLS: {@code vigil.grpc.tls} is {@code mutual} (the default: the server presents {@code
+ * vigil.tls.cert-file}/{@code vigil.tls.key-file}, clients identify themselves with certificates
+ * issued by {@code vigil.tls.client-ca-file}; the files are reread every {@code
+ * vigil.tls.reload-ms}, 60000) or {@code off} (plaintext, refused unless the bind address is a
+ * loopback one; for benchmarks). Who may call what is in {@code vigil.access.roles-file} (YAML,
+ * identity to roles; reread on change). Defaults are the files {@code ./vigil tls init} writes
+ * under {@code var/tls}. Every Kafka client of the service is given the properties in {@code
+ * vigil.kafka.client-properties-file} (SASL_SSL, mTLS: docs/security.md).
  */
 public record ServiceConfig(
     int port,
@@ -60,7 +69,11 @@ public record ServiceConfig(
     String bindAddress,
     String metricsBindAddress,
     boolean reflection,
-    Path tokenKeyFile) {
+    Path tokenKeyFile,
+    boolean tls,
+    dev.vigil.scoring.access.ServerTls.PemFiles tlsFiles,
+    Path rolesFile,
+    Properties kafkaClient) {
 
   public static ServiceConfig load(Path file, Map<String, String> env) throws IOException {
     var p = new Properties();
@@ -102,7 +115,54 @@ public record ServiceConfig(
         value(p, env, "vigil.bind-address", "127.0.0.1"),
         value(p, env, "vigil.metrics.bind-address", "127.0.0.1"),
         Boolean.parseBoolean(value(p, env, "vigil.grpc.reflection", "false")),
-        tokenKeyFile(p, env));
+        tokenKeyFile(p, env),
+        tls(value(p, env, "vigil.grpc.tls", "mutual")),
+        new dev.vigil.scoring.access.ServerTls.PemFiles(
+            Path.of(value(p, env, "vigil.tls.cert-file", "var/tls/server.pem")),
+            Path.of(value(p, env, "vigil.tls.key-file", "var/tls/server.key")),
+            Path.of(value(p, env, "vigil.tls.client-ca-file", "var/tls/ca.pem")),
+            java.time.Duration.ofMillis(
+                Long.parseLong(value(p, env, "vigil.tls.reload-ms", "60000")))),
+        Path.of(value(p, env, "vigil.access.roles-file", "var/tls/roles.yaml")),
+        kafkaClient(value(p, env, "vigil.kafka.client-properties-file", "")));
+  }
+
+  private static boolean tls(String mode) {
+    return switch (mode) {
+      case "mutual" -> true;
+      case "off" -> false;
+      default -> throw new IllegalArgumentException("vigil.grpc.tls: must be mutual or off, not '"
+          + mode + "'");
+    };
+  }
+
+  /**
+   * The Kafka client properties every Kafka client of the service is given (security.protocol,
+   * sasl.*, ssl.*...), read from {@code vigil.kafka.client-properties-file}; none when unset.
+   */
+  static Properties kafkaClient(String file) {
+    var p = new Properties();
+    if (file.isBlank()) {
+      return p;
+    }
+    try (Reader r = Files.newBufferedReader(Path.of(file))) {
+      p.load(r);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("vigil.kafka.client-properties-file: cannot read "
+          + file + ": " + e.getMessage());
+    }
+    return p;
+  }
+
+  /**
+   * The Kafka client settings every client of the service starts from: the bootstrap servers
+   * and the client properties file's settings (which may not name other servers).
+   */
+  public Properties kafka() {
+    var p = new Properties();
+    p.putAll(kafkaClient);
+    p.put("bootstrap.servers", bootstrapServers);
+    return p;
   }
 
   /** {@code vigil.audit.token-key-file}, by default {@code <state-dir>/audit-token.key}. */

@@ -11,6 +11,8 @@ import dev.vigil.models.registry.ModelRegistry;
 import dev.vigil.models.training.DefaultModels;
 import dev.vigil.proto.v1.EntityType;
 import dev.vigil.proto.v1.ProfileRecord;
+import dev.vigil.scoring.access.ClientTls;
+import dev.vigil.scoring.access.LocalAuthority;
 import dev.vigil.testkit.EmbeddedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,6 +39,36 @@ public final class TestService {
   public static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
   private static Path trained;
+  private static Path tls;
+
+  /**
+   * The tests' certificate authority, made once per JVM by {@link LocalAuthority}: ca.pem, the
+   * server's certificate, and scorer, producer, analyst and admin client certificates with the
+   * roles.yaml that grants their roles. Its certificates are valid from an hour before the real
+   * time of the run (TLS checks validity against the real clock, so they cannot be made on the
+   * tests' fixed clock; relative to the run they are always valid).
+   */
+  public static synchronized Path tls() {
+    if (tls == null) {
+      try {
+        tls = Files.createTempDirectory("vigil-tls");
+        LocalAuthority.init(tls, Clock.systemUTC());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return tls;
+  }
+
+  /** A mutual-TLS channel to a service on {@code port} as client {@code name} (admin...). */
+  public static io.grpc.ManagedChannel channel(int port, String name) {
+    try {
+      return io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", port,
+          ClientTls.credentials(tls(), name)).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   private TestService() {}
 
@@ -90,8 +122,7 @@ public final class TestService {
     private Stack(EmbeddedKafka kafka, ScoringServer server) {
       this.kafka = kafka;
       this.server = server;
-      this.channel = io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
-          io.grpc.InsecureChannelCredentials.create()).build();
+      this.channel = channel(server.port(), "admin");
     }
 
     public static Stack start(Path dir, int partitions) throws Exception {
@@ -143,6 +174,11 @@ public final class TestService {
       env.put("VIGIL_MODELS_REGISTRY",
           registryCopy(Files.createDirectories(dir.resolve("models"))).toString());
       env.put("VIGIL_POLICY_POLL_MS", "100");
+      Path tls = tls();
+      env.put("VIGIL_TLS_CERT_FILE", tls.resolve("server.pem").toString());
+      env.put("VIGIL_TLS_KEY_FILE", tls.resolve("server.key").toString());
+      env.put("VIGIL_TLS_CLIENT_CA_FILE", tls.resolve("ca.pem").toString());
+      env.put("VIGIL_ACCESS_ROLES_FILE", tls.resolve("roles.yaml").toString());
       return env;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -37,7 +37,19 @@ public final class AuditLog {
    *     is configured to refuse calls then (the decision must not be given unrecorded)
    */
   public void write(AuditRecord record, Task task, double[] values) {
-    byte[] bytes = features.get(task).encode(record, values);
+    keep(record, features.get(task).encode(record, values));
+  }
+
+  /**
+   * Keeps the record of a change that decides nothing (a ModelAdmin write), as it is.
+   *
+   * @throws io.grpc.StatusRuntimeException UNAVAILABLE as {@link #write} does
+   */
+  public void writeChange(AuditRecord record) {
+    keep(record, record.toByteArray());
+  }
+
+  private void keep(AuditRecord record, byte[] bytes) {
     AuditSpool.Appended kept;
     try {
       kept = spool.append(record.getAuditId().getBytes(StandardCharsets.UTF_8), bytes,

@@ -13,7 +13,14 @@ import dev.vigil.proto.v1.ModelRole;
 import dev.vigil.proto.v1.RollbackModelRequest;
 import dev.vigil.proto.v1.SetChallengerRequest;
 import dev.vigil.proto.v1.SetShadowRequest;
+import dev.vigil.proto.v1.AuditRecord;
+import dev.vigil.proto.v1.ModelChange;
+import dev.vigil.scoring.access.Caller;
+import dev.vigil.scoring.audit.AuditLog;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Clock;
+import java.util.UUID;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.time.Instant;
@@ -21,7 +28,9 @@ import java.time.Instant;
 /**
  * ModelAdmin: the registry's roles over gRPC. Each change is written to the registry (so every
  * replica and the CLI see it) and then served at once by this process; a version this feature
- * library cannot serve is refused with FAILED_PRECONDITION naming the mismatch.
+ * library cannot serve is refused with FAILED_PRECONDITION naming the mismatch. Each write is
+ * audited: a record naming the caller and the request before it is applied, and one with its
+ * outcome after, both on the decisions topic's hash chain.
  */
 public final class ModelAdministration extends ModelAdminGrpc.ModelAdminImplBase {
   /** A registry change that answers with the resulting model's info. */
@@ -31,10 +40,20 @@ public final class ModelAdministration extends ModelAdminGrpc.ModelAdminImplBase
 
   private final ServingModels models;
   private final Runnable onChange;
+  private final AuditLog audit;
+  private final Clock clock;
 
-  public ModelAdministration(ServingModels models, Runnable onChange) {
+  /**
+   * @param onChange run after each change that took effect
+   * @param audit where each write is recorded, with its caller and outcome
+   * @param clock when a change was made, for its audit record
+   */
+  public ModelAdministration(ServingModels models, Runnable onChange, AuditLog audit,
+      Clock clock) {
     this.models = models;
     this.onChange = onChange;
+    this.audit = audit;
+    this.clock = clock;
   }
 
   @Override
@@ -59,7 +78,7 @@ public final class ModelAdministration extends ModelAdminGrpc.ModelAdminImplBase
 
   @Override
   public void activateModel(ActivateModelRequest request, StreamObserver<ModelInfo> response) {
-    change(request.getTask(), response, task -> {
+    change("ActivateModel", request.getTask(), request.getVersion(), 0, response, task -> {
       String version = version(request.getVersion(), false);
       models.registry().activate(task, version);
       return info(task, version);
@@ -68,7 +87,8 @@ public final class ModelAdministration extends ModelAdminGrpc.ModelAdminImplBase
 
   @Override
   public void setChallenger(SetChallengerRequest request, StreamObserver<ModelInfo> response) {
-    change(request.getTask(), response, task -> {
+    change("SetChallenger", request.getTask(), request.getVersion(), request.getTrafficShare(),
+        response, task -> {
       String version = version(request.getVersion(), true);
       if (request.getTrafficShare() < 0 || request.getTrafficShare() > 1) {
         throw new IllegalArgumentException("traffic_share: must be within 0.0-1.0");
@@ -81,7 +101,7 @@ public final class ModelAdministration extends ModelAdminGrpc.ModelAdminImplBase
 
   @Override
   public void setShadow(SetShadowRequest request, StreamObserver<ModelInfo> response) {
-    change(request.getTask(), response, task -> {
+    change("SetShadow", request.getTask(), request.getVersion(), 0, response, task -> {
       String version = version(request.getVersion(), true);
       models.registry().setShadow(task, version);
       return version == null ? ModelInfo.newBuilder().setTask(request.getTask()).build()
@@ -91,36 +111,62 @@ public final class ModelAdministration extends ModelAdminGrpc.ModelAdminImplBase
 
   @Override
   public void rollbackModel(RollbackModelRequest request, StreamObserver<ModelInfo> response) {
-    change(request.getTask(), response, task -> {
+    change("RollbackModel", request.getTask(), "", 0, response, task -> {
       ModelRegistry.Roles roles = models.registry().rollback(task);
       return info(task, roles.champion());
     });
   }
 
-  private void change(dev.vigil.proto.v1.Task wire, StreamObserver<ModelInfo> response,
-      Change change) {
-    if (wire == dev.vigil.proto.v1.Task.TASK_UNSPECIFIED
-        || wire == dev.vigil.proto.v1.Task.UNRECOGNIZED) {
-      response.onError(Status.INVALID_ARGUMENT.withDescription("task: is required")
-          .asRuntimeException());
+  /**
+   * Applies a change and answers with its outcome, after recording who asked for what and how it
+   * ended (a change that cannot be recorded is not made: UNAVAILABLE, as for decisions).
+   */
+  private void change(String action, dev.vigil.proto.v1.Task wire, String requestedVersion,
+      double share, StreamObserver<ModelInfo> response, Change change) {
+    var record = AuditRecord.newBuilder()
+        .setAuditId("adm-" + UUID.randomUUID())
+        .setTask(wire)
+        .setDecidedAt(EventCodec.timestamp(clock.millis()))
+        .setModelChange(ModelChange.newBuilder().setCaller(Caller.currentIdentity())
+            .setAction(action).setVersion(requestedVersion).setTrafficShare(share));
+    try {
+      // recorded before it is made: a change that took effect is never missing from the trail
+      audit.writeChange(record.setDecision("REQUESTED").build());
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
       return;
     }
-    Task task = Task.valueOf(wire.name().substring("TASK_".length()));
-    ModelInfo info;
+    Status outcome = Status.OK;
+    ModelInfo info = null;
+    if (wire == dev.vigil.proto.v1.Task.TASK_UNSPECIFIED
+        || wire == dev.vigil.proto.v1.Task.UNRECOGNIZED) {
+      outcome = Status.INVALID_ARGUMENT.withDescription("task: is required");
+    } else {
+      Task task = Task.valueOf(wire.name().substring("TASK_".length()));
+      try {
+        info = change.apply(task);
+      } catch (IllegalStateException e) {
+        outcome = Status.FAILED_PRECONDITION.withDescription(e.getMessage());
+      } catch (IllegalArgumentException e) {
+        String message = e.getMessage();
+        outcome = Status.INVALID_ARGUMENT.withDescription(
+            message.contains(": ") ? message : "version: " + message);
+      } catch (IOException e) {
+        outcome = Status.UNAVAILABLE.withDescription("registry unwritable: " + e.getMessage());
+      }
+    }
+    record.setAuditId("adm-" + UUID.randomUUID())
+        .setDecidedAt(EventCodec.timestamp(clock.millis()))
+        .setDecision(outcome.isOk() ? "DONE" : "REFUSED")
+        .getModelChangeBuilder().setOutcome(outcome.isOk() ? "OK"
+            : outcome.getCode() + ": " + outcome.getDescription());
     try {
-      info = change.apply(task);
-    } catch (IllegalStateException e) {
-      response.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage())
-          .asRuntimeException());
-      return;
-    } catch (IllegalArgumentException e) {
-      String message = e.getMessage();
-      response.onError(Status.INVALID_ARGUMENT.withDescription(
-          message.contains(": ") ? message : "version: " + message).asRuntimeException());
-      return;
-    } catch (IOException e) {
-      response.onError(Status.UNAVAILABLE.withDescription("registry unwritable: "
-          + e.getMessage()).asRuntimeException());
+      audit.writeChange(record.build());
+    } catch (StatusRuntimeException e) {
+      // the request is on record; its outcome is what the caller is told either way
+    }
+    if (!outcome.isOk()) {
+      response.onError(outcome.asRuntimeException());
       return;
     }
     models.refresh();

@@ -157,6 +157,30 @@ public final class ServiceMetrics implements AutoCloseable {
     standIns.labelValues(task, cause).inc();
   }
 
+  private final Counter accessRefused = Counter.builder().name("vigil_access_refused_total")
+      .help("Calls refused by the access gate, by method and reason (unauthenticated: no client"
+          + " certificate; permission_denied: the caller lacks the method's role)")
+      .labelNames("method", "reason").register(registry);
+  private final Counter certificatesRejected = Counter.builder()
+      .name("vigil_tls_client_certificates_rejected_total")
+      .help("Client certificates refused at the TLS handshake (another CA, expired, not yet"
+          + " valid)").register(registry);
+  private final Counter rolesReloads = Counter.builder().name("vigil_roles_reloads_total")
+      .help("Rereads of the roles file, by outcome (refused: the previous roles stay)")
+      .labelNames("outcome").register(registry);
+
+  public void accessRefused(String method, String reason) {
+    accessRefused.labelValues(method, reason).inc();
+  }
+
+  public void clientCertificateRejected() {
+    certificatesRejected.inc();
+  }
+
+  public void rolesReloaded(boolean taken) {
+    rolesReloads.labelValues(taken ? "taken" : "refused").inc();
+  }
+
   public void streamFailed() {
     streamFailures.inc();
   }

@@ -45,10 +45,18 @@ public final class ProfileMaterializer implements AutoCloseable, StoreProgress {
   private final AtomicLong failures = new AtomicLong();
 
   public ProfileMaterializer(ProfileStore store, String bootstrapServers, String topic) {
+    this(store, bootstrap(bootstrapServers), topic);
+  }
+
+  /**
+   * @param kafka the consumer's client settings (bootstrap servers, security): its own settings
+   *     (offsets kept in the store, poll sizes, client id) are added to a copy
+   */
+  public ProfileMaterializer(ProfileStore store, Properties kafka, String topic) {
     this.store = store;
     this.topic = topic;
     var p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.putAll(kafka);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
@@ -56,6 +64,12 @@ public final class ProfileMaterializer implements AutoCloseable, StoreProgress {
     consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     thread = new Thread(this::run, "profile-materializer");
     thread.setDaemon(true);
+  }
+
+  private static Properties bootstrap(String servers) {
+    var p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+    return p;
   }
 
   /** Assigns every partition, seeks to the stored offsets, and starts reading. */

@@ -130,6 +130,15 @@ public final class LoadHarness {
   public static java.util.Map<String, String> benchEnv(EmbeddedKafka kafka, Path dir) {
     var env = new HashMap<>(TestService.env(kafka, dir));
     env.put("VIGIL_METRICS_PORT", "-1");
+    // plaintext on loopback, as the bare baseline is: the benchmark measures Vigil, not TLS
+    env.put("VIGIL_GRPC_TLS", "off");
+    try {
+      Path roles = Files.writeString(dir.resolve("bench-roles.yaml"),
+          "loopback: [scorer, producer]\n");
+      env.put("VIGIL_ACCESS_ROLES_FILE", roles.toString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     for (String sizing : new String[] {"VIGIL_STORE_BLOCK_CACHE_MB", "VIGIL_STORE_HOT_PROFILES"}) {
       String value = System.getenv(sizing);
       if (value != null) {

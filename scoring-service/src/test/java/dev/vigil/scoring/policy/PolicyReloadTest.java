@@ -13,8 +13,6 @@ import dev.vigil.scoring.ScoringServer;
 import dev.vigil.scoring.ServiceConfig;
 import dev.vigil.scoring.TestService;
 import dev.vigil.testkit.EmbeddedKafka;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +32,7 @@ class PolicyReloadTest {
       kafka.createTopic("vigil.decisions", 1, false);
       var server = ScoringServer.start(ServiceConfig.load(null, TestService.env(kafka, dir)),
           TestService.CLOCK);
-      ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
-          InsecureChannelCredentials.create()).build();
+      ManagedChannel channel = TestService.channel(server.port(), "scorer");
       try {
         var scoring = ScoringServiceGrpc.newBlockingStub(channel);
         // an ordinary purchase on an account with a month of ordinary purchases behind it

@@ -1,0 +1,47 @@
+package dev.vigil.scoring.access;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * What a client may do, granted to identities in the roles file ({@link RoleBook}). Each RPC
+ * requires exactly one role ({@link Permissions}); an identity may hold several.
+ */
+public enum Role {
+  /** The Score RPCs: ScoreTransaction, ScoreCheckDeposit, ScoreDelinquency, ScoreStream. */
+  SCORER("scorer"),
+  /** IngestService.Publish: events into the streaming job. */
+  PRODUCER("producer"),
+  /** ProfileService.GetProfile: a customer's profile, consent and hardship included. */
+  ANALYST("analyst"),
+  /** ModelAdmin's writes: activate, challenger, shadow, rollback (each one audited). */
+  MODEL_ADMIN("model-admin"),
+  /** ModelAdmin.ListModels: which models exist and which serve. */
+  VIEWER("viewer");
+
+  private final String id;
+
+  Role(String id) {
+    this.id = id;
+  }
+
+  /** The role's name in the roles file and in refusals: {@code scorer}, {@code model-admin}... */
+  public String id() {
+    return id;
+  }
+
+  /**
+   * The role named {@code id}.
+   *
+   * @throws IllegalArgumentException naming the known roles when there is none by that name
+   */
+  public static Role of(String id) {
+    for (Role role : values()) {
+      if (role.id.equals(id)) {
+        return role;
+      }
+    }
+    throw new IllegalArgumentException("unknown role '" + id + "' (roles: "
+        + Arrays.stream(values()).map(Role::id).collect(Collectors.joining(", ")) + ")");
+  }
+}
