@@ -183,7 +183,7 @@ public final class ScoringServer implements AutoCloseable {
     ServerCredentials credentials;
     if (config.tls()) {
       try {
-        tls = new ServerTls(config.tlsFiles(), registryWatch, metrics::clientCertificateRejected);
+        tls = new ServerTls(config.tlsFiles(), registryWatch, metrics.tlsEvents());
       } catch (java.security.GeneralSecurityException e) {
         throw new IOException("TLS: " + e.getMessage(), e);
       }

@@ -173,8 +173,24 @@ public final class ServiceMetrics implements AutoCloseable {
     accessRefused.labelValues(method, reason).inc();
   }
 
-  public void clientCertificateRejected() {
-    certificatesRejected.inc();
+  private final Counter tlsReloads = Counter.builder().name("vigil_tls_reloads_total")
+      .help("Rereads of changed TLS files, by what (identity: the server's certificate and key;"
+          + " client-ca) and outcome (refused: the previous ones stay)")
+      .labelNames("what", "outcome").register(registry);
+
+  /** Where the TLS layer's rejections and reloads are counted. */
+  public dev.vigil.scoring.access.ServerTls.Events tlsEvents() {
+    return new dev.vigil.scoring.access.ServerTls.Events() {
+      @Override
+      public void rejected() {
+        certificatesRejected.inc();
+      }
+
+      @Override
+      public void reloaded(String what, boolean taken) {
+        tlsReloads.labelValues(what, taken ? "taken" : "refused").inc();
+      }
+    };
   }
 
   public void rolesReloaded(boolean taken) {
