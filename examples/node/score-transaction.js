@@ -1,8 +1,11 @@
 // Scores a card transaction against a running Vigil scoring service (./vigil up) from Node.js,
-// with @grpc/grpc-js and the vigil.v1 contract in ../../proto.
+// with @grpc/grpc-js and the vigil.v1 contract in ../../proto, over mutual TLS: the client
+// trusts the CA that issued the server's certificate and presents its own certificate, whose
+// CN ("scorer") is the identity the service's roles file grants the scorer role.
 //
-//   cd examples/node && npm install && node score-transaction.js [host:port]
+//   cd examples/node && npm install && node score-transaction.js [host:port] [tls-dir]
 'use strict';
+const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
 const grpc = require('@grpc/grpc-js');
@@ -16,7 +19,15 @@ const definition = protoLoader.loadSync('vigil/v1/scoring.proto', {
 const vigil = grpc.loadPackageDefinition(definition).vigil.v1;
 
 const target = process.argv[2] || 'localhost:50051';
-const client = new vigil.ScoringService(target, grpc.credentials.createInsecure());
+// ./vigil up writes the local CA and a certificate per role under var/tls on its first start
+const tlsDir = process.argv[3] || path.resolve(__dirname, '..', '..', 'var', 'tls');
+const read = (name) => fs.readFileSync(path.join(tlsDir, name));
+const credentials = grpc.credentials.createSsl(
+  read('ca.pem'), // trust: the CA that issued server.pem
+  read('scorer.key'), // our identity: the scorer's key and certificate
+  read('scorer.pem'),
+);
+const client = new vigil.ScoringService(target, credentials);
 
 const now = Date.now() - 1000; // event time: just now (not in the future)
 const request = {

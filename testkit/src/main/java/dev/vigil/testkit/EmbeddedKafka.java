@@ -72,6 +72,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
         .setDeleteOnClose(dataDir == null)
         .build();
+    loopbackOnly();
     if (!formatted) {
       cluster.format();
     }
@@ -79,6 +80,29 @@ public final class EmbeddedKafka implements AutoCloseable {
     cluster.waitForReadyBrokers();
     if (port > 0) {
       forwarder = new PortForwarder(port, boundPort("EXTERNAL"));
+    }
+  }
+
+  /**
+   * The test kit binds its listeners' ports on every interface before the broker starts; closed
+   * here, they are bound again by the broker on the host its listeners name (localhost), so the
+   * broker is reachable from this machine only.
+   */
+  @SuppressWarnings("unchecked")
+  private void loopbackOnly() throws Exception {
+    var field = KafkaClusterTestKit.class.getDeclaredField("socketFactoryManager");
+    field.setAccessible(true);
+    Object manager = field.get(cluster);
+    var sockets = org.apache.kafka.common.test.PreboundSocketFactoryManager.class
+        .getDeclaredField("sockets");
+    sockets.setAccessible(true);
+    synchronized (manager) {
+      for (var byListener : ((Map<Integer, Map<String, java.nio.channels.ServerSocketChannel>>)
+          sockets.get(manager)).values()) {
+        for (var channel : byListener.values()) {
+          channel.close();
+        }
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.simulator.Simulator;
 import dev.vigil.proto.v1.AckStatus;
+import dev.vigil.scoring.access.ClientTls;
 import dev.vigil.proto.v1.IngestServiceGrpc;
 import dev.vigil.proto.v1.PublishAck;
 import dev.vigil.proto.v1.PublishRequest;
@@ -14,7 +15,6 @@ import dev.vigil.proto.v1.ScoreDelinquencyRequest;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -48,7 +48,11 @@ public final class Demo implements java.util.concurrent.Callable<Integer> {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MM-dd HH:mm")
       .withZone(ZoneOffset.UTC);
 
-  @Option(names = "--target", defaultValue = "localhost:50051") String target;
+  @Option(names = "--target", defaultValue = "localhost:50051",
+      description = "The scoring service (default: ${DEFAULT-VALUE}).") String target;
+  @Option(names = "--tls-dir", defaultValue = "var/tls", description = "Where ca.pem and the"
+      + " client certificates are: events are published as 'producer', scored as 'scorer'"
+      + " (default: ${DEFAULT-VALUE}, made by ./vigil up).") java.nio.file.Path tlsDir;
   @Option(names = "--customers", defaultValue = "300") int customers;
   @Option(names = "--days", defaultValue = "40",
       description = "Days of history; the last one plays live.") int days;
@@ -72,10 +76,13 @@ public final class Demo implements java.util.concurrent.Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
-        .build();
+    // two identities, two roles: what publishes cannot score, what scores cannot publish
+    ManagedChannel producer = Grpc.newChannelBuilder(target,
+        ClientTls.credentials(tlsDir, "producer")).build();
+    ManagedChannel channel = Grpc.newChannelBuilder(target,
+        ClientTls.credentials(tlsDir, "scorer")).build();
     try {
-      var ingest = IngestServiceGrpc.newStub(channel);
+      var ingest = IngestServiceGrpc.newStub(producer);
       var scoring = ScoringServiceGrpc.newBlockingStub(channel);
       long now = clock.millis();
       Instant start = Instant.ofEpochMilli(now).minus(Duration.ofDays(days)).minusSeconds(600);
@@ -165,6 +172,7 @@ public final class Demo implements java.util.concurrent.Callable<Integer> {
       return 0;
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      producer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 
