@@ -4,6 +4,7 @@ import dev.vigil.features.profile.ProfileSettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Everything the profile job is configured with.
@@ -19,6 +20,8 @@ import java.time.Duration;
  *     group's committed offsets (a deliberate rebuild from empty state)
  * @param clock the intake's clock: an event more than five minutes ahead of it is refused as
  *     "in the future" (serializable, as every clock of {@code java.time.Clock}'s factories is)
+ * @param kafkaClient properties every Kafka client of the job is given (security.protocol,
+ *     sasl.*, ssl.*: docs/security.md), beside the bootstrap servers
  */
 public record JobSettings(
     String bootstrapServers,
@@ -36,7 +39,12 @@ public record JobSettings(
     Duration idleTtl,
     ProfileSettings profiles,
     Clock clock,
-    boolean replayFromStart) {
+    boolean replayFromStart,
+    Map<String, String> kafkaClient) {
+
+  public JobSettings {
+    kafkaClient = Map.copyOf(kafkaClient);
+  }
 
   /** Managed memory for RocksDB on a local MiniCluster (a cluster sets its own). */
   public String managedMemory() {
@@ -56,50 +64,68 @@ public record JobSettings(
     return new JobSettings(bootstrapServers, EVENTS_TOPIC, PROFILES_TOPIC, DEAD_LETTER_TOPIC,
         "vigil-profile-job", null, false, checkpointDir, Duration.ofSeconds(10), 1,
         Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofDays(400),
-        ProfileSettings.DEFAULT, Clock.systemUTC(), false);
+        ProfileSettings.DEFAULT, Clock.systemUTC(), false, Map.of());
   }
 
   public JobSettings withBounded(boolean value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, value, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient);
   }
 
   public JobSettings withCheckpointInterval(Duration value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, value, parallelism, maxOutOfOrderness, idleness,
-        idleTtl, profiles, clock, replayFromStart);
+        idleTtl, profiles, clock, replayFromStart, kafkaClient);
   }
 
   public JobSettings withParallelism(int value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, value, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient);
   }
 
   public JobSettings withEventsFile(Path value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         value, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient);
   }
 
   public JobSettings withTopics(String events, String profilesOut, String deadLetters) {
     return new JobSettings(bootstrapServers, events, profilesOut, deadLetters, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient);
   }
 
   /** The same settings, reading the events topic from its start whatever was committed. */
   public JobSettings withReplayFromStart(boolean value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, value);
+        idleness, idleTtl, profiles, clock, value, kafkaClient);
   }
 
   /** The same settings with the intake reading time from {@code value}. */
   public JobSettings withClock(Clock value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, value, replayFromStart);
+        idleness, idleTtl, profiles, value, replayFromStart, kafkaClient);
+  }
+
+  /** The same settings with every Kafka client given {@code value} (a copy is kept). */
+  public JobSettings withKafkaClient(java.util.Properties value) {
+    var copy = new java.util.HashMap<String, String>();
+    value.stringPropertyNames().forEach(k -> copy.put(k, value.getProperty(k)));
+    copy.remove("bootstrap.servers"); // --bootstrap-servers names them
+    return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
+        eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
+        idleness, idleTtl, profiles, clock, replayFromStart, copy);
+  }
+
+  /** The Kafka client properties plus the bootstrap servers, as a fresh Properties. */
+  public java.util.Properties kafka() {
+    var p = new java.util.Properties();
+    p.putAll(kafkaClient);
+    p.put("bootstrap.servers", bootstrapServers);
+    return p;
   }
 }

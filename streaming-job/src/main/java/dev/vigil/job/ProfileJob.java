@@ -100,6 +100,7 @@ public final class ProfileJob {
     valid.getSideOutput(Validate.DEAD_LETTERS)
         .sinkTo(KafkaSink.<Incoming>builder()
             .setBootstrapServers(s.bootstrapServers())
+            .setKafkaProducerConfig(s.kafka())
             .setRecordSerializer(new DeadLetterSerializer(s.deadLetterTopic()))
             .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
             .build())
@@ -136,6 +137,7 @@ public final class ProfileJob {
       JobSettings s) {
     updates.sinkTo(KafkaSink.<ProfileUpdate>builder()
             .setBootstrapServers(s.bootstrapServers())
+            .setKafkaProducerConfig(s.kafka())
             .setRecordSerializer(new ProfileRecordSerializer(s.profilesTopic()))
             // at least once: records carry versions and readers keep the highest
             .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
@@ -169,6 +171,7 @@ public final class ProfileJob {
 
   private static KafkaSource<Incoming> kafkaSource(JobSettings s) {
     var builder = KafkaSource.<Incoming>builder()
+        .setProperties(s.kafka())
         .setBootstrapServers(s.bootstrapServers())
         .setTopics(s.eventsTopic())
         .setGroupId(s.groupId())
@@ -223,8 +226,7 @@ public final class ProfileJob {
     if (checkpoint != null || s.eventsFile() != null || s.replayFromStart()) {
       return null;
     }
-    var p = new java.util.Properties();
-    p.put("bootstrap.servers", s.bootstrapServers());
+    var p = s.kafka();
     try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
       var committed = admin.listConsumerGroupOffsets(s.groupId()).partitionsToOffsetAndMetadata()
           .get(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -262,7 +264,11 @@ public final class ProfileJob {
   @Command(name = "vigil-profile-job", mixinStandardHelpOptions = true,
       description = "Folds events into per-entity profiles and publishes them.")
   static final class Cli implements Callable<Integer> {
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092") String bootstrap;
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092",
+        description = "Kafka's bootstrap servers (default: ${DEFAULT-VALUE}).") String bootstrap;
+    @Option(names = "--kafka-properties", paramLabel = "FILE", description = "Kafka client"
+        + " properties for every client of the job (security.protocol=SASL_SSL, sasl.*, ssl.*:"
+        + " docs/security.md).") Path kafkaProperties;
     @Option(names = "--checkpoints", defaultValue = "var/checkpoints",
         description = "Checkpoint directory: a URI (file:///..., s3://...) or a local path"
             + " (default: var/checkpoints, kept across restarts).") String checkpoints;
@@ -287,6 +293,13 @@ public final class ProfileJob {
       var s = JobSettings.defaults(bootstrap, dir).withBounded(bounded)
           .withParallelism(parallelism).withCheckpointInterval(Duration.ofSeconds(interval))
           .withEventsFile(eventsFile).withReplayFromStart(replayFromStart);
+      if (kafkaProperties != null) {
+        var p = new java.util.Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(kafkaProperties)) {
+          p.load(in);
+        }
+        s = s.withKafkaClient(p);
+      }
       String from = resume && eventsFile == null && !replayFromStart ? latestCheckpoint(dir)
           : null;
       if (from != null) {

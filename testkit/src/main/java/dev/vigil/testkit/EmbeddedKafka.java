@@ -24,6 +24,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
+  private final Properties client = new Properties();
   private PortForwarder forwarder;
 
   /** The cluster id of a persistent broker: fixed, so that its logs are found again. */
@@ -49,8 +50,33 @@ public final class EmbeddedKafka implements AutoCloseable {
    * broker advertises {@code port}, and a forwarder there passes connections on.)
    */
   public EmbeddedKafka(java.nio.file.Path dataDir, int port) throws Exception {
+    this(dataDir, port, false);
+  }
+
+  /**
+   * A broker (temporary data, a free port) that takes SASL_PLAINTEXT connections only, with the
+   * PLAIN mechanism and the user {@code plain-admin}: clients must be given {@link
+   * #clientProperties()}, as a bank's brokers demand credentials of every client.
+   */
+  public static EmbeddedKafka withSasl() throws Exception {
+    return new EmbeddedKafka(null, 0, true);
+  }
+
+  private EmbeddedKafka(java.nio.file.Path dataDir, int port, boolean sasl) throws Exception {
     var nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
         .setNumControllerNodes(1);
+    if (sasl) {
+      nodes.setBrokerSecurityProtocol(
+          org.apache.kafka.common.security.auth.SecurityProtocol.SASL_PLAINTEXT)
+          .setControllerSecurityProtocol(
+              org.apache.kafka.common.security.auth.SecurityProtocol.SASL_PLAINTEXT);
+      client.put("security.protocol", "SASL_PLAINTEXT");
+      client.put("sasl.mechanism", "PLAIN");
+      client.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule"
+          + " required username=\"" + org.apache.kafka.common.test.JaasUtils.KAFKA_PLAIN_ADMIN
+          + "\" password=\"" + org.apache.kafka.common.test.JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD
+          + "\";");
+    }
     boolean formatted = false;
     if (dataDir != null) {
       java.nio.file.Files.createDirectories(dataDir);
@@ -118,6 +144,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     return cluster.bootstrapServers();
   }
 
+  /** What a client needs beside the bootstrap servers: SASL settings, or nothing. */
+  public Properties clientProperties() {
+    var p = new Properties();
+    p.putAll(client);
+    return p;
+  }
+
+  private Properties clientWith(String key, Object value) {
+    var p = clientProperties();
+    p.put(key, value);
+    return p;
+  }
+
   public void createTopic(String name, int partitions, boolean compacted) throws Exception {
     createTopic(name, partitions, compacted, Map.of());
   }
@@ -125,7 +164,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   public void createTopic(String name, int partitions, boolean compacted, Map<String, String> configs)
       throws Exception {
     try (var admin = org.apache.kafka.clients.admin.Admin.create(
-        Map.<String, Object>of("bootstrap.servers", bootstrapServers()))) {
+        clientWith("bootstrap.servers", bootstrapServers()))) {
       var all = new java.util.HashMap<>(configs);
       if (compacted) {
         all.put("cleanup.policy", "compact");
@@ -142,8 +181,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   public KafkaProducer<byte[], byte[]> producer() {
-    var p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    var p = clientWith(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -164,13 +202,19 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Every record of {@code topic}, from the beginning to its current end. */
   public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-    return readAll(bootstrapServers(), topic);
+    return readAll(bootstrapServers(), clientProperties(), topic);
   }
 
   /** Every record of {@code topic} on the broker at {@code bootstrapServers}, to its end. */
   public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers,
       String topic) {
+    return readAll(bootstrapServers, new Properties(), topic);
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers,
+      Properties client, String topic) {
     var p = new Properties();
+    p.putAll(client);
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),

@@ -26,13 +26,23 @@ public final class AuditVerify implements Callable<Integer> {
       description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
   String bootstrap;
 
+  @Option(names = "--kafka-properties", paramLabel = "FILE", description = "Kafka client"
+      + " properties (security.protocol=SASL_SSL, sasl.*, ssl.*: docs/security.md).")
+  java.nio.file.Path kafkaProperties;
+
   @Option(names = "--topic", defaultValue = "vigil.decisions",
       description = "The decisions topic (default: ${DEFAULT-VALUE}).")
   String topic;
 
   @Override
-  public Integer call() {
-    var findings = AuditChain.verify(readAll(bootstrap, topic));
+  public Integer call() throws java.io.IOException {
+    var client = new Properties();
+    if (kafkaProperties != null) {
+      try (var in = java.nio.file.Files.newBufferedReader(kafkaProperties)) {
+        client.load(in);
+      }
+    }
+    var findings = AuditChain.verify(readAll(bootstrap, client, topic));
     if (findings.isEmpty()) {
       System.out.println("no audit records written by a spool on " + topic);
     }
@@ -46,8 +56,10 @@ public final class AuditVerify implements Callable<Integer> {
   }
 
   /** Every record of {@code topic}, each partition from its beginning to its current end. */
-  static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
+  static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, Properties client,
+      String topic) {
     var p = new Properties();
+    p.putAll(client);
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "vigil-audit-verify");
