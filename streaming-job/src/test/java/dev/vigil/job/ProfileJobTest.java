@@ -175,6 +175,31 @@ class ProfileJobTest {
     }
   }
 
+  /**
+   * Kafka as banks run it: against a broker that takes SASL connections only, the job's source,
+   * profile sinks and dead-letter sink authenticate with the client properties they are given
+   * (--kafka-properties), and publish the reference fold.
+   */
+  @Test
+  void readsAndPublishesThroughABrokerThatDemandsSasl() throws Exception {
+    try (var sasl = EmbeddedKafka.withSasl()) {
+      sasl.createTopic("vigil.events", 1, false);
+      sasl.createTopic("vigil.profiles", 3, true);
+      sasl.createTopic("vigil.events.dead-letters", 1, false);
+      var records = new ArrayList<ProducerRecord<byte[], byte[]>>();
+      for (Event e : history) {
+        records.add(new ProducerRecord<>("vigil.events",
+            e.accountId().getBytes(StandardCharsets.UTF_8), EventCodec.toProto(e).toByteArray()));
+      }
+      sasl.produce("vigil.events", records);
+      run(JobSettings.defaults(sasl.bootstrapServers(), dir.resolve("checkpoints").toUri()
+              .toString()).withBounded(true).withParallelism(2)
+          .withCheckpointInterval(Duration.ofMillis(300)).withClock(clock())
+          .withKafkaClient(sasl.clientProperties()), UnaryOperator.identity());
+      assertEqualsReferenceFold(newestPerKey(sasl.readAll("vigil.profiles")));
+    }
+  }
+
   @Test
   void publishesTheReferenceProfilesAndDeadLettersBadRecords() throws Exception {
     Topics t = newTopics();
