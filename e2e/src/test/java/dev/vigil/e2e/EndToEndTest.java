@@ -27,6 +27,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,6 +69,7 @@ class EndToEndTest {
   private VigilProcess service;
   private ManagedChannel channel;
   private int port;
+  private int metricsPort;
 
   @BeforeEach
   void start() throws Exception {
@@ -88,7 +90,10 @@ class EndToEndTest {
     env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     env.put("VIGIL_STATE_DIR", dir.resolve("service").toString());
     env.put("VIGIL_MODELS_REGISTRY", dir.resolve("models").toString());
-    env.put("VIGIL_METRICS_PORT", "-1");
+    try (var socket = new ServerSocket(0)) {
+      metricsPort = socket.getLocalPort();
+    }
+    env.put("VIGIL_METRICS_PORT", Integer.toString(metricsPort));
     Path tls = TestTls.configure(dir.resolve("tls"), env);
     service = new VigilProcess("service", "scoring-service", "dev.vigil.scoring.ScoringServer",
         "1g", List.of(), env, dir);
@@ -111,7 +116,8 @@ class EndToEndTest {
     // five card transactions within a minute
     var burst = new ArrayList<Event>();
     for (int i = 0; i < 5; i++) {
-      burst.add(txn("e2e-v-" + i, now - 3 * MINUTE + i * 10_000L, "e2e-a1", "d-1", 2_000 + i));
+      burst.add(txn("e2e-v-" + i, now - 3 * MINUTE + i * 10_000L, "e2e-a1", "e2e-dev-1",
+          2_000 + i));
     }
     assertThat(publish(burst)).extracting(PublishAck::getStatus)
         .containsOnly(AckStatus.ACK_STATUS_ACCEPTED);
@@ -122,7 +128,7 @@ class EndToEndTest {
 
     var scored = ScoringServiceGrpc.newBlockingStub(channel).scoreTransaction(
         ScoreTransactionRequest.newBuilder().setRequestId("e2e-score").setEvent(EventCodec.toProto(
-            txn("e2e-v-5", now - 2 * MINUTE, "e2e-a1", "d-new", 2_000))).build());
+            txn("e2e-v-5", now - 2 * MINUTE, "e2e-a1", "e2e-dev-new", 2_000))).build());
     assertThat(scored.getScore().getReasonsList()).extracting(Reason::getCode)
         .anyMatch(code -> code.contains("VELOCITY"));
     AuditRecord audit = audit(scored.getScore().getAuditId());
@@ -130,17 +136,17 @@ class EndToEndTest {
 
     // the same check deposited on two accounts: the second is rejected as a duplicate
     var check = new Event.CheckDeposit("e2e-dep-1", new Event.Money(80_000, "USD"), "021000021",
-        "payer-e2e", "5001", "img-e2e", Event.Endorsement.RESTRICTIVE, "d-phone");
-    assertThat(publish(List.of(new Event("e2e-dep-1", now - 10 * MINUTE, "e2e-b1", "c-b1",
+        "payer-e2e", "5001", "img-e2e", Event.Endorsement.RESTRICTIVE, "e2e-dev-phone");
+    assertThat(publish(List.of(new Event("e2e-dep-1", now - 10 * MINUTE, "e2e-b1", "e2e-cust-b1",
         check)))).extracting(PublishAck::getStatus).containsOnly(AckStatus.ACK_STATUS_ACCEPTED);
     await("the check's fingerprint is stored", 60, () -> profileVersion(
         EntityType.ENTITY_TYPE_CHECK, "micr:021000021|payer-e2e|5001") >= 1);
     var second = ScoringServiceGrpc.newBlockingStub(channel).scoreCheckDeposit(
         ScoreCheckDepositRequest.newBuilder().setEvent(EventCodec.toProto(new Event(
-            "e2e-dep-2", now - MINUTE, "e2e-b2", "c-b2", new Event.CheckDeposit("e2e-dep-2",
+            "e2e-dep-2", now - MINUTE, "e2e-b2", "e2e-cust-b2", new Event.CheckDeposit("e2e-dep-2",
                 check.amount(), check.routingNumber(), check.payerAccountFingerprint(),
                 check.checkNumber(), check.imageFingerprint(), check.endorsement(),
-                "d-other")))).build());
+                "e2e-dev-other")))).build());
     assertThat(second.getDecision()).isEqualTo(DepositDecision.DEPOSIT_DECISION_REJECT);
     assertThat(second.getScore().getReasons(0).getCode()).isEqualTo("DUPLICATE_PRESENTMENT");
 
@@ -161,6 +167,33 @@ class EndToEndTest {
     System.out.println(report);
     Files.writeString(Path.of("target", "e2e-freshness.txt"), report + "\n");
     assertThat(freshness[19]).isLessThan(30_000);
+
+    // personal data out of reach: none of the ids this test used is in either process's log,
+    // anywhere on the decisions topic (keys, values, headers) or on /metrics
+    var decisions = new StringBuilder();
+    await("the decisions reach the topic", 60, () -> {
+      decisions.setLength(0);
+      var records = EmbeddedKafka.readAll(kafka.bootstrapServers(), "vigil.decisions");
+      for (var r : records) {
+        decisions.append(new String(r.key(), StandardCharsets.ISO_8859_1))
+            .append(new String(r.value(), StandardCharsets.ISO_8859_1));
+        r.headers().forEach(h -> decisions.append(new String(h.value(),
+            StandardCharsets.ISO_8859_1)));
+      }
+      return records.size() >= 2;
+    });
+    String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+        .newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(metrics).contains("vigil_decisions_total");
+    var places = Map.of("the service's log", service.log(), "the job's log", job.log(),
+        "the decisions topic", decisions.toString(), "/metrics", metrics);
+    for (String id : List.of("e2e-a1", "c-e2e-a1", "e2e-b1", "e2e-b2", "e2e-cust-b1",
+        "e2e-cust-b2", "e2e-dev-1", "e2e-dev-new", "e2e-dev-phone", "e2e-dev-other",
+        "payer-e2e", "e2e-f0", "c-e2e-f0")) {
+      places.forEach((place, text) -> assertThat(text).as("%s in %s", id, place)
+          .doesNotContain(id));
+    }
   }
 
   @Test
