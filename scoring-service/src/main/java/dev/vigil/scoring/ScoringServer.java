@@ -123,6 +123,38 @@ public final class ScoringServer implements AutoCloseable {
    */
   public static ScoringServer start(ServiceConfig config, Clock clock) throws IOException {
     var metrics = new ServiceMetrics();
+    // the files that say who may call what first: a service that cannot check callers does not
+    // open anything else
+    ScheduledExecutorService registryWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "registry-watch"); // also watches the policy, roles and TLS files
+      t.setDaemon(true);
+      return t;
+    });
+    if (!Files.isReadable(config.rolesFile())) {
+      throw new IOException("vigil.access.roles-file: " + config.rolesFile() + " not found or"
+          + " unreadable (it says which client may call which RPC; ./vigil tls init writes one)");
+    }
+    var roles = new RoleBook.Live(config.rolesFile(), metrics::rolesReloaded);
+    registryWatch.scheduleWithFixedDelay(roles::refresh, 2, 2, TimeUnit.SECONDS);
+    ServerTls tls = null;
+    ServerCredentials credentials;
+    if (config.tls()) {
+      try {
+        tls = new ServerTls(config.tlsFiles(), registryWatch, metrics.tlsEvents());
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IOException("TLS: " + e.getMessage(), e);
+      }
+      credentials = tls.credentials();
+    } else {
+      if (!java.net.InetAddress.getByName(config.bindAddress()).isLoopbackAddress()) {
+        throw new IllegalStateException("vigil.grpc.tls=off is allowed on a loopback address"
+            + " only, and vigil.bind-address is " + config.bindAddress());
+      }
+      log.warn("*** TLS IS OFF (vigil.grpc.tls=off): the gRPC port is PLAINTEXT on {}, every"
+          + " caller is '{}' with the roles {} grants it. For benchmarks only. ***",
+          config.bindAddress(), Caller.LOOPBACK, config.rolesFile());
+      credentials = InsecureServerCredentials.create();
+    }
     var store = ProfileStore.openOrRebuild(config.stateDir().resolve("profiles"),
         new ProfileStore.Settings(config.blockCacheBytes(), config.bloomBitsPerKey()), why -> {
           log.warn("the profile store could not be opened ({}); moved aside, rebuilding it from"
@@ -151,11 +183,6 @@ public final class ScoringServer implements AutoCloseable {
     models.refresh();
     publishModels.run();
     // the registry may change under us (the CLI, another replica's ModelAdmin call)
-    ScheduledExecutorService registryWatch = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "registry-watch");
-      t.setDaemon(true);
-      return t;
-    });
     registryWatch.scheduleWithFixedDelay(() -> {
       models.refresh();
       publishModels.run();
@@ -177,27 +204,6 @@ public final class ScoringServer implements AutoCloseable {
     metrics.serve(config.metricsBindAddress(), config.metricsPort());
 
     var health = new HealthStatusManager();
-    var roles = new RoleBook.Live(config.rolesFile(), metrics::rolesReloaded);
-    registryWatch.scheduleWithFixedDelay(roles::refresh, 2, 2, TimeUnit.SECONDS);
-    ServerTls tls = null;
-    ServerCredentials credentials;
-    if (config.tls()) {
-      try {
-        tls = new ServerTls(config.tlsFiles(), registryWatch, metrics.tlsEvents());
-      } catch (java.security.GeneralSecurityException e) {
-        throw new IOException("TLS: " + e.getMessage(), e);
-      }
-      credentials = tls.credentials();
-    } else {
-      if (!java.net.InetAddress.getByName(config.bindAddress()).isLoopbackAddress()) {
-        throw new IllegalStateException("vigil.grpc.tls=off is allowed on a loopback address"
-            + " only, and vigil.bind-address is " + config.bindAddress());
-      }
-      log.warn("*** TLS IS OFF (vigil.grpc.tls=off): the gRPC port is PLAINTEXT on {}, every"
-          + " caller is '{}' with the roles {} grants it. For benchmarks only. ***",
-          config.bindAddress(), Caller.LOOPBACK, config.rolesFile());
-      credentials = InsecureServerCredentials.create();
-    }
     var builder = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
         new java.net.InetSocketAddress(config.bindAddress(), config.port()), credentials);
     // calls are short and CPU-bound: a work-stealing pool sized to the cores, not gRPC's default

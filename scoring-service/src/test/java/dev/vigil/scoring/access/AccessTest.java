@@ -186,6 +186,26 @@ class AccessTest {
     }
   }
 
+  @Test
+  void plaintextIsRefusedOnAnAddressOtherThanLoopbackAndAMissingRolesFileStopsTheStart()
+      throws Exception {
+    var env = new java.util.HashMap<String, String>();
+    env.put("VIGIL_STATE_DIR", dir.resolve("refused").toString());
+    env.put("VIGIL_GRPC_TLS", "off");
+    env.put("VIGIL_BIND_ADDRESS", "0.0.0.0");
+    env.put("VIGIL_ACCESS_ROLES_FILE", tls.resolve("roles.yaml").toString());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.vigil.scoring.ScoringServer
+            .start(dev.vigil.scoring.ServiceConfig.load(null, env), TestService.CLOCK))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("loopback");
+    env.put("VIGIL_GRPC_TLS", "mutual");
+    env.put("VIGIL_ACCESS_ROLES_FILE", dir.resolve("no-such-roles.yaml").toString());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.vigil.scoring.ScoringServer
+            .start(dev.vigil.scoring.ServiceConfig.load(null, env), TestService.CLOCK))
+        .hasMessageContaining("vigil.access.roles-file").hasMessageContaining("no-such-roles");
+    // neither opened the store
+    assertThat(dir.resolve("refused").resolve("profiles")).doesNotExist();
+  }
+
   /** ScoreTransaction through a new channel made with {@code credentials}; its status. */
   private static Status callWith(ChannelCredentials credentials) throws Exception {
     ManagedChannel channel = channel(credentials);
