@@ -98,6 +98,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
         .setDeleteOnClose(dataDir == null)
         .build();
+    // the port the test kit chose, read before its socket is closed (and bound again, on
+    // loopback, by the broker)
+    int bound = port > 0 ? boundPort("EXTERNAL") : 0;
     loopbackOnly();
     if (!formatted) {
       cluster.format();
@@ -105,7 +108,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     cluster.startup();
     cluster.waitForReadyBrokers();
     if (port > 0) {
-      forwarder = new PortForwarder(port, boundPort("EXTERNAL"));
+      forwarder = new PortForwarder(port, bound);
     }
   }
 
