@@ -67,6 +67,13 @@ public final class ProfileJob {
     // (a local MiniCluster's default managed memory starves them into constant compaction)
     conf.put("state.backend.rocksdb.predefined-options", "FLASH_SSD_OPTIMIZED");
     conf.putIfAbsent("taskmanager.memory.managed.size", s.managedMemory());
+    // a local MiniCluster listens on this machine only (its RPC, blob and data ports bound every
+    // interface); a cluster the job is submitted to keeps its own addresses
+    conf.put("jobmanager.bind-host", "127.0.0.1");
+    conf.put("jobmanager.rpc.address", "127.0.0.1");
+    conf.put("taskmanager.bind-host", "127.0.0.1");
+    conf.put("taskmanager.host", "127.0.0.1");
+    conf.put("rest.bind-address", "127.0.0.1");
     return Configuration.fromMap(conf);
   }
 
