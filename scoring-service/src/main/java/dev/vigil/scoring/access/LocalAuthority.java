@@ -186,7 +186,7 @@ public final class LocalAuthority {
       KeyPurposeId purpose, Instant from, Instant to) throws IOException {
     KeyPair pair = newKeyPair();
     var builder = new JcaX509v3CertificateBuilder(ca, serial(), Date.from(from), Date.from(to),
-        new X500Name(distinguished(commonName)), pair.getPublic());
+        name(commonName), pair.getPublic());
     try {
       var ext = new JcaX509ExtensionUtils();
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
@@ -209,13 +209,10 @@ public final class LocalAuthority {
     return cert;
   }
 
-  private static String distinguished(String commonName) {
-    return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName)
-        .addRDN(BCStyle.O, "Vigil").build().toString();
-  }
-
+  /** CN={@code commonName}, O=Vigil. */
   private static X500Name name(String commonName) {
-    return new X500Name(distinguished(commonName));
+    return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName)
+        .addRDN(BCStyle.O, "Vigil").build();
   }
 
   private static X509Certificate sign(JcaX509v3CertificateBuilder builder, PrivateKey key) {
