@@ -27,6 +27,7 @@ import dev.vigil.scoring.collections.TreatmentPlanner;
 import dev.vigil.scoring.ops.ServiceMetrics;
 import dev.vigil.scoring.policy.LivePolicy;
 import dev.vigil.scoring.policy.Policy;
+import dev.vigil.scoring.reason.ReasonCatalogue;
 import dev.vigil.scoring.score.Assessor.Assessment;
 import io.grpc.Context;
 import io.grpc.Status;
@@ -353,7 +354,10 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
           .setText(outcome.reason().text()).build());
     }
     for (Reason r : a.reasons()) {
-      if (reasons.size() < 4) {
+      // a code is given once: the policy's own reason may name what a feature's reason names
+      // (DUPLICATE_PRESENTMENT), and two features may share a code
+      if (reasons.size() < ReasonCatalogue.MAX_REASONS
+          && reasons.stream().noneMatch(given -> given.getCode().equals(r.getCode()))) {
         reasons.add(r);
       }
     }

@@ -115,7 +115,7 @@ class ScoringTest {
         .anyMatch(code -> code.contains("VELOCITY"));
     assertThat(r.getScore().getReasonsCount()).isBetween(1, 4);
     assertThat(r.getScore().getModelVersion()).isEqualTo("v1");
-    assertThat(r.getScore().getPolicyVersion()).isEqualTo("2026-11-24.1");
+    assertThat(r.getScore().getPolicyVersion()).isEqualTo("2026-11-30.1");
     assertThat(r.getScore().getScore()).isBetween(0, 999);
     assertThat(r.getScore().getProfileAsOf().getSeconds() * 1000)
         .isEqualTo((NOW - 5 * MINUTE + 40_000L) / 1000 * 1000);
@@ -144,6 +144,24 @@ class ScoringTest {
   }
 
   @Test
+  void aMobileDepositWithoutTheRestrictiveEndorsementIsRefusedWithAReasonTheCustomerCanActOn() {
+    for (var endorsement : List.of(Endorsement.MISSING, Endorsement.SIGNATURE_ONLY)) {
+      var r = scoring.scoreCheckDeposit(ScoreCheckDepositRequest.newBuilder().setEvent(
+          EventCodec.toProto(new Event("dep-e-" + endorsement, NOW - MINUTE, "a-endorse",
+              "c-endorse", new CheckDeposit("dep-e-" + endorsement, new Money(4_000, "USD"),
+                  "021000021", "payer-e", "78", "img-e-" + endorsement, endorsement,
+                  "d-phone-e")))).build());
+      assertThat(r.getDecision()).as("%s", endorsement)
+          .isEqualTo(DepositDecision.DEPOSIT_DECISION_REJECT);
+      assertThat(r.getScore().getReasons(0).getCode()).as("%s", endorsement)
+          .isEqualTo(endorsement == Endorsement.MISSING ? "ENDORSEMENT_MISSING"
+              : "ENDORSEMENT_NOT_RESTRICTIVE");
+      assertThat(r.getScore().getReasons(0).getText()).contains("For mobile deposit only")
+          .contains("deposit it again");
+    }
+  }
+
+  @Test
   void theSameCheckOnASecondAccountIsRejectedAsADuplicate() {
     var request = ScoreCheckDepositRequest.newBuilder().setRequestId("req-dup")
         .setEvent(EventCodec.toProto(new Event("dep-2", NOW - MINUTE, "a-second", "c-second",
@@ -151,6 +169,8 @@ class ScoringTest {
     var r = scoring.scoreCheckDeposit(request);
     assertThat(r.getDecision()).isEqualTo(DepositDecision.DEPOSIT_DECISION_REJECT);
     assertThat(r.getScore().getReasons(0).getCode()).isEqualTo("DUPLICATE_PRESENTMENT");
+    // a code is given once, though the policy's rule and the check's features both name it
+    assertThat(r.getScore().getReasonsList()).extracting(Reason::getCode).doesNotHaveDuplicates();
     assertThat(r.getHoldDays()).isZero();
 
     // a fresh check on a fresh account is not rejected
