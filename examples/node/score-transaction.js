@@ -64,6 +64,10 @@ client.scoreTransaction(request, { deadline: Date.now() + 2000 }, (err, response
     + `  score ${score.score}/999  probability ${score.probability.toFixed(4)}`);
   console.log(`model ${score.modelId} ${score.modelVersion}, policy ${score.policyVersion},`
     + ` audit ${score.auditId}`);
+  // no reasons: the score is not above the typical customer's, so nothing adverse to explain
+  if (score.reasons.length === 0) {
+    console.log('  no adverse factors');
+  }
   for (const r of score.reasons) {
     console.log(`  ${r.code.padEnd(24)} ${r.text}${r.feature ? ` (${r.feature} = ${r.value})` : ''}`);
   }

@@ -272,7 +272,7 @@ public final class ModelsCommand {
           "onnx", java.util.Map.of("source", model.getFileName().toString(),
               "input_name", inputName, "bad_output", Integer.toString(badOutput)),
           null, null, null, null, 0, 0, null, set.names(), set.fingerprint(), java.util.Map.of(),
-          imported.getProvenance().toString(), Instant.now().toString());
+          imported.getProvenance().toString(), Instant.now().toString(), List.of());
       String version = new ModelRegistry(registry).publish(t, imported, card);
       System.out.println("published " + t.name().toLowerCase(Locale.ROOT) + "/" + version
           + " (evaluate it before activating it)");

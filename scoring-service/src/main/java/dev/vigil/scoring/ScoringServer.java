@@ -130,30 +130,36 @@ public final class ScoringServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    if (!Files.isReadable(config.rolesFile())) {
-      throw new IOException("vigil.access.roles-file: " + config.rolesFile() + " not found or"
-          + " unreadable (it says which client may call which RPC; ./vigil tls init writes one)");
-    }
-    var roles = new RoleBook.Live(config.rolesFile(), metrics::rolesReloaded);
-    registryWatch.scheduleWithFixedDelay(roles::refresh, 2, 2, TimeUnit.SECONDS);
+    RoleBook.Live roles;
     ServerTls tls = null;
     ServerCredentials credentials;
-    if (config.tls()) {
-      try {
-        tls = new ServerTls(config.tlsFiles(), registryWatch, metrics.tlsEvents());
-      } catch (java.security.GeneralSecurityException e) {
-        throw new IOException("TLS: " + e.getMessage(), e);
+    try {
+      if (!Files.isReadable(config.rolesFile())) {
+        throw new IOException("vigil.access.roles-file: " + config.rolesFile() + " not found or"
+            + " unreadable (it says which client may call which RPC; ./vigil tls init writes one)");
       }
-      credentials = tls.credentials();
-    } else {
-      if (!java.net.InetAddress.getByName(config.bindAddress()).isLoopbackAddress()) {
-        throw new IllegalStateException("vigil.grpc.tls=off is allowed on a loopback address"
-            + " only, and vigil.bind-address is " + config.bindAddress());
+      roles = new RoleBook.Live(config.rolesFile(), metrics::rolesReloaded);
+      registryWatch.scheduleWithFixedDelay(roles::refresh, 2, 2, TimeUnit.SECONDS);
+      if (config.tls()) {
+        try {
+          tls = new ServerTls(config.tlsFiles(), registryWatch, metrics.tlsEvents());
+        } catch (java.security.GeneralSecurityException e) {
+          throw new IOException("TLS: " + e.getMessage(), e);
+        }
+        credentials = tls.credentials();
+      } else {
+        if (!java.net.InetAddress.getByName(config.bindAddress()).isLoopbackAddress()) {
+          throw new IllegalStateException("vigil.grpc.tls=off is allowed on a loopback address"
+              + " only, and vigil.bind-address is " + config.bindAddress());
+        }
+        log.warn("*** TLS IS OFF (vigil.grpc.tls=off): the gRPC port is PLAINTEXT on {}, every"
+            + " caller is '{}' with the roles {} grants it. For benchmarks only. ***",
+            config.bindAddress(), Caller.LOOPBACK, config.rolesFile());
+        credentials = InsecureServerCredentials.create();
       }
-      log.warn("*** TLS IS OFF (vigil.grpc.tls=off): the gRPC port is PLAINTEXT on {}, every"
-          + " caller is '{}' with the roles {} grants it. For benchmarks only. ***",
-          config.bindAddress(), Caller.LOOPBACK, config.rolesFile());
-      credentials = InsecureServerCredentials.create();
+    } catch (IOException | RuntimeException e) {
+      registryWatch.shutdownNow(); // nothing else is open yet
+      throw e;
     }
     var store = ProfileStore.openOrRebuild(config.stateDir().resolve("profiles"),
         new ProfileStore.Settings(config.blockCacheBytes(), config.bloomBitsPerKey()), why -> {

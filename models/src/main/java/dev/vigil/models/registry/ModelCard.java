@@ -10,6 +10,10 @@ import java.util.Map;
  *     model consumes; a service whose catalogue differs refuses the model
  * @param dataFingerprint SHA-256 of the training rows (ids, labels, values)
  * @param provenance Tribuo's provenance of the model, as text
+ * @param reference a seeded sample of the training rows' feature values (in {@code featureNames}
+ *     order, no ids): the population a score is explained against (a reason is what raises a
+ *     score above this population's typical one) and the training distributions drift is
+ *     measured from; empty for a model published without it
  */
 public record ModelCard(
     String task,
@@ -27,4 +31,20 @@ public record ModelCard(
     String featureSchemaFingerprint,
     Map<String, Double> metrics,
     String provenance,
-    String publishedAt) {}
+    String publishedAt,
+    List<double[]> reference) {
+
+  /** Most reference rows a card carries. */
+  public static final int REFERENCE_ROWS = 500;
+
+  public ModelCard {
+    reference = reference == null ? List.of() : List.copyOf(reference);
+  }
+
+  /** The same card with another version. */
+  public ModelCard withVersion(String value) {
+    return new ModelCard(task, value, algorithm, hyperParameters, trainFrom, trainTo, testFrom,
+        testTo, trainingRows, trainingPositives, dataFingerprint, featureNames,
+        featureSchemaFingerprint, metrics, provenance, publishedAt, reference);
+  }
+}

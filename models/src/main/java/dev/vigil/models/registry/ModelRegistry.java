@@ -53,10 +53,7 @@ public final class ModelRegistry {
     String version = "v" + (versions(task).size() + 1);
     Path staging = Files.createTempDirectory(taskDir, ".publishing-");
     model.serializeToFile(staging.resolve("model.tribuo"));
-    var withVersion = new ModelCard(card.task(), version, card.algorithm(), card.hyperParameters(),
-        card.trainFrom(), card.trainTo(), card.testFrom(), card.testTo(), card.trainingRows(),
-        card.trainingPositives(), card.dataFingerprint(), card.featureNames(),
-        card.featureSchemaFingerprint(), card.metrics(), card.provenance(), card.publishedAt());
+    var withVersion = card.withVersion(version);
     JSON.writeValue(staging.resolve("card.json").toFile(), withVersion);
     Files.move(staging, taskDir.resolve(version), StandardCopyOption.ATOMIC_MOVE);
     return version;

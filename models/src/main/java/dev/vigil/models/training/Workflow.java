@@ -85,7 +85,8 @@ public final class Workflow {
         Instant.ofEpochMilli(split.testTo()).toString(),
         train.size(), positives, fingerprint(train), set.features().names(),
         set.features().fingerprint(), metrics,
-        model.getProvenance().toString(), Instant.now().toString());
+        model.getProvenance().toString(), Instant.now().toString(),
+        reference(train));
     return new Result(model, card, metrics);
   }
 
@@ -110,6 +111,16 @@ public final class Workflow {
       long dayStart = split.testFrom() + Math.floorDiv(r.asOfMillis() - split.testFrom(), DAY) * DAY;
       return first == null || first >= dayStart - gap;
     }).toList();
+  }
+
+  /**
+   * A seeded sample of {@link ModelCard#REFERENCE_ROWS} training rows' values (all of them when
+   * fewer): what the service explains scores against and measures drift from.
+   */
+  static List<double[]> reference(List<TrainingSet.Row> train) {
+    var rows = new java.util.ArrayList<>(train);
+    java.util.Collections.shuffle(rows, new java.util.Random(42));
+    return rows.stream().limit(ModelCard.REFERENCE_ROWS).map(r -> r.values().clone()).toList();
   }
 
   /** The headline metrics of a model on rows it was not trained on. */

@@ -193,8 +193,10 @@ public final class Demo implements java.util.concurrent.Callable<Integer> {
   }
 
   private static void print(Event e, String what, String decision, Score score) {
-    String reasons = score.getReasonsList().stream().limit(3).map(Reason::getText)
-        .collect(Collectors.joining("; "));
+    // no reasons: the score is not above the typical customer's, nothing adverse to explain
+    String reasons = score.getReasonsCount() == 0 ? "no adverse factors"
+        : score.getReasonsList().stream().limit(3).map(Reason::getText)
+            .collect(Collectors.joining("; "));
     System.out.printf("%s  acct %s  %-28s -> %-26s score %3d  %s%n",
         TIME.format(Instant.ofEpochMilli(e.timeMillis())), masked(e.accountId()), what, decision,
         score.getScore(), reasons);

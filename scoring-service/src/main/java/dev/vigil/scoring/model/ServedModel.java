@@ -19,7 +19,15 @@ import org.tribuo.transform.TransformerMap;
 
 /**
  * A published model ready to serve: its probability for a feature vector, and each feature's
- * contribution to that probability in log-odds, computed the way the model itself computes.
+ * contribution to that probability in log-odds, computed the way the model itself computes and
+ * measured against the training population (the model card's reference rows): a contribution is
+ * how much the feature raises (positive) or lowers (negative) this score's log-odds compared with
+ * the typical customer's, the population's expected contribution of that feature. The
+ * contributions plus {@link Scored#base()} (the log-odds the model gives the population's
+ * typical row) are the model's log-odds. This is, for a scorecard, the second method of
+ * Regulation B's commentary (9(b)(2)-5): the factors on which the applicant fell furthest below
+ * the average of all applicants (here, of the training population). For trees it is TreeSHAP,
+ * whose base value is already the training population's expectation.
  *
  * <ul>
  *   <li>Logistic regression (scorecard): "points below the best", the method of adverse-action
@@ -33,14 +41,21 @@ import org.tribuo.transform.TransformerMap;
  * </ul>
  */
 public final class ServedModel {
-  /** A probability of the bad outcome and each feature's contribution to it. */
-  public record Scored(double probability, double[] contributions) {}
+  /**
+   * A probability of the bad outcome, each feature's contribution to its log-odds against the
+   * training population, and the log-odds the contributions start from.
+   */
+  public record Scored(double probability, double[] contributions, double base) {}
 
   private final String version;
   private final ModelCard card;
   private final Model<Label> model;
   private final String[] names;
   private final Explainer explainer;
+  /** Each feature's expected contribution over the reference rows (zeros without them). */
+  private final double[] expected;
+  /** Each feature's median over the reference rows (NaN without them). */
+  private final double[] typical;
 
   ServedModel(String version, ModelRegistry.Loaded loaded, FeatureSet features) {
     this.version = version;
@@ -48,6 +63,48 @@ public final class ServedModel {
     this.model = loaded.model();
     this.names = features.names().toArray(new String[0]);
     this.explainer = explainerFor(model, names);
+    this.expected = new double[names.length];
+    this.typical = new double[names.length];
+    java.util.Arrays.fill(typical, Double.NaN);
+    List<double[]> reference = card.reference().stream()
+        .filter(row -> row.length == names.length).toList();
+    if (!reference.isEmpty()) {
+      try {
+        for (double[] row : reference) {
+          double[] c = explainer.contributions(row, probability(row));
+          for (int i = 0; i < names.length; i++) {
+            expected[i] += c[i] / reference.size();
+          }
+        }
+      } catch (RuntimeException e) {
+        // a model that cannot score its own reference rows fails its requests too, and they get
+        // the stand-in decision; it still loads, so that its role can be given and taken away
+        java.util.Arrays.fill(expected, 0);
+      }
+      double[] column = new double[reference.size()];
+      for (int i = 0; i < names.length; i++) {
+        for (int r = 0; r < column.length; r++) {
+          column[r] = reference.get(r)[i];
+        }
+        java.util.Arrays.sort(column);
+        typical[i] = column.length % 2 == 1 ? column[column.length / 2]
+            : (column[column.length / 2 - 1] + column[column.length / 2]) / 2;
+      }
+    }
+  }
+
+  /** Whether the card carried the training population (reasons are relative to it). */
+  public boolean explainsAgainstPopulation() {
+    return !card.reference().isEmpty();
+  }
+
+  /**
+   * Each feature's typical value (its median over the training population), NaN for a model
+   * published without reference rows: a reason is given for a feature only on the adverse side
+   * of it.
+   */
+  public double[] typical() {
+    return typical.clone();
   }
 
   public String version() {
@@ -77,18 +134,39 @@ public final class ServedModel {
 
   /** The probability and each feature's contribution, in feature-set order. */
   public Scored score(double[] values) {
+    double p;
+    double[] c;
+    double base; // the log-odds the model's own explanation starts from, before the shift
     if (explainer instanceof Scorecard card) {
       // the scorecard's points are the model: their sum is its log-odds (ServedModelTest proves
       // it equal to Tribuo's own prediction), so one pass gives both
-      double[] points = card.contributions(values, Double.NaN);
+      c = card.contributions(values, Double.NaN);
       double logOdds = card.intercept();
-      for (double p : points) {
-        logOdds += p;
+      for (double point : c) {
+        logOdds += point;
       }
-      return new Scored(1 / (1 + Math.exp(-logOdds)), points);
+      p = 1 / (1 + Math.exp(-logOdds));
+      base = card.intercept();
+    } else if (explainer instanceof TreeContributions trees) {
+      p = probability(values);
+      double[] withBias = trees.withBias(values);
+      c = java.util.Arrays.copyOf(withBias, values.length);
+      base = withBias[values.length];
+    } else {
+      p = probability(values);
+      c = explainer.contributions(values, p);
+      double sum = 0;
+      for (double x : c) {
+        sum += x;
+      }
+      base = logit(p) - sum; // occlusion does not add up: its base is what is left
     }
-    double p = probability(values);
-    return new Scored(p, explainer.contributions(values, p));
+    // against the population: each contribution less its expectation, which the base takes on
+    for (int i = 0; i < c.length; i++) {
+      c[i] -= expected[i];
+      base += expected[i];
+    }
+    return new Scored(p, c, base);
   }
 
   private interface Explainer {
@@ -206,6 +284,11 @@ public final class ServedModel {
 
     @Override
     public double[] contributions(double[] values, double probability) {
+      return java.util.Arrays.copyOf(withBias(values), values.length);
+    }
+
+    /** Each feature's contribution, then the bias, bad class against good. */
+    double[] withBias(double[] values) {
       float[] row = new float[width];
       java.util.Arrays.fill(row, Float.NaN);
       for (int i = 0; i < values.length; i++) {
@@ -215,15 +298,17 @@ public final class ServedModel {
       }
       float[] c = contributionRow(row);
       int stride = width + 1;
-      double[] out = new double[values.length];
+      boolean perClass = classes > 1 && c.length >= classes * stride;
+      double[] out = new double[values.length + 1];
       for (int i = 0; i < values.length; i++) {
         if (column[i] < 0) {
           continue;
         }
-        out[i] = classes > 1 && c.length >= classes * stride
-            ? c[bad * stride + column[i]] - c[good * stride + column[i]]
+        out[i] = perClass ? c[bad * stride + column[i]] - c[good * stride + column[i]]
             : c[column[i]];
       }
+      out[values.length] = perClass ? c[bad * stride + width] - c[good * stride + width]
+          : c[width];
       return out;
     }
 

@@ -17,7 +17,8 @@ import java.util.Map;
  * The stable reason code, adverse direction and lender-facing text of every feature ({@code
  * reasons.tsv}). A feature whose code is "-" (contact counts, consent) is never given as a reason:
  * it says nothing about the customer's risk that a lender could show. A reason's text states a
- * direction ("Many transactions...", "Account recently opened"): where the model's own direction
+ * direction ("More transactions ... than is typical", "Account opened more recently than is
+ * typical"): where the model's own direction
  * for a feature is known (a scorecard's weight) and contradicts it, the feature is not given as a
  * reason, since the text would misstate why the score is high. Every catalogue feature must have a
  * line; the service refuses to start otherwise.
@@ -25,6 +26,21 @@ import java.util.Map;
 public final class ReasonCatalogue {
   /** Most reasons an answer carries: Regulation B finds more than four unhelpful. */
   public static final int MAX_REASONS = 4;
+
+  /** The least contribution (log-odds) a reason must make: a hundredth is no factor at all. */
+  static final double MATERIAL = 0.01;
+
+  /**
+   * Whether {@code value} is on the side of {@code typical} its text calls adverse: above it for
+   * +1, below it for -1, either for 0; with no typical value known, whether it is not the least
+   * adverse value a count or flag can take (a "+" feature at zero says nothing adverse).
+   */
+  static boolean onAdverseSide(int direction, double value, double typical) {
+    if (Double.isNaN(typical)) {
+      return direction <= 0 || value > 0;
+    }
+    return direction > 0 ? value > typical : direction < 0 ? value < typical : value != typical;
+  }
 
   private record Entry(String code, int direction, String text) {}
 
@@ -91,14 +107,27 @@ public final class ReasonCatalogue {
   }
 
   /**
-   * Up to {@code limit} reasons: the features with the largest positive contributions, most
-   * adverse first.
+   * Up to {@code limit} reasons: the features that raise this score above the training
+   * population's typical one, most first. None when the score is not above it (a clear approval
+   * has no adverse factors), and a feature is never given where its text would misstate its
+   * value: a "+" feature (higher is adverse) only above its typical value, a "-" feature only
+   * below it, and not when the model's own direction for it contradicts the text.
    *
+   * @param contributions each feature's contribution to the log-odds against the population
+   *     ({@link dev.vigil.scoring.model.ServedModel.Scored#contributions})
    * @param directions the model's adverse direction per feature (+1 higher is adverse, -1 lower),
    *     or null when the model has no fixed direction (trees)
+   * @param typical each feature's typical value (the population's median), NaN where unknown
    */
   public List<Reason> principal(FeatureSet features, double[] values, double[] contributions,
-      int[] directions, int limit) {
+      int[] directions, double[] typical, int limit) {
+    double above = 0;
+    for (double c : contributions) {
+      above += c;
+    }
+    if (above <= 0) {
+      return List.of(); // at or below the typical customer's score: nothing adverse to explain
+    }
     Entry[] aligned = entriesOf(features);
     // the top {@code limit} by contribution (ties: the earlier feature first), by selection:
     // limit is at most four, so this beats sorting every feature on each call
@@ -106,8 +135,9 @@ public final class ReasonCatalogue {
     int n = 0;
     for (int i = 0; i < contributions.length; i++) {
       Entry e = aligned[i];
-      if (contributions[i] <= 1e-9 || e == null
-          || (directions != null && e.direction != 0 && directions[i] != e.direction)) {
+      if (contributions[i] <= MATERIAL || e == null
+          || (directions != null && e.direction != 0 && directions[i] != e.direction)
+          || !onAdverseSide(e.direction, values[i], typical[i])) {
         continue;
       }
       int at = n;

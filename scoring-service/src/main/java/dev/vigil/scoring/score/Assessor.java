@@ -104,7 +104,7 @@ public final class Assessor {
     return new Assessment(task, inputs, values, features, champion, scored.probability(),
         ScoreScale.of(scored.probability()),
         reasons.principal(set, values, scored.contributions(), champion.directions(),
-            ReasonCatalogue.MAX_REASONS),
+            champion.typical(), ReasonCatalogue.MAX_REASONS),
         others, entities, null);
   }
 

@@ -22,8 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reasons are only as good as the contributions behind them: for both model kinds the
- * contributions must add up, with the model's own constant, to the log-odds of the probability the
- * model itself gives, on real simulated rows.
+ * contributions, measured against the training population, must add up with the base (the log-odds
+ * of the population's typical row) to the log-odds of the probability the model itself gives, on
+ * real simulated rows and on rows generated from them; and every reason given must be adverse and
+ * true of its value.
  */
 class ServedModelTest {
   private static TrainingSet set;
@@ -51,7 +53,7 @@ class ServedModelTest {
   }
 
   @Test
-  void scorecardPointsAddUpToTheModelsLogOddsAndAreNeverNegative() throws Exception {
+  void scorecardContributionsAddUpToTheModelsLogOddsFromThePopulationsBase() throws Exception {
     ServedModel model = publishAndServe(ModelTrainer.Algorithm.LOGISTIC_REGRESSION);
     var scorecard = new ServedModel.Scorecard(
         ((org.tribuo.transform.TransformedModel<org.tribuo.classification.Label>)
@@ -60,11 +62,22 @@ class ServedModelTest {
             ((org.tribuo.transform.TransformedModel<org.tribuo.classification.Label>)
                 modelOf(model)).getInnerModel(),
         FeatureCatalogue.FRAUD.names().toArray(new String[0]));
+    // brute force: the base is the intercept plus each feature's mean points over the card's
+    // reference rows (the training population)
+    List<double[]> reference = model.card().reference();
+    assertThat(reference).isNotEmpty()
+        .hasSizeLessThanOrEqualTo(dev.vigil.models.registry.ModelCard.REFERENCE_ROWS);
+    double base = scorecard.intercept();
+    for (double[] r : reference) {
+      for (double points : scorecard.contributions(r, Double.NaN)) {
+        base += points / reference.size();
+      }
+    }
     for (TrainingSet.Row row : sample) {
       ServedModel.Scored s = model.score(row.values());
-      double sum = scorecard.intercept();
+      assertThat(s.base()).isCloseTo(base, within(1e-9));
+      double sum = s.base();
       for (double c : s.contributions()) {
-        assertThat(c).isGreaterThanOrEqualTo(-1e-9);
         sum += c;
       }
       assertThat(sum).isCloseTo(ServedModel.logit(s.probability()), within(1e-6));
@@ -81,19 +94,89 @@ class ServedModelTest {
         (org.tribuo.common.xgboost.XGBoostModel<org.tribuo.classification.Label>) modelOf(model),
         FeatureCatalogue.FRAUD.names().toArray(new String[0]));
     int width = FeatureCatalogue.FRAUD.names().size();
+    // brute force: the population's expected contributions, from the card's reference rows
+    double expected = 0;
+    for (double[] r : model.card().reference()) {
+      for (double c : trees.contributions(r, Double.NaN)) {
+        expected += c / model.card().reference().size();
+      }
+    }
     for (TrainingSet.Row row : sample) {
       ServedModel.Scored s = model.score(row.values());
       double sum = 0;
       for (double c : s.contributions()) {
         sum += c;
       }
-      // the biases (last column of each class block) complete the log-odds
+      // the biases (last column of each class block) and the expectation complete the log-odds
       float[] raw = trees.contributionRow(rowOf(model, row.values(), width));
       int stride = raw.length / 2;
       int bad = bad(model);
-      sum += raw[(bad + 1) * stride - 1] - raw[(2 - bad) * stride - 1];
-      assertThat(sum).isCloseTo(ServedModel.logit(s.probability()), within(1e-3));
+      double bias = raw[(bad + 1) * stride - 1] - raw[(2 - bad) * stride - 1];
+      assertThat(s.base()).isCloseTo(bias + expected, within(1e-3));
+      assertThat(sum + s.base()).isCloseTo(ServedModel.logit(s.probability()), within(1e-3));
     }
+  }
+
+  /**
+   * Over rows generated from the simulated ones (each feature from a random row, some scaled up
+   * or down), for both kinds of model: the contributions add up; every reason given raises the
+   * score above the population's and is on its text's adverse side of the typical value; a row
+   * scored below the population's base gets none.
+   */
+  @Test
+  void everyReasonOnGeneratedRowsIsAdverseAndTrueOfItsValue() throws Exception {
+    var catalogue = dev.vigil.scoring.reason.ReasonCatalogue.load();
+    var random = new java.util.Random(7);
+    int n = FeatureCatalogue.FRAUD.names().size();
+    int withReasons = 0;
+    int without = 0;
+    for (var algorithm : ModelTrainer.Algorithm.values()) {
+      ServedModel model = publishAndServe(algorithm);
+      double[] typical = model.typical();
+      for (int k = 0; k < 300; k++) {
+        double[] row = new double[n];
+        for (int i = 0; i < n; i++) {
+          row[i] = sample.get(random.nextInt(sample.size())).values()[i]
+              * (random.nextInt(4) == 0 ? random.nextDouble() * 3 : 1);
+        }
+        ServedModel.Scored s = model.score(row);
+        double above = 0;
+        for (double c : s.contributions()) {
+          above += c;
+        }
+        assertThat(above + s.base()).as("%s row %d", algorithm, k)
+            .isCloseTo(ServedModel.logit(s.probability()), within(1e-3));
+        var reasons = catalogue.principal(FeatureCatalogue.FRAUD, row, s.contributions(),
+            model.directions(), typical, 4);
+        if (above <= 0) {
+          assertThat(reasons).as("%s row %d scored below the population", algorithm, k)
+              .isEmpty();
+        }
+        for (var reason : reasons) {
+          int i = FeatureCatalogue.FRAUD.names().indexOf(reason.getFeature());
+          assertThat(s.contributions()[i]).as("%s %s", algorithm, reason.getCode())
+              .isGreaterThan(0);
+          assertThat(reason.getValue()).isEqualTo(row[i]);
+          if (reason.getText().contains("than is typical") && !Double.isNaN(typical[i])) {
+            // "more"/"higher" texts above the typical value, "less"/"fewer" ones below it
+            boolean lower = reason.getText().startsWith("Less")
+                || reason.getText().startsWith("Fewer")
+                || reason.getText().startsWith("Account opened more recently");
+            assertThat(lower ? row[i] < typical[i] : row[i] > typical[i])
+                .as("%s %s = %s, typical %s", algorithm, reason.getText(), row[i], typical[i])
+                .isTrue();
+          }
+        }
+        if (reasons.isEmpty()) {
+          without++;
+        } else {
+          withReasons++;
+        }
+      }
+    }
+    // both cases occur: the property is not vacuous
+    assertThat(withReasons).isPositive();
+    assertThat(without).isPositive();
   }
 
   private static org.tribuo.Model<?> modelOf(ServedModel m) throws Exception {
