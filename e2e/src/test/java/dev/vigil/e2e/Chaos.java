@@ -73,9 +73,9 @@ public final class Chaos {
   private final Settings settings;
   private final Path models;
 
-  Chaos(Settings settings) throws IOException {
+  Chaos(Settings settings) throws IOException, InterruptedException {
     this.settings = settings;
-    this.models = Files.createDirectories(settings.dir().resolve("models"));
+    this.models = TestModels.defaults(settings.dir().resolve("models"));
   }
 
   public static void main(String[] args) throws Exception {

@@ -89,7 +89,7 @@ class EndToEndTest {
     env.put("VIGIL_PORT", Integer.toString(port));
     env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     env.put("VIGIL_STATE_DIR", dir.resolve("service").toString());
-    env.put("VIGIL_MODELS_REGISTRY", dir.resolve("models").toString());
+    env.put("VIGIL_MODELS_REGISTRY", TestModels.defaults(dir.resolve("models")).toString());
     try (var socket = new ServerSocket(0)) {
       metricsPort = socket.getLocalPort();
     }

@@ -3,7 +3,6 @@ package dev.vigil.scoring;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.ProfileCodec;
 import dev.vigil.models.registry.ModelRegistry;
-import dev.vigil.models.training.DefaultModels;
 import dev.vigil.scoring.audit.AuditLog;
 import dev.vigil.scoring.audit.AuditSpool;
 import dev.vigil.scoring.audit.EntityTokens;
@@ -52,9 +51,9 @@ import org.slf4j.LoggerFactory;
  * materialised from the profiles topic, opens the ingest ledger and producer, and serves the gRPC
  * services on one port with health checking and server reflection.
  *
- * <p>Wiring, in order: the online store and its materialiser; the model registry (training the
- * seeded default models where a task has no champion, when configured) and the serving line-up;
- * the policy file, watched for changes; the audit spool (with its drainer to the decisions
+ * <p>Wiring, in order: the roles file, the TLS files and the model registry's serving line-up,
+ * each checked before anything else is opened (no task may lack a champion unless configured);
+ * the online store and its materialiser; the policy file, watched for changes; the audit spool (with its drainer to the decisions
  * topic) and the ingest producer; metrics on their own port; then the gRPC services behind one
  * interceptor chain (metrics timing outermost, then the {@link AccessGate} that checks the
  * caller's role, then the store gate of {@link Readiness}) on a mutual-TLS port ({@link
@@ -131,6 +130,7 @@ public final class ScoringServer implements AutoCloseable {
       return t;
     });
     RoleBook.Live roles;
+    ServingModels models;
     ServerTls tls = null;
     ServerCredentials credentials;
     try {
@@ -157,6 +157,25 @@ public final class ScoringServer implements AutoCloseable {
             config.bindAddress(), Caller.LOOPBACK, config.rolesFile());
         credentials = InsecureServerCredentials.create();
       }
+      // a champion for every task, or a refusal naming those without: a registry path that is
+      // wrong or not mounted must not start a service that cannot decide
+      models = new ServingModels(new ModelRegistry(config.modelRegistry()));
+      models.refresh();
+      var missing = java.util.Arrays.stream(Task.values())
+          .filter(task -> models.lineup(task).champion() == null).map(Task::id).toList();
+      if (!missing.isEmpty()) {
+        String what = "no champion model for " + String.join(", ", missing) + " in "
+            + config.modelRegistry();
+        if (!config.allowMissingModels()) {
+          throw new IllegalStateException(what + ": publish and activate one (./vigil models"
+              + " train --task TASK --publish --activate), or run ./vigil models defaults for"
+              + " models trained on simulated data (for trying Vigil only); set"
+              + " vigil.models.allow-missing=true to start without (score calls for those"
+              + " tasks then answer FAILED_PRECONDITION)");
+        }
+        log.warn("{}: starting anyway (vigil.models.allow-missing); score calls for those tasks"
+            + " answer FAILED_PRECONDITION until one is activated", what);
+      }
     } catch (IOException | RuntimeException e) {
       registryWatch.shutdownNow(); // nothing else is open yet
       throw e;
@@ -175,18 +194,7 @@ public final class ScoringServer implements AutoCloseable {
     metrics.materializer(materializer);
     metrics.storeSizes(store::sizes);
 
-    var registry = new ModelRegistry(config.modelRegistry());
-    if (config.defaultModels()) {
-      var trained = DefaultModels.ensure(registry, log::info);
-      if (!trained.isEmpty()) {
-        log.warn("{} now served by default models trained on SIMULATED data: fine for trying"
-            + " Vigil, not for deciding on real customers; publish your own and set"
-            + " vigil.models.train-defaults=false in production", trained);
-      }
-    }
-    var models = new ServingModels(registry);
     Runnable publishModels = () -> publishModels(models, metrics);
-    models.refresh();
     publishModels.run();
     // the registry may change under us (the CLI, another replica's ModelAdmin call)
     registryWatch.scheduleWithFixedDelay(() -> {

@@ -12,8 +12,10 @@ import java.util.Properties;
  * named after it ({@code vigil.kafka.bootstrap-servers} → {@code VIGIL_KAFKA_BOOTSTRAP_SERVERS}).
  *
  * <p>{@code vigil.policy.file} unset means {@code <state-dir>/policy.yaml}, created from the
- * bundled default policy on first start. {@code vigil.models.train-defaults} trains seeded default
- * models for tasks without a champion. {@code vigil.metrics.port} -1 turns /metrics off.
+ * bundled default policy on first start. The service refuses to start while a task has no
+ * champion in {@code vigil.models.registry}, naming the task, unless {@code
+ * vigil.models.allow-missing} is true (a demo setting: that task's score calls then answer
+ * FAILED_PRECONDITION); it never trains models itself ({@code ./vigil models defaults} does). {@code vigil.metrics.port} -1 turns /metrics off.
  * {@code vigil.grpc.threads} (0: one per core) sizes the pool calls run on.
  *
  * <p>Audit records are spooled on disk under {@code <state-dir>/audit-spool} before they reach
@@ -55,7 +57,7 @@ public record ServiceConfig(
     int dedupeRetentionDays,
     String decisionsTopic,
     Path modelRegistry,
-    boolean defaultModels,
+    boolean allowMissingModels,
     Path policyFile,
     long policyPollMillis,
     int metricsPort,
@@ -98,7 +100,7 @@ public record ServiceConfig(
         Integer.parseInt(value(p, env, "vigil.ingest.dedupe-retention-days", "7")),
         value(p, env, "vigil.topics.decisions", "vigil.decisions"),
         Path.of(value(p, env, "vigil.models.registry", "var/models")),
-        Boolean.parseBoolean(value(p, env, "vigil.models.train-defaults", "true")),
+        Boolean.parseBoolean(value(p, env, "vigil.models.allow-missing", "false")),
         optionalPath(value(p, env, "vigil.policy.file", "")),
         Long.parseLong(value(p, env, "vigil.policy.poll-ms", "2000")),
         Integer.parseInt(value(p, env, "vigil.metrics.port", "9464")),
