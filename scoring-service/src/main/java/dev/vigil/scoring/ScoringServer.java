@@ -7,6 +7,7 @@ import dev.vigil.scoring.audit.AuditLog;
 import dev.vigil.scoring.audit.AuditSpool;
 import dev.vigil.scoring.audit.EntityTokens;
 import dev.vigil.scoring.collections.TreatmentPlanner;
+import dev.vigil.scoring.drift.DriftMonitor;
 import dev.vigil.scoring.model.ModelAdministration;
 import dev.vigil.scoring.model.ServingModels;
 import dev.vigil.scoring.ops.Readiness;
@@ -212,7 +213,10 @@ public final class ScoringServer implements AutoCloseable {
     var codec = new ProfileCodec(ProfileSettings.DEFAULT);
     var hotProfiles = new HotProfiles(store, codec, config.hotProfiles());
     metrics.hotProfiles(hotProfiles::cached);
-    var scoring = new Scoring(new Assessor(hotProfiles, models, ReasonCatalogue.load()), policy,
+    var drift = new DriftMonitor(config.driftWindow());
+    metrics.drift(drift);
+    var scoring = new Scoring(new Assessor(hotProfiles, models, ReasonCatalogue.load(), drift),
+        policy,
         new TreatmentPlanner(), audit, EntityTokens.fromKeyFile(config.tokenKeyFile()), metrics,
         clock, config.standInMargin());
     metrics.serve(config.metricsBindAddress(), config.metricsPort());

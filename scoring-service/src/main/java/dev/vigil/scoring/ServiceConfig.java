@@ -44,6 +44,9 @@ import java.util.Properties;
  * identity to roles; reread on change). Defaults are the files {@code ./vigil tls init} writes
  * under {@code var/tls}. Every Kafka client of the service is given the properties in {@code
  * vigil.kafka.client-properties-file} (SASL_SSL, mTLS: docs/security.md).
+ *
+ * <p>Drift: each task's features and score over the latest {@code vigil.drift.window} (10000)
+ * scored requests are compared with the champion's training population ({@code vigil_drift_psi}).
  */
 public record ServiceConfig(
     int port,
@@ -75,7 +78,8 @@ public record ServiceConfig(
     boolean tls,
     dev.vigil.scoring.access.ServerTls.PemFiles tlsFiles,
     Path rolesFile,
-    Properties kafkaClient) {
+    Properties kafkaClient,
+    int driftWindow) {
 
   public static ServiceConfig load(Path file, Map<String, String> env) throws IOException {
     var p = new Properties();
@@ -126,7 +130,8 @@ public record ServiceConfig(
             java.time.Duration.ofMillis(
                 Long.parseLong(value(p, env, "vigil.tls.reload-ms", "60000")))),
         Path.of(value(p, env, "vigil.access.roles-file", "var/tls/roles.yaml")),
-        kafkaClient(value(p, env, "vigil.kafka.client-properties-file", "")));
+        kafkaClient(value(p, env, "vigil.kafka.client-properties-file", "")),
+        Integer.parseInt(value(p, env, "vigil.drift.window", "10000")));
   }
 
   private static boolean tls(String mode) {

@@ -57,7 +57,12 @@ public final class ServedModel {
   /** Each feature's median over the reference rows (NaN without them). */
   private final double[] typical;
 
-  ServedModel(String version, ModelRegistry.Loaded loaded, FeatureSet features) {
+  /**
+   * A loaded model, ready to serve {@code features}.
+   *
+   * @param loaded the model and its card, as the registry loaded them
+   */
+  public ServedModel(String version, ModelRegistry.Loaded loaded, FeatureSet features) {
     this.version = version;
     this.card = loaded.card();
     this.model = loaded.model();

@@ -73,6 +73,21 @@ public final class ServiceMetrics implements AutoCloseable {
         .register(registry);
   }
 
+  /**
+   * Publishes each task's population stability index per feature and for the score, against
+   * the champion's training population, over the latest scored requests.
+   */
+  public void drift(dev.vigil.scoring.drift.DriftMonitor drift) {
+    GaugeWithCallback.builder().name("vigil_drift_psi")
+        .help("Population stability index of a feature (or the score) over the latest scored"
+            + " requests against the champion's training population: under 0.1 stable, over"
+            + " 0.25 moved")
+        .labelNames("task", "variable")
+        .callback(cb -> drift.indices().forEach(i -> cb.call(i.psi(), i.task().id(),
+            i.variable())))
+        .register(registry);
+  }
+
   private final Counter storeRebuilds = Counter.builder().name("vigil_store_rebuilds_total")
       .help("Profile stores found corrupt at start, moved aside and rebuilt from the topic")
       .register(registry);

@@ -10,6 +10,7 @@ import dev.vigil.features.profile.Profile;
 import dev.vigil.models.registry.ScoreScale;
 import dev.vigil.proto.v1.ModelResult;
 import dev.vigil.proto.v1.Reason;
+import dev.vigil.scoring.drift.DriftMonitor;
 import dev.vigil.scoring.model.ServedModel;
 import dev.vigil.scoring.model.ServingModels;
 import dev.vigil.scoring.reason.ReasonCatalogue;
@@ -48,11 +49,15 @@ public final class Assessor {
   private final HotProfiles profiles;
   private final ServingModels models;
   private final ReasonCatalogue reasons;
+  private final DriftMonitor drift;
 
-  public Assessor(HotProfiles profiles, ServingModels models, ReasonCatalogue reasons) {
+  /** @param drift where each champion score's features and score are recorded */
+  public Assessor(HotProfiles profiles, ServingModels models, ReasonCatalogue reasons,
+      DriftMonitor drift) {
     this.profiles = profiles;
     this.models = models;
     this.reasons = reasons;
+    this.drift = drift;
   }
 
   /**
@@ -89,6 +94,7 @@ public final class Assessor {
     FeatureSet set = FeatureCatalogue.of(task);
     double[] values = set.vector(inputs);
     ServedModel.Scored scored = champion.score(values);
+    drift.observe(task, champion, set.names(), values, scored.probability());
     var others = new ArrayList<ModelResult>(2);
     if (lineup.challenger() != null
         && Math.floorMod(requestHash, 10_000) < lineup.challengerShare() * 10_000) {
