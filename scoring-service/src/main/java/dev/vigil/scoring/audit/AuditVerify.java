@@ -56,7 +56,7 @@ public final class AuditVerify implements Callable<Integer> {
   }
 
   /** Every record of {@code topic}, each partition from its beginning to its current end. */
-  static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, Properties client,
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, Properties client,
       String topic) {
     var p = new Properties();
     p.putAll(client);
