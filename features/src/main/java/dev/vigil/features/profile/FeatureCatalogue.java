@@ -66,6 +66,26 @@ public final class FeatureCatalogue {
     }
   }
 
+  /**
+   * A feature of one task's set, resolved by name when it was taken ({@link FeatureSet#handle}):
+   * read by position from a feature vector, or by name from a map of values.
+   */
+  public record Handle(Task task, int index, String name) {
+    /** The feature's value in {@code values}, a vector of its task's set. */
+    public double in(double[] values) {
+      return values[index];
+    }
+
+    /**
+     * The feature's value in {@code values} (name to value), or {@code absent} when the map has
+     * none (a stand-in assessment computes no features).
+     */
+    public double in(java.util.Map<String, Double> values, double absent) {
+      Double v = values.get(name);
+      return v == null ? absent : v;
+    }
+  }
+
   /** The ordered features of one task, as models consume them. */
   public static final class FeatureSet {
     private final Task task;
@@ -98,6 +118,23 @@ public final class FeatureCatalogue {
      */
     public String fingerprint() {
       return fingerprint;
+    }
+
+    /**
+     * A handle on the feature {@code name} of this set, to be taken once, where the code that
+     * reads it is loaded ({@code static final}): a feature renamed or removed from the catalogue
+     * then fails that class's loading, and every test that touches it, instead of reading as a
+     * silent default.
+     *
+     * @throws IllegalArgumentException if this set has no feature of that name
+     */
+    public Handle handle(String name) {
+      int index = names.indexOf(name);
+      if (index < 0) {
+        throw new IllegalArgumentException("no feature " + name + " in the " + task
+            + " feature set (catalogue version " + VERSION + ")");
+      }
+      return new Handle(task, index, name);
     }
 
     /**

@@ -1,7 +1,10 @@
 package dev.vigil.scoring.collections;
 
+import static dev.vigil.features.profile.FeatureCatalogue.DELINQUENCY;
+
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.profile.AccountProfile;
+import dev.vigil.features.profile.FeatureCatalogue.Handle;
 import dev.vigil.proto.v1.ContactChannel;
 import dev.vigil.proto.v1.Segment;
 import dev.vigil.proto.v1.Treatment;
@@ -72,21 +75,29 @@ public final class TreatmentPlanner {
         .setEarliestContactTime(EventCodec.timestamp(earliest)).build();
   }
 
+  // the features the plan reads, resolved when this class loads: a renamed feature fails here
+  private static final Handle PROMISES_BROKEN = DELINQUENCY.handle("promises_broken_180d");
+  private static final Handle HARDSHIP = DELINQUENCY.handle("hardship");
+  private static final Handle DAYS_PAST_DUE = DELINQUENCY.handle("dpd_current");
+  private static final Handle CONSENT_CALL = DELINQUENCY.handle("consent_call");
+  private static final Handle CONSENT_SMS = DELINQUENCY.handle("consent_sms");
+  private static final Handle CONSENT_EMAIL = DELINQUENCY.handle("consent_email");
+
   private static Plan planFor(Segment segment, Map<String, Double> f) {
     var call = ContactChannel.CONTACT_CHANNEL_CALL;
     var sms = ContactChannel.CONTACT_CHANNEL_SMS;
     var email = ContactChannel.CONTACT_CHANNEL_EMAIL;
     var letter = ContactChannel.CONTACT_CHANNEL_LETTER;
-    double broken = f.getOrDefault("promises_broken_180d", 0.0);
+    double broken = PROMISES_BROKEN.in(f, 0.0);
     return switch (segment) {
       case SEGMENT_PRE_DELINQUENT -> new Plan(TreatmentAction.TREATMENT_ACTION_REMINDER,
           List.of(email, sms, letter), "early signs of strain: a gentle reminder before the due date");
       case SEGMENT_SELF_CURE -> new Plan(TreatmentAction.TREATMENT_ACTION_REMINDER,
           List.of(sms, email, letter), "likely to pay unprompted: a reminder is enough");
-      case SEGMENT_NEEDS_HELP -> f.getOrDefault("hardship", 0.0) > 0
+      case SEGMENT_NEEDS_HELP -> HARDSHIP.in(f, 0.0) > 0
           ? new Plan(TreatmentAction.TREATMENT_ACTION_HARDSHIP_REFERRAL,
               List.of(call, email, letter), "hardship declared: refer to the hardship programme")
-          : f.getOrDefault("dpd_current", 0.0) > 0
+          : DAYS_PAST_DUE.in(f, 0.0) > 0
               ? new Plan(TreatmentAction.TREATMENT_ACTION_PAYMENT_PLAN_OFFER,
                   List.of(call, email, letter),
                   "signs of financial difficulty: offer an affordable payment plan")
@@ -108,9 +119,9 @@ public final class TreatmentPlanner {
 
   private static boolean consented(ContactChannel channel, Map<String, Double> f) {
     return switch (channel) {
-      case CONTACT_CHANNEL_CALL -> f.getOrDefault("consent_call", 0.0) > 0;
-      case CONTACT_CHANNEL_SMS -> f.getOrDefault("consent_sms", 0.0) > 0;
-      case CONTACT_CHANNEL_EMAIL -> f.getOrDefault("consent_email", 0.0) > 0;
+      case CONTACT_CHANNEL_CALL -> CONSENT_CALL.in(f, 0.0) > 0;
+      case CONTACT_CHANNEL_SMS -> CONSENT_SMS.in(f, 0.0) > 0;
+      case CONTACT_CHANNEL_EMAIL -> CONSENT_EMAIL.in(f, 0.0) > 0;
       case CONTACT_CHANNEL_LETTER -> true;
       default -> false;
     };
