@@ -151,14 +151,24 @@ public final class FeaturesCommand {
         + " catalogue markers of this Markdown file instead of printing it.")
     Path docs;
 
-    /** The catalogue as a Markdown table: task, feature, what it reads, what it means. */
+    /**
+     * The catalogue as a Markdown table: task, feature, what it reads, what it means, and what it
+     * says as a reason (code, adverse side, text; "never" for a feature that is never a reason).
+     */
     public static String table() {
-      var out = new StringBuilder("| task | feature | reads | meaning |\n|---|---|---|---|\n");
+      var out = new StringBuilder("| task | feature | reads | meaning | reason | adverse when |"
+          + " reason text |\n|---|---|---|---|---|---|---|\n");
       for (Feature f : FeatureCatalogue.all()) {
-        out.append(String.format(Locale.ROOT, "| %s | `%s` | %s | %s |%n",
+        var r = f.reason();
+        out.append(String.format(Locale.ROOT, "| %s | `%s` | %s | %s | %s | %s | %s |%n",
             f.task().name().toLowerCase(Locale.ROOT), f.name(), f.reads() == null
                 ? "the scored event" : f.reads().name().toLowerCase(Locale.ROOT),
-            f.description()));
+            f.description(), r == null ? "never" : "`" + r.code() + "`",
+            r == null ? "" : switch (r.adverse()) {
+              case HIGHER -> "higher";
+              case LOWER -> "lower";
+              case EITHER -> "unusual";
+            }, r == null ? "" : r.text()));
       }
       return out.toString();
     }

@@ -14,6 +14,7 @@ import java.time.DayOfWeek;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -53,14 +54,28 @@ public final class FeatureCatalogue {
     }
   }
 
+  /** Which values of a feature are adverse: higher ones, lower ones, or unusual ones either way. */
+  public enum Adverse { HIGHER, LOWER, EITHER }
+
   /**
-   * One named feature.
+   * What a feature says when it is a reason for a score: its stable code, which of its values are
+   * adverse, and the text a lender can show (true of any value on the adverse side of the
+   * population's typical one, so it compares with what is typical). A feature that is never a
+   * reason (contact counts, consent: nothing about the customer's risk a lender could show)
+   * has none.
+   */
+  public record ReasonFact(String code, Adverse adverse, String text) {}
+
+  /**
+   * One named feature, and the facts about it: its description, what it reads, how it is
+   * computed, and what it says as a reason.
    *
    * @param reads the entity whose profile the feature reads; null when it reads only the event
    *     being scored
+   * @param reason what the feature says as a reason; null when it is never one
    */
   public record Feature(String name, Task task, String description, EntityType reads,
-      ToDoubleFunction<FeatureInputs> definition) {
+      ToDoubleFunction<FeatureInputs> definition, ReasonFact reason) {
     public double valueOf(FeatureInputs in) {
       return definition.applyAsDouble(in);
     }
@@ -94,6 +109,12 @@ public final class FeatureCatalogue {
     private final String fingerprint;
 
     FeatureSet(Task task, List<Feature> features) {
+      for (Feature f : features) {
+        if (f.reason() == Marks.NOT_DECLARED) {
+          throw new IllegalStateException(f.name() + ": declare its reason (.because(higher(...)),"
+              + " lower, either) or .because(notAReason())");
+        }
+      }
       this.task = task;
       this.features = List.copyOf(features);
       this.names = this.features.stream().map(Feature::name).toList();
@@ -202,22 +223,34 @@ public final class FeatureCatalogue {
       String label = label(w);
       long width = w[0] * w[1];
       f.add("acct_txn_count_" + label, "Debit transactions on the account in the last " + label,
-          in -> in.account().debits.count(in.asOfMillis() - width, in.asOfMillis()));
+          in -> in.account().debits.count(in.asOfMillis() - width, in.asOfMillis()))
+          .because(higher("VELOCITY_" + label.toUpperCase(Locale.ROOT),
+              "More transactions on the account in the last " + span(label) + " than is typical"));
     }
     for (long[] w : new long[][] {{1, HOUR}, {24, HOUR}, {7, DAY}}) {
       String label = label(w);
       long width = w[0] * w[1];
       f.add("acct_txn_sum_" + label, "Amount spent on the account in the last " + label,
-          in -> in.account().debits.sum(in.asOfMillis() - width, in.asOfMillis()));
+          in -> in.account().debits.sum(in.asOfMillis() - width, in.asOfMillis()))
+          .because(higher("SPEND_" + label.toUpperCase(Locale.ROOT),
+              "More spent on the account in the last " + span(label) + " than is typical"));
     }
     f.add("acct_txn_mean_7d", "Mean debit amount over 7 days",
-        in -> debits(in, 7 * DAY).mean());
+        in -> debits(in, 7 * DAY).mean())
+        .because(either("AVERAGE_SPEND_7D",
+            "Unusual average transaction amount over 7 days"));
     f.add("acct_txn_mean_30d", "Mean debit amount over 30 days",
-        in -> debits(in, 30 * DAY).mean());
+        in -> debits(in, 30 * DAY).mean())
+        .because(either("AVERAGE_SPEND_30D",
+            "Unusual average transaction amount over 30 days"));
     f.add("acct_txn_max_30d", "Largest debit over 30 days",
-        in -> debits(in, 30 * DAY).maxOrZero());
+        in -> debits(in, 30 * DAY).maxOrZero())
+        .because(higher("LARGEST_SPEND_30D",
+            "Largest transaction of the last 30 days higher than is typical"));
     f.reading(null).add("txn_amount", "Amount of the transaction being scored",
-        FeatureCatalogue::txnAmount);
+        FeatureCatalogue::txnAmount)
+        .because(higher("AMOUNT",
+            "Transaction amount higher than is typical"));
     f.reading(EntityType.ACCOUNT).add("txn_amount_zscore_30d",
         "Standard deviations of the amount above the account's 30-day mean (0 with under 2 debits)",
         in -> {
@@ -227,12 +260,16 @@ public final class FeatureCatalogue {
           }
           double z = (txnAmount(in) - a.mean()) / Math.max(a.standardDeviation(), 1.0);
           return Math.max(-50, Math.min(50, z));
-        });
+        })
+        .because(higher("AMOUNT_UNUSUAL",
+            "Amount further above the account's usual spending than is typical"));
     f.add("txn_amount_to_mean_30d", "Amount over the account's 30-day mean debit (1 without history)",
         in -> {
           Aggregate a = debits(in, 30 * DAY);
           return a.count() == 0 ? 1.0 : txnAmount(in) / Math.max(a.mean(), 1.0);
-        });
+        })
+        .because(higher("AMOUNT_ABOVE_AVERAGE",
+            "Amount large compared with the account's average transaction"));
     f.add("secs_since_prev_txn", "Seconds since the account's previous debit (capped at 30 days)",
         in -> {
           long last = in.account().lastDebitMillis;
@@ -240,47 +277,69 @@ public final class FeatureCatalogue {
             return NEVER_SECONDS;
           }
           return Math.min(NEVER_SECONDS, Math.max(0, in.asOfMillis() - last) / 1000.0);
-        });
+        })
+        .because(lower("TIME_SINCE_LAST",
+            "Less time than is typical since the previous transaction"));
     f.add("merchant_new_90d", "The merchant was not used by the account in the last 90 days",
         in -> txn(in) != null && !txn(in).merchantId().isEmpty()
             && !in.account().merchants.seen(Hashing.of(txn(in).merchantId()),
-                in.asOfMillis() - 90 * DAY, in.asOfMillis()) ? 1 : 0);
+                in.asOfMillis() - 90 * DAY, in.asOfMillis()) ? 1 : 0)
+        .because(higher("NEW_MERCHANT",
+            "Merchant not used by the account in 90 days"));
     f.add("device_new_90d", "The device was not used by the account in the last 90 days",
         in -> txn(in) != null && !txn(in).deviceId().isEmpty()
             && !in.account().devices.seen(Hashing.of(txn(in).deviceId()),
-                in.asOfMillis() - 90 * DAY, in.asOfMillis()) ? 1 : 0);
+                in.asOfMillis() - 90 * DAY, in.asOfMillis()) ? 1 : 0)
+        .because(higher("NEW_DEVICE",
+            "Device not used by the account in 90 days"));
     f.add("country_new_90d", "The country was not seen on the account in the last 90 days",
         in -> txn(in) != null && !txn(in).country().isEmpty()
             && !in.account().countries.seen(Hashing.of(txn(in).country()),
-                in.asOfMillis() - 90 * DAY, in.asOfMillis()) ? 1 : 0);
+                in.asOfMillis() - 90 * DAY, in.asOfMillis()) ? 1 : 0)
+        .because(higher("NEW_COUNTRY",
+            "Country not seen on the account in 90 days"));
     f.add("cnp_share_30d", "Share of the account's 30-day debits made card-not-present",
         in -> {
           long n = in.account().debits.count(in.asOfMillis() - 30 * DAY, in.asOfMillis());
           return n == 0 ? 0 : (double) in.account().cardNotPresent.count(
               in.asOfMillis() - 30 * DAY, in.asOfMillis()) / n;
-        });
+        })
+        .because(higher("CARD_NOT_PRESENT_SHARE",
+            "Higher share of card-not-present transactions than is typical"));
     f.reading(null).add("txn_card_not_present",
         "The transaction is card-not-present (e-commerce, phone, mail)",
-        in -> txn(in) != null && txn(in).cardNotPresent() ? 1 : 0);
+        in -> txn(in) != null && txn(in).cardNotPresent() ? 1 : 0)
+        .because(higher("CARD_NOT_PRESENT",
+            "Card-not-present transaction"));
     f.add("txn_cash", "The transaction takes cash (ATM or quasi-cash merchant)",
-        in -> txn(in) != null && txn(in).cashAdvance() ? 1 : 0);
+        in -> txn(in) != null && txn(in).cashAdvance() ? 1 : 0)
+        .because(higher("CASH",
+            "Cash or quasi-cash transaction"));
     f.add("txn_night", "The transaction happens between 00:00 and 05:59 ("
             + LocalCalendar.RULE + ")",
-        in -> LocalCalendar.of(in).at(in.asOfMillis()).getHour() < 6 ? 1 : 0);
+        in -> LocalCalendar.of(in).at(in.asOfMillis()).getHour() < 6 ? 1 : 0)
+        .because(higher("NIGHT_TIME",
+            "Transaction at night"));
     f.add("txn_weekend", "The transaction happens on a Saturday or Sunday ("
             + LocalCalendar.RULE + ")",
         in -> {
           DayOfWeek d = LocalCalendar.of(in).at(in.asOfMillis()).getDayOfWeek();
           return d == DayOfWeek.SATURDAY || d == DayOfWeek.SUNDAY ? 1 : 0;
-        });
+        })
+        .because(higher("WEEKEND",
+            "Transaction at the weekend"));
     f.reading(EntityType.ACCOUNT).add("acct_distinct_merchants_24h",
         "Distinct merchants used by the account in 24 hours",
-        in -> in.account().merchants.distinct(in.asOfMillis() - DAY, in.asOfMillis()));
+        in -> in.account().merchants.distinct(in.asOfMillis() - DAY, in.asOfMillis()))
+        .because(higher("MANY_MERCHANTS_24H",
+            "More different merchants in 24 hours than is typical"));
     f.reading(EntityType.MERCHANT);
     for (long days : new long[] {1, 7, 30}) {
       f.add("merchant_txn_count_" + days + "d",
           "Transactions at the merchant/terminal over " + days + " day(s) ending one label delay ago",
-          in -> merchantWindow(in, days * DAY, in.merchant().transactions));
+          in -> merchantWindow(in, days * DAY, in.merchant().transactions))
+          .because(either("MERCHANT_VOLUME_" + days + "D",
+              "Merchant's transaction volume over the last " + span(days + "d")));
     }
     for (long days : new long[] {1, 7, 30}) {
       f.add("merchant_fraud_rate_" + days + "d",
@@ -289,12 +348,18 @@ public final class FeatureCatalogue {
           in -> {
             double n = merchantWindow(in, days * DAY, in.merchant().transactions);
             return n == 0 ? 0 : merchantWindow(in, days * DAY, in.merchant().frauds) / n;
-          });
+          })
+          .because(higher("MERCHANT_FRAUD_" + days + "D",
+              "Fraud reported at this merchant or terminal in the last " + span(days + "d")));
     }
     f.reading(EntityType.DEVICE).add("device_distinct_accounts_7d", "Distinct accounts the device served in 7 days (capped at 64)",
-        in -> in.device().accounts.distinct(in.asOfMillis() - 7 * DAY, in.asOfMillis()));
+        in -> in.device().accounts.distinct(in.asOfMillis() - 7 * DAY, in.asOfMillis()))
+        .because(higher("DEVICE_MANY_ACCOUNTS",
+            "Device used by more accounts than is typical"));
     f.reading(EntityType.CUSTOMER).add("customer_txn_count_24h", "Debits across all the customer's accounts in 24 hours",
-        in -> in.customer().transactions.count(in.asOfMillis() - DAY, in.asOfMillis()));
+        in -> in.customer().transactions.count(in.asOfMillis() - DAY, in.asOfMillis()))
+        .because(higher("CUSTOMER_VELOCITY_24H",
+            "More transactions across the customer's accounts in 24 hours than is typical"));
     return f.list;
   }
 
@@ -305,43 +370,65 @@ public final class FeatureCatalogue {
     for (long days : new long[] {1, 7, 30}) {
       String label = days == 1 ? "24h" : days + "d";
       f.add("acct_deposit_count_" + label, "Check deposits on the account in the last " + label,
-          in -> in.account().deposits.count(in.asOfMillis() - days * DAY, in.asOfMillis()));
+          in -> in.account().deposits.count(in.asOfMillis() - days * DAY, in.asOfMillis()))
+          .because(higher("DEPOSIT_VELOCITY_" + label.toUpperCase(Locale.ROOT),
+              "More check deposits in the last " + span(label) + " than is typical"));
       f.add("acct_deposit_sum_" + label, "Amount deposited by check in the last " + label,
-          in -> in.account().deposits.sum(in.asOfMillis() - days * DAY, in.asOfMillis()));
+          in -> in.account().deposits.sum(in.asOfMillis() - days * DAY, in.asOfMillis()))
+          .because(higher("DEPOSIT_AMOUNT_" + label.toUpperCase(Locale.ROOT),
+              "More deposited by check in the last " + span(label) + " than is typical"));
     }
     f.reading(null).add("deposit_amount", "Amount of the deposit being scored",
-        FeatureCatalogue::depositAmount);
+        FeatureCatalogue::depositAmount)
+        .because(higher("DEPOSIT_AMOUNT",
+            "Deposit amount higher than is typical"));
     f.reading(EntityType.ACCOUNT).add("deposit_history_count_90d", "Check deposits on the account in 90 days",
-        in -> deposits90(in).count());
+        in -> deposits90(in).count())
+        .because(lower("DEPOSIT_HISTORY",
+            "Less check-deposit history on the account than is typical"));
     f.add("deposit_amount_to_mean_90d",
         "Amount over the account's 90-day mean deposit (0 without history)",
         in -> {
           Aggregate a = deposits90(in);
           return a.count() == 0 ? 0 : depositAmount(in) / Math.max(a.mean(), 1.0);
-        });
+        })
+        .because(higher("DEPOSIT_ABOVE_AVERAGE",
+            "Deposit large compared with the account's average deposit"));
     f.add("deposit_amount_to_max_90d",
         "Amount over the account's largest deposit in 90 days (0 without history)",
         in -> {
           Aggregate a = deposits90(in);
           return a.count() == 0 ? 0 : depositAmount(in) / Math.max(a.maxOrZero(), 1.0);
-        });
+        })
+        .because(higher("DEPOSIT_ABOVE_LARGEST",
+            "Deposit large compared with the account's largest recent deposit"));
     f.add("account_age_days", "Days since the account was opened (or first seen)",
         in -> {
           AccountProfile a = in.account();
           long since = a.openedMillis != 0 ? a.openedMillis : a.firstSeenMillis;
           return since == Long.MIN_VALUE ? 0 : Math.max(0, in.asOfMillis() - since) / (double) DAY;
-        });
+        })
+        .because(lower("NEW_ACCOUNT",
+            "Account opened more recently than is typical"));
     f.reading(EntityType.CHECK).add("check_seen_same_account",
         "This check (MICR line or image) was deposited before on this account",
-        in -> duplicates(in).sameAccount() ? 1 : 0);
+        in -> duplicates(in).sameAccount() ? 1 : 0)
+        .because(higher("DUPLICATE_SAME_ACCOUNT",
+            "Check already deposited on this account"));
     f.add("check_seen_other_account",
         "This check (MICR line or image) was deposited before on another account",
-        in -> duplicates(in).otherAccount() ? 1 : 0);
+        in -> duplicates(in).otherAccount() ? 1 : 0)
+        .because(higher("DUPLICATE_PRESENTMENT",
+            "Check already deposited on another account"));
     f.reading(EntityType.ACCOUNT).add("acct_returned_deposits_90d", "Deposits returned unpaid on the account in 90 days",
-        in -> in.account().returnedDeposits.count(in.asOfMillis() - 90 * DAY, in.asOfMillis()));
+        in -> in.account().returnedDeposits.count(in.asOfMillis() - 90 * DAY, in.asOfMillis()))
+        .because(higher("RETURNED_DEPOSITS",
+            "Deposits returned unpaid in the last 90 days"));
     f.add("acct_duplicate_presentments_90d",
         "Duplicate check presentments on the account in 90 days",
-        in -> in.account().duplicatePresentments.count(in.asOfMillis() - 90 * DAY, in.asOfMillis()));
+        in -> in.account().duplicatePresentments.count(in.asOfMillis() - 90 * DAY, in.asOfMillis()))
+        .because(higher("PRIOR_DUPLICATES",
+            "Duplicate check presentments on the account in 90 days"));
     f.add("money_out_24h_after_deposit",
         "Amount debited in the 24 hours after the account's previous deposit",
         in -> {
@@ -350,11 +437,15 @@ public final class FeatureCatalogue {
             return 0;
           }
           return in.account().debits.sum(d, Math.min(d + DAY, in.asOfMillis()));
-        });
+        })
+        .because(higher("FUNDS_OUT_AFTER_DEPOSIT",
+            "Funds withdrawn quickly after a previous deposit"));
     f.reading(null).add("endorsement_missing",
         "The check lacks the restrictive endorsement (\"For mobile deposit only\")",
         in -> in.current() != null && in.current().kind() instanceof CheckDeposit d
-            && d.endorsement() != Endorsement.RESTRICTIVE ? 1 : 0);
+            && d.endorsement() != Endorsement.RESTRICTIVE ? 1 : 0)
+        .because(higher("ENDORSEMENT_MISSING",
+            "Check lacks the restrictive mobile-deposit endorsement"));
     return f.list;
   }
 
@@ -363,27 +454,41 @@ public final class FeatureCatalogue {
   private static List<Feature> delinquency() {
     var f = new Features(Task.DELINQUENCY);
     f.add("dpd_current", "Days past due as last reported by the core system",
-        in -> in.account().statusMillis <= in.asOfMillis() ? in.account().daysPastDue : 0);
+        in -> in.account().statusMillis <= in.asOfMillis() ? in.account().daysPastDue : 0)
+        .because(higher("PAST_DUE",
+            "Payment currently past due"));
     f.add("dpd_max_90d", "Highest days past due reported in 90 days",
         in -> in.account().daysPastDueMax.over(in.asOfMillis() - 90 * DAY, in.asOfMillis())
-            .maxOrZero());
+            .maxOrZero())
+        .because(higher("PAST_DUE_90D",
+            "Serious delinquency in the last 90 days"));
     f.add("dpd_max_12m", "Highest days past due reported in 12 months",
         in -> in.account().daysPastDueMax.over(in.asOfMillis() - 365 * DAY, in.asOfMillis())
-            .maxOrZero());
+            .maxOrZero())
+        .because(higher("PAST_DUE_12M",
+            "Serious delinquency in the last 12 months"));
     f.add("missed_payments_6m", "Statement cycles in 6 months whose minimum due was not paid",
-        in -> missed(in, 182 * DAY));
+        in -> missed(in, 182 * DAY))
+        .because(higher("MISSED_PAYMENTS_6M",
+            "Missed payments in the last 6 months"));
     f.add("missed_payments_12m", "Statement cycles in 12 months whose minimum due was not paid",
-        in -> missed(in, 365 * DAY));
+        in -> missed(in, 365 * DAY))
+        .because(higher("MISSED_PAYMENTS_12M",
+            "Missed payments in the last 12 months"));
     f.add("paid_to_min_due_3m",
         "Payments over minimum amounts due in 3 months (1 when nothing was due; capped at 10)",
         in -> {
           long due = in.account().minimumDue.sum(in.asOfMillis() - 90 * DAY, in.asOfMillis());
           long paid = in.account().payments.sum(in.asOfMillis() - 90 * DAY, in.asOfMillis());
           return due <= 0 ? 1.0 : Math.min(10.0, (double) paid / due);
-        });
+        })
+        .because(lower("LOW_PAYMENTS",
+            "Payments smaller relative to the minimum due than is typical"));
     f.add("utilisation", "Statement balance over credit limit (0 without a limit)",
         in -> in.account().creditLimit <= 0 ? 0
-            : (double) in.account().balance / in.account().creditLimit);
+            : (double) in.account().balance / in.account().creditLimit)
+        .because(higher("HIGH_UTILISATION",
+            "Balance higher relative to the credit limit than is typical"));
     f.add("utilisation_trend_3m",
         "Utilisation now minus its 3-month statement average (positive: rising)",
         in -> {
@@ -393,15 +498,25 @@ public final class FeatureCatalogue {
             return 0;
           }
           return (double) a.balance / a.creditLimit - u.mean() / 10_000.0;
-        });
+        })
+        .because(higher("RISING_UTILISATION",
+            "Balance rising relative to the credit limit"));
     f.add("nsf_payments_90d", "Payments returned (NSF and others) in 90 days",
-        in -> in.account().returnedPayments.count(in.asOfMillis() - 90 * DAY, in.asOfMillis()));
+        in -> in.account().returnedPayments.count(in.asOfMillis() - 90 * DAY, in.asOfMillis()))
+        .because(higher("RETURNED_PAYMENTS",
+            "Payments returned unpaid in the last 90 days"));
     f.add("promises_made_180d", "Promises to pay made in 180 days",
-        in -> in.account().promisesMade.count(in.asOfMillis() - 180 * DAY, in.asOfMillis()));
+        in -> in.account().promisesMade.count(in.asOfMillis() - 180 * DAY, in.asOfMillis()))
+        .because(either("PROMISES_MADE",
+            "Promises to pay in the last 6 months"));
     f.add("promises_kept_180d", "Promises to pay kept in 180 days",
-        in -> in.account().promisesKept(in.asOfMillis() - 180 * DAY, in.asOfMillis()));
+        in -> in.account().promisesKept(in.asOfMillis() - 180 * DAY, in.asOfMillis()))
+        .because(lower("PROMISES_KEPT",
+            "Fewer promises to pay kept in the last 6 months than is typical"));
     f.add("promises_broken_180d", "Promises to pay broken in 180 days",
-        in -> in.account().promisesBroken(in.asOfMillis() - 180 * DAY, in.asOfMillis()));
+        in -> in.account().promisesBroken(in.asOfMillis() - 180 * DAY, in.asOfMillis()))
+        .because(higher("PROMISES_BROKEN",
+            "Promises to pay broken in the last 6 months"));
     f.add("inflow_30d_to_avg_90d",
         "Payroll-like inflows in 30 days over their 90-day monthly average (1 without inflows)",
         in -> {
@@ -411,15 +526,22 @@ public final class FeatureCatalogue {
           }
           long n30 = in.account().inflows.sum(in.asOfMillis() - 30 * DAY, in.asOfMillis());
           return n30 / (n90 / 3.0);
-        });
+        })
+        .because(lower("INCOME_DROP",
+            "Income deposits lower than usual"));
     f.add("cash_advance_count_90d", "Cash withdrawals and quasi-cash debits in 90 days",
-        in -> in.account().cashAdvances.count(in.asOfMillis() - 90 * DAY, in.asOfMillis()));
+        in -> in.account().cashAdvances.count(in.asOfMillis() - 90 * DAY, in.asOfMillis()))
+        .because(higher("CASH_ADVANCES",
+            "Cash advances in the last 90 days"));
     f.add("calls_7d", "Calls placed about the account in 7 days (Regulation F counts these)",
-        in -> in.account().calls.count(in.asOfMillis() - 7 * DAY, in.asOfMillis()));
+        in -> in.account().calls.count(in.asOfMillis() - 7 * DAY, in.asOfMillis()))
+        .because(notAReason());
     f.add("texts_7d", "Text messages sent about the account in 7 days",
-        in -> in.account().texts.count(in.asOfMillis() - 7 * DAY, in.asOfMillis()));
+        in -> in.account().texts.count(in.asOfMillis() - 7 * DAY, in.asOfMillis()))
+        .because(notAReason());
     f.add("emails_7d", "Emails sent about the account in 7 days",
-        in -> in.account().emails.count(in.asOfMillis() - 7 * DAY, in.asOfMillis()));
+        in -> in.account().emails.count(in.asOfMillis() - 7 * DAY, in.asOfMillis()))
+        .because(notAReason());
     f.add("days_since_right_party_contact",
         "Days since the customer was last reached in person about the debt (365 if never)",
         in -> {
@@ -428,19 +550,76 @@ public final class FeatureCatalogue {
             return NEVER_DAYS;
           }
           return Math.min(NEVER_DAYS, (in.asOfMillis() - last) / (double) DAY);
-        });
+        })
+        .because(notAReason());
     f.reading(EntityType.CUSTOMER).add("consent_call", "The customer consents to automated calls",
-        in -> in.customer().consents(ContactChannel.CALL) ? 1 : 0);
+        in -> in.customer().consents(ContactChannel.CALL) ? 1 : 0)
+        .because(notAReason());
     f.add("consent_sms", "The customer consents to text messages",
-        in -> in.customer().consents(ContactChannel.SMS) ? 1 : 0);
+        in -> in.customer().consents(ContactChannel.SMS) ? 1 : 0)
+        .because(notAReason());
     f.add("consent_email", "The customer consents to email",
-        in -> in.customer().consents(ContactChannel.EMAIL) ? 1 : 0);
+        in -> in.customer().consents(ContactChannel.EMAIL) ? 1 : 0)
+        .because(notAReason());
     f.reading(EntityType.ACCOUNT).add("hardship", "A hardship declaration is active on the account",
-        in -> in.account().hardship ? 1 : 0);
+        in -> in.account().hardship ? 1 : 0)
+        .because(higher("HARDSHIP",
+            "Hardship declared on the account"));
     return f.list;
   }
 
   // ---- helpers -----------------------------------------------------------------------------
+
+  /** A feature just added, waiting for what it says as a reason. */
+  private static final class Declared {
+    private final List<Feature> list;
+    private final int at;
+
+    Declared(List<Feature> list, int at) {
+      this.list = list;
+      this.at = at;
+    }
+
+    /** What the feature says as a reason ({@link #notAReason()}: nothing). */
+    void because(ReasonFact reason) {
+      Feature f = list.get(at);
+      list.set(at, new Feature(f.name(), f.task(), f.description(), f.reads(), f.definition(),
+          reason == Marks.NOT_A_REASON ? null : reason));
+    }
+  }
+
+  /**
+   * Marks a feature whose reason is not declared yet (the catalogue refuses to load with one),
+   * and a feature declared never a reason. In a class of their own: the catalogue's feature sets
+   * are built while the catalogue class initialises, before its later static fields are set.
+   */
+  private static final class Marks {
+    static final ReasonFact NOT_DECLARED = new ReasonFact("", Adverse.EITHER, "");
+    static final ReasonFact NOT_A_REASON = new ReasonFact("-", Adverse.EITHER, "");
+  }
+
+  private static ReasonFact higher(String code, String text) {
+    return new ReasonFact(code, Adverse.HIGHER, text);
+  }
+
+  private static ReasonFact lower(String code, String text) {
+    return new ReasonFact(code, Adverse.LOWER, text);
+  }
+
+  private static ReasonFact either(String code, String text) {
+    return new ReasonFact(code, Adverse.EITHER, text);
+  }
+
+  private static ReasonFact notAReason() {
+    return Marks.NOT_A_REASON;
+  }
+
+  /** A window label in words: "1h" is "hour", "24h" "24 hours", "1d" "day", "7d" "7 days". */
+  private static String span(String label) {
+    long n = Long.parseLong(label.substring(0, label.length() - 1));
+    String unit = label.endsWith("h") ? "hour" : "day";
+    return n == 1 ? unit : n + " " + unit + "s";
+  }
 
   private static final class Features {
     final Task task;
@@ -457,8 +636,9 @@ public final class FeatureCatalogue {
       return this;
     }
 
-    void add(String name, String description, ToDoubleFunction<FeatureInputs> definition) {
-      list.add(new Feature(name, task, description, reads, definition));
+    Declared add(String name, String description, ToDoubleFunction<FeatureInputs> definition) {
+      list.add(new Feature(name, task, description, reads, definition, Marks.NOT_DECLARED));
+      return new Declared(list, list.size() - 1);
     }
   }
 

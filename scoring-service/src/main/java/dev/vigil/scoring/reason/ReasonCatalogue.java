@@ -3,25 +3,20 @@ package dev.vigil.scoring.reason;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.FeatureSet;
 import dev.vigil.proto.v1.Reason;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The stable reason code, adverse direction and lender-facing text of every feature ({@code
- * reasons.tsv}). A feature whose code is "-" (contact counts, consent) is never given as a reason:
+ * The stable reason code, adverse direction and lender-facing text of every feature, as the
+ * feature catalogue declares them with each feature ({@link FeatureCatalogue.ReasonFact}). A
+ * feature declared as never a reason (contact counts, consent) is never given as one:
  * it says nothing about the customer's risk that a lender could show. A reason's text states a
  * direction ("More transactions ... than is typical", "Account opened more recently than is
- * typical"): where the model's own direction
- * for a feature is known (a scorecard's weight) and contradicts it, the feature is not given as a
- * reason, since the text would misstate why the score is high. Every catalogue feature must have a
- * line; the service refuses to start otherwise.
+ * typical"): where the model's own direction for a feature is known (a scorecard's weight) and
+ * contradicts it, the feature is not given as a reason, since the text would misstate why the
+ * score is high. The catalogue refuses to load with a feature whose reason is not declared.
  */
 public final class ReasonCatalogue {
   /** Most reasons an answer carries: Regulation B finds more than four unhelpful. */
@@ -66,30 +61,17 @@ public final class ReasonCatalogue {
     });
   }
 
+  /** The reasons the feature catalogue declares, each with its feature. */
   public static ReasonCatalogue load() {
     var entries = new HashMap<String, Entry>();
-    try (var in = new BufferedReader(new InputStreamReader(
-        ReasonCatalogue.class.getResourceAsStream("reasons.tsv"), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        if (line.isBlank() || line.startsWith("#")) {
-          continue;
-        }
-        String[] cols = line.split("\t");
-        if (cols.length != 4 || !cols[2].matches("[-+*]")) {
-          throw new IllegalStateException("reasons.tsv: expected feature, code, direction (+, -"
-              + " or *), text: " + line);
-        }
-        entries.put(cols[0], new Entry(cols[1],
-            cols[2].equals("+") ? 1 : cols[2].equals("-") ? -1 : 0, cols[3]));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     for (FeatureCatalogue.Feature f : FeatureCatalogue.all()) {
-      if (!entries.containsKey(f.name())) {
-        throw new IllegalStateException("reasons.tsv has no line for feature " + f.name());
-      }
+      FeatureCatalogue.ReasonFact r = f.reason();
+      entries.put(f.name(), r == null ? new Entry("-", 0, "")
+          : new Entry(r.code(), switch (r.adverse()) {
+            case HIGHER -> 1;
+            case LOWER -> -1;
+            case EITHER -> 0;
+          }, r.text()));
     }
     return new ReasonCatalogue(entries);
   }
@@ -100,7 +82,7 @@ public final class ReasonCatalogue {
     return e == null || e.code.equals("-") ? null : e.code;
   }
 
-  /** The adverse direction reasons.tsv declares: +1 high is adverse, -1 low, 0 either. */
+  /** The adverse direction the catalogue declares: +1 high is adverse, -1 low, 0 either. */
   int directionOf(String feature) {
     Entry e = entries.get(feature);
     return e == null ? 0 : e.direction;
