@@ -4,8 +4,8 @@ import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventFiles;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.models.evaluation.HandbookComparison;
-import dev.vigil.models.registry.ModelRegistry;
-import dev.vigil.models.registry.ScoreScale;
+import dev.vigil.registry.ModelRegistry;
+import dev.vigil.registry.ScoreScale;
 import dev.vigil.models.training.ModelTrainer;
 import dev.vigil.models.training.TimeSplit;
 import dev.vigil.models.training.Workflow;
@@ -265,10 +265,10 @@ public final class ModelsCommand {
       Task t = task(task);
       java.util.Map<String, Integer> features = new com.fasterxml.jackson.databind.ObjectMapper()
           .readValue(mapping.toFile(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
-      var imported = dev.vigil.models.registry.OnnxImport.load(model, t, features, badOutput,
+      var imported = dev.vigil.models.OnnxImport.load(model, t, features, badOutput,
           inputName);
       var set = dev.vigil.features.profile.FeatureCatalogue.of(t);
-      var card = new dev.vigil.models.registry.ModelCard(t.name().toLowerCase(Locale.ROOT), null,
+      var card = new dev.vigil.registry.ModelCard(t.name().toLowerCase(Locale.ROOT), null,
           "onnx", java.util.Map.of("source", model.getFileName().toString(),
               "input_name", inputName, "bad_output", Integer.toString(badOutput)),
           null, null, null, null, 0, 0, null, set.names(), set.fingerprint(), java.util.Map.of(),

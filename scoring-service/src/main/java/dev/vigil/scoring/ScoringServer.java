@@ -2,7 +2,7 @@ package dev.vigil.scoring;
 
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.ProfileCodec;
-import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.registry.ModelRegistry;
 import dev.vigil.scoring.audit.AuditLog;
 import dev.vigil.scoring.audit.AuditSpool;
 import dev.vigil.scoring.audit.EntityTokens;

@@ -7,7 +7,7 @@ import dev.vigil.features.profile.Profile;
 import dev.vigil.features.profile.ProfileBook;
 import dev.vigil.features.profile.ProfileCodec;
 import dev.vigil.features.profile.ProfileSettings;
-import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.registry.ModelRegistry;
 import dev.vigil.models.training.DefaultModels;
 import dev.vigil.proto.v1.EntityType;
 import dev.vigil.proto.v1.ProfileRecord;

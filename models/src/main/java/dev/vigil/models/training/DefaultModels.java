@@ -4,7 +4,7 @@ import dev.vigil.features.event.Event;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.simulator.Simulator;
-import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.registry.ModelRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

@@ -25,9 +25,11 @@ import org.tribuo.transform.transformations.SimpleTransform;
  * the model, so the service applies exactly what training did.
  */
 public final class ModelTrainer {
-  public static final String BAD = "1";
-  public static final String GOOD = "0";
-  private static final LabelFactory LABELS = new LabelFactory();
+  /** The bad outcome's label ({@link dev.vigil.registry.Prediction#BAD}). */
+  public static final String BAD = dev.vigil.registry.Prediction.BAD;
+  /** The good outcome's label. */
+  public static final String GOOD = dev.vigil.registry.Prediction.GOOD;
+  private static final LabelFactory LABELS = dev.vigil.registry.Prediction.LABELS;
   /**
    * Tribuo's SGD trainers log their progress at INFO every thousand examples: thousands of lines
    * per model in the command line's output, the service's log and CI's. Held here so that the
@@ -152,11 +154,9 @@ public final class ModelTrainer {
 
   /** The model's probability of the bad outcome for one feature vector. */
   public static double probability(Model<Label> model, String[] names, double[] values) {
-    var example = new ArrayExample<>(LABELS.getUnknownOutput(), names, values);
-    var scores = model.predict(example).getOutputScores();
-    Label bad = scores.get(BAD);
-    return bad == null ? 0 : bad.getScore();
+    return dev.vigil.registry.Prediction.probability(model, names, values);
   }
+
 
   /** The constant whose id is {@code given}; else an error naming {@code what} and the choices. */
   private static <E extends Enum<E>> E byId(E[] values, java.util.function.Function<E, String> id,

@@ -6,7 +6,7 @@ import dev.vigil.features.profile.ProfileSettings;
 import dev.vigil.features.training.TrainingSet;
 import dev.vigil.features.training.TrainingSets;
 import dev.vigil.models.evaluation.Metrics;
-import dev.vigil.models.registry.ModelCard;
+import dev.vigil.registry.ModelCard;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

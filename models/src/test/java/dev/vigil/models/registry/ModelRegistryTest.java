@@ -1,5 +1,8 @@
 package dev.vigil.models.registry;
 
+import dev.vigil.registry.ModelCard;
+import dev.vigil.registry.ModelRegistry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

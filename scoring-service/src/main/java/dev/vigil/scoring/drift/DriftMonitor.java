@@ -1,7 +1,7 @@
 package dev.vigil.scoring.drift;
 
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.models.registry.ScoreScale;
+import dev.vigil.registry.ScoreScale;
 import dev.vigil.scoring.model.ServedModel;
 import java.util.ArrayList;
 import java.util.EnumMap;

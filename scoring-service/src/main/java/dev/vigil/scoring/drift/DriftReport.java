@@ -2,9 +2,9 @@ package dev.vigil.scoring.drift;
 
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.models.registry.ModelCard;
-import dev.vigil.models.registry.ModelRegistry;
-import dev.vigil.models.registry.ScoreScale;
+import dev.vigil.registry.ModelCard;
+import dev.vigil.registry.ModelRegistry;
+import dev.vigil.registry.ScoreScale;
 import dev.vigil.proto.v1.AuditRecord;
 import dev.vigil.scoring.audit.AuditVerify;
 import java.io.IOException;

@@ -2,8 +2,8 @@ package dev.vigil.scoring.model;
 
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.models.registry.ModelCard;
-import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.registry.ModelCard;
+import dev.vigil.registry.ModelRegistry;
 import dev.vigil.proto.v1.ActivateModelRequest;
 import dev.vigil.proto.v1.ListModelsRequest;
 import dev.vigil.proto.v1.ListModelsResponse;

@@ -1,9 +1,9 @@
 package dev.vigil.scoring.model;
 
 import dev.vigil.features.profile.FeatureCatalogue.FeatureSet;
-import dev.vigil.models.registry.ModelCard;
-import dev.vigil.models.registry.ModelRegistry;
-import dev.vigil.models.training.ModelTrainer;
+import dev.vigil.registry.ModelCard;
+import dev.vigil.registry.ModelRegistry;
+import dev.vigil.registry.Prediction;
 import java.util.List;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoostError;
@@ -134,7 +134,7 @@ public final class ServedModel {
 
   /** The probability alone (challenger and shadow scoring). */
   public double probability(double[] values) {
-    return ModelTrainer.probability(model, names, values);
+    return Prediction.probability(model, names, values);
   }
 
   /** The probability and each feature's contribution, in feature-set order. */
@@ -204,7 +204,7 @@ public final class ServedModel {
         continue;
       }
       probe[i] = 0;
-      out[i] = base - logit(ModelTrainer.probability(model, names, probe));
+      out[i] = base - logit(Prediction.probability(model, names, probe));
       probe[i] = values[i];
     }
     return out;
@@ -221,8 +221,8 @@ public final class ServedModel {
     @SuppressWarnings("unchecked")
     Scorecard(TransformerMap map, AbstractLinearSGDModel<Label> linear, String[] names) {
       DenseMatrix w = linear.getWeightsCopy();
-      int bad = linear.getOutputIDInfo().getID(new Label(ModelTrainer.BAD));
-      int good = linear.getOutputIDInfo().getID(new Label(ModelTrainer.GOOD));
+      int bad = linear.getOutputIDInfo().getID(new Label(Prediction.BAD));
+      int good = linear.getOutputIDInfo().getID(new Label(Prediction.GOOD));
       ImmutableFeatureMap ids = linear.getFeatureIDMap();
       int biasColumn = w.getDimension2Size() - 1;
       transforms = new List[names.length];
@@ -282,8 +282,8 @@ public final class ServedModel {
       for (int i = 0; i < names.length; i++) {
         column[i] = ids.getID(names[i]);
       }
-      bad = model.getOutputIDInfo().getID(new Label(ModelTrainer.BAD));
-      good = model.getOutputIDInfo().getID(new Label(ModelTrainer.GOOD));
+      bad = model.getOutputIDInfo().getID(new Label(Prediction.BAD));
+      good = model.getOutputIDInfo().getID(new Label(Prediction.GOOD));
       classes = model.getOutputIDInfo().size();
     }
 

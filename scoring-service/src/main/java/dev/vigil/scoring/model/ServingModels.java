@@ -2,7 +2,7 @@ package dev.vigil.scoring.model;
 
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.registry.ModelRegistry;
 import java.io.IOException;
 import java.util.EnumMap;
 import java.util.Map;

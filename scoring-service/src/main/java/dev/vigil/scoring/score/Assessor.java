@@ -7,7 +7,7 @@ import dev.vigil.features.profile.FeatureCatalogue.FeatureSet;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.FeatureInputs;
 import dev.vigil.features.profile.Profile;
-import dev.vigil.models.registry.ScoreScale;
+import dev.vigil.registry.ScoreScale;
 import dev.vigil.proto.v1.ModelResult;
 import dev.vigil.proto.v1.Reason;
 import dev.vigil.scoring.drift.DriftMonitor;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.registry.ModelRegistry;
 import dev.vigil.proto.v1.AuditRecord;
 import dev.vigil.proto.v1.ScoreCheckDepositRequest;
 import dev.vigil.proto.v1.ScoreStreamRequest;

@@ -8,7 +8,7 @@ import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.simulator.Simulator;
 import dev.vigil.features.training.TrainingSet;
-import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.registry.ModelRegistry;
 import dev.vigil.models.training.ModelTrainer;
 import dev.vigil.models.training.TimeSplit;
 import dev.vigil.models.training.Workflow;
@@ -66,7 +66,7 @@ class ServedModelTest {
     // reference rows (the training population)
     List<double[]> reference = model.card().reference();
     assertThat(reference).isNotEmpty()
-        .hasSizeLessThanOrEqualTo(dev.vigil.models.registry.ModelCard.REFERENCE_ROWS);
+        .hasSizeLessThanOrEqualTo(dev.vigil.registry.ModelCard.REFERENCE_ROWS);
     double base = scorecard.intercept();
     for (double[] r : reference) {
       for (double points : scorecard.contributions(r, Double.NaN)) {

@@ -6,7 +6,7 @@ import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.profile.EntityKey;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.models.registry.ModelRegistry;
+import dev.vigil.registry.ModelRegistry;
 import dev.vigil.proto.v1.AuditRecord;
 import dev.vigil.proto.v1.DepositDecision;
 import dev.vigil.proto.v1.ProfileRecord;

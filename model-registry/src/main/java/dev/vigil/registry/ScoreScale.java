@@ -1,4 +1,4 @@
-package dev.vigil.models.registry;
+package dev.vigil.registry;
 
 /** The 0-999 score every answer carries beside the probability: higher is riskier. */
 public final class ScoreScale {

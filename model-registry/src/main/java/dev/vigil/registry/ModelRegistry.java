@@ -1,4 +1,4 @@
-package dev.vigil.models.registry;
+package dev.vigil.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,9 +1,10 @@
-package dev.vigil.models.registry;
+package dev.vigil.models;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
+import dev.vigil.registry.ModelRegistry;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

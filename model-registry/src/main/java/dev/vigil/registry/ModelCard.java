@@ -1,4 +1,4 @@
-package dev.vigil.models.registry;
+package dev.vigil.registry;
 
 import java.util.List;
 import java.util.Map;

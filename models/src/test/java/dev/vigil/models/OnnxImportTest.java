@@ -1,10 +1,11 @@
-package dev.vigil.models.registry;
+package dev.vigil.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.vigil.features.event.Event;
+import dev.vigil.registry.ModelRegistry;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.simulator.Simulator;
