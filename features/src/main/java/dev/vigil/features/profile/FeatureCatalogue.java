@@ -339,7 +339,8 @@ public final class FeatureCatalogue {
           "Transactions at the merchant/terminal over " + days + " day(s) ending one label delay ago",
           in -> merchantWindow(in, days * DAY, in.merchant().transactions))
           .because(either("MERCHANT_VOLUME_" + days + "D",
-              "Merchant's transaction volume over the last " + span(days + "d")));
+              "Unusual transaction volume at this merchant or terminal over the last "
+                  + span(days + "d")));
     }
     for (long days : new long[] {1, 7, 30}) {
       f.add("merchant_fraud_rate_" + days + "d",
