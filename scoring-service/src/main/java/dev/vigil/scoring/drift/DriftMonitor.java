@@ -4,24 +4,27 @@ import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.registry.ScoreScale;
 import dev.vigil.scoring.model.ServedModel;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Whether the customers scored now look like those a task's champion was trained on: per task,
  * each feature's and the score's values over the last {@code window} scored requests, binned as
  * the champion's training population was (its card's reference rows, {@link Population}), and
  * the population stability index of each against training. Kept per champion: a new champion
- * starts a new window. Recording is a few counter updates per request under the task's lock.
+ * starts a new window. Recording is a few counter updates per request, skipped when another
+ * request is being recorded at that instant: scoring never waits for drift.
  */
 public final class DriftMonitor {
   /** Fewer live observations than this: no index is reported (it would be noise). */
   public static final int MIN_OBSERVATIONS = 200;
 
   private final int window;
-  private final Map<Task, Window> windows = new EnumMap<>(Task.class);
+  /** Each task's window, by ordinal: read without a lock on every scored request. */
+  private final AtomicReferenceArray<Window> windows =
+      new AtomicReferenceArray<>(Task.values().length);
 
   /** @param window how many of the latest scored requests the live distributions hold */
   public DriftMonitor(int window) {
@@ -38,12 +41,14 @@ public final class DriftMonitor {
     if (!champion.explainsAgainstPopulation()) {
       return; // published without reference rows: nothing to compare with
     }
-    Window w;
-    synchronized (windows) {
-      w = windows.get(task);
-      if (w == null || w.champion != champion) {
-        w = new Window(champion, names, window);
-        windows.put(task, w);
+    Window w = windows.get(task.ordinal());
+    if (w == null || w.champion != champion) {
+      synchronized (this) { // a new champion: one window built, whoever comes first
+        w = windows.get(task.ordinal());
+        if (w == null || w.champion != champion) {
+          w = new Window(champion, names, window);
+          windows.set(task.ordinal(), w);
+        }
       }
     }
     w.add(values, ScoreScale.of(probability));
@@ -55,12 +60,11 @@ public final class DriftMonitor {
   /** Every feature's and the score's index, per task with enough observations. */
   public List<Index> indices() {
     var out = new ArrayList<Index>();
-    List<Map.Entry<Task, Window>> all;
-    synchronized (windows) {
-      all = new ArrayList<>(windows.entrySet());
-    }
-    for (var e : all) {
-      e.getValue().indices(e.getKey(), out);
+    for (Task task : Task.values()) {
+      Window w = windows.get(task.ordinal());
+      if (w != null) {
+        w.indices(task, out);
+      }
     }
     return out;
   }
@@ -73,6 +77,7 @@ public final class DriftMonitor {
     final long[][] counts;
     final byte[][] ring; // per observation slot, each variable's bin
     long seen;
+    final ReentrantLock lock = new ReentrantLock();
 
     Window(ServedModel champion, List<String> names, int size) {
       this.champion = champion;
@@ -94,7 +99,23 @@ public final class DriftMonitor {
       ring = new byte[size][];
     }
 
-    synchronized void add(double[] values, int score) {
+    /**
+     * Records one request, unless another is being recorded this instant: the request never
+     * waits for drift (under load the window is a sample of the requests, which is all the index
+     * needs).
+     */
+    void add(double[] values, int score) {
+      if (!lock.tryLock()) {
+        return;
+      }
+      try {
+        record(values, score);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private void record(double[] values, int score) {
       int slot = (int) (seen % ring.length);
       byte[] old = ring[slot];
       if (old != null) {
@@ -114,7 +135,16 @@ public final class DriftMonitor {
       seen++;
     }
 
-    synchronized void indices(Task task, List<Index> out) {
+    void indices(Task task, List<Index> out) {
+      lock.lock();
+      try {
+        indicesLocked(task, out);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private void indicesLocked(Task task, List<Index> out) {
       long total = Math.min(seen, ring.length);
       if (total < MIN_OBSERVATIONS) {
         return;
