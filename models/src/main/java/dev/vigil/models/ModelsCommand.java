@@ -34,7 +34,15 @@ import picocli.CommandLine.Spec;
     description = "The data scientists' workflow.")
 public final class ModelsCommand {
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ModelsCommand())
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line, with its converters and error handling. */
+  static CommandLine commandLine() {
+    return new CommandLine(new ModelsCommand())
+        // a day ("2005-10-01", midnight UTC) or an instant ("2005-10-01T06:00:00Z") wherever a
+        // time is asked for, as --schedule takes plain dates
+        .registerConverter(Instant.class, ModelsCommand::instant)
         // data that cannot make a model (a period without both outcomes, a mismatched schema)
         // is the user's to fix: its message, not a stack trace
         .setExecutionExceptionHandler((e, command, parsed) -> {
@@ -43,8 +51,7 @@ public final class ModelsCommand {
           }
           command.getErr().println(command.getCommandName() + ": " + e.getMessage());
           return 1;
-        })
-        .execute(args));
+        });
   }
 
   /**
@@ -61,6 +68,17 @@ public final class ModelsCommand {
     return history;
   }
 
+  /** A plain date (its midnight, UTC) or an ISO-8601 instant. */
+  static Instant instant(String text) {
+    try {
+      return text.contains("T") ? Instant.parse(text)
+          : java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new CommandLine.TypeConversionException("'" + text + "' is neither a date"
+          + " (2005-10-01) nor an instant (2005-10-01T06:00:00Z)");
+    }
+  }
+
   static Task task(String name) {
     return Task.valueOf(name.toUpperCase(Locale.ROOT));
   }
@@ -68,11 +86,12 @@ public final class ModelsCommand {
   @Command(name = "train", mixinStandardHelpOptions = true,
       description = "Train on one period, evaluate on a later one after a gap; optionally publish.")
   static final class Train implements Callable<Integer> {
-    @Option(names = "--events", required = true) Path events;
+    @Option(names = "--events", required = true, paramLabel = "FILE",
+        description = "The event history, JSON Lines (./vigil simulate writes one).") Path events;
     @Option(names = "--task", required = true, description = "fraud, deposit or delinquency")
     String task;
-    @Option(names = "--start",
-        description = "Start of the training period (default: the first event plus the burn-in).")
+    @Option(names = "--start", description = "Start of the training period, a date (2005-10-01,"
+        + " midnight UTC) or an instant (default: the first event plus the burn-in).")
     Instant start;
     @Option(names = "--burn-in-days", defaultValue = "37", description = "History needed before"
         + " training starts, so that the longest windows are full (30 days, 7 days ago).")
@@ -84,14 +103,21 @@ public final class ModelsCommand {
     @Option(names = "--scaling", defaultValue = "log-minmax", description = "Logistic regression's"
         + " input scaling: log-minmax (log(1+x), then min-max; default) or minmax.")
     String scaling;
-    @Option(names = "--train-days", defaultValue = "7") int trainDays;
-    @Option(names = "--gap-days", defaultValue = "7") int gapDays;
-    @Option(names = "--test-days", defaultValue = "7") int testDays;
-    @Option(names = "--horizon-days", defaultValue = "30") int horizonDays;
+    @Option(names = "--train-days", defaultValue = "7", description = "Days of the training"
+        + " period (default: ${DEFAULT-VALUE}).") int trainDays;
+    @Option(names = "--gap-days", defaultValue = "7", description = "Days between training and"
+        + " test, the label delay: labels of the last training days are not known yet at the"
+        + " test period's start (default: ${DEFAULT-VALUE}).") int gapDays;
+    @Option(names = "--test-days", defaultValue = "7", description = "Days of the test period"
+        + " the model is evaluated on (default: ${DEFAULT-VALUE}).") int testDays;
+    @Option(names = "--horizon-days", defaultValue = "30", description = "Delinquency: days after"
+        + " an as-of date within which a default counts as the outcome (default:"
+        + " ${DEFAULT-VALUE}).") int horizonDays;
     @Option(names = "--schedule", defaultValue = "weekly", description = "Delinquency as-of"
         + " dates: weekly, monthly, or a comma-separated list (2026-02-01,2026-03-01).")
     String schedule;
-    @Option(names = "--registry", defaultValue = "var/models") Path registry;
+    @Option(names = "--registry", defaultValue = "var/models", description = "The model registry"
+        + " (default: ${DEFAULT-VALUE}).") Path registry;
     @Option(names = "--publish", description = "Publish the model to the registry.") boolean publish;
     @Option(names = "--activate", description = "Publish and make it the champion.")
     boolean activate;
@@ -142,13 +168,22 @@ public final class ModelsCommand {
    */
   static final class HeldOutPeriod {
     @Spec(Spec.Target.MIXEE) CommandSpec command;
-    @Option(names = "--events", required = true) Path events;
-    @Option(names = "--task", required = true) String task;
-    @Option(names = "--registry", defaultValue = "var/models") Path registry;
-    @Option(names = "--version", description = "Default: the champion.") String version;
-    @Option(names = "--from", required = true) Instant from;
-    @Option(names = "--to", required = true) Instant to;
-    @Option(names = "--horizon-days", defaultValue = "30") int horizonDays;
+    @Option(names = "--events", required = true, paramLabel = "FILE",
+        description = "The event history, JSON Lines.") Path events;
+    @Option(names = "--task", required = true, description = "fraud, deposit or delinquency")
+    String task;
+    @Option(names = "--registry", defaultValue = "var/models", description = "The model registry"
+        + " (default: ${DEFAULT-VALUE}).") Path registry;
+    // not --version: that name would displace picocli's own -V/--version and -h/--help
+    @Option(names = "--model-version", description = "The published version to use, for"
+        + " example v2 (default: the champion).") String version;
+    @Option(names = "--from", required = true, description = "First time of the period"
+        + " (inclusive), a date (2005-10-01, midnight UTC) or an instant.") Instant from;
+    @Option(names = "--to", required = true, description = "End of the period (exclusive), a date"
+        + " or an instant.") Instant to;
+    @Option(names = "--horizon-days", defaultValue = "30", description = "Delinquency: days after"
+        + " an as-of date within which a default counts as the outcome (default:"
+        + " ${DEFAULT-VALUE}).") int horizonDays;
     @Option(names = "--schedule", defaultValue = "weekly", description = "Delinquency as-of"
         + " dates: weekly, monthly, or a comma-separated list (2026-02-01,2026-03-01).")
     String schedule;
@@ -163,7 +198,7 @@ public final class ModelsCommand {
       String v = version != null ? version : r.roles(t).champion();
       if (v == null) {
         throw new CommandLine.ParameterException(command.commandLine(),
-            "no --version given and " + task + " has no champion");
+            "no --model-version given and " + task + " has no champion");
       }
       var loaded = r.load(t, v);
       var history = history(events);
@@ -180,7 +215,8 @@ public final class ModelsCommand {
           + " distribution, top features).")
   static final class Evaluate implements Callable<Integer> {
     @Mixin HeldOutPeriod period;
-    @Option(names = "--out-dir", required = true) Path outDir;
+    @Option(names = "--out-dir", required = true, description = "Where the report (metrics,"
+        + " curves) is written.") Path outDir;
 
     @Override
     public Integer call() throws Exception {
@@ -223,7 +259,8 @@ public final class ModelsCommand {
           + " gives it, so that anyone can recompute the metrics.")
   static final class Predict implements Callable<Integer> {
     @Mixin HeldOutPeriod period;
-    @Option(names = "--out", required = true) Path out;
+    @Option(names = "--out", required = true, description = "The CSV of predictions to write.")
+    Path out;
 
     @Override
     public Integer call() throws Exception {
@@ -251,14 +288,19 @@ public final class ModelsCommand {
       description = "Publish an ONNX classifier trained elsewhere. --mapping is a JSON object"
           + " from every feature name of the task to its index in the model's input.")
   static final class ImportOnnx implements Callable<Integer> {
-    @Option(names = "--model", required = true) Path model;
-    @Option(names = "--task", required = true) String task;
-    @Option(names = "--mapping", required = true) Path mapping;
+    @Option(names = "--model", required = true, paramLabel = "FILE",
+        description = "The ONNX model file.") Path model;
+    @Option(names = "--task", required = true, description = "fraud, deposit or delinquency")
+    String task;
+    @Option(names = "--mapping", required = true, paramLabel = "FILE", description = "JSON: every"
+        + " feature name of the task to its index in the model's input.") Path mapping;
     @Option(names = "--bad-output", defaultValue = "1",
         description = "Index of the bad outcome's probability among the model's outputs.")
     int badOutput;
-    @Option(names = "--input-name", defaultValue = "input") String inputName;
-    @Option(names = "--registry", defaultValue = "var/models") Path registry;
+    @Option(names = "--input-name", defaultValue = "input", description = "The model's input"
+        + " tensor (default: ${DEFAULT-VALUE}).") String inputName;
+    @Option(names = "--registry", defaultValue = "var/models", description = "The model registry"
+        + " (default: ${DEFAULT-VALUE}).") Path registry;
 
     @Override
     public Integer call() throws Exception {
@@ -282,7 +324,8 @@ public final class ModelsCommand {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Published versions.")
   static final class ListModels implements Callable<Integer> {
-    @Option(names = "--registry", defaultValue = "var/models") Path registry;
+    @Option(names = "--registry", defaultValue = "var/models", description = "The model registry"
+        + " (default: ${DEFAULT-VALUE}).") Path registry;
 
     @Override
     public Integer call() throws Exception {
@@ -306,7 +349,8 @@ public final class ModelsCommand {
 
   @Command(name = "activate", mixinStandardHelpOptions = true, description = "Make a version champion.")
   static final class Activate implements Callable<Integer> {
-    @Option(names = "--registry", defaultValue = "var/models") Path registry;
+    @Option(names = "--registry", defaultValue = "var/models", description = "The model registry"
+        + " (default: ${DEFAULT-VALUE}).") Path registry;
     @Parameters(index = "0", description = "task") String task;
     @Parameters(index = "1", description = "version, for example v2") String version;
 
@@ -320,7 +364,8 @@ public final class ModelsCommand {
   @Command(name = "rollback", mixinStandardHelpOptions = true,
       description = "Make the previous champion the champion again.")
   static final class Rollback implements Callable<Integer> {
-    @Option(names = "--registry", defaultValue = "var/models") Path registry;
+    @Option(names = "--registry", defaultValue = "var/models", description = "The model registry"
+        + " (default: ${DEFAULT-VALUE}).") Path registry;
     @Parameters(index = "0", description = "task") String task;
 
     @Override
@@ -334,7 +379,8 @@ public final class ModelsCommand {
       description = "Train, publish and activate the seeded default model of every task that has"
           + " no champion (what the embedded default serves out of the box).")
   static final class Defaults implements Callable<Integer> {
-    @Option(names = "--registry", defaultValue = "var/models") Path registry;
+    @Option(names = "--registry", defaultValue = "var/models", description = "The model registry"
+        + " (default: ${DEFAULT-VALUE}).") Path registry;
 
     @Override
     public Integer call() throws Exception {
@@ -351,9 +397,12 @@ public final class ModelsCommand {
       description = "Vigil's fraud features against the Fraud Detection Handbook's baseline, on the"
           + " Handbook's simulated world and protocol, one run per seed.")
   static final class Handbook implements Callable<Integer> {
-    @Option(names = "--seeds", split = ",", defaultValue = "1,2,3") List<Long> seeds;
-    @Option(names = "--customers", defaultValue = "5000") int customers;
-    @Option(names = "--days", defaultValue = "183") int days;
+    @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "One simulated"
+        + " world per seed (default: ${DEFAULT-VALUE}).") List<Long> seeds;
+    @Option(names = "--customers", defaultValue = "5000", description = "Customers per world"
+        + " (default: ${DEFAULT-VALUE}).") int customers;
+    @Option(names = "--days", defaultValue = "183", description = "Days per world (default:"
+        + " ${DEFAULT-VALUE}).") int days;
 
     @Override
     public Integer call() {
