@@ -68,6 +68,15 @@ public final class Workflow {
     if (task == Task.FRAUD) {
       test = withoutKnownCompromisedCards(set, split, test);
     }
+    long bad = test.stream().filter(r -> r.label() == 1).count();
+    if (bad == 0 || bad == test.size()) {
+      // no metric of such a period means anything (AUC and average precision are NaN): a model
+      // judged on it must not be published as if it had been judged
+      throw new IllegalArgumentException("the test period " + Instant.ofEpochMilli(split.testFrom())
+          + " to " + Instant.ofEpochMilli(split.testTo()) + " (exclusive) has " + test.size()
+          + " rows, " + bad + " bad: it needs both outcomes to evaluate the model; move or"
+          + " widen it (--start, --train-days, --gap-days, --test-days); nothing was published");
+    }
     Model<Label> model = ModelTrainer.train(algorithm, set, train, balanceClasses, scaling);
     Map<String, Double> metrics = evaluate(model, set, test);
     long positives = train.stream().filter(r -> r.label() == 1).count();
