@@ -4,6 +4,8 @@ import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -11,18 +13,36 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by account: passes each event id once. Ids are remembered for a while of processing time
+ * Keyed by account: sets aside events older than the horizon behind the account's newest event
+ * (no feature window reaches them), and passes each event id once. The horizon is judged per
+ * account against the event times this operator has seen, so the outcome depends only on the
+ * account's own events and their order (one partition, one channel: the order the topic holds);
+ * judged against the watermark, it depended on whether the first watermark had been emitted yet,
+ * so an event beyond the horizon was sometimes folded.
+ *
+ * <p>Event ids Ids are remembered for a while of processing time
  * ({@link ProfileJob#DEDUPE_MEMORY}): redeliveries come soon after the first delivery (a
  * producer's retry, a client resending what was not acknowledged); Publish's ledger refuses them
  * too. Remembering every id for the whole horizon would cost more state than the profiles.
  */
 final class Dedupe extends KeyedProcessFunction<String, Incoming, Incoming> {
   private final long rememberMillis;
+  private final long horizonMillis;
+  private final long idleMillis;
   private transient MapState<String, Boolean> seen;
+  private transient ValueState<Long> newest;
   private transient Counter duplicates;
+  private transient Counter beyondHorizon;
 
-  Dedupe(long rememberMillis) {
+  /**
+   * @param rememberMillis how long (processing time) an event id is remembered
+   * @param horizonMillis events older than this behind the account's newest are set aside
+   * @param idleMillis an account silent this long forgets its newest event time
+   */
+  Dedupe(long rememberMillis, long horizonMillis, long idleMillis) {
     this.rememberMillis = rememberMillis;
+    this.horizonMillis = horizonMillis;
+    this.idleMillis = idleMillis;
   }
 
   @Override
@@ -31,16 +51,34 @@ final class Dedupe extends KeyedProcessFunction<String, Incoming, Incoming> {
     descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(rememberMillis))
         .cleanupInRocksdbCompactFilter(10_000).build());
     seen = getRuntimeContext().getMapState(descriptor);
+    var newestDescriptor = new ValueStateDescriptor<>("newest-event-time", Types.LONG);
+    newestDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(idleMillis))
+        .cleanupInRocksdbCompactFilter(10_000).build());
+    newest = getRuntimeContext().getState(newestDescriptor);
     duplicates = getRuntimeContext().getMetricGroup().counter("vigil_events_duplicate");
+    beyondHorizon = getRuntimeContext().getMetricGroup().counter("vigil_events_beyond_horizon");
   }
 
   @Override
   public void processElement(Incoming in, Context ctx, Collector<Incoming> out) throws Exception {
+    Long latest = newest.value();
+    if (latest != null && in.eventTime < latest - horizonMillis) {
+      beyondHorizon.inc();
+      in.errorField = "event.event_time";
+      in.errorReason = "older than the horizon (" + horizonMillis / 86_400_000L + " days behind"
+          + " the account's newest event): no feature window reaches it; backfill older history"
+          + " with the job's file source (--events-file)";
+      ctx.output(Validate.DEAD_LETTERS, in);
+      return;
+    }
     if (seen.contains(in.eventId)) {
       duplicates.inc();
       return;
     }
     seen.put(in.eventId, Boolean.TRUE);
+    if (latest == null || in.eventTime > latest) {
+      newest.update(in.eventTime);
+    }
     out.collect(in);
   }
 }

@@ -102,9 +102,15 @@ public final class ProfileJob {
         : env.fromSource(kafkaSource(s), watermarks, "events topic");
 
     SingleOutputStreamOperator<Incoming> valid = incoming
-        .process(new Validate(s.profiles().horizon().toMillis()))
+        .process(new Validate())
         .name("validate").uid("validate");
+    SingleOutputStreamOperator<Incoming> deduped = tap.apply(valid)
+        .keyBy(in -> in.accountId)
+        .process(new Dedupe(DEDUPE_MEMORY.toMillis(), s.profiles().horizon().toMillis(),
+            s.idleTtl().toMillis()))
+        .name("dedupe by event id").uid("dedupe");
     valid.getSideOutput(Validate.DEAD_LETTERS)
+        .union(deduped.getSideOutput(Validate.DEAD_LETTERS))
         .sinkTo(KafkaSink.<Incoming>builder()
             .setBootstrapServers(s.bootstrapServers())
             .setKafkaProducerConfig(s.kafka())
@@ -113,10 +119,7 @@ public final class ProfileJob {
             .build())
         .name("dead letters").uid("dead-letters");
 
-    SingleOutputStreamOperator<Routed> routed = tap.apply(valid)
-        .keyBy(in -> in.accountId)
-        .process(new Dedupe(DEDUPE_MEMORY.toMillis()))
-        .name("dedupe by event id").uid("dedupe")
+    SingleOutputStreamOperator<Routed> routed = deduped
         .process(new Route()).name("route to entities").uid("route");
 
     DataStream<Routed> signals = null;
