@@ -12,7 +12,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code ./vigil audit verify}: reads the decisions topic from its beginning to its end and checks
@@ -22,29 +22,13 @@ import picocli.CommandLine.Option;
 @Command(name = "vigil audit verify", mixinStandardHelpOptions = true,
     description = "Checks the audit trail's hash chains on the decisions topic.")
 public final class AuditVerify implements Callable<Integer> {
-  @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092",
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  String bootstrap;
-
-  @Option(names = "--kafka-properties", paramLabel = "FILE", description = "Kafka client"
-      + " properties (security.protocol=SASL_SSL, sasl.*, ssl.*: docs/security.md).")
-  java.nio.file.Path kafkaProperties;
-
-  @Option(names = "--topic", defaultValue = "vigil.decisions",
-      description = "The decisions topic (default: ${DEFAULT-VALUE}).")
-  String topic;
+  @Mixin DecisionsTopic decisions = new DecisionsTopic();
 
   @Override
   public Integer call() throws java.io.IOException {
-    var client = new Properties();
-    if (kafkaProperties != null) {
-      try (var in = java.nio.file.Files.newBufferedReader(kafkaProperties)) {
-        client.load(in);
-      }
-    }
-    var findings = AuditChain.verify(readAll(bootstrap, client, topic));
+    var findings = AuditChain.verify(decisions.readAll());
     if (findings.isEmpty()) {
-      System.out.println("no audit records written by a spool on " + topic);
+      System.out.println("no audit records written by a spool on " + decisions.topic());
     }
     boolean holds = true;
     for (AuditChain.Finding f : findings) {

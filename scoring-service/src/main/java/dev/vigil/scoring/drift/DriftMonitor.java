@@ -87,11 +87,7 @@ public final class DriftMonitor {
       for (int i = 0; i < names.size(); i++) {
         populations[i] = Population.ofColumn(reference, i);
       }
-      double[] scores = new double[reference.size()];
-      for (int r = 0; r < scores.length; r++) {
-        scores[r] = ScoreScale.of(champion.probability(reference.get(r)));
-      }
-      populations[names.size()] = Population.of(scores);
+      populations[names.size()] = Population.of(champion.referenceScores());
       counts = new long[populations.length][];
       for (int i = 0; i < populations.length; i++) {
         counts[i] = new long[populations[i].bins()];

@@ -4,9 +4,8 @@ import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.registry.ModelCard;
 import dev.vigil.registry.ModelRegistry;
-import dev.vigil.registry.ScoreScale;
 import dev.vigil.proto.v1.AuditRecord;
-import dev.vigil.scoring.audit.AuditVerify;
+import dev.vigil.scoring.audit.DecisionsTopic;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,11 +14,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,17 +51,7 @@ public final class DriftReport implements Callable<Integer> {
       + " included, ISO-8601 instant (default: no limit).")
   Instant to;
 
-  @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092",
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  String bootstrap;
-
-  @Option(names = "--kafka-properties", paramLabel = "FILE", description = "Kafka client"
-      + " properties (security.protocol=SASL_SSL, sasl.*, ssl.*: docs/security.md).")
-  Path kafkaProperties;
-
-  @Option(names = "--topic", defaultValue = "vigil.decisions",
-      description = "The decisions topic (default: ${DEFAULT-VALUE}).")
-  String topic;
+  @Mixin DecisionsTopic decisions = new DecisionsTopic();
 
   @Option(names = "--out", defaultValue = "drift.html",
       description = "The report to write (default: ${DEFAULT-VALUE}, where the command runs).")
@@ -110,21 +99,16 @@ public final class DriftReport implements Callable<Integer> {
           + " has no champion in " + registry + "; name a --model-version");
     }
     var loaded = models.load(t, v);
-    if (loaded.card().reference().isEmpty()) {
+    var model = new dev.vigil.scoring.model.ServedModel(v, loaded, FeatureCatalogue.of(t));
+    if (!model.explainsAgainstPopulation()) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--model-version: " + v
           + " was published without reference rows (before drift monitoring): republish it");
-    }
-    var client = new Properties();
-    if (kafkaProperties != null) {
-      try (var in = Files.newBufferedReader(kafkaProperties)) {
-        client.load(in);
-      }
     }
     List<String> names = FeatureCatalogue.of(t).names();
     var features = new ArrayList<double[]>();
     var scores = new ArrayList<Integer>();
     String wire = "TASK_" + t.name();
-    for (ConsumerRecord<byte[], byte[]> r : AuditVerify.readAll(bootstrap, client, topic)) {
+    for (ConsumerRecord<byte[], byte[]> r : decisions.readAll()) {
       AuditRecord a = AuditRecord.parseFrom(r.value());
       Instant at = Instant.ofEpochSecond(a.getDecidedAt().getSeconds(),
           a.getDecidedAt().getNanos());
@@ -140,7 +124,6 @@ public final class DriftReport implements Callable<Integer> {
       features.add(row);
       scores.add(a.getScore().getScore());
     }
-    var model = new dev.vigil.scoring.model.ServedModel(v, loaded, FeatureCatalogue.of(t));
     List<Row> rows = rank(loaded.card(), names, features, scores, model);
     Files.writeString(out, html(t, v, features.size(), rows));
     System.out.printf("%s %s: %,d decisions compared; wrote %s (largest index: %s %.3f)%n",
@@ -156,9 +139,7 @@ public final class DriftReport implements Callable<Integer> {
   static List<Row> rank(ModelCard card, List<String> names, List<double[]> features,
       List<Integer> scores, dev.vigil.scoring.model.ServedModel model) {
     var rows = new ArrayList<>(compare(card, names, features));
-    double[] training = card.reference().stream()
-        .mapToDouble(row -> ScoreScale.of(model.probability(row))).toArray();
-    rows.add(row("score", Population.of(training),
+    rows.add(row("score", Population.of(model.referenceScores()),
         scores.stream().mapToDouble(Integer::doubleValue).toArray()));
     rows.sort(Comparator.comparingDouble(Row::psi).reversed());
     return rows;

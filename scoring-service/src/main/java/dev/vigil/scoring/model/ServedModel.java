@@ -4,6 +4,7 @@ import dev.vigil.features.profile.FeatureCatalogue.FeatureSet;
 import dev.vigil.registry.ModelCard;
 import dev.vigil.registry.ModelRegistry;
 import dev.vigil.registry.Prediction;
+import dev.vigil.registry.ScoreScale;
 import java.util.List;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoostError;
@@ -56,6 +57,8 @@ public final class ServedModel {
   private final double[] expected;
   /** Each feature's median over the reference rows (NaN without them). */
   private final double[] typical;
+  /** The model's 0-999 score of each reference row, in card order (empty without them). */
+  private final double[] referenceScores;
 
   /**
    * A loaded model, ready to serve {@code features}.
@@ -73,10 +76,13 @@ public final class ServedModel {
     java.util.Arrays.fill(typical, Double.NaN);
     List<double[]> reference = card.reference().stream()
         .filter(row -> row.length == names.length).toList();
+    double[] scores = new double[reference.size()];
     if (!reference.isEmpty()) {
       try {
-        for (double[] row : reference) {
-          double[] c = explainer.contributions(row, probability(row));
+        for (int r = 0; r < scores.length; r++) {
+          double p = probability(reference.get(r));
+          scores[r] = ScoreScale.of(p);
+          double[] c = explainer.contributions(reference.get(r), p);
           for (int i = 0; i < names.length; i++) {
             expected[i] += c[i] / reference.size();
           }
@@ -85,6 +91,7 @@ public final class ServedModel {
         // a model that cannot score its own reference rows fails its requests too, and they get
         // the stand-in decision; it still loads, so that its role can be given and taken away
         java.util.Arrays.fill(expected, 0);
+        scores = new double[0];
       }
       double[] column = new double[reference.size()];
       for (int i = 0; i < names.length; i++) {
@@ -96,11 +103,24 @@ public final class ServedModel {
             : (column[column.length / 2 - 1] + column[column.length / 2]) / 2;
       }
     }
+    this.referenceScores = scores;
   }
 
-  /** Whether the card carried the training population (reasons are relative to it). */
+  /**
+   * Whether the card carried the training population and the model scored it (reasons and
+   * drift are relative to it).
+   */
   public boolean explainsAgainstPopulation() {
-    return !card.reference().isEmpty();
+    return referenceScores.length > 0;
+  }
+
+  /**
+   * The model's 0-999 score of each of its card's reference rows, computed once at load: the
+   * training population's score distribution. Empty when {@link #explainsAgainstPopulation} is
+   * false.
+   */
+  public double[] referenceScores() {
+    return referenceScores.clone();
   }
 
   /**
