@@ -60,6 +60,17 @@ public final class TestService {
     return tls;
   }
 
+  /**
+   * Names in a service's environment the TLS files and roles file {@link LocalAuthority#init}
+   * wrote under {@code dir}: server.pem and .key, ca.pem as the client CA, roles.yaml.
+   */
+  public static void useTls(Map<String, String> env, Path dir) {
+    env.put("VIGIL_TLS_CERT_FILE", dir.resolve("server.pem").toString());
+    env.put("VIGIL_TLS_KEY_FILE", dir.resolve("server.key").toString());
+    env.put("VIGIL_TLS_CLIENT_CA_FILE", dir.resolve("ca.pem").toString());
+    env.put("VIGIL_ACCESS_ROLES_FILE", dir.resolve("roles.yaml").toString());
+  }
+
   /** A mutual-TLS channel to a service on {@code port} as client {@code name} (admin...). */
   public static io.grpc.ManagedChannel channel(int port, String name) {
     try {
@@ -174,11 +185,7 @@ public final class TestService {
       env.put("VIGIL_MODELS_REGISTRY",
           registryCopy(Files.createDirectories(dir.resolve("models"))).toString());
       env.put("VIGIL_POLICY_POLL_MS", "100");
-      Path tls = tls();
-      env.put("VIGIL_TLS_CERT_FILE", tls.resolve("server.pem").toString());
-      env.put("VIGIL_TLS_KEY_FILE", tls.resolve("server.key").toString());
-      env.put("VIGIL_TLS_CLIENT_CA_FILE", tls.resolve("ca.pem").toString());
-      env.put("VIGIL_ACCESS_ROLES_FILE", tls.resolve("roles.yaml").toString());
+      useTls(env, tls());
       return env;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -139,7 +139,7 @@ public final class LocalAuthority {
         text.append(client).append(": [").append(String.join(", ",
             CLIENTS.get(client).stream().map(Role::id).toList())).append("]\n");
       }
-      atomically(roles, text.toString());
+      atomically(roles, text.toString(), false);
     }
     return authority;
   }
@@ -240,36 +240,42 @@ public final class LocalAuthority {
   }
 
   private static void writePem(Path file, Object object) throws IOException {
-    var text = new StringWriter();
-    try (var pem = new JcaPEMWriter(text)) {
-      pem.writeObject(object);
-    }
-    atomically(file, text.toString());
+    atomically(file, pem(object), false);
   }
 
   /** Writes a private key as PKCS#8 PEM, readable and writable by its owner only. */
   private static void writeKey(Path file, PrivateKey key) throws IOException {
-    var text = new StringWriter();
-    try (var pem = new JcaPEMWriter(text)) {
-      pem.writeObject(new JcaPKCS8Generator(key, null));
-    }
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    try {
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(
-          PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException e) {
-      Files.createFile(tmp); // not a POSIX file system
-    }
-    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.US_ASCII)) {
-      w.write(text.toString());
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    atomically(file, pem(new JcaPKCS8Generator(key, null)), true);
   }
 
-  private static void atomically(Path file, String text) throws IOException {
+  private static String pem(Object object) throws IOException {
+    var text = new StringWriter();
+    try (var pem = new JcaPEMWriter(text)) {
+      pem.writeObject(object);
+    }
+    return text.toString();
+  }
+
+  /**
+   * Writes {@code text} to a sibling file, then moves it over {@code file} in one step: a reader
+   * (the service's reload) sees the old file or the new one, never half of one.
+   *
+   * @param ownerOnly the file is readable and writable by its owner only, from its creation
+   */
+  private static void atomically(Path file, String text, boolean ownerOnly) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.US_ASCII);
+    Files.deleteIfExists(tmp);
+    if (ownerOnly) {
+      try {
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rw-------")));
+      } catch (UnsupportedOperationException e) {
+        Files.createFile(tmp); // not a POSIX file system
+      }
+    }
+    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.US_ASCII)) {
+      w.write(text);
+    }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 

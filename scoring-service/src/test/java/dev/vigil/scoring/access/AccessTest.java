@@ -81,12 +81,7 @@ class AccessTest {
     CLIENTS.forEach((client, held) -> roles.append('"').append(client).append("\": [")
         .append(String.join(", ", held.stream().map(Role::id).toList())).append("]\n"));
     Files.writeString(tls.resolve("roles.yaml"), roles);
-    stack = TestService.Stack.start(dir, 1, env -> {
-      env.put("VIGIL_TLS_CERT_FILE", tls.resolve("server.pem").toString());
-      env.put("VIGIL_TLS_KEY_FILE", tls.resolve("server.key").toString());
-      env.put("VIGIL_TLS_CLIENT_CA_FILE", tls.resolve("ca.pem").toString());
-      env.put("VIGIL_ACCESS_ROLES_FILE", tls.resolve("roles.yaml").toString());
-    });
+    stack = TestService.Stack.start(dir, 1, env -> TestService.useTls(env, tls));
   }
 
   @AfterAll

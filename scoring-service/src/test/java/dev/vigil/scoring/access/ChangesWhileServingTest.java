@@ -54,11 +54,10 @@ class ChangesWhileServingTest {
     tls = Files.createDirectories(dir.resolve("tls"));
     authority = LocalAuthority.init(tls, Clock.systemUTC());
     stack = TestService.Stack.start(dir, 1, env -> {
-      env.put("VIGIL_TLS_CERT_FILE", tls.resolve("server.pem").toString());
-      env.put("VIGIL_TLS_KEY_FILE", tls.resolve("server.key").toString());
+      TestService.useTls(env, tls);
+      // a client CA file of its own, so that the test can rotate it
       env.put("VIGIL_TLS_CLIENT_CA_FILE", tls.resolve("client-ca.pem").toString());
       env.put("VIGIL_TLS_RELOAD_MS", "200");
-      env.put("VIGIL_ACCESS_ROLES_FILE", tls.resolve("roles.yaml").toString());
       Files.copy(tls.resolve("ca.pem"), tls.resolve("client-ca.pem"));
     });
   }

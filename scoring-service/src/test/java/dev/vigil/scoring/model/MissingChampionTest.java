@@ -29,12 +29,8 @@ class MissingChampionTest {
   @Test
   void aTaskWithoutAChampionStopsTheStartAndIsNamed() throws Exception {
     var env = new HashMap<String, String>();
-    Path tls = TestService.tls();
     env.put("VIGIL_STATE_DIR", dir.resolve("state").toString());
-    env.put("VIGIL_TLS_CERT_FILE", tls.resolve("server.pem").toString());
-    env.put("VIGIL_TLS_KEY_FILE", tls.resolve("server.key").toString());
-    env.put("VIGIL_TLS_CLIENT_CA_FILE", tls.resolve("ca.pem").toString());
-    env.put("VIGIL_ACCESS_ROLES_FILE", tls.resolve("roles.yaml").toString());
+    TestService.useTls(env, TestService.tls());
     // an empty registry: a path that is wrong or not mounted
     env.put("VIGIL_MODELS_REGISTRY", Files.createDirectories(dir.resolve("empty")).toString());
     assertThatThrownBy(() -> ScoringServer.start(ServiceConfig.load(null, env),
