@@ -173,8 +173,14 @@ public final class ServedModel {
       p = 1 / (1 + Math.exp(-logOdds));
       base = card.intercept();
     } else if (explainer instanceof TreeContributions trees) {
-      p = probability(values);
+      // TreeSHAP's contributions and bias add up to the booster's margin, bad class against
+      // good, so one pass gives both (ServedModelTest proves it equal to Tribuo's prediction)
       double[] withBias = trees.withBias(values);
+      double margin = 0;
+      for (double x : withBias) {
+        margin += x;
+      }
+      p = 1 / (1 + Math.exp(-margin));
       c = java.util.Arrays.copyOf(withBias, values.length);
       base = withBias[values.length];
     } else {
@@ -204,6 +210,8 @@ public final class ServedModel {
       return new Scorecard(t.getTransformerMap(), linear, names);
     }
     if (model instanceof XGBoostModel<Label> trees && trees.getInnerModels().size() == 1) {
+      // one row per call, many calls at once: OpenMP's thread team costs more than the row
+      trees.setNumThreads(1);
       return new TreeContributions(trees, names);
     }
     return (values, p) -> occlusion(model, names, values, p);
@@ -287,7 +295,13 @@ public final class ServedModel {
 
   /** XGBoost's per-prediction contributions for the bad class against the good. */
   static final class TreeContributions implements Explainer {
-    private final XGBoostModel<Label> model;
+    /**
+     * The booster, copied from the model once. Tribuo's {@code getInnerModels()} copies every
+     * booster on each call (serialises and reloads it natively), and a copy's native memory is
+     * freed only when the collector finalises it: asked per prediction, that cost a copy per score
+     * and let native memory grow between collections (a test JVM aborted).
+     */
+    private final ml.dmlc.xgboost4j.java.Booster booster;
     private final int[] column;
     private final int width;
     private final int bad;
@@ -295,7 +309,12 @@ public final class ServedModel {
     private final int classes;
 
     TreeContributions(XGBoostModel<Label> model, String[] names) {
-      this.model = model;
+      this.booster = model.getInnerModels().get(0);
+      try {
+        booster.setParam("nthread", 1);
+      } catch (XGBoostError e) {
+        throw new IllegalStateException("XGBoost refused nthread=1", e);
+      }
       ImmutableFeatureMap ids = model.getFeatureIDMap();
       width = ids.size();
       column = new int[names.length];
@@ -342,7 +361,7 @@ public final class ServedModel {
       try {
         DMatrix m = new DMatrix(row, 1, width, Float.NaN);
         try {
-          return model.getInnerModels().get(0).predictContrib(m, 0)[0];
+          return booster.predictContrib(m, 0)[0];
         } finally {
           m.dispose();
         }

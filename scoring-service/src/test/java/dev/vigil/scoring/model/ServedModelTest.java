@@ -114,6 +114,8 @@ class ServedModelTest {
       double bias = raw[(bad + 1) * stride - 1] - raw[(2 - bad) * stride - 1];
       assertThat(s.base()).isCloseTo(bias + expected, within(1e-3));
       assertThat(sum + s.base()).isCloseTo(ServedModel.logit(s.probability()), within(1e-3));
+      // and the served probability is Tribuo's own (XGBoost computes in floats)
+      assertThat(s.probability()).isCloseTo(model.probability(row.values()), within(1e-5));
     }
   }
 
