@@ -1,5 +1,6 @@
 package dev.vigil.models;
 
+import dev.vigil.features.cli.VigilHome;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventFiles;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
@@ -116,7 +117,7 @@ public final class ModelsCommand {
     @Option(names = "--schedule", defaultValue = "weekly", description = "Delinquency as-of"
         + " dates: weekly, monthly, or a comma-separated list (2026-02-01,2026-03-01).")
     String schedule;
-    @Option(names = "--registry", defaultValue = "var/models", description = "The model registry"
+    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", description = "The model registry"
         + " (default: ${DEFAULT-VALUE}).") Path registry;
     @Option(names = "--publish", description = "Publish the model to the registry.") boolean publish;
     @Option(names = "--activate", description = "Publish and make it the champion.")
@@ -172,7 +173,7 @@ public final class ModelsCommand {
         description = "The event history, JSON Lines.") Path events;
     @Option(names = "--task", required = true, description = "fraud, deposit or delinquency")
     String task;
-    @Option(names = "--registry", defaultValue = "var/models", description = "The model registry"
+    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", description = "The model registry"
         + " (default: ${DEFAULT-VALUE}).") Path registry;
     // not --version: that name would displace picocli's own -V/--version and -h/--help
     @Option(names = "--model-version", description = "The published version to use, for"
@@ -299,7 +300,7 @@ public final class ModelsCommand {
     int badOutput;
     @Option(names = "--input-name", defaultValue = "input", description = "The model's input"
         + " tensor (default: ${DEFAULT-VALUE}).") String inputName;
-    @Option(names = "--registry", defaultValue = "var/models", description = "The model registry"
+    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", description = "The model registry"
         + " (default: ${DEFAULT-VALUE}).") Path registry;
 
     @Override
@@ -324,7 +325,7 @@ public final class ModelsCommand {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Published versions.")
   static final class ListModels implements Callable<Integer> {
-    @Option(names = "--registry", defaultValue = "var/models", description = "The model registry"
+    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", description = "The model registry"
         + " (default: ${DEFAULT-VALUE}).") Path registry;
 
     @Override
@@ -349,7 +350,7 @@ public final class ModelsCommand {
 
   @Command(name = "activate", mixinStandardHelpOptions = true, description = "Make a version champion.")
   static final class Activate implements Callable<Integer> {
-    @Option(names = "--registry", defaultValue = "var/models", description = "The model registry"
+    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", description = "The model registry"
         + " (default: ${DEFAULT-VALUE}).") Path registry;
     @Parameters(index = "0", description = "task") String task;
     @Parameters(index = "1", description = "version, for example v2") String version;
@@ -364,7 +365,7 @@ public final class ModelsCommand {
   @Command(name = "rollback", mixinStandardHelpOptions = true,
       description = "Make the previous champion the champion again.")
   static final class Rollback implements Callable<Integer> {
-    @Option(names = "--registry", defaultValue = "var/models", description = "The model registry"
+    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", description = "The model registry"
         + " (default: ${DEFAULT-VALUE}).") Path registry;
     @Parameters(index = "0", description = "task") String task;
 
@@ -379,7 +380,7 @@ public final class ModelsCommand {
       description = "Train, publish and activate the seeded default model of every task that has"
           + " no champion (what the embedded default serves out of the box).")
   static final class Defaults implements Callable<Integer> {
-    @Option(names = "--registry", defaultValue = "var/models", description = "The model registry"
+    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", description = "The model registry"
         + " (default: ${DEFAULT-VALUE}).") Path registry;
 
     @Override

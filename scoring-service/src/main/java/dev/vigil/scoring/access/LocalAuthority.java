@@ -1,5 +1,6 @@
 package dev.vigil.scoring.access;
 
+import dev.vigil.features.cli.VigilHome;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.Writer;
@@ -306,7 +307,7 @@ public final class LocalAuthority {
       description = "Create the CA, the server's certificate and each role's client certificate"
           + " under --dir, where missing (nothing there is replaced).")
   static final class Init implements Callable<Integer> {
-    @Option(names = "--dir", defaultValue = "var/tls", description = "Where the PEM files are"
+    @Option(names = "--dir", defaultValue = VigilHome.VAR + "/tls", description = "Where the PEM files are"
         + " written (default: ${DEFAULT-VALUE}).")
     Path dir;
 
@@ -325,7 +326,7 @@ public final class LocalAuthority {
       description = "Issue NAME.pem and NAME.key again (a new key, valid 397 days from now), or"
           + " a new client's. The service takes a renewed server certificate without a restart.")
   static final class Renew implements Callable<Integer> {
-    @Option(names = "--dir", defaultValue = "var/tls", description = "The CA's directory"
+    @Option(names = "--dir", defaultValue = VigilHome.VAR + "/tls", description = "The CA's directory"
         + " (default: ${DEFAULT-VALUE}).")
     Path dir;
 

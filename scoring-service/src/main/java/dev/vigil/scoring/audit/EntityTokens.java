@@ -108,7 +108,7 @@ public final class EntityTokens {
 
   /** {@code ./vigil audit token [--key-file F] TYPE/id...}: prints each entity's token. */
   public static void main(String[] args) {
-    Path file = Path.of("var/service/audit-token.key");
+    Path file = dev.vigil.features.cli.VigilHome.var("service/audit-token.key");
     int i = 0;
     if (args.length > 1 && args[0].equals("--key-file")) {
       file = Path.of(args[1]);

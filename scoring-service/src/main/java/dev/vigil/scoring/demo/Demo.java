@@ -1,5 +1,6 @@
 package dev.vigil.scoring.demo;
 
+import dev.vigil.features.cli.VigilHome;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.simulator.Simulator;
@@ -50,7 +51,7 @@ public final class Demo implements java.util.concurrent.Callable<Integer> {
 
   @Option(names = "--target", defaultValue = "localhost:50051",
       description = "The scoring service (default: ${DEFAULT-VALUE}).") String target;
-  @Option(names = "--tls-dir", defaultValue = "var/tls", description = "Where ca.pem and the"
+  @Option(names = "--tls-dir", defaultValue = VigilHome.VAR + "/tls", description = "Where ca.pem and the"
       + " client certificates are: events are published as 'producer', scored as 'scorer'"
       + " (default: ${DEFAULT-VALUE}, made by ./vigil up).") java.nio.file.Path tlsDir;
   @Option(names = "--customers", defaultValue = "300") int customers;

@@ -1,5 +1,6 @@
 package dev.vigil.scoring.drift;
 
+import dev.vigil.features.cli.VigilHome;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.registry.ModelCard;
@@ -35,7 +36,7 @@ public final class DriftReport implements Callable<Integer> {
   @Option(names = "--task", required = true, description = "fraud, deposit or delinquency.")
   String task;
 
-  @Option(names = "--registry", defaultValue = "var/models",
+  @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
       description = "The model registry (default: ${DEFAULT-VALUE}).")
   Path registry;
 
