@@ -30,4 +30,33 @@ public final class Prediction {
     Label bad = scores.get(BAD);
     return bad == null ? 0 : bad.getScore();
   }
+
+  /** Rows per call to the model in {@link #probabilities}. */
+  static final int BATCH = 4096;
+
+  /**
+   * The model's probability of the bad outcome for many feature vectors, in their order, asked in
+   * batches: XGBoost builds one native matrix per call, so one call per row costs far more than
+   * the trees (issue 17: about 1.5 ms a row).
+   *
+   * @param names the features' names, in the order of each row's values
+   */
+  public static double[] probabilities(Model<Label> model, String[] names,
+      java.util.List<double[]> rows) {
+    double[] out = new double[rows.size()];
+    var batch = new java.util.ArrayList<org.tribuo.Example<Label>>(Math.min(BATCH, rows.size()));
+    for (int start = 0; start < rows.size(); start += BATCH) {
+      batch.clear();
+      int end = Math.min(rows.size(), start + BATCH);
+      for (int i = start; i < end; i++) {
+        batch.add(new ArrayExample<>(LABELS.getUnknownOutput(), names, rows.get(i)));
+      }
+      var predictions = model.predict(batch);
+      for (int i = start; i < end; i++) {
+        Label bad = predictions.get(i - start).getOutputScores().get(BAD);
+        out[i] = bad == null ? 0 : bad.getScore();
+      }
+    }
+    return out;
+  }
 }

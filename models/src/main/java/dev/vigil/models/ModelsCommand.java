@@ -270,10 +270,14 @@ public final class ModelsCommand {
       String v = scoring.version();
       String[] names = scoring.set().features().names().toArray(new String[0]);
       long n = 0;
+      double[] probabilities = dev.vigil.registry.Prediction.probabilities(
+          scoring.loaded().model(), names,
+          scoring.rows().stream().map(dev.vigil.features.training.TrainingSet.Row::values)
+              .toList());
       try (var w = java.nio.file.Files.newBufferedWriter(out)) {
         w.write("id,as_of,account_id,probability,score,label\n");
         for (var row : scoring.rows()) {
-          double p = ModelTrainer.probability(scoring.loaded().model(), names, row.values());
+          double p = probabilities[(int) n];
           w.write(String.format(Locale.ROOT, "%s,%s,%s,%.6f,%d,%d%n", row.id(),
               Instant.ofEpochMilli(row.asOfMillis()), row.accountId(), p,
               ScoreScale.of(p), row.label()));

@@ -143,12 +143,12 @@ public final class Workflow {
 
   public static Scores scored(Model<Label> model, TrainingSet set, List<TrainingSet.Row> rows) {
     String[] names = set.features().names().toArray(new String[0]);
-    double[] p = new double[rows.size()];
+    double[] p = dev.vigil.registry.Prediction.probabilities(model, names,
+        rows.stream().map(TrainingSet.Row::values).toList());
     int[] y = new int[rows.size()];
     var scored = new java.util.ArrayList<Metrics.Scored>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
       TrainingSet.Row r = rows.get(i);
-      p[i] = ModelTrainer.probability(model, names, r.values());
       y[i] = r.label();
       scored.add(new Metrics.Scored(r.accountId(), Math.floorDiv(r.asOfMillis(), DAY), p[i],
           r.label()));
