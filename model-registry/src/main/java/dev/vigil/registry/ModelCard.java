@@ -14,6 +14,8 @@ import java.util.Map;
  *     order, no ids): the population a score is explained against (a reason is what raises a
  *     score above this population's typical one) and the training distributions drift is
  *     measured from; empty for a model published without it
+ * @param data how the rows were made and divided, which evaluating and predicting reuse; null for
+ *     a model published without it (before it was recorded, or imported)
  */
 public record ModelCard(
     String task,
@@ -32,7 +34,8 @@ public record ModelCard(
     Map<String, Double> metrics,
     String provenance,
     String publishedAt,
-    List<double[]> reference) {
+    List<double[]> reference,
+    Data data) {
 
   /** Most reference rows a card carries. */
   public static final int REFERENCE_ROWS = 500;
@@ -45,6 +48,25 @@ public record ModelCard(
   public ModelCard withVersion(String value) {
     return new ModelCard(task, value, algorithm, hyperParameters, trainFrom, trainTo, testFrom,
         testTo, trainingRows, trainingPositives, dataFingerprint, featureNames,
-        featureSchemaFingerprint, metrics, provenance, publishedAt, reference);
+        featureSchemaFingerprint, metrics, provenance, publishedAt, reference, data);
+  }
+
+  /**
+   * How a model's rows were made and divided.
+   *
+   * @param split {@code time}, {@code entity} or {@code time+entity}
+   * @param heldOutShare the share of accounts held out (entity splits; 0 otherwise)
+   * @param splitSeed the seed that chose them (entity splits)
+   * @param schedule delinquency: the as-of dates ({@code weekly}, {@code monthly} or a list);
+   *     null for the other tasks
+   * @param horizonDays delinquency: the days after an as-of date within which a default is the
+   *     outcome; 0 for the other tasks
+   */
+  public record Data(String split, double heldOutShare, long splitSeed, String schedule,
+      int horizonDays) {
+    /** Whether the split held accounts out. */
+    public boolean byAccount() {
+      return split != null && split.contains("entity");
+    }
   }
 }

@@ -8,6 +8,7 @@ import dev.vigil.models.evaluation.HandbookComparison;
 import dev.vigil.registry.ModelRegistry;
 import dev.vigil.registry.ScoreScale;
 import dev.vigil.models.training.ModelTrainer;
+import dev.vigil.models.training.Split;
 import dev.vigil.models.training.TimeSplit;
 import dev.vigil.models.training.Workflow;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ public final class ModelsCommand {
           if (!(e instanceof IllegalArgumentException || e instanceof IllegalStateException)) {
             throw e;
           }
-          command.getErr().println(command.getCommandName() + ": " + e.getMessage());
+          System.err.println(command.getCommandName() + ": " + e.getMessage());
           return 1;
         });
   }
@@ -80,6 +81,13 @@ public final class ModelsCommand {
     }
   }
 
+  /** Metrics one per line: counts as integers, the rest to four places. */
+  static void printMetrics(java.util.Map<String, Double> metrics) {
+    metrics.forEach((k, v) -> System.out.println(k.equals("rows") || k.equals("positives")
+        ? String.format(Locale.ROOT, "  %-22s %,d", k, v.longValue())
+        : String.format(Locale.ROOT, "  %-22s %.4f", k, v)));
+  }
+
   static Task task(String name) {
     return Task.valueOf(name.toUpperCase(Locale.ROOT));
   }
@@ -104,6 +112,17 @@ public final class ModelsCommand {
     @Option(names = "--scaling", defaultValue = "log-minmax", description = "Logistic regression's"
         + " input scaling: log-minmax (log(1+x), then min-max; default) or minmax.")
     String scaling;
+    @Option(names = "--split", defaultValue = "time", description = "How rows are divided into"
+        + " training and test: time (learn from one period, test on a later one after a gap),"
+        + " entity (hold out a seeded share of the accounts, every row from --start on both sides:"
+        + " for snapshot data, one as-of date per account), or time,entity (held-out accounts in"
+        + " the later period) (default: ${DEFAULT-VALUE}).") String split;
+    @Option(names = "--held-out-share", defaultValue = "0.3", description = "Entity splits: the"
+        + " share of accounts held out for testing, in (0, 1) (default: ${DEFAULT-VALUE}).")
+    double heldOutShare;
+    @Option(names = "--split-seed", defaultValue = "42", description = "Entity splits: chooses"
+        + " which accounts are held out; the same seed holds out the same accounts in any file"
+        + " (default: ${DEFAULT-VALUE}).") long splitSeed;
     @Option(names = "--train-days", defaultValue = "7", description = "Days of the training"
         + " period (default: ${DEFAULT-VALUE}).") int trainDays;
     @Option(names = "--gap-days", defaultValue = "7", description = "Days between training and"
@@ -140,16 +159,33 @@ public final class ModelsCommand {
       Instant from = start != null ? start : Instant.ofEpochMilli(
           history.stream().mapToLong(Event::timeMillis).min().orElseThrow())
           .plus(Duration.ofDays(burnInDays));
-      var split = new TimeSplit(from, Duration.ofDays(trainDays), Duration.ofDays(gapDays),
+      var time = new TimeSplit(from, Duration.ofDays(trainDays), Duration.ofDays(gapDays),
           Duration.ofDays(testDays));
+      Split divided;
+      try {
+        divided = switch (split.replace(" ", "")) {
+          case "time" -> Split.byTime(time);
+          case "entity" -> Split.byAccount(from.toEpochMilli(),
+              history.stream().mapToLong(Event::timeMillis).max().orElseThrow() + 1,
+              new Split.Accounts(heldOutShare, splitSeed));
+          case "time,entity", "entity,time", "time+entity" -> Split.byTimeAndAccount(time,
+              new Split.Accounts(heldOutShare, splitSeed));
+          default -> throw new IllegalArgumentException("--split: \"" + split + "\" is not time,"
+              + " entity or time,entity");
+        };
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+      }
       Task t = task(task);
-      var set = Workflow.trainingSet(t, history, split, Duration.ofDays(horizonDays), schedule);
-      var result = Workflow.train(chosen, t, set, split, balanceClasses, scaled);
-      System.out.printf("%s " + algorithm + ": trained on %,d rows (%,d bad) %s..%s,"
-              + " tested %s..%s%n", t, result.card().trainingRows(),
+      var set = Workflow.trainingSet(t, history, divided.from(), divided.to(),
+          Duration.ofDays(horizonDays), schedule);
+      var result = Workflow.train(chosen, t, set, divided, balanceClasses, scaled, schedule,
+          horizonDays);
+      System.out.printf("%s %s, %s split: trained on %,d rows (%,d bad) %s..%s, tested %s..%s%n",
+          t, algorithm, divided.kind(), result.card().trainingRows(),
           result.card().trainingPositives(), result.card().trainFrom(), result.card().trainTo(),
           result.card().testFrom(), result.card().testTo());
-      result.metrics().forEach((k, v) -> System.out.printf("  %-22s %.4f%n", k, v));
+      printMetrics(result.metrics());
       if (publish || activate) {
         var r = new ModelRegistry(registry);
         String version = r.publish(t, result.model(), result.card());
@@ -182,12 +218,17 @@ public final class ModelsCommand {
         + " (inclusive), a date (2005-10-01, midnight UTC) or an instant.") Instant from;
     @Option(names = "--to", required = true, description = "End of the period (exclusive), a date"
         + " or an instant.") Instant to;
-    @Option(names = "--horizon-days", defaultValue = "30", description = "Delinquency: days after"
-        + " an as-of date within which a default counts as the outcome (default:"
-        + " ${DEFAULT-VALUE}).") int horizonDays;
-    @Option(names = "--schedule", defaultValue = "weekly", description = "Delinquency as-of"
-        + " dates: weekly, monthly, or a comma-separated list (2026-02-01,2026-03-01).")
+    @Option(names = "--horizon-days", description = "Delinquency: days after an as-of date"
+        + " within which a default counts as the outcome (default: the model's, from its card;"
+        + " 30 for a card without it). A value other than the model's is warned about.")
+    Integer horizonDays;
+    @Option(names = "--schedule", description = "Delinquency as-of dates: weekly, monthly, or a"
+        + " comma-separated list (2026-02-01,2026-03-01) (default: the model's, from its card;"
+        + " weekly for a card without it). A value other than the model's is warned about.")
     String schedule;
+    @Option(names = "--all-accounts", description = "For a model trained with an entity split:"
+        + " score every account, not only the accounts it held out (its own training accounts"
+        + " flatter its metrics).") boolean allAccounts;
 
     record Scoring(String version, ModelRegistry.Loaded loaded,
         dev.vigil.features.training.TrainingSet set,
@@ -202,11 +243,43 @@ public final class ModelsCommand {
             "no --model-version given and " + task + " has no champion");
       }
       var loaded = r.load(t, v);
+      var data = loaded.card().data();
+      var err = new java.io.PrintWriter(System.err, true);
+      String usedSchedule = setting("--schedule", schedule,
+          data == null ? null : data.schedule(), "weekly", t, err);
+      Integer usedHorizon = setting("--horizon-days", horizonDays,
+          data == null || data.schedule() == null ? null : data.horizonDays(), 30, t, err);
       var history = history(events);
       var set = Workflow.trainingSet(t, history, from.toEpochMilli(), to.toEpochMilli(),
-          Duration.ofDays(horizonDays), schedule);
-      return new Scoring(v, loaded, set,
-          ModelTrainer.rows(set, from.toEpochMilli(), to.toEpochMilli()));
+          Duration.ofDays(usedHorizon), usedSchedule);
+      var rows = ModelTrainer.rows(set, from.toEpochMilli(), to.toEpochMilli());
+      if (data != null && data.byAccount() && !allAccounts) {
+        var heldOut = new Split.Accounts(data.heldOutShare(), data.splitSeed());
+        rows = rows.stream().filter(row -> heldOut.heldOut(row.accountId())).toList();
+        err.printf("%s/%s was trained with an entity split: scoring only the accounts it held out"
+            + " (%.0f%%, seed %d; --all-accounts for every account)%n", task, v,
+            data.heldOutShare() * 100, data.splitSeed());
+      }
+      return new Scoring(v, loaded, set, rows);
+    }
+
+    /**
+     * A delinquency labelling setting: the one given, warned about when the model was trained with
+     * another; else the model's; else the default. Other tasks have none: the default stands.
+     */
+    static <T> T setting(String option, T given, T model, T fallback, Task task,
+        java.io.PrintWriter err) {
+      if (task != Task.DELINQUENCY) {
+        return given != null ? given : fallback;
+      }
+      if (given != null) {
+        if (model != null && !model.equals(given)) {
+          err.printf("warning: %s %s differs from the model's %s: its labels are not the ones it"
+              + " was trained to predict%n", option, given, model);
+        }
+        return given;
+      }
+      return model != null ? model : fallback;
     }
   }
 
@@ -250,6 +323,7 @@ public final class ModelsCommand {
               scores.probabilities(), scores.labels(), top));
       System.out.printf("%s/%s on %,d items: auc %.4f, ap %.4f -> %s%n", task, v, rows.size(),
           scores.metrics().get("auc_roc"), scores.metrics().get("average_precision"), outDir);
+      printMetrics(scores.metrics());
       return 0;
     }
   }
@@ -319,7 +393,7 @@ public final class ModelsCommand {
           "onnx", java.util.Map.of("source", model.getFileName().toString(),
               "input_name", inputName, "bad_output", Integer.toString(badOutput)),
           null, null, null, null, 0, 0, null, set.names(), set.fingerprint(), java.util.Map.of(),
-          imported.getProvenance().toString(), Instant.now().toString(), List.of());
+          imported.getProvenance().toString(), Instant.now().toString(), List.of(), null);
       String version = new ModelRegistry(registry).publish(t, imported, card);
       System.out.println("published " + t.name().toLowerCase(Locale.ROOT) + "/" + version
           + " (evaluate it before activating it)");

@@ -63,19 +63,34 @@ public final class Workflow {
 
   public static Result train(ModelTrainer.Algorithm algorithm, Task task, TrainingSet set,
       TimeSplit split, boolean balanceClasses, ModelTrainer.Scaling scaling) {
-    var train = ModelTrainer.rows(set, split.trainFrom(), split.trainTo());
-    var test = ModelTrainer.rows(set, split.testFrom(), split.testTo());
-    if (task == Task.FRAUD) {
-      test = withoutKnownCompromisedCards(set, split, test);
+    return train(algorithm, task, set, Split.byTime(split), balanceClasses, scaling,
+        task == Task.DELINQUENCY ? "weekly" : null, task == Task.DELINQUENCY ? 30 : 0);
+  }
+
+  /**
+   * Trains on the split's training rows and judges on its test rows.
+   *
+   * @param schedule delinquency: the as-of dates the set was built with, for the card
+   * @param horizonDays delinquency: the outcome horizon the set was labelled with, for the card
+   * @throws IllegalArgumentException when the test rows lack either outcome (no metric of them
+   *     would mean anything), naming them
+   */
+  public static Result train(ModelTrainer.Algorithm algorithm, Task task, TrainingSet set,
+      Split split, boolean balanceClasses, ModelTrainer.Scaling scaling, String schedule,
+      int horizonDays) {
+    var train = set.rows().stream().filter(split::inTraining).toList();
+    var test = set.rows().stream().filter(split::inTest).toList();
+    if (task == Task.FRAUD && split.time() != null) {
+      test = withoutKnownCompromisedCards(set, split.time(), test);
     }
     long bad = test.stream().filter(r -> r.label() == 1).count();
     if (bad == 0 || bad == test.size()) {
-      // no metric of such a period means anything (AUC and average precision are NaN): a model
-      // judged on it must not be published as if it had been judged
-      throw new IllegalArgumentException("the test period " + Instant.ofEpochMilli(split.testFrom())
-          + " to " + Instant.ofEpochMilli(split.testTo()) + " (exclusive) has " + test.size()
+      // no metric of such rows means anything (AUC and average precision are NaN): a model
+      // judged on them must not be published as if it had been judged
+      throw new IllegalArgumentException(split.describeTest() + " has " + test.size()
           + " rows, " + bad + " bad: it needs both outcomes to evaluate the model; move or"
-          + " widen it (--start, --train-days, --gap-days, --test-days); nothing was published");
+          + " widen it (--start, --train-days, --gap-days, --test-days, --held-out-share);"
+          + " nothing was published");
     }
     Model<Label> model = ModelTrainer.train(algorithm, set, train, balanceClasses, scaling);
     Map<String, Double> metrics = evaluate(model, set, test);
@@ -87,15 +102,20 @@ public final class Workflow {
             "transforms", scaling == ModelTrainer.Scaling.LOG_MINMAX
                 ? "log(1+x) for non-negative features, then min-max scaling" : "min-max scaling",
             "balance_classes", Boolean.toString(balanceClasses));
+    var time = split.time();
     var card = new ModelCard(task.id(), null, algorithm.id, hyper,
-        Instant.ofEpochMilli(split.trainFrom()).toString(),
-        Instant.ofEpochMilli(split.trainTo()).toString(),
-        Instant.ofEpochMilli(split.testFrom()).toString(),
-        Instant.ofEpochMilli(split.testTo()).toString(),
+        Instant.ofEpochMilli(time != null ? time.trainFrom() : split.from()).toString(),
+        Instant.ofEpochMilli(time != null ? time.trainTo() : split.to()).toString(),
+        Instant.ofEpochMilli(time != null ? time.testFrom() : split.from()).toString(),
+        Instant.ofEpochMilli(time != null ? time.testTo() : split.to()).toString(),
         train.size(), positives, fingerprint(train), set.features().names(),
         set.features().fingerprint(), metrics,
         model.getProvenance().toString(), Instant.now().toString(),
-        reference(train));
+        reference(train), new ModelCard.Data(split.kind(),
+            split.accounts() == null ? 0 : split.accounts().testShare(),
+            split.accounts() == null ? 0 : split.accounts().seed(),
+            task == Task.DELINQUENCY ? schedule : null,
+            task == Task.DELINQUENCY ? horizonDays : 0));
     return new Result(model, card, metrics);
   }
 
@@ -160,7 +180,11 @@ public final class Workflow {
     m.put("average_precision", Metrics.averagePrecision(p, y));
     m.put("precision_at_100", Metrics.precisionAtK(p, y, 100));
     m.put("recall_at_100", Metrics.recallAtK(p, y, 100));
-    m.put("card_precision_at_100", Metrics.cardPrecisionAtK(scored, 100));
+    if (set.task() == Task.FRAUD) {
+      // the Handbook's measure: of the 100 cards ranked riskiest each day, the share compromised;
+      // it means nothing for deposits or for accounts scored on as-of dates
+      m.put("card_precision_at_100", Metrics.cardPrecisionAtK(scored, 100));
+    }
     m.put("ks", Metrics.ks(p, y));
     m.put("brier", Metrics.brier(p, y));
     return new Scores(p, y, m);

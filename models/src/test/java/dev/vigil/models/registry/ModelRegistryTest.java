@@ -103,7 +103,7 @@ class ModelRegistryTest {
     var stale = new ModelCard(c.task(), c.version(), c.algorithm(), c.hyperParameters(),
         c.trainFrom(), c.trainTo(), c.testFrom(), c.testTo(), c.trainingRows(),
         c.trainingPositives(), c.dataFingerprint(), c.featureNames(), "0123456789abcdef01234567",
-        c.metrics(), c.provenance(), c.publishedAt(), c.reference());
+        c.metrics(), c.provenance(), c.publishedAt(), c.reference(), c.data());
     String version = registry.publish(Task.FRAUD, trained.model(), stale);
     assertThatThrownBy(() -> registry.load(Task.FRAUD, version))
         .isInstanceOf(ModelRegistry.SchemaMismatchException.class)
