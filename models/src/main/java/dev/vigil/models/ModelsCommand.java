@@ -1,9 +1,9 @@
 package dev.vigil.models;
 
 import dev.vigil.features.cli.VigilHome;
-import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventFiles;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
+import dev.vigil.features.training.History;
 import dev.vigil.models.evaluation.HandbookComparison;
 import dev.vigil.registry.ModelRegistry;
 import dev.vigil.registry.ScoreScale;
@@ -57,28 +57,45 @@ public final class ModelsCommand {
   }
 
   /**
-   * Every valid event of a file. Invalid lines are skipped, as the ingest would refuse them, but
-   * never silently: their count and the first of them go to standard error.
+   * An event file, streamed: never held in memory, read once here for its time range and again by
+   * each pass of the training set, with progress on standard error. Invalid lines are skipped, as
+   * the ingest would refuse them, but never silently: their count and the first of them go to
+   * standard error.
    */
-  static List<Event> history(Path events) {
-    var history = new ArrayList<Event>();
-    var report = EventFiles.read(events, EventFiles.OnBadLine.SKIP, history::add);
+  record EventFile(Path path, long events, long firstMillis, long lastMillis, History history) {}
+
+  /** Events read between two progress lines on standard error. */
+  static final long PROGRESS_EVERY = 500_000;
+
+  static EventFile history(Path events) {
+    long[] range = {Long.MAX_VALUE, Long.MIN_VALUE};
+    var report = EventFiles.read(events, EventFiles.OnBadLine.SKIP, e -> {
+      range[0] = Math.min(range[0], e.timeMillis());
+      range[1] = Math.max(range[1], e.timeMillis());
+    });
     if (report.badLines() > 0) {
       System.err.printf("%s: skipped %,d invalid line(s) of %,d; the first: %s%n", events,
           report.badLines(), report.events() + report.badLines(), report.firstBadLines().get(0));
     }
-    return history;
+    History file = EventFiles.history(events, EventFiles.OnBadLine.SKIP);
+    int[] pass = {0};
+    History withProgress = sink -> {
+      pass[0]++;
+      long[] read = {0};
+      file.replay(e -> {
+        sink.accept(e);
+        if (++read[0] % PROGRESS_EVERY == 0) {
+          System.err.printf("%s: pass %d, %,d of %,d events read%n", events.getFileName(),
+              pass[0], read[0], report.events());
+        }
+      });
+    };
+    return new EventFile(events, report.events(), range[0], range[1], withProgress);
   }
 
   /** A plain date (its midnight, UTC) or an ISO-8601 instant. */
   static Instant instant(String text) {
-    try {
-      return text.contains("T") ? Instant.parse(text)
-          : java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new CommandLine.TypeConversionException("'" + text + "' is neither a date"
-          + " (2005-10-01) nor an instant (2005-10-01T06:00:00Z)");
-    }
+    return dev.vigil.features.cli.Instants.parse(text);
   }
 
   /** Metrics one per line: counts as integers, the rest to four places. */
@@ -153,11 +170,10 @@ public final class ModelsCommand {
         throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
       }
       var history = history(events);
-      if (history.isEmpty()) {
+      if (history.events() == 0) {
         throw new CommandLine.ParameterException(new CommandLine(this), events + " has no events");
       }
-      Instant from = start != null ? start : Instant.ofEpochMilli(
-          history.stream().mapToLong(Event::timeMillis).min().orElseThrow())
+      Instant from = start != null ? start : Instant.ofEpochMilli(history.firstMillis())
           .plus(Duration.ofDays(burnInDays));
       var time = new TimeSplit(from, Duration.ofDays(trainDays), Duration.ofDays(gapDays),
           Duration.ofDays(testDays));
@@ -165,8 +181,7 @@ public final class ModelsCommand {
       try {
         divided = switch (split.replace(" ", "")) {
           case "time" -> Split.byTime(time);
-          case "entity" -> Split.byAccount(from.toEpochMilli(),
-              history.stream().mapToLong(Event::timeMillis).max().orElseThrow() + 1,
+          case "entity" -> Split.byAccount(from.toEpochMilli(), history.lastMillis() + 1,
               new Split.Accounts(heldOutShare, splitSeed));
           case "time,entity", "entity,time", "time+entity" -> Split.byTimeAndAccount(time,
               new Split.Accounts(heldOutShare, splitSeed));
@@ -177,8 +192,10 @@ public final class ModelsCommand {
         throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
       }
       Task t = task(task);
-      var set = Workflow.trainingSet(t, history, divided.from(), divided.to(),
+      var set = Workflow.trainingSet(t, history.history(), divided.from(), divided.to(),
           Duration.ofDays(horizonDays), schedule);
+      System.err.printf("%s: %,d rows built from %,d events%n", t.id(), set.rows().size(),
+          history.events());
       var result = Workflow.train(chosen, t, set, divided, balanceClasses, scaled, schedule,
           horizonDays);
       System.out.printf("%s %s, %s split: trained on %,d rows (%,d bad) %s..%s, tested %s..%s%n",
@@ -250,8 +267,10 @@ public final class ModelsCommand {
       Integer usedHorizon = setting("--horizon-days", horizonDays,
           data == null || data.schedule() == null ? null : data.horizonDays(), 30, t, err);
       var history = history(events);
-      var set = Workflow.trainingSet(t, history, from.toEpochMilli(), to.toEpochMilli(),
-          Duration.ofDays(usedHorizon), usedSchedule);
+      var set = Workflow.trainingSet(t, history.history(), from.toEpochMilli(),
+          to.toEpochMilli(), Duration.ofDays(usedHorizon), usedSchedule);
+      System.err.printf("%s: %,d rows built from %,d events%n", t.id(), set.rows().size(),
+          history.events());
       var rows = ModelTrainer.rows(set, from.toEpochMilli(), to.toEpochMilli());
       if (data != null && data.byAccount() && !allAccounts) {
         var heldOut = new Split.Accounts(data.heldOutShare(), data.splitSeed());
@@ -348,6 +367,7 @@ public final class ModelsCommand {
           scoring.loaded().model(), names,
           scoring.rows().stream().map(dev.vigil.features.training.TrainingSet.Row::values)
               .toList());
+      java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent());
       try (var w = java.nio.file.Files.newBufferedWriter(out)) {
         w.write("id,as_of,account_id,probability,score,label\n");
         for (var row : scoring.rows()) {

@@ -1,6 +1,5 @@
 package dev.vigil.features.cli;
 
-import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventFiles;
 import dev.vigil.features.event.EventFiles.OnBadLine;
 import dev.vigil.features.profile.FeatureCatalogue;
@@ -27,25 +26,37 @@ import picocli.CommandLine.Option;
     description = "Vigil's feature library on the command line.")
 public final class FeaturesCommand {
   public static void main(String[] args) {
-    System.exit(new CommandLine(new FeaturesCommand()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line, reading every time as a date (midnight UTC) or an instant. */
+  static CommandLine commandLine() {
+    return new CommandLine(new FeaturesCommand()).registerConverter(Instant.class,
+        Instants::parse);
   }
 
   @Command(name = "simulate", mixinStandardHelpOptions = true,
       description = "Write a simulated, labelled event history as JSON Lines (.gz to compress).")
   static final class Simulate implements Callable<Integer> {
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed; the same seed"
+        + " writes the same history (default: ${DEFAULT-VALUE}).")
     long seed;
-    @Option(names = "--customers", defaultValue = "10000") int customers;
-    @Option(names = "--days", defaultValue = "30") int days;
-    @Option(names = "--start", defaultValue = "2026-01-01T00:00:00Z") Instant start;
-    @Option(names = "--disorder-seconds", defaultValue = "0",
-        description = "Jitter arrival order by up to this many seconds.")
+    @Option(names = "--customers", defaultValue = "10000", description = "Customers, each with"
+        + " an account (default: ${DEFAULT-VALUE}).") int customers;
+    @Option(names = "--days", defaultValue = "30", description = "Days of history (default:"
+        + " ${DEFAULT-VALUE}).") int days;
+    @Option(names = "--start", defaultValue = "2026-01-01", description = "The first day, a date"
+        + " (2026-01-01, midnight UTC) or an instant (default: ${DEFAULT-VALUE}).") Instant start;
+    @Option(names = "--disorder-seconds", defaultValue = "0", description = "Events arrive up to"
+        + " this many seconds late, out of time order, in the file (default: ${DEFAULT-VALUE}).")
     long disorderSeconds;
     @Option(names = "--shape", defaultValue = "vigil",
         description = "vigil (a lender's whole book) or handbook (the Fraud Detection Handbook's"
-            + " card-transaction generator, for comparing with its figures).")
+            + " card-transaction generator, for comparing with its figures) (default:"
+            + " ${DEFAULT-VALUE}).")
     String shape;
-    @Option(names = "--out", required = true) Path out;
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The JSON Lines"
+        + " file to write (.gz: compressed), relative to where you run the command.") Path out;
 
     @Override
     public Integer call() throws Exception {
@@ -78,39 +89,51 @@ public final class FeaturesCommand {
   @Command(name = "training-set", mixinStandardHelpOptions = true,
       description = "Build a point-in-time training set (CSV) from an event file.")
   static final class BuildTrainingSet implements Callable<Integer> {
-    @Option(names = "--events", required = true) Path events;
+    @Option(names = "--events", required = true, paramLabel = "FILE", description = "The event"
+        + " history, JSON Lines (.gz read as compressed), streamed, never held in memory.")
+    Path events;
     @Option(names = "--task", required = true, description = "fraud, deposit or delinquency")
     String task;
-    @Option(names = "--out", required = true) Path out;
-    @Option(names = "--from", description = "First event time included (default: the first event).")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The CSV to"
+        + " write: id, as_of, account_id, label, then one column per feature.") Path out;
+    @Option(names = "--from", description = "First time included (inclusive), a date (2026-02-01,"
+        + " midnight UTC) or an instant (default: the first event).")
     Instant from;
-    @Option(names = "--to", description = "Event times before this are included (default: all).")
+    @Option(names = "--to", description = "End of the times included (exclusive), a date or an"
+        + " instant (default: after the last event).")
     Instant to;
-    @Option(names = "--as-of", split = ",",
-        description = "Delinquency as-of times (ISO instants); default: weekly.")
+    @Option(names = "--as-of", split = ",", description = "Delinquency as-of times, dates or"
+        + " instants, comma-separated (default: --schedule).")
     List<Instant> asOf = new ArrayList<>();
     @Option(names = "--schedule", defaultValue = "weekly",
         description = "Delinquency schedule when --as-of is absent: weekly, monthly, or a"
-            + " comma-separated list of dates (2026-02-01,2026-03-01).")
+            + " comma-separated list of dates (2026-02-01,2026-03-01) (default: ${DEFAULT-VALUE}).")
     String schedule;
     @Option(names = "--horizon-days", defaultValue = "30",
-        description = "Delinquency label: 30+ days past due within this many days.")
+        description = "Delinquency label: 30+ days past due within this many days after the"
+            + " as-of time (default: ${DEFAULT-VALUE}).")
     int horizonDays;
-    @Option(names = "--on-bad-line", defaultValue = "skip", description = "skip or fail")
+    @Option(names = "--on-bad-line", defaultValue = "skip", description = "An invalid line: skip"
+        + " it (counted, the first reported) or fail naming it (default: ${DEFAULT-VALUE}).")
     String onBadLine;
 
     @Override
     public Integer call() {
       long t0 = System.nanoTime();
       var policy = OnBadLine.valueOf(onBadLine.toUpperCase());
-      var history = new ArrayList<Event>();
-      var report = EventFiles.read(events, policy, history::add);
+      // streamed: a first pass for the time range, then the training set's own two passes
+      long[] range = {Long.MAX_VALUE, Long.MIN_VALUE};
+      var report = EventFiles.read(events, policy, e -> {
+        range[0] = Math.min(range[0], e.timeMillis());
+        range[1] = Math.max(range[1], e.timeMillis());
+      });
       if (report.badLines() > 0) {
         System.err.printf("skipped %,d bad lines; first: %s%n", report.badLines(),
             report.firstBadLines().get(0));
       }
-      long first = history.stream().mapToLong(Event::timeMillis).min().orElse(0);
-      long last = history.stream().mapToLong(Event::timeMillis).max().orElse(0);
+      var history = EventFiles.history(events, policy);
+      long first = report.events() == 0 ? 0 : range[0];
+      long last = report.events() == 0 ? 0 : range[1];
       long lo = from == null ? first : from.toEpochMilli();
       long hi = to == null ? last + 1 : to.toEpochMilli();
       var settings = ProfileSettings.DEFAULT;
@@ -131,7 +154,7 @@ public final class FeaturesCommand {
       }
       System.out.printf("%s: %,d rows (%,d positive), %d features, schema %s, from %,d events"
               + " in %.1f s -> %s%n", set.task(), set.rows().size(), set.positives(),
-          set.features().names().size(), set.features().fingerprint(), history.size(),
+          set.features().names().size(), set.features().fingerprint(), report.events(),
           (System.nanoTime() - t0) / 1e9, out);
       return 0;
     }

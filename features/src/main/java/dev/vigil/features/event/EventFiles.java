@@ -100,6 +100,14 @@ public final class EventFiles {
     return new ReadReport(events, bad, List.copyOf(firstBad));
   }
 
+  /**
+   * The file as a history read again on each replay, never held in memory; bad lines are skipped
+   * or fail as {@code onBadLine} says (report them from a first {@link #read} of your own).
+   */
+  public static dev.vigil.features.training.History history(Path file, OnBadLine onBadLine) {
+    return sink -> read(file, onBadLine, sink);
+  }
+
   /** Reads a whole file into memory, in file order. */
   public static List<Event> readAll(Path file, OnBadLine onBadLine) {
     var events = new ArrayList<Event>();
@@ -124,6 +132,7 @@ public final class EventFiles {
     private long written;
 
     public EventWriter(Path file) throws IOException {
+      Files.createDirectories(file.toAbsolutePath().getParent()); // var/ under a new directory
       var stream = Files.newOutputStream(file);
       this.out = new BufferedWriter(new OutputStreamWriter(
           file.toString().endsWith(".gz") ? new GZIPOutputStream(stream, 1 << 16) : stream,

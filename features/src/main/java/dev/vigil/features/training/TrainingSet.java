@@ -31,6 +31,7 @@ public record TrainingSet(Task task, FeatureSet features, List<Row> rows) {
 
   /** Writes the set as CSV: id, as_of, account_id, label, then one column per feature. */
   public void writeCsv(Path file) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
     try (BufferedWriter out = Files.newBufferedWriter(file)) {
       out.write("id,as_of,account_id,label");
       for (String name : features.names()) {

@@ -47,12 +47,17 @@ public final class TrainingSets {
 
   /** Every debit transaction with {@code from <= time < to}; label: reported as fraud, ever. */
   public static TrainingSet fraud(List<Event> history, ProfileSettings settings, long from, long to) {
+    return fraud(History.of(history), settings, from, to);
+  }
+
+  /** As above, from a history replayed twice (labels, then features): streamed from a file. */
+  public static TrainingSet fraud(History history, ProfileSettings settings, long from, long to) {
     Set<String> reported = new HashSet<>();
-    for (Event e : history) {
+    history.replay(e -> {
       if (e.kind() instanceof FraudReport r) {
         reported.add(r.reportedEventId());
       }
-    }
+    });
     var rows = new ArrayList<TrainingSet.Row>();
     replay(history, settings, (book, e) -> {
       if (e.kind() instanceof Transaction t && t.direction() == Direction.DEBIT
@@ -68,12 +73,18 @@ public final class TrainingSets {
   /** Every check deposit with {@code from <= time < to}; label: returned unpaid, ever. */
   public static TrainingSet deposits(List<Event> history, ProfileSettings settings, long from,
       long to) {
+    return deposits(History.of(history), settings, from, to);
+  }
+
+  /** As above, from a history replayed twice (labels, then features): streamed from a file. */
+  public static TrainingSet deposits(History history, ProfileSettings settings, long from,
+      long to) {
     Set<String> returned = new HashSet<>();
-    for (Event e : history) {
+    history.replay(e -> {
       if (e.kind() instanceof DepositReturn r) {
         returned.add(r.depositId());
       }
-    }
+    });
     var rows = new ArrayList<TrainingSet.Row>();
     replay(history, settings, (book, e) -> {
       if (e.kind() instanceof CheckDeposit d && e.timeMillis() >= from && e.timeMillis() < to) {
@@ -91,9 +102,15 @@ public final class TrainingSets {
    */
   public static TrainingSet delinquency(List<Event> history, ProfileSettings settings,
       List<Long> asOfTimes, Duration horizon) {
+    return delinquency(History.of(history), settings, asOfTimes, horizon);
+  }
+
+  /** As above, from a history replayed twice (labels, then features): streamed from a file. */
+  public static TrainingSet delinquency(History history, ProfileSettings settings,
+      List<Long> asOfTimes, Duration horizon) {
     Map<String, List<long[]>> statuses = new HashMap<>();
     Map<String, String> customers = new HashMap<>();
-    for (Event e : history) {
+    history.replay(e -> {
       if (e.kind() instanceof AccountStatus s) {
         statuses.computeIfAbsent(e.accountId(), k -> new ArrayList<>())
             .add(new long[] {e.timeMillis(), s.daysPastDue()});
@@ -101,7 +118,7 @@ public final class TrainingSets {
       if (!e.customerId().isEmpty()) {
         customers.putIfAbsent(e.accountId(), e.customerId());
       }
-    }
+    });
     long h = horizon.toMillis();
     var rows = new ArrayList<TrainingSet.Row>();
     replay(history, settings, (book, e) -> { }, new ArrayList<>(new TreeSet<>(asOfTimes)),
@@ -200,19 +217,19 @@ public final class TrainingSets {
     void at(ProfileBook book, long asOf);
   }
 
-  private static void replay(List<Event> history, ProfileSettings settings, OnEvent onEvent,
+  private static void replay(History history, ProfileSettings settings, OnEvent onEvent,
       List<Long> asOfTimes, OnAsOf onAsOf) {
     var book = new ProfileBook(settings);
-    int next = 0;
-    for (Event e : history) { // arrival order: see the class comment
-      while (next < asOfTimes.size() && asOfTimes.get(next) < e.timeMillis()) {
-        onAsOf.at(book, asOfTimes.get(next++));
+    int[] next = {0};
+    history.replay(e -> { // arrival order: see the class comment
+      while (next[0] < asOfTimes.size() && asOfTimes.get(next[0]) < e.timeMillis()) {
+        onAsOf.at(book, asOfTimes.get(next[0]++));
       }
       onEvent.before(book, e);
       book.fold(e);
-    }
-    while (next < asOfTimes.size()) {
-      onAsOf.at(book, asOfTimes.get(next++));
+    });
+    while (next[0] < asOfTimes.size()) {
+      onAsOf.at(book, asOfTimes.get(next[0]++));
     }
   }
 }

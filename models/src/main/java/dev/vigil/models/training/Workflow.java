@@ -47,6 +47,13 @@ public final class Workflow {
    */
   public static TrainingSet trainingSet(Task task, List<Event> history, long from, long to,
       Duration horizon, String schedule) {
+    return trainingSet(task, dev.vigil.features.training.History.of(history), from, to, horizon,
+        schedule);
+  }
+
+  /** As above, from a history replayed twice (labels, then features): streamed from a file. */
+  public static TrainingSet trainingSet(Task task, dev.vigil.features.training.History history,
+      long from, long to, Duration horizon, String schedule) {
     var settings = ProfileSettings.DEFAULT;
     return switch (task) {
       case FRAUD -> TrainingSets.fraud(history, settings, from, to);

@@ -126,6 +126,7 @@ public final class DriftReport implements Callable<Integer> {
       scores.add(a.getScore().getScore());
     }
     List<Row> rows = rank(loaded.card(), names, features, scores, model);
+    Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, html(t, v, features.size(), rows));
     System.out.printf("%s %s: %,d decisions compared; wrote %s (largest index: %s %.3f)%n",
         t.id(), v, features.size(), out.toAbsolutePath(), rows.isEmpty() ? "-"
