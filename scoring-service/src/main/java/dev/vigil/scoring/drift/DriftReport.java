@@ -44,12 +44,12 @@ public final class DriftReport implements Callable<Integer> {
       + " (default: the task's champion).")
   String version;
 
-  @Option(names = "--from", description = "First decision time included, ISO-8601 instant"
-      + " (default: the earliest on the topic).")
+  @Option(names = "--from", description = "First decision time included, a date (2026-11-01,"
+      + " midnight UTC) or an instant (default: the earliest on the topic).")
   Instant from;
 
   @Option(names = "--to", description = "Decision time up to which (exclusive) decisions are"
-      + " included, ISO-8601 instant (default: no limit).")
+      + " included, a date or an instant (default: no limit).")
   Instant to;
 
   @Mixin DecisionsTopic decisions = new DecisionsTopic();
@@ -207,6 +207,7 @@ public final class DriftReport implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new DriftReport()).execute(args));
+    System.exit(new CommandLine(new DriftReport())
+        .registerConverter(Instant.class, dev.vigil.features.cli.Instants::parse).execute(args));
   }
 }
