@@ -22,6 +22,9 @@ import java.util.Map;
  *     "in the future" (serializable, as every clock of {@code java.time.Clock}'s factories is)
  * @param kafkaClient properties every Kafka client of the job is given (security.protocol,
  *     sasl.*, ssl.*: docs/security.md), beside the bootstrap servers
+ * @param publishInterval the least time between two publications of one entity's profile: the
+ *     first update after a quiet interval is published at once, later ones within it coalesce
+ *     into one ({@link Publication}); zero publishes every update
  */
 public record JobSettings(
     String bootstrapServers,
@@ -40,10 +43,17 @@ public record JobSettings(
     ProfileSettings profiles,
     Clock clock,
     boolean replayFromStart,
-    Map<String, String> kafkaClient) {
+    Map<String, String> kafkaClient,
+    Duration publishInterval) {
+
+  /** The default publication interval (chosen by measurement: docs/streaming-job.md). */
+  public static final Duration PUBLISH_INTERVAL = Duration.ofMillis(250);
 
   public JobSettings {
     kafkaClient = Map.copyOf(kafkaClient);
+    if (publishInterval.isNegative()) {
+      throw new IllegalArgumentException("publishInterval must not be negative");
+    }
   }
 
   /** Managed memory for RocksDB on a local MiniCluster (a cluster sets its own). */
@@ -64,51 +74,51 @@ public record JobSettings(
     return new JobSettings(bootstrapServers, EVENTS_TOPIC, PROFILES_TOPIC, DEAD_LETTER_TOPIC,
         "vigil-profile-job", null, false, checkpointDir, Duration.ofSeconds(10), 1,
         Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofDays(400),
-        ProfileSettings.DEFAULT, Clock.systemUTC(), false, Map.of());
+        ProfileSettings.DEFAULT, Clock.systemUTC(), false, Map.of(), PUBLISH_INTERVAL);
   }
 
   public JobSettings withBounded(boolean value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, value, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval);
   }
 
   public JobSettings withCheckpointInterval(Duration value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, value, parallelism, maxOutOfOrderness, idleness,
-        idleTtl, profiles, clock, replayFromStart, kafkaClient);
+        idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval);
   }
 
   public JobSettings withParallelism(int value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, value, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval);
   }
 
   public JobSettings withEventsFile(Path value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         value, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval);
   }
 
   public JobSettings withTopics(String events, String profilesOut, String deadLetters) {
     return new JobSettings(bootstrapServers, events, profilesOut, deadLetters, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval);
   }
 
   /** The same settings, reading the events topic from its start whatever was committed. */
   public JobSettings withReplayFromStart(boolean value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, value, kafkaClient);
+        idleness, idleTtl, profiles, clock, value, kafkaClient, publishInterval);
   }
 
   /** The same settings with the intake reading time from {@code value}. */
   public JobSettings withClock(Clock value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, value, replayFromStart, kafkaClient);
+        idleness, idleTtl, profiles, value, replayFromStart, kafkaClient, publishInterval);
   }
 
   /** The same settings with every Kafka client given {@code value} (a copy is kept). */
@@ -118,7 +128,14 @@ public record JobSettings(
     copy.remove("bootstrap.servers"); // --bootstrap-servers names them
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, copy);
+        idleness, idleTtl, profiles, clock, replayFromStart, copy, publishInterval);
+  }
+
+  /** The same settings with another publication interval (zero: every update). */
+  public JobSettings withPublishInterval(Duration value) {
+    return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
+        eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, value);
   }
 
   /** The Kafka client properties plus the bootstrap servers, as a fresh Properties. */

@@ -24,8 +24,9 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by entity: folds each event into the entity's profile (kept serialised in RocksDB keyed
- * state) with the feature library's code, and emits the new version. A check profile that sees a
- * check presented again emits a duplicate-presentment signal for the depositing account.
+ * state) with the feature library's code, and offers the new version to its {@link Publication}
+ * (published at once, or coalesced with the next ones within the interval). A check profile that
+ * sees a check presented again emits a duplicate-presentment signal for the depositing account.
  *
  * <p>The profiles this subtask folded most recently are also kept decoded ({@link
  * #RECENT_PROFILES} per subtask, least recently folded dropped first): decoding the state was
@@ -45,17 +46,39 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
   private final long labelDelayMillis;
   private final long idleTtlMillis;
   private final int recentProfiles;
+  private final long publishIntervalMillis;
+  private transient Publication publication;
   private transient ProfileCodec codec;
   private transient Map<String, Recent> recent;
   private transient ValueState<byte[]> state;
   private transient Counter folded;
   private transient Counter refused;
+  private transient Counter published;
 
   ProfileFold(EntityType type, ProfileSettings settings, Duration idleTtl, int recentProfiles) {
+    this(type, settings, idleTtl, recentProfiles, Duration.ZERO);
+  }
+
+  /**
+   * @param publishInterval the least time between two publications of one entity's profile
+   *     ({@link Publication}); zero publishes every update
+   */
+  ProfileFold(EntityType type, ProfileSettings settings, Duration idleTtl, int recentProfiles,
+      Duration publishInterval) {
     this.type = type;
     this.labelDelayMillis = settings.labelDelay().toMillis();
     this.idleTtlMillis = idleTtl.toMillis();
     this.recentProfiles = recentProfiles;
+    this.publishIntervalMillis = publishInterval.toMillis();
+  }
+
+  /** This subtask's publication throttle (its operator publishes what it holds). */
+  Publication publication() {
+    return publication;
+  }
+
+  void countPublished() {
+    published.inc();
   }
 
   /** A decoded profile and when (processing time) its state was last written. */
@@ -83,6 +106,8 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
     var metrics = getRuntimeContext().getMetricGroup().addGroup("entity", type.name());
     folded = metrics.counter("vigil_profile_updates");
     refused = metrics.counter("vigil_events_refused_too_late");
+    published = metrics.counter("vigil_profile_publications");
+    publication = new Publication(publishIntervalMillis);
   }
 
   @Override
@@ -115,7 +140,28 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
     if (recentProfiles > 0) {
       recent.put(r.key, new Recent(profile, now));
     }
-    out.collect(new ProfileUpdate(r.key, profile.version(), profile.lastEventMillis(), updated));
+    var update = new ProfileUpdate(r.key, profile.version(), profile.lastEventMillis(), updated);
+    switch (publication.offer(update, now)) {
+      case PUBLISH -> {
+        published.inc();
+        out.collect(update);
+      }
+      // one timer per entity per interval, and only for entities updated within it
+      case HOLD_FIRST -> ctx.timerService().registerProcessingTimeTimer(
+          publication.dueAt(r.key));
+      case HOLD -> { }
+    }
+  }
+
+  /** A held version's interval has passed: its newest version is published. */
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileUpdate> out) {
+    // a timer restored from a checkpoint finds nothing held: everything was flushed before it
+    ProfileUpdate u = publication.release(ctx.getCurrentKey(), timestamp);
+    if (u != null) {
+      published.inc();
+      out.collect(u);
+    }
   }
 
   /** The entity's profile: decoded already when folded recently, else from keyed state. */

@@ -133,10 +133,7 @@ public final class ProfileJob {
     }
     DataStream<Routed> accountInput = routed.getSideOutput(Route.to(EntityType.ACCOUNT))
         .union(signals);
-    publish(accountInput.keyBy(r -> r.key)
-        .process(new ProfileFold(EntityType.ACCOUNT, s.profiles(), s.idleTtl(),
-            s.recentProfiles()))
-        .name("fold ACCOUNT profiles").uid("fold-ACCOUNT"), EntityType.ACCOUNT, s);
+    publish(folded(accountInput, EntityType.ACCOUNT, s), EntityType.ACCOUNT, s);
   }
 
   /**
@@ -157,11 +154,18 @@ public final class ProfileJob {
 
   private static SingleOutputStreamOperator<ProfileUpdate> fold(
       SingleOutputStreamOperator<Routed> routed, EntityType type, JobSettings s) {
+    return folded(routed.getSideOutput(Route.to(type)), type, s);
+  }
+
+  /** One entity type's keyed fold, publishing through its {@link Publication} throttle. */
+  private static SingleOutputStreamOperator<ProfileUpdate> folded(DataStream<Routed> input,
+      EntityType type, JobSettings s) {
     String name = type.name();
-    return routed.getSideOutput(Route.to(type))
-        .keyBy(r -> r.key)
-        .process(new ProfileFold(type, s.profiles(), s.idleTtl(), s.recentProfiles()))
-        .name("fold " + name + " profiles").uid("fold-" + name);
+    return input.keyBy(r -> r.key)
+        .transform("fold " + name + " profiles", TypeInformation.of(ProfileUpdate.class),
+            new ProfileFoldOperator(new ProfileFold(type, s.profiles(), s.idleTtl(),
+                s.recentProfiles(), s.publishInterval())))
+        .uid("fold-" + name);
   }
 
   /** Parses an event file's line, judging "in the future" against the job's clock. */
@@ -291,6 +295,11 @@ public final class ProfileJob {
     @Option(names = "--bounded", description = "Stop at the topic's current end.") boolean bounded;
     @Option(names = "--parallelism", defaultValue = "1") int parallelism;
     @Option(names = "--checkpoint-interval-seconds", defaultValue = "10") long interval;
+    @Option(names = "--publish-interval-ms", defaultValue = "250", description = "The least time"
+        + " between two publications of one entity's profile: the first update after a quiet"
+        + " interval is published at once, later ones within it coalesce into one, and nothing"
+        + " is held across a checkpoint; 0 publishes every update (default: ${DEFAULT-VALUE}).")
+    long publishIntervalMs;
     @Option(names = "--resume", negatable = true, defaultValue = "true", fallbackValue = "true",
         description = "Resume from the newest completed checkpoint under --checkpoints"
             + " (default: true; --no-resume starts from empty state).")
@@ -302,7 +311,8 @@ public final class ProfileJob {
           : Path.of(checkpoints).toAbsolutePath().toUri().toString();
       var s = JobSettings.defaults(bootstrap, dir).withBounded(bounded)
           .withParallelism(parallelism).withCheckpointInterval(Duration.ofSeconds(interval))
-          .withEventsFile(eventsFile).withReplayFromStart(replayFromStart);
+          .withEventsFile(eventsFile).withReplayFromStart(replayFromStart)
+          .withPublishInterval(Duration.ofMillis(publishIntervalMs));
       if (kafkaProperties != null) {
         var p = new java.util.Properties();
         try (var in = java.nio.file.Files.newBufferedReader(kafkaProperties)) {
