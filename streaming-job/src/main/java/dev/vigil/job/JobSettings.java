@@ -22,9 +22,12 @@ import java.util.Map;
  *     "in the future" (serializable, as every clock of {@code java.time.Clock}'s factories is)
  * @param kafkaClient properties every Kafka client of the job is given (security.protocol,
  *     sasl.*, ssl.*: docs/security.md), beside the bootstrap servers
- * @param publishInterval the least time between two publications of one entity's profile: the
- *     first update after a quiet interval is published at once, later ones within it coalesce
- *     into one ({@link Publication}); zero publishes every update
+ * @param publishInterval the least time between two publications of one merchant's or device's
+ *     profile (shared entities, where hot keys are): the first update after a quiet interval is
+ *     published at once, later ones within it coalesce into one ({@link Publication}); zero
+ *     publishes every update
+ * @param ownPublishInterval the same for accounts, customers and checks, whose own velocity a
+ *     score reads: shorter, so that a burst on one card is seen within it
  */
 public record JobSettings(
     String bootstrapServers,
@@ -44,15 +47,18 @@ public record JobSettings(
     Clock clock,
     boolean replayFromStart,
     Map<String, String> kafkaClient,
-    Duration publishInterval) {
+    Duration publishInterval,
+    Duration ownPublishInterval) {
 
-  /** The default publication interval (chosen by measurement: docs/streaming-job.md). */
-  public static final Duration PUBLISH_INTERVAL = Duration.ofMillis(250);
+  /** The default publication interval of merchants and devices (docs/streaming-job.md). */
+  public static final Duration PUBLISH_INTERVAL = Duration.ofMillis(1000);
+  /** The default publication interval of accounts, customers and checks. */
+  public static final Duration OWN_PUBLISH_INTERVAL = Duration.ofMillis(250);
 
   public JobSettings {
     kafkaClient = Map.copyOf(kafkaClient);
-    if (publishInterval.isNegative()) {
-      throw new IllegalArgumentException("publishInterval must not be negative");
+    if (publishInterval.isNegative() || ownPublishInterval.isNegative()) {
+      throw new IllegalArgumentException("publication intervals must not be negative");
     }
   }
 
@@ -74,51 +80,51 @@ public record JobSettings(
     return new JobSettings(bootstrapServers, EVENTS_TOPIC, PROFILES_TOPIC, DEAD_LETTER_TOPIC,
         "vigil-profile-job", null, false, checkpointDir, Duration.ofSeconds(10), 1,
         Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofDays(400),
-        ProfileSettings.DEFAULT, Clock.systemUTC(), false, Map.of(), PUBLISH_INTERVAL);
+        ProfileSettings.DEFAULT, Clock.systemUTC(), false, Map.of(), PUBLISH_INTERVAL, OWN_PUBLISH_INTERVAL);
   }
 
   public JobSettings withBounded(boolean value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, value, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval);
   }
 
   public JobSettings withCheckpointInterval(Duration value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, value, parallelism, maxOutOfOrderness, idleness,
-        idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval);
+        idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval);
   }
 
   public JobSettings withParallelism(int value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, value, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval);
   }
 
   public JobSettings withEventsFile(Path value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         value, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval);
   }
 
   public JobSettings withTopics(String events, String profilesOut, String deadLetters) {
     return new JobSettings(bootstrapServers, events, profilesOut, deadLetters, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval);
   }
 
   /** The same settings, reading the events topic from its start whatever was committed. */
   public JobSettings withReplayFromStart(boolean value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, value, kafkaClient, publishInterval);
+        idleness, idleTtl, profiles, clock, value, kafkaClient, publishInterval, ownPublishInterval);
   }
 
   /** The same settings with the intake reading time from {@code value}. */
   public JobSettings withClock(Clock value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, value, replayFromStart, kafkaClient, publishInterval);
+        idleness, idleTtl, profiles, value, replayFromStart, kafkaClient, publishInterval, ownPublishInterval);
   }
 
   /** The same settings with every Kafka client given {@code value} (a copy is kept). */
@@ -128,14 +134,27 @@ public record JobSettings(
     copy.remove("bootstrap.servers"); // --bootstrap-servers names them
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, copy, publishInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, copy, publishInterval, ownPublishInterval);
   }
 
-  /** The same settings with another publication interval (zero: every update). */
-  public JobSettings withPublishInterval(Duration value) {
+  /**
+   * The same settings with other publication intervals (zero: every update).
+   *
+   * @param shared merchants and devices
+   * @param own accounts, customers and checks
+   */
+  public JobSettings withPublishIntervals(Duration shared, Duration own) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, value);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, shared, own);
+  }
+
+  /** The publication interval of {@code type}'s profiles. */
+  public Duration publishInterval(dev.vigil.features.profile.EntityType type) {
+    return switch (type) {
+      case MERCHANT, DEVICE -> publishInterval;
+      case ACCOUNT, CUSTOMER, CHECK -> ownPublishInterval;
+    };
   }
 
   /** The Kafka client properties plus the bootstrap servers, as a fresh Properties. */

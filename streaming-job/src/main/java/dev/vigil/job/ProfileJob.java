@@ -66,6 +66,9 @@ public final class ProfileJob {
     // RocksDB: every keyed stage has its own instance; give their memtables and block caches room
     // (a local MiniCluster's default managed memory starves them into constant compaction)
     conf.put("state.backend.rocksdb.predefined-options", "FLASH_SSD_OPTIMIZED");
+    // timers (the publication throttle's, one per held entity per interval) on the heap, still
+    // checkpointed: in RocksDB each would cost a write, a read and a delete
+    conf.put("state.backend.rocksdb.timer-service.factory", "HEAP");
     conf.putIfAbsent("taskmanager.memory.managed.size", s.managedMemory());
     // a local MiniCluster listens on this machine only (its RPC, blob and data ports bound every
     // interface); a cluster the job is submitted to keeps its own addresses
@@ -164,7 +167,7 @@ public final class ProfileJob {
     return input.keyBy(r -> r.key)
         .transform("fold " + name + " profiles", TypeInformation.of(ProfileUpdate.class),
             new ProfileFoldOperator(new ProfileFold(type, s.profiles(), s.idleTtl(),
-                s.recentProfiles(), s.publishInterval())))
+                s.recentProfiles(), s.publishInterval(type))))
         .uid("fold-" + name);
   }
 
@@ -295,11 +298,16 @@ public final class ProfileJob {
     @Option(names = "--bounded", description = "Stop at the topic's current end.") boolean bounded;
     @Option(names = "--parallelism", defaultValue = "1") int parallelism;
     @Option(names = "--checkpoint-interval-seconds", defaultValue = "10") long interval;
-    @Option(names = "--publish-interval-ms", defaultValue = "250", description = "The least time"
-        + " between two publications of one entity's profile: the first update after a quiet"
-        + " interval is published at once, later ones within it coalesce into one, and nothing"
-        + " is held across a checkpoint; 0 publishes every update (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--publish-interval-ms", defaultValue = "1000", description = "The least"
+        + " time between two publications of one merchant's or device's profile: the first"
+        + " update after a quiet interval is published at once, later ones within it coalesce"
+        + " into one, and nothing is held across a checkpoint; 0 publishes every update"
+        + " (default: ${DEFAULT-VALUE}).")
     long publishIntervalMs;
+    @Option(names = "--own-publish-interval-ms", defaultValue = "250", description = "The same for"
+        + " accounts, customers and checks, whose own velocity a score reads (default:"
+        + " ${DEFAULT-VALUE}).")
+    long ownPublishIntervalMs;
     @Option(names = "--resume", negatable = true, defaultValue = "true", fallbackValue = "true",
         description = "Resume from the newest completed checkpoint under --checkpoints"
             + " (default: true; --no-resume starts from empty state).")
@@ -312,7 +320,8 @@ public final class ProfileJob {
       var s = JobSettings.defaults(bootstrap, dir).withBounded(bounded)
           .withParallelism(parallelism).withCheckpointInterval(Duration.ofSeconds(interval))
           .withEventsFile(eventsFile).withReplayFromStart(replayFromStart)
-          .withPublishInterval(Duration.ofMillis(publishIntervalMs));
+          .withPublishIntervals(Duration.ofMillis(publishIntervalMs),
+              Duration.ofMillis(ownPublishIntervalMs));
       if (kafkaProperties != null) {
         var p = new java.util.Properties();
         try (var in = java.nio.file.Files.newBufferedReader(kafkaProperties)) {

@@ -25,8 +25,10 @@ final class Publication {
   private final long intervalMillis;
   /** Each entity published within the interval, oldest publication first. */
   private final LinkedHashMap<String, Long> published = new LinkedHashMap<>();
-  /** Each entity's newest held update, in the order their holding began. */
-  private final LinkedHashMap<String, ProfileUpdate> held = new LinkedHashMap<>();
+  /** Each entity's newest held update and when it is due, in the order their holding began. */
+  private final LinkedHashMap<String, Held> held = new LinkedHashMap<>();
+
+  private record Held(ProfileUpdate update, long dueAt) {}
 
   /**
    * @param intervalMillis the least time between two publications of one entity; 0 publishes
@@ -61,21 +63,31 @@ final class Publication {
       return Decision.PUBLISH;
     }
     forgetBefore(now - intervalMillis);
-    if (held.put(update.key, update) != null) {
-      return Decision.HOLD; // the newest replaces the held one, keeping its place
+    Held h = held.get(update.key);
+    if (h != null) {
+      held.put(update.key, new Held(update, h.dueAt())); // the newest replaces the held one
+      return Decision.HOLD;
     }
-    if (published.containsKey(update.key)) {
+    Long last = published.get(update.key);
+    if (last != null) {
+      // due times rounded up to a fifth of the interval, so that entities share timers: one
+      // firing per tick, not one per millisecond (each firing costs the task a scheduled timer)
+      long tick = Math.max(1, intervalMillis / 5);
+      held.put(update.key, new Held(update,
+          Math.floorDiv(last + intervalMillis + tick - 1, tick) * tick));
       return Decision.HOLD_FIRST;
     }
-    held.remove(update.key);
     published.put(update.key, now);
     return Decision.PUBLISH;
   }
 
-  /** When {@code key}'s held version is due: an interval after its last publication. */
+  /**
+   * When {@code key}'s held version is due: an interval after its last publication, rounded up to
+   * the next fifth of the interval.
+   */
   long dueAt(String key) {
-    Long last = published.get(key);
-    return last == null ? Long.MIN_VALUE : last + intervalMillis;
+    Held h = held.get(key);
+    return h == null ? Long.MIN_VALUE : h.dueAt();
   }
 
   /**
@@ -83,22 +95,20 @@ final class Publication {
    * published (the trailing edge starts its next interval); else null.
    */
   ProfileUpdate release(String key, long now) {
-    ProfileUpdate u = held.get(key);
-    if (u == null || now < dueAt(key)) {
+    Held h = held.get(key);
+    if (h == null || now < h.dueAt()) {
       return null;
     }
     held.remove(key);
-    published.remove(key);
-    published.put(key, now);
-    return u;
+    markPublished(key, now);
+    return h.update();
   }
 
   /** Publishes every held update now, whatever its interval (before a checkpoint, at the end). */
   void flush(long now, Consumer<ProfileUpdate> out) {
-    for (ProfileUpdate u : held.values()) {
-      published.remove(u.key);
-      published.put(u.key, now);
-      out.accept(u);
+    for (Held h : held.values()) {
+      markPublished(h.update().key, now);
+      out.accept(h.update());
     }
     held.clear();
   }
@@ -108,16 +118,18 @@ final class Publication {
     return held.size();
   }
 
-  /** Drops publications older than {@code before} of entities holding nothing. */
+  private void markPublished(String key, long now) {
+    published.remove(key);
+    published.put(key, now); // to the end: the map stays oldest first
+  }
+
+  /** Forgets publications at or before {@code before}: those entities are quiet again. */
   private void forgetBefore(long before) {
     for (Iterator<Map.Entry<String, Long>> i = published.entrySet().iterator(); i.hasNext(); ) {
-      var e = i.next();
-      if (e.getValue() > before) {
-        break; // oldest first: the rest are younger
+      if (i.next().getValue() > before) {
+        return; // oldest first: the rest are younger
       }
-      if (!held.containsKey(e.getKey())) {
-        i.remove();
-      }
+      i.remove();
     }
   }
 }

@@ -41,7 +41,7 @@ class PublicationTest {
     var p = new Publication(INTERVAL);
     assertThat(p.offer(update("m", 1), 0)).isEqualTo(Publication.Decision.PUBLISH);
     assertThat(p.offer(update("m", 2), 100)).isEqualTo(Publication.Decision.HOLD_FIRST);
-    assertThat(p.dueAt("m")).isEqualTo(1_000);
+    assertThat(p.dueAt("m")).isEqualTo(1_000); // an interval after 0, a multiple of 200 ms
     assertThat(p.offer(update("m", 3), 900)).isEqualTo(Publication.Decision.HOLD);
     // another entity: its own interval
     assertThat(p.offer(update("a", 1), 950)).isEqualTo(Publication.Decision.PUBLISH);
@@ -51,16 +51,19 @@ class PublicationTest {
     // the trailing publication starts m's next interval
     assertThat(p.offer(update("m", 4), 1_500)).isEqualTo(Publication.Decision.HOLD_FIRST);
     assertThat(p.dueAt("m")).isEqualTo(2_000);
+    assertThat(p.offer(update("a", 2), 1_900)).isEqualTo(Publication.Decision.HOLD_FIRST);
+    assertThat(p.dueAt("a")).isEqualTo(2_000); // 950 + 1,000 rounded up: shares m's timer
+    assertThat(p.release("a", 2_000).version).isEqualTo(2);
     // a checkpoint publishes what is held, whatever its interval
     var flushed = new ArrayList<ProfileUpdate>();
-    p.flush(1_600, flushed::add);
+    p.flush(2_000, flushed::add);
     assertThat(flushed).extracting(u -> u.key + u.version).containsExactly("m4");
     assertThat(p.heldCount()).isZero();
     assertThat(p.release("m", 2_000)).isNull(); // its timer then finds nothing
     // quiet for an interval: published at once again
-    assertThat(p.offer(update("m", 5), 2_600)).isEqualTo(Publication.Decision.PUBLISH);
+    assertThat(p.offer(update("m", 5), 3_000)).isEqualTo(Publication.Decision.PUBLISH);
     // an account seen once a minute is published on every event
-    for (int i = 2; i < 6; i++) {
+    for (int i = 3; i < 6; i++) {
       assertThat(p.offer(update("a", i), 950 + i * MINUTE))
           .isEqualTo(Publication.Decision.PUBLISH);
     }
@@ -131,7 +134,7 @@ class PublicationTest {
         flushing[0] = false;
       }
     }
-    now[0] += INTERVAL;
+    now[0] += INTERVAL + INTERVAL / 5; // the last due time: an interval, rounded up to a fifth
     fireTimers.run();
     assertThat(p.heldCount()).isZero();
     assertThat(lastPublishedVersion).isEqualTo(newest);

@@ -67,7 +67,14 @@ public final class ThroughputHarness {
       }
 
       if ("vigil".equals(System.getProperty("phases"))) { // profiling aid: the profile job alone
-        throughput(kafka, dir, "vigil", history, payloads, partitions, Pipeline.VIGIL);
+        // -Dmerchant-skew=1.1: the skewed workload
+        List<Event> h = simulate(events, Double.parseDouble(System.getProperty("merchant-skew",
+            "0")));
+        byte[][] b = new byte[h.size()][];
+        for (int i = 0; i < b.length; i++) {
+          b[i] = EventCodec.toProto(h.get(i)).toByteArray();
+        }
+        throughput(kafka, dir, "vigil", h, b, partitions, Pipeline.VIGIL);
         System.exit(0);
       }
       if ("latency".equals(System.getProperty("phases"))) { // the latency run alone, at -Drate
@@ -77,6 +84,17 @@ public final class ThroughputHarness {
       }
       double counter = throughput(kafka, dir, "counter", history, payloads, partitions, Pipeline.COUNTER);
       double vigil = throughput(kafka, dir, "vigil", history, payloads, partitions, Pipeline.VIGIL);
+      // the skewed workload: half of all card purchases at merchants drawn by Zipf popularity
+      double skew = Double.parseDouble(System.getProperty("merchant-skew", "1.1"));
+      List<Event> skewedHistory = simulate(events, skew);
+      byte[][] skewedPayloads = new byte[skewedHistory.size()][];
+      for (int i = 0; i < skewedPayloads.length; i++) {
+        skewedPayloads[i] = EventCodec.toProto(skewedHistory.get(i)).toByteArray();
+      }
+      double skewedCounter = throughput(kafka, dir, "counter-skewed", skewedHistory,
+          skewedPayloads, partitions, Pipeline.COUNTER);
+      double skewedVigil = throughput(kafka, dir, "vigil-skewed", skewedHistory, skewedPayloads,
+          partitions, Pipeline.VIGIL);
       int sample = Math.min(50, history.size());
       double windows = throughput(kafka, dir, "windows", history.subList(0, sample),
           Arrays.copyOf(payloads, sample), partitions, Pipeline.SLIDING_WINDOWS);
@@ -87,6 +105,9 @@ public final class ThroughputHarness {
           vigil, vigil / counter);
       System.out.printf("Flink sliding windows 30d/1min (%,d events) %,8.2f events/s  %.5f of the counter%n",
           sample, windows, windows / counter);
+      System.out.printf("skewed merchants (Zipf %.1f): bare counter %,10.0f events/s, vigil %,10.0f"
+          + " events/s  %.2f of the counter%n", skew, skewedCounter, skewedVigil,
+          skewedVigil / skewedCounter);
 
       int rate = (int) (vigil / 2);
       printLatency(latency(kafka, dir, history, partitions, rate, latencySeconds), rate,
@@ -104,10 +125,15 @@ public final class ThroughputHarness {
   }
 
   static List<Event> simulate(int events) {
+    return simulate(events, 0);
+  }
+
+  /** About {@code events} simulated events; card traffic skewed to popular merchants by Zipf. */
+  static List<Event> simulate(int events, double merchantSkew) {
     var history = new ArrayList<Event>(events);
     // about 7,700 events per 1,000 customers and 30 days
     int customers = Math.max(100, events / 25);
-    new Simulator(Simulator.Config.of(5, customers, 31)).run(e -> {
+    new Simulator(Simulator.Config.of(5, customers, 31).withMerchantSkew(merchantSkew)).run(e -> {
       if (history.size() < events) {
         history.add(e);
       }
@@ -145,10 +171,10 @@ public final class ThroughputHarness {
     double seconds = pipeline == Pipeline.SLIDING_WINDOWS ? wall
         : Math.max(0.001, (span[1] - span[0]) / 1000.0);
     double rate = payloads.length / seconds;
-    System.out.printf("%-8s %,9d events: %s %.2f s (job wall time %.1f s, %,d outputs)"
-            + " -> %,.1f events/s%n", name, payloads.length,
+    System.out.printf("%-8s %,9d events: %s %.2f s (job wall time %.1f s, %,d outputs, %.2f per"
+            + " event) -> %,.1f events/s%n", name, payloads.length,
         pipeline == Pipeline.SLIDING_WINDOWS ? "whole job" : "first to last output", seconds,
-        wall, span[2], rate);
+        wall, span[2], span[2] / (double) payloads.length, rate);
     System.out.println(cpuReport);
     return rate;
   }
@@ -157,7 +183,13 @@ public final class ThroughputHarness {
     return JobSettings.defaults(kafka.bootstrapServers(),
             dir.resolve(name + "-checkpoints").toUri().toString())
         .withTopics(in, out, name + "-dead").withParallelism(PARALLELISM)
-        .withCheckpointInterval(Duration.ofSeconds(10));
+        .withCheckpointInterval(Duration.ofSeconds(10))
+        // -Dpublish-interval-ms=0 -Down-publish-interval-ms=0: every update, as before coalescing
+        .withPublishIntervals(
+            Duration.ofMillis(Long.getLong("publish-interval-ms",
+                JobSettings.PUBLISH_INTERVAL.toMillis())),
+            Duration.ofMillis(Long.getLong("own-publish-interval-ms",
+                JobSettings.OWN_PUBLISH_INTERVAL.toMillis())));
   }
 
   static void build(StreamExecutionEnvironment env, JobSettings s, Pipeline pipeline) {

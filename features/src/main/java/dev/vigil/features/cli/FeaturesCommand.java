@@ -55,6 +55,10 @@ public final class FeaturesCommand {
             + " card-transaction generator, for comparing with its figures) (default:"
             + " ${DEFAULT-VALUE}).")
     String shape;
+    @Option(names = "--merchant-skew", defaultValue = "0", description = "Card traffic's merchant"
+        + " popularity: 0, customers buy near home, nearly uniformly; a Zipf exponent (1.1 is"
+        + " typical of real card traffic), half of all purchases go to merchants drawn by"
+        + " popularity (default: ${DEFAULT-VALUE}).") double merchantSkew;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The JSON Lines"
         + " file to write (.gz: compressed), relative to where you run the command.") Path out;
 
@@ -67,8 +71,14 @@ public final class FeaturesCommand {
         throw new CommandLine.ParameterException(new CommandLine(this),
             "--shape: '" + shape + "' is neither vigil nor handbook");
       }
-      var sim = new Simulator(new Simulator.Config(seed, customers, days, start,
-          disorderSeconds * 1000, worldShape));
+      Simulator.Config config;
+      try {
+        config = new Simulator.Config(seed, customers, days, start, disorderSeconds * 1000,
+            worldShape, merchantSkew);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+      }
+      var sim = new Simulator(config);
       long t0 = System.nanoTime();
       try (var writer = new EventFiles.EventWriter(out)) {
         sim.run(writer);

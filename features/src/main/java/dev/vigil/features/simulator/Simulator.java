@@ -78,9 +78,17 @@ public final class Simulator {
    */
   public enum Shape { VIGIL, HANDBOOK }
 
-  /** What to simulate. */
+  /**
+   * What to simulate.
+   *
+   * @param merchantSkew card traffic's merchant popularity (the Vigil shape): 0 (the default),
+   *     every customer buys from merchants near them, nearly uniformly; above 0, half of all card
+   *     purchases go to merchants drawn from one Zipf distribution of this exponent over all
+   *     merchants (1.1: the first merchant takes about an eighth of them), as a large retailer, a
+   *     transit gate or a payment processor does in real card traffic
+   */
   public record Config(long seed, int customers, int days, Instant start, long maxDisorderMillis,
-      Shape shape) {
+      Shape shape, double merchantSkew) {
     public Config {
       if (customers < 1 || days < 1) {
         throw new IllegalArgumentException("customers and days must be positive");
@@ -88,6 +96,19 @@ public final class Simulator {
       if (shape == null) {
         throw new IllegalArgumentException("shape must be given");
       }
+      if (!(merchantSkew >= 0)) {
+        throw new IllegalArgumentException("merchantSkew must be 0 or more, not " + merchantSkew);
+      }
+    }
+
+    public Config(long seed, int customers, int days, Instant start, long maxDisorderMillis,
+        Shape shape) {
+      this(seed, customers, days, start, maxDisorderMillis, shape, 0);
+    }
+
+    /** The same world with card traffic skewed to popular merchants (see {@code merchantSkew}). */
+    public Config withMerchantSkew(double exponent) {
+      return new Config(seed, customers, days, start, maxDisorderMillis, shape, exponent);
     }
 
     public Config(long seed, int customers, int days, Instant start, long maxDisorderMillis) {
@@ -127,6 +148,8 @@ public final class Simulator {
   private long dayEnd;
   private long nextCheckNumber = 1000;
   private final boolean handbook;
+  /** The cumulative popularity of merchants by rank, or null without skew. */
+  private final double[] popularity;
 
   public Simulator(Config config) {
     this.config = config;
@@ -141,6 +164,27 @@ public final class Simulator {
     for (int i = 0; i < config.customers(); i++) {
       customers.add(new Customer(i));
     }
+    popularity = config.merchantSkew() > 0 ? zipf(terminalCount, config.merchantSkew()) : null;
+  }
+
+  /** The cumulative Zipf distribution over {@code n} ranks: P(rank r) ∝ 1 / r^s. */
+  static double[] zipf(int n, double s) {
+    double[] cdf = new double[n];
+    double sum = 0;
+    for (int r = 1; r <= n; r++) {
+      sum += 1 / Math.pow(r, s);
+      cdf[r - 1] = sum;
+    }
+    for (int i = 0; i < n; i++) {
+      cdf[i] /= sum;
+    }
+    return cdf;
+  }
+
+  /** A merchant drawn by popularity (the first is the most popular). */
+  private Terminal popularMerchant() {
+    int i = java.util.Arrays.binarySearch(popularity, random.nextDouble());
+    return terminals[Math.min(terminals.length - 1, i >= 0 ? i : -i - 1)];
   }
 
   public Stats stats() {
@@ -434,7 +478,9 @@ public final class Simulator {
       int n = poisson(txPerDay);
       for (int i = 0; i < n; i++) {
         long at = local(dayStart, 7 * HOUR + random.nextLong(16 * HOUR));
-        Terminal t = nearby.get(random.nextInt(nearby.size()));
+        // without skew, no extra draw: a seed gives the same history as before skew existed
+        Terminal t = popularity != null && random.nextBoolean() ? popularMerchant()
+            : nearby.get(random.nextInt(nearby.size()));
         long amount = Math.max(50, (long) (meanAmount + sdAmount * random.nextGaussian()));
         boolean fraud = false;
         if (cardCompromisedUntil > at && random.nextDouble() < 1.0 / 3) {

@@ -1,0 +1,72 @@
+package dev.vigil.features.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.vigil.features.event.Event;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Skewed merchant popularity: with a Zipf exponent, the most popular merchants take the share of
+ * card purchases the distribution gives them (half of all purchases are drawn from it); without
+ * one, no merchant stands out and the history is what it always was.
+ */
+class MerchantSkewTest {
+  private static Map<String, Integer> purchasesByMerchant(Simulator.Config config) {
+    Map<String, Integer> counts = new HashMap<>();
+    new Simulator(config).run(e -> {
+      if (e.kind() instanceof Event.Transaction t && t.direction() == Event.Direction.DEBIT) {
+        counts.merge(t.merchantId(), 1, Integer::sum);
+      }
+    });
+    return counts;
+  }
+
+  private static double topShare(Map<String, Integer> counts) {
+    int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+    return counts.values().stream().mapToInt(Integer::intValue).max().orElse(0) / (double) total;
+  }
+
+  @Test
+  void theMostPopularMerchantTakesItsZipfShareOfPurchases() {
+    var base = Simulator.Config.of(3, 1_000, 20);
+    var skewed = purchasesByMerchant(base.withMerchantSkew(1.1));
+    // brute force: the first rank's probability under Zipf(1.1) over the 200 merchants
+    int merchants = 1_000 / 5;
+    double h = 0;
+    for (int r = 1; r <= merchants; r++) {
+      h += 1 / Math.pow(r, 1.1);
+    }
+    double expected = 0.5 / h; // half the purchases drawn by popularity
+    assertThat(topShare(skewed)).isCloseTo(expected, within(0.02));
+    assertThat(skewed.get("m-000000")).isEqualTo(skewed.values().stream()
+        .mapToInt(Integer::intValue).max().orElseThrow());
+    // without skew no merchant takes more than a few percent
+    assertThat(topShare(purchasesByMerchant(base))).isLessThan(0.03);
+  }
+
+  /**
+   * The history of seed 9 (50 customers, 10 days) as it was before skew existed, fingerprinted
+   * (SHA-256 of each event's text, in order) by the simulator of commit 93615e9.
+   */
+  private static final String SEED_9_BEFORE_SKEW =
+      "808004e4b68cc7a6646f368d7a0c52cbf837f4e84524ba18c55cbc564ca0b1eb";
+
+  @Test
+  void withoutSkewASeedGivesTheHistoryItAlwaysGave() throws Exception {
+    assertThat(fingerprint(Simulator.Config.of(9, 50, 10))).isEqualTo(SEED_9_BEFORE_SKEW);
+    assertThat(fingerprint(Simulator.Config.of(9, 50, 10).withMerchantSkew(0)))
+        .isEqualTo(SEED_9_BEFORE_SKEW);
+    assertThat(fingerprint(Simulator.Config.of(9, 50, 10).withMerchantSkew(1.1)))
+        .isNotEqualTo(SEED_9_BEFORE_SKEW);
+  }
+
+  private static String fingerprint(Simulator.Config config) throws Exception {
+    var sha = java.security.MessageDigest.getInstance("SHA-256");
+    new Simulator(config).run(e -> sha.update(
+        e.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return java.util.HexFormat.of().formatHex(sha.digest());
+  }
+}
