@@ -153,8 +153,8 @@ public final class ModelsCommand {
     @Option(names = "--schedule", defaultValue = "weekly", description = "Delinquency as-of"
         + " dates: weekly, monthly, or a comma-separated list (2026-02-01,2026-03-01).")
     String schedule;
-    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", description = "The model registry"
-        + " (default: ${DEFAULT-VALUE}).") Path registry;
+    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
+        description = "The model registry (default: ${DEFAULT-VALUE}).") Path registry;
     @Option(names = "--publish", description = "Publish the model to the registry.") boolean publish;
     @Option(names = "--activate", description = "Publish and make it the champion.")
     boolean activate;
@@ -226,8 +226,8 @@ public final class ModelsCommand {
         description = "The event history, JSON Lines.") Path events;
     @Option(names = "--task", required = true, description = "fraud, deposit or delinquency")
     String task;
-    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", description = "The model registry"
-        + " (default: ${DEFAULT-VALUE}).") Path registry;
+    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
+        description = "The model registry (default: ${DEFAULT-VALUE}).") Path registry;
     // not --version: that name would displace picocli's own -V/--version and -h/--help
     @Option(names = "--model-version", description = "The published version to use, for"
         + " example v2 (default: the champion).") String version;
@@ -398,8 +398,8 @@ public final class ModelsCommand {
     int badOutput;
     @Option(names = "--input-name", defaultValue = "input", description = "The model's input"
         + " tensor (default: ${DEFAULT-VALUE}).") String inputName;
-    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", description = "The model registry"
-        + " (default: ${DEFAULT-VALUE}).") Path registry;
+    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
+        description = "The model registry (default: ${DEFAULT-VALUE}).") Path registry;
 
     @Override
     public Integer call() throws Exception {
@@ -423,8 +423,8 @@ public final class ModelsCommand {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Published versions.")
   static final class ListModels implements Callable<Integer> {
-    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", description = "The model registry"
-        + " (default: ${DEFAULT-VALUE}).") Path registry;
+    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
+        description = "The model registry (default: ${DEFAULT-VALUE}).") Path registry;
 
     @Override
     public Integer call() throws Exception {
@@ -448,8 +448,8 @@ public final class ModelsCommand {
 
   @Command(name = "activate", mixinStandardHelpOptions = true, description = "Make a version champion.")
   static final class Activate implements Callable<Integer> {
-    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", description = "The model registry"
-        + " (default: ${DEFAULT-VALUE}).") Path registry;
+    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
+        description = "The model registry (default: ${DEFAULT-VALUE}).") Path registry;
     @Parameters(index = "0", description = "task") String task;
     @Parameters(index = "1", description = "version, for example v2") String version;
 
@@ -463,8 +463,8 @@ public final class ModelsCommand {
   @Command(name = "rollback", mixinStandardHelpOptions = true,
       description = "Make the previous champion the champion again.")
   static final class Rollback implements Callable<Integer> {
-    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", description = "The model registry"
-        + " (default: ${DEFAULT-VALUE}).") Path registry;
+    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
+        description = "The model registry (default: ${DEFAULT-VALUE}).") Path registry;
     @Parameters(index = "0", description = "task") String task;
 
     @Override
@@ -478,8 +478,8 @@ public final class ModelsCommand {
       description = "Train, publish and activate the seeded default model of every task that has"
           + " no champion (what the embedded default serves out of the box).")
   static final class Defaults implements Callable<Integer> {
-    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", description = "The model registry"
-        + " (default: ${DEFAULT-VALUE}).") Path registry;
+    @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
+        description = "The model registry (default: ${DEFAULT-VALUE}).") Path registry;
 
     @Override
     public Integer call() throws Exception {
