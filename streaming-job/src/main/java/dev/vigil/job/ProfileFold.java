@@ -34,7 +34,8 @@ import org.apache.flink.util.OutputTag;
  * restores never see the cache), a restarted subtask starts with an empty cache, and a decoded
  * profile is not used once its state may have expired by its time to live.
  */
-final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpdate> {
+final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpdate>
+    implements Throttled {
   static final OutputTag<Routed> SIGNALS = new OutputTag<>("duplicate-presentments") {};
 
   /** Decoded profiles kept per subtask. */
@@ -72,12 +73,13 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
     this.publishIntervalMillis = publishInterval.toMillis();
   }
 
-  /** This subtask's publication throttle (its operator publishes what it holds). */
-  Publication publication() {
+  @Override
+  public Publication publication() {
     return publication;
   }
 
-  void countPublished() {
+  @Override
+  public void countPublished() {
     published.inc();
   }
 

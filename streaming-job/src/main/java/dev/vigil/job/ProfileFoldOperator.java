@@ -1,5 +1,6 @@
 package dev.vigil.job;
 
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
@@ -11,13 +12,15 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * function's own timers.
  */
 final class ProfileFoldOperator extends KeyedProcessOperator<String, Routed, ProfileUpdate> {
-  ProfileFoldOperator(ProfileFold fold) {
+  /** @param fold {@link ProfileFold}, or any keyed fold publishing through a throttle */
+  <F extends KeyedProcessFunction<String, Routed, ProfileUpdate> & Throttled> ProfileFoldOperator(
+      F fold) {
     super(fold);
   }
 
   /** The function, as deserialised with this operator on the task manager. */
-  private ProfileFold fold() {
-    return (ProfileFold) userFunction;
+  private Throttled fold() {
+    return (Throttled) userFunction;
   }
 
   @Override
