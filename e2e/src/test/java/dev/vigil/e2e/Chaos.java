@@ -470,9 +470,13 @@ public final class Chaos {
         double p50 = sorted[sorted.length / 2] / 1e6;
         double p99 = sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.99)] / 1e6;
         double max = sorted[sorted.length - 1] / 1e6;
+        // "start": each caller's first calls, before the first phase is set: the TLS handshake
+        // and a cold JIT, whose time is the machine's, not the fault's (a CI run failed on 4
+        // calls at 110 ms); reported, not judged
+        String verdict = entry.getKey().equals("start") ? "info (warm-up, not judged):"
+            : p99 < P99_BOUND_MS ? "ok:" : "FAIL:";
         lines.add(String.format("%s scoring while %s: %d calls, p50 %.1f ms, p99 %.1f ms, max"
-                + " %.1f ms", p99 < P99_BOUND_MS ? "ok:" : "FAIL:", entry.getKey(),
-            sorted.length, p50, p99, max));
+                + " %.1f ms", verdict, entry.getKey(), sorted.length, p50, p99, max));
       }
       long failed = failures();
       var byCode = new TreeMap<String, Long>();
