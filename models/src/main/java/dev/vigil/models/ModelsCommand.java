@@ -68,11 +68,7 @@ public final class ModelsCommand {
   static final long PROGRESS_EVERY = 500_000;
 
   static EventFile history(Path events) {
-    long[] range = {Long.MAX_VALUE, Long.MIN_VALUE};
-    var report = EventFiles.read(events, EventFiles.OnBadLine.SKIP, e -> {
-      range[0] = Math.min(range[0], e.timeMillis());
-      range[1] = Math.max(range[1], e.timeMillis());
-    });
+    var report = EventFiles.read(events, EventFiles.OnBadLine.SKIP, e -> { });
     if (report.badLines() > 0) {
       System.err.printf("%s: skipped %,d invalid line(s) of %,d; the first: %s%n", events,
           report.badLines(), report.events() + report.badLines(), report.firstBadLines().get(0));
@@ -90,7 +86,8 @@ public final class ModelsCommand {
         }
       });
     };
-    return new EventFile(events, report.events(), range[0], range[1], withProgress);
+    return new EventFile(events, report.events(), report.firstMillis(), report.lastMillis(),
+        withProgress);
   }
 
   /** A plain date (its midnight, UTC) or an ISO-8601 instant. */

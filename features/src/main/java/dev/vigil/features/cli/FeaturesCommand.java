@@ -132,18 +132,14 @@ public final class FeaturesCommand {
       long t0 = System.nanoTime();
       var policy = OnBadLine.valueOf(onBadLine.toUpperCase());
       // streamed: a first pass for the time range, then the training set's own two passes
-      long[] range = {Long.MAX_VALUE, Long.MIN_VALUE};
-      var report = EventFiles.read(events, policy, e -> {
-        range[0] = Math.min(range[0], e.timeMillis());
-        range[1] = Math.max(range[1], e.timeMillis());
-      });
+      var report = EventFiles.read(events, policy, e -> { });
       if (report.badLines() > 0) {
         System.err.printf("skipped %,d bad lines; first: %s%n", report.badLines(),
             report.firstBadLines().get(0));
       }
       var history = EventFiles.history(events, policy);
-      long first = report.events() == 0 ? 0 : range[0];
-      long last = report.events() == 0 ? 0 : range[1];
+      long first = report.events() == 0 ? 0 : report.firstMillis();
+      long last = report.events() == 0 ? 0 : report.lastMillis();
       long lo = from == null ? first : from.toEpochMilli();
       long hi = to == null ? last + 1 : to.toEpochMilli();
       var settings = ProfileSettings.DEFAULT;

@@ -39,7 +39,12 @@ public final class EventFiles {
   }
 
   /** What a read did: events delivered, bad lines skipped, the first bad lines in detail. */
-  public record ReadReport(long events, long badLines, List<BadLine> firstBadLines) {}
+  /**
+   * What a read found: the valid events, their earliest and latest event times (Long.MAX_VALUE
+   * and Long.MIN_VALUE when there are none), and the bad lines.
+   */
+  public record ReadReport(long events, long firstMillis, long lastMillis, long badLines,
+      List<BadLine> firstBadLines) {}
 
   /** A bad line with {@link OnBadLine#FAIL}. */
   public static final class BadEventFileException extends RuntimeException {
@@ -63,6 +68,8 @@ public final class EventFiles {
   public static ReadReport read(Path file, OnBadLine onBadLine, Consumer<Event> sink) {
     JsonFormat.Parser parser = JsonFormat.parser();
     long events = 0;
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
     long bad = 0;
     var firstBad = new ArrayList<BadLine>();
     try (BufferedReader in = reader(file)) {
@@ -78,8 +85,11 @@ public final class EventFiles {
         try {
           builder.clear();
           parser.merge(line, builder);
-          sink.accept(EventCodec.fromProto(builder.build(), Long.MAX_VALUE));
+          Event e = EventCodec.fromProto(builder.build(), Long.MAX_VALUE);
+          sink.accept(e);
           events++;
+          first = Math.min(first, e.timeMillis());
+          last = Math.max(last, e.timeMillis());
           continue;
         } catch (InvalidProtocolBufferException e) {
           problem = new BadLine(number, "event", "not a vigil.v1.Event in JSON: " + e.getMessage());
@@ -97,7 +107,7 @@ public final class EventFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
-    return new ReadReport(events, bad, List.copyOf(firstBad));
+    return new ReadReport(events, first, last, bad, List.copyOf(firstBad));
   }
 
   /**

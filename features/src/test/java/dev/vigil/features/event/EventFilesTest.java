@@ -30,6 +30,11 @@ class EventFilesTest {
       assertThat(back).isEqualTo(events);
       assertThat(report.events()).isEqualTo(events.size());
       assertThat(report.badLines()).isZero();
+      // the time range, against a scan of the events written
+      assertThat(report.firstMillis()).isEqualTo(
+          events.stream().mapToLong(Event::timeMillis).min().orElseThrow());
+      assertThat(report.lastMillis()).isEqualTo(
+          events.stream().mapToLong(Event::timeMillis).max().orElseThrow());
     }
   }
 
