@@ -142,28 +142,13 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
     if (recentProfiles > 0) {
       recent.put(r.key, new Recent(profile, now));
     }
-    var update = new ProfileUpdate(r.key, profile.version(), profile.lastEventMillis(), updated);
-    switch (publication.offer(update, now)) {
-      case PUBLISH -> {
-        published.inc();
-        out.collect(update);
-      }
-      // one timer per entity per interval, and only for entities updated within it
-      case HOLD_FIRST -> ctx.timerService().registerProcessingTimeTimer(
-          publication.dueAt(r.key));
-      case HOLD -> { }
-    }
+    publish(new ProfileUpdate(r.key, profile.version(), profile.lastEventMillis(), updated),
+        ctx.timerService(), out);
   }
 
-  /** A held version's interval has passed: its newest version is published. */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileUpdate> out) {
-    // a timer restored from a checkpoint finds nothing held: everything was flushed before it
-    ProfileUpdate u = publication.release(ctx.getCurrentKey(), timestamp);
-    if (u != null) {
-      published.inc();
-      out.collect(u);
-    }
+    due(ctx.getCurrentKey(), timestamp, out);
   }
 
   /** The entity's profile: decoded already when folded recently, else from keyed state. */

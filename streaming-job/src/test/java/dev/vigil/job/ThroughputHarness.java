@@ -293,22 +293,13 @@ public final class ThroughputHarness {
       Long c = count.value();
       long n = c == null ? 1 : c + 1;
       count.update(n);
-      var update = new ProfileUpdate(r.key, n, r.time,
-          java.nio.ByteBuffer.allocate(8).putLong(n).array());
-      switch (publication.offer(update, ctx.timerService().currentProcessingTime())) {
-        case PUBLISH -> out.collect(update);
-        case HOLD_FIRST -> ctx.timerService().registerProcessingTimeTimer(
-            publication.dueAt(r.key));
-        case HOLD -> { }
-      }
+      publish(new ProfileUpdate(r.key, n, r.time,
+          java.nio.ByteBuffer.allocate(8).putLong(n).array()), ctx.timerService(), out);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileUpdate> out) {
-      ProfileUpdate u = publication.release(ctx.getCurrentKey(), timestamp);
-      if (u != null) {
-        out.collect(u);
-      }
+      due(ctx.getCurrentKey(), timestamp, out);
     }
 
     @Override
