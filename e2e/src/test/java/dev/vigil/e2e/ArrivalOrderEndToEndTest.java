@@ -16,21 +16,15 @@ import dev.vigil.features.training.TrainingSets;
 import dev.vigil.proto.v1.AckStatus;
 import dev.vigil.proto.v1.AuditRecord;
 import dev.vigil.proto.v1.EntityType;
-import dev.vigil.proto.v1.GetProfileRequest;
-import dev.vigil.proto.v1.IngestServiceGrpc;
-import dev.vigil.proto.v1.ProfileServiceGrpc;
 import dev.vigil.proto.v1.PublishAck;
-import dev.vigil.proto.v1.PublishRequest;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.testkit.EmbeddedKafka;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.stub.StreamObserver;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -38,7 +32,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -193,17 +186,8 @@ class ArrivalOrderEndToEndTest {
   }
 
   private long version(EntityKey key) {
-    try {
-      return ProfileServiceGrpc.newBlockingStub(channel).getProfile(GetProfileRequest.newBuilder()
-          .setEntityType(EntityType.valueOf("ENTITY_TYPE_" + key.type().name()))
-          .setEntityId(key.id()).build()).getProfile().getVersion();
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.NOT_FOUND
-          || e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
-        return 0;
-      }
-      throw e;
-    }
+    return Calls.profileVersion(channel, EntityType.valueOf("ENTITY_TYPE_" + key.type().name()),
+        key.id());
   }
 
   private void await(String what, int seconds, java.util.function.BooleanSupplier condition)
@@ -219,35 +203,8 @@ class ArrivalOrderEndToEndTest {
   }
 
   private List<PublishAck> publish(List<Event> events) throws Exception {
-    var acks = new ArrayList<PublishAck>();
-    var done = new CompletableFuture<Void>();
-    var stream = IngestServiceGrpc.newStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS)
-        .publish(new StreamObserver<>() {
-          @Override
-          public void onNext(PublishAck ack) {
-            synchronized (acks) {
-              acks.add(ack);
-            }
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            done.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            done.complete(null);
-          }
-        });
-    for (Event e : events) {
-      stream.onNext(PublishRequest.newBuilder().setEvent(EventCodec.toProto(e)).build());
-    }
-    stream.onCompleted();
-    done.get(150, TimeUnit.SECONDS);
-    synchronized (acks) {
-      assertThat(acks).hasSize(events.size());
-      return new ArrayList<>(acks);
-    }
+    var acks = Calls.publishUntilFailure(channel, events);
+    assertThat(acks).hasSize(events.size());
+    return acks;
   }
 }

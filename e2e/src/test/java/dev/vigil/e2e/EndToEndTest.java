@@ -9,23 +9,19 @@ import dev.vigil.proto.v1.AuditRecord;
 import dev.vigil.proto.v1.DepositDecision;
 import dev.vigil.proto.v1.EntityType;
 import dev.vigil.proto.v1.GetProfileRequest;
-import dev.vigil.proto.v1.IngestServiceGrpc;
 import dev.vigil.proto.v1.ProfileServiceGrpc;
 import dev.vigil.proto.v1.PublishAck;
-import dev.vigil.proto.v1.PublishRequest;
 import dev.vigil.proto.v1.Reason;
 import dev.vigil.proto.v1.ScoreCheckDepositRequest;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.testkit.EmbeddedKafka;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.stub.StreamObserver;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +34,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -328,50 +323,12 @@ class EndToEndTest {
     return acks;
   }
 
-  /** Publishes on one stream; returns the acknowledgements received before it ended. */
   private List<PublishAck> publishUntilFailure(List<Event> events) throws Exception {
-    var acks = new ArrayList<PublishAck>();
-    var done = new CompletableFuture<Void>();
-    var stream = IngestServiceGrpc.newStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
-        .publish(new StreamObserver<>() {
-          @Override
-          public void onNext(PublishAck ack) {
-            synchronized (acks) {
-              acks.add(ack);
-            }
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            done.complete(null);
-          }
-
-          @Override
-          public void onCompleted() {
-            done.complete(null);
-          }
-        });
-    for (Event e : events) {
-      stream.onNext(PublishRequest.newBuilder().setEvent(EventCodec.toProto(e)).build());
-    }
-    stream.onCompleted();
-    done.get(90, TimeUnit.SECONDS);
-    synchronized (acks) {
-      return new ArrayList<>(acks);
-    }
+    return Calls.publishUntilFailure(channel, events);
   }
 
   private long profileVersion(EntityType type, String id) {
-    try {
-      return ProfileServiceGrpc.newBlockingStub(channel).getProfile(GetProfileRequest.newBuilder()
-          .setEntityType(type).setEntityId(id).build()).getProfile().getVersion();
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.NOT_FOUND
-          || e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
-        return 0;
-      }
-      throw e;
-    }
+    return Calls.profileVersion(channel, type, id);
   }
 
   private double feature(EntityType type, String id, String feature) {
