@@ -35,7 +35,7 @@ import org.apache.flink.util.OutputTag;
  * profile is not used once its state may have expired by its time to live.
  */
 final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpdate>
-    implements Throttled {
+    implements Throttled<Profile> {
   static final OutputTag<Routed> SIGNALS = new OutputTag<>("duplicate-presentments") {};
 
   /** Decoded profiles kept per subtask. */
@@ -48,7 +48,7 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
   private final long idleTtlMillis;
   private final int recentProfiles;
   private final long publishIntervalMillis;
-  private transient Publication publication;
+  private transient Publication<Profile> publication;
   private transient ProfileCodec codec;
   private transient Map<String, Recent> recent;
   private transient ValueState<byte[]> state;
@@ -74,8 +74,25 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
   }
 
   @Override
-  public Publication publication() {
+  public Publication<Profile> publication() {
     return publication;
+  }
+
+  /**
+   * Encodes the profile leaving the throttle, once, for keyed state and for the profiles topic.
+   * Keyed state is written only here: a version held by the throttle lives in memory until it is
+   * published (at the latest before the next checkpoint barrier, {@link ProfileFoldOperator}), so
+   * every checkpoint's state equals what was published, and a hot entity is encoded and written
+   * once an interval rather than once an event.
+   */
+  @Override
+  public ProfileUpdate published(String key, Profile profile, long now) throws Exception {
+    byte[] encoded = codec.encode(profile);
+    state.update(encoded);
+    if (recentProfiles > 0) {
+      recent.put(key, new Recent(profile, now));
+    }
+    return new ProfileUpdate(key, profile.version(), profile.lastEventMillis(), encoded);
   }
 
   @Override
@@ -109,7 +126,7 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
     folded = metrics.counter("vigil_profile_updates");
     refused = metrics.counter("vigil_events_refused_too_late");
     published = metrics.counter("vigil_profile_publications");
-    publication = new Publication(publishIntervalMillis);
+    publication = new Publication<>(publishIntervalMillis);
   }
 
   @Override
@@ -137,22 +154,24 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
       return; // nothing changed: nothing to store or publish
     }
     folded.inc();
-    byte[] updated = codec.encode(profile);
-    state.update(updated);
-    if (recentProfiles > 0) {
-      recent.put(r.key, new Recent(profile, now));
-    }
-    publish(new ProfileUpdate(r.key, profile.version(), profile.lastEventMillis(), updated),
-        ctx.timerService(), out);
+    publish(r.key, profile, ctx.timerService(), out);
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileUpdate> out) {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileUpdate> out)
+      throws Exception {
     due(ctx.getCurrentKey(), timestamp, out);
   }
 
-  /** The entity's profile: decoded already when folded recently, else from keyed state. */
+  /**
+   * The entity's newest profile: the one the throttle holds (newer than keyed state), else the one
+   * decoded when folded recently, else keyed state's.
+   */
   private Profile decoded(String key, long now) throws java.io.IOException {
+    Profile held = publication.held(key);
+    if (held != null) {
+      return held; // folded in place: the throttle keeps holding the newest version
+    }
     Recent r = recent.remove(key);
     if (r != null && now - r.writtenMillis() < idleTtlMillis - TTL_MARGIN_MILLIS) {
       // removed while in use: a fold that fails leaves no half-folded profile behind

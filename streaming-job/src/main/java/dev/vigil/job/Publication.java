@@ -3,7 +3,6 @@ package dev.vigil.job;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * When a fold publishes an entity's new profile: a throttle per entity with a leading edge. The
@@ -19,16 +18,22 @@ import java.util.function.Consumer;
  * within the interval; what was published when is forgotten after an interval. After a restart
  * every entity starts quiet: its first update is published at once.
  *
+ * <p>What is held is the fold's to choose ({@code V}): {@link ProfileFold} holds the decoded profile
+ * itself and encodes it only when it leaves the throttle, so a hot entity's profile is encoded
+ * and written to state once an interval, not once an event.
+ *
  * <p>Not thread-safe: one per fold subtask, used from its task thread.
+ *
+ * @param <V> what is held for an entity: its newest version, in whatever form the fold keeps it
  */
-final class Publication {
+final class Publication<V> {
   private final long intervalMillis;
   /** Each entity published within the interval, oldest publication first. */
   private final LinkedHashMap<String, Long> published = new LinkedHashMap<>();
   /** Each entity's newest held update and when it is due, in the order their holding began. */
-  private final LinkedHashMap<String, Held> held = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Held<V>> held = new LinkedHashMap<>();
 
-  private record Held(ProfileUpdate update, long dueAt) {}
+  private record Held<V>(V value, long dueAt) {}
 
   /**
    * @param intervalMillis the least time between two publications of one entity; 0 publishes
@@ -57,27 +62,30 @@ final class Publication {
     HOLD
   }
 
-  /** Offers an entity's new version at processing time {@code now}. */
-  Decision offer(ProfileUpdate update, long now) {
+  /**
+   * Offers {@code key}'s new version at processing time {@code now}. Held unless the decision is
+   * {@link Decision#PUBLISH}, when the caller publishes it.
+   */
+  Decision offer(String key, V version, long now) {
     if (intervalMillis == 0) {
       return Decision.PUBLISH;
     }
     forgetBefore(now - intervalMillis);
-    Held h = held.get(update.key);
+    Held<V> h = held.get(key);
     if (h != null) {
-      held.put(update.key, new Held(update, h.dueAt())); // the newest replaces the held one
+      held.put(key, new Held<>(version, h.dueAt())); // the newest replaces the held one
       return Decision.HOLD;
     }
-    Long last = published.get(update.key);
+    Long last = published.get(key);
     if (last != null) {
       // due times rounded up to a fifth of the interval, so that entities share timers: one
       // firing per tick, not one per millisecond (each firing costs the task a scheduled timer)
       long tick = Math.max(1, intervalMillis / 5);
-      held.put(update.key, new Held(update,
+      held.put(key, new Held<>(version,
           Math.floorDiv(last + intervalMillis + tick - 1, tick) * tick));
       return Decision.HOLD_FIRST;
     }
-    published.put(update.key, now);
+    published.put(key, now);
     return Decision.PUBLISH;
   }
 
@@ -86,31 +94,47 @@ final class Publication {
    * the next fifth of the interval.
    */
   long dueAt(String key) {
-    Held h = held.get(key);
+    Held<V> h = held.get(key);
     return h == null ? Long.MIN_VALUE : h.dueAt();
+  }
+
+  /** {@code key}'s held version, or null when none is held. */
+  V held(String key) {
+    Held<V> h = held.get(key);
+    return h == null ? null : h.value();
   }
 
   /**
    * The held version of {@code key} if its interval has passed by {@code now}, which is then
    * published (the trailing edge starts its next interval); else null.
    */
-  ProfileUpdate release(String key, long now) {
-    Held h = held.get(key);
+  V release(String key, long now) {
+    Held<V> h = held.get(key);
     if (h == null || now < h.dueAt()) {
       return null;
     }
     held.remove(key);
     markPublished(key, now);
-    return h.update();
+    return h.value();
   }
 
-  /** Publishes every held update now, whatever its interval (before a checkpoint, at the end). */
-  void flush(long now, Consumer<ProfileUpdate> out) {
-    for (Held h : held.values()) {
-      markPublished(h.update().key, now);
-      out.accept(h.update());
+  /**
+   * Publishes every held version now, whatever its interval (before a checkpoint, at the end), in
+   * the order their holding began. Nothing is held afterwards.
+   */
+  void flush(long now, Out<V> out) throws Exception {
+    for (Map.Entry<String, Held<V>> e : held.entrySet()) {
+      markPublished(e.getKey(), now);
+      out.publish(e.getKey(), e.getValue().value());
     }
     held.clear();
+  }
+
+  /** Where {@link #flush} publishes. */
+  @FunctionalInterface
+  interface Out<V> {
+    /** Publishes {@code key}'s {@code version}; a failure fails the flush (and the task). */
+    void publish(String key, V version) throws Exception;
   }
 
   /** Updates held now. */

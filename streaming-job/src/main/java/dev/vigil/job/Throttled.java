@@ -6,26 +6,41 @@ import org.apache.flink.util.Collector;
 /**
  * A keyed fold that publishes through a {@link Publication} throttle, for {@link
  * ProfileFoldOperator} to flush before checkpoints and at the end of input.
+ *
+ * @param <V> what the fold holds for an entity between its publications
  */
-interface Throttled {
+interface Throttled<V> {
   /** This subtask's throttle (after the function is opened). */
-  Publication publication();
+  Publication<V> publication();
 
-  /** Counts a publication the operator made. */
+  /**
+   * Makes the record for a version leaving the throttle, with whatever the fold owes its keyed
+   * state by then ({@link ProfileFold} encodes the profile once and writes it). Called with
+   * {@code key} as the current key, at processing time {@code now}.
+   *
+   * @throws Exception if keyed state cannot be written
+   */
+  ProfileUpdate published(String key, V version, long now) throws Exception;
+
+  /** Counts a publication. */
   void countPublished();
 
   /**
-   * Publishes {@code update} now (the leading edge) or holds it, registering the entity's timer
-   * when it is the first held: one timer per entity per interval, only for entities updated
-   * within it.
+   * Publishes {@code key}'s new version now (the leading edge) or holds it, registering the
+   * entity's timer when it is the first held: one timer per entity per interval, only for entities
+   * updated within it.
+   *
+   * @throws Exception if keyed state cannot be written
    */
-  default void publish(ProfileUpdate update, TimerService timers, Collector<ProfileUpdate> out) {
-    switch (publication().offer(update, timers.currentProcessingTime())) {
+  default void publish(String key, V version, TimerService timers, Collector<ProfileUpdate> out)
+      throws Exception {
+    long now = timers.currentProcessingTime();
+    switch (publication().offer(key, version, now)) {
       case PUBLISH -> {
         countPublished();
-        out.collect(update);
+        out.collect(published(key, version, now));
       }
-      case HOLD_FIRST -> timers.registerProcessingTimeTimer(publication().dueAt(update.key));
+      case HOLD_FIRST -> timers.registerProcessingTimeTimer(publication().dueAt(key));
       case HOLD -> { }
     }
   }
@@ -33,12 +48,14 @@ interface Throttled {
   /**
    * The entity's timer fired: its newest held version is published. A timer restored from a
    * checkpoint finds nothing held: everything was flushed before the barrier.
+   *
+   * @throws Exception if keyed state cannot be written
    */
-  default void due(String key, long timestamp, Collector<ProfileUpdate> out) {
-    ProfileUpdate u = publication().release(key, timestamp);
-    if (u != null) {
+  default void due(String key, long timestamp, Collector<ProfileUpdate> out) throws Exception {
+    V held = publication().release(key, timestamp);
+    if (held != null) {
       countPublished();
-      out.collect(u);
+      out.collect(published(key, held, timestamp));
     }
   }
 }

@@ -272,10 +272,10 @@ public final class ThroughputHarness {
    * eight-byte record through the same throttle as the profile folds.
    */
   static final class CountEntity extends KeyedProcessFunction<String, Routed, ProfileUpdate>
-      implements Throttled {
+      implements Throttled<ProfileUpdate> {
     private final long intervalMillis;
     private transient ValueState<Long> count;
-    private transient Publication publication;
+    private transient Publication<ProfileUpdate> publication;
 
     CountEntity(Duration interval) {
       this.intervalMillis = interval.toMillis();
@@ -284,7 +284,7 @@ public final class ThroughputHarness {
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext context) {
       count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Long.class));
-      publication = new Publication(intervalMillis);
+      publication = new Publication<>(intervalMillis);
     }
 
     @Override
@@ -293,18 +293,24 @@ public final class ThroughputHarness {
       Long c = count.value();
       long n = c == null ? 1 : c + 1;
       count.update(n);
-      publish(new ProfileUpdate(r.key, n, r.time,
+      publish(r.key, new ProfileUpdate(r.key, n, r.time,
           java.nio.ByteBuffer.allocate(8).putLong(n).array()), ctx.timerService(), out);
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileUpdate> out) {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileUpdate> out)
+        throws Exception {
       due(ctx.getCurrentKey(), timestamp, out);
     }
 
     @Override
-    public Publication publication() {
+    public Publication<ProfileUpdate> publication() {
       return publication;
+    }
+
+    @Override
+    public ProfileUpdate published(String key, ProfileUpdate update, long now) {
+      return update; // its count was written to state when it was folded
     }
 
     @Override
