@@ -1,5 +1,6 @@
 package dev.vigil.job;
 
+import dev.vigil.features.profile.ProfileSettings;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -28,6 +29,8 @@ import org.apache.flink.util.Collector;
 final class Dedupe extends KeyedProcessFunction<String, Incoming, Incoming> {
   private final long rememberMillis;
   private final long horizonMillis;
+  private final long labelDelayMillis;
+  private transient ProfileSettings settings;
   private final long idleMillis;
   private transient MapState<String, Boolean> seen;
   private transient ValueState<Long> newest;
@@ -36,17 +39,21 @@ final class Dedupe extends KeyedProcessFunction<String, Incoming, Incoming> {
 
   /**
    * @param rememberMillis how long (processing time) an event id is remembered
-   * @param horizonMillis events older than this behind the account's newest are set aside
+   * @param profiles whose lateness rule ({@link ProfileSettings#beyondHorizon}) sets events aside,
+   *     the same the folds, training and Publish apply
    * @param idleMillis an account silent this long forgets its newest event time
    */
-  Dedupe(long rememberMillis, long horizonMillis, long idleMillis) {
+  Dedupe(long rememberMillis, ProfileSettings profiles, long idleMillis) {
     this.rememberMillis = rememberMillis;
-    this.horizonMillis = horizonMillis;
+    this.horizonMillis = profiles.horizon().toMillis();
+    this.labelDelayMillis = profiles.labelDelay().toMillis();
     this.idleMillis = idleMillis;
   }
 
   @Override
   public void open(OpenContext context) {
+    settings = new ProfileSettings(Duration.ofMillis(horizonMillis),
+        Duration.ofMillis(labelDelayMillis));
     var descriptor = new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.BOOLEAN);
     descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(rememberMillis))
         .cleanupInRocksdbCompactFilter(10_000).build());
@@ -62,12 +69,10 @@ final class Dedupe extends KeyedProcessFunction<String, Incoming, Incoming> {
   @Override
   public void processElement(Incoming in, Context ctx, Collector<Incoming> out) throws Exception {
     Long latest = newest.value();
-    if (latest != null && in.eventTime < latest - horizonMillis) {
+    if (latest != null && settings.beyondHorizon(in.eventTime, latest)) {
       beyondHorizon.inc();
       in.errorField = "event.event_time";
-      in.errorReason = "older than the horizon (" + horizonMillis / 86_400_000L + " days behind"
-          + " the account's newest event): no feature window reaches it; backfill older history"
-          + " with the job's file source (--events-file)";
+      in.errorReason = settings.beyondHorizonReason("the account's newest event");
       ctx.output(Validate.DEAD_LETTERS, in);
       return;
     }

@@ -40,10 +40,10 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
 
   /** Decoded profiles kept per subtask. */
   static final int RECENT_PROFILES = 10_000;
-  private static final long NO_LATENESS_LIMIT = 3650L * 86_400_000L;
   /** A decoded profile this close to its state's expiry is read from state again. */
   private static final long TTL_MARGIN_MILLIS = 60_000;
   private final EntityType type;
+  private final long horizonMillis;
   private final long labelDelayMillis;
   private final long idleTtlMillis;
   private final int recentProfiles;
@@ -67,6 +67,7 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
   ProfileFold(EntityType type, ProfileSettings settings, Duration idleTtl, int recentProfiles,
       Duration publishInterval) {
     this.type = type;
+    this.horizonMillis = settings.horizon().toMillis();
     this.labelDelayMillis = settings.labelDelay().toMillis();
     this.idleTtlMillis = idleTtl.toMillis();
     this.recentProfiles = recentProfiles;
@@ -105,10 +106,10 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
 
   @Override
   public void open(OpenContext context) {
-    // Lateness is judged once, at intake, against the watermark (Validate). Here events from
-    // parallel upstream channels interleave, so a per-profile rule would refuse events that
-    // merely took another path: every event that passed intake is folded.
-    codec = new ProfileCodec(new ProfileSettings(Duration.ofMillis(NO_LATENESS_LIMIT),
+    // the feature library's fold with the job's settings, lateness rule included: an event within
+    // the horizon of its account's newest (Dedupe) is still set aside by a profile whose newest
+    // event is more than the horizon ahead of it, as training's fold of the same events does
+    codec = new ProfileCodec(new ProfileSettings(Duration.ofMillis(horizonMillis),
         Duration.ofMillis(labelDelayMillis)));
     var descriptor = new ValueStateDescriptor<>("profile",
         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);

@@ -109,7 +109,7 @@ public final class ProfileJob {
         .name("validate").uid("validate");
     SingleOutputStreamOperator<Incoming> deduped = tap.apply(valid)
         .keyBy(in -> in.accountId)
-        .process(new Dedupe(DEDUPE_MEMORY.toMillis(), s.profiles().horizon().toMillis(),
+        .process(new Dedupe(DEDUPE_MEMORY.toMillis(), s.profiles(),
             s.idleTtl().toMillis()))
         .name("dedupe by event id").uid("dedupe");
     valid.getSideOutput(Validate.DEAD_LETTERS)

@@ -213,7 +213,7 @@ public final class ThroughputHarness {
         var routed = env.fromSource(source(s), WatermarkStrategy.noWatermarks(), "events")
             .keyBy(in -> in.accountId)
             .process(new Dedupe(ProfileJob.DEDUPE_MEMORY.toMillis(),
-                s.profiles().horizon().toMillis(), s.idleTtl().toMillis()))
+                s.profiles(), s.idleTtl().toMillis()))
             .name("dedupe by event id")
             .process(new Route()).name("route to entities");
         for (var type : dev.vigil.features.profile.EntityType.values()) {

@@ -29,8 +29,7 @@ public abstract sealed class Profile
    * than the horizon (it could change no feature).
    */
   public final Fold fold(Event e) {
-    if (lastEventMillis != Long.MIN_VALUE
-        && e.timeMillis() < lastEventMillis - settings.horizon().toMillis()) {
+    if (settings.beyondHorizon(e.timeMillis(), lastEventMillis)) {
       return Fold.BEYOND_HORIZON;
     }
     apply(e);

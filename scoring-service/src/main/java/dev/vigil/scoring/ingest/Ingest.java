@@ -42,8 +42,9 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase
   private static final Logger log = LoggerFactory.getLogger(Ingest.class);
 
   /** Events older than this behind the clock can change no feature: refused. */
-  private static final long HORIZON_MILLIS =
-      dev.vigil.features.profile.ProfileSettings.HORIZON.toMillis();
+  /** Whose lateness rule Publish applies: the profiles' (the job's and training's too). */
+  private static final dev.vigil.features.profile.ProfileSettings PROFILES =
+      dev.vigil.features.profile.ProfileSettings.DEFAULT;
   private final Producer<byte[], byte[]> producer;
   private final String topic;
   private final IngestLedger ledger;
@@ -164,13 +165,11 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase
       return CompletableFuture.completedFuture(ack.setStatus(AckStatus.ACK_STATUS_REJECTED)
           .setField(e.field()).setReason(e.reason()).build());
     }
-    if (event.timeMillis() < clock.millis() - HORIZON_MILLIS) {
+    if (PROFILES.beyondHorizon(event.timeMillis(), clock.millis())) {
       // accepted, it would be set aside by the job: refused here, where the sender hears of it
       return CompletableFuture.completedFuture(ack.setStatus(AckStatus.ACK_STATUS_REJECTED)
-          .setField("event.event_time").setReason("is older than the horizon ("
-              + HORIZON_MILLIS / 86_400_000L + " days): no feature window reaches it; backfill"
-              + " older history through the streaming job's file source (--events-file)")
-          .build());
+          .setField("event.event_time").setReason("is "
+              + PROFILES.beyondHorizonReason("the service's clock")).build());
     }
     var stored = new CompletableFuture<PublishAck>();
     CompletableFuture<PublishAck> original = inFlight.putIfAbsent(event.eventId(), stored);
