@@ -32,20 +32,21 @@ final class DeadLetterSerializer implements KafkaRecordSerializationSchema<Incom
   public ProducerRecord<byte[], byte[]> serialize(Incoming in, KafkaSinkContext context,
       Long timestamp) {
     var headers = new RecordHeaders();
-    headers.add(FIELD, in.errorField.getBytes(StandardCharsets.UTF_8));
-    String reason = in.errorReason.length() > MAX_REASON_CHARS
-        ? in.errorReason.substring(0, MAX_REASON_CHARS) : in.errorReason;
+    headers.add(FIELD, in.errorField().getBytes(StandardCharsets.UTF_8));
+    String reason = in.errorReason().length() > MAX_REASON_CHARS
+        ? in.errorReason().substring(0, MAX_REASON_CHARS) : in.errorReason();
     headers.add(REASON, reason.getBytes(StandardCharsets.UTF_8));
-    headers.add(ORIGIN, in.origin.getBytes(StandardCharsets.UTF_8));
-    byte[] payload = in.payload;
+    headers.add(ORIGIN, in.origin().getBytes(StandardCharsets.UTF_8));
+    byte[] payload = in.payload();
     if (payload.length > MAX_PAYLOAD_BYTES) {
       headers.add(TRUNCATED_FROM,
           Integer.toString(payload.length).getBytes(StandardCharsets.UTF_8));
       payload = java.util.Arrays.copyOf(payload, MAX_PAYLOAD_BYTES);
     }
-    byte[] key = in.eventId == null || in.eventId.isEmpty()
-        || in.eventId.length() > dev.vigil.features.event.EventCodec.MAX_ID_LENGTH ? null
-        : in.eventId.getBytes(StandardCharsets.UTF_8);
+    String eventId = in.eventId();
+    byte[] key = eventId.isEmpty()
+        || eventId.length() > dev.vigil.features.event.EventCodec.MAX_ID_LENGTH ? null
+        : eventId.getBytes(StandardCharsets.UTF_8);
     return new ProducerRecord<>(topic, null, timestamp, key, payload, headers);
   }
 }

@@ -69,20 +69,19 @@ final class Dedupe extends KeyedProcessFunction<String, Incoming, Incoming> {
   @Override
   public void processElement(Incoming in, Context ctx, Collector<Incoming> out) throws Exception {
     Long latest = newest.value();
-    if (latest != null && settings.beyondHorizon(in.eventTime, latest)) {
+    if (latest != null && settings.beyondHorizon(in.eventTime(), latest)) {
       beyondHorizon.inc();
-      in.errorField = "event.event_time";
-      in.errorReason = settings.beyondHorizonReason("the account's newest event");
-      ctx.output(Validate.DEAD_LETTERS, in);
+      ctx.output(Validate.DEAD_LETTERS, in.setAside("event.event_time",
+          settings.beyondHorizonReason("the account's newest event")));
       return;
     }
-    if (seen.contains(in.eventId)) {
+    if (seen.contains(in.eventId())) {
       duplicates.inc();
       return;
     }
-    seen.put(in.eventId, Boolean.TRUE);
-    if (latest == null || in.eventTime > latest) {
-      newest.update(in.eventTime);
+    seen.put(in.eventId(), Boolean.TRUE);
+    if (latest == null || in.eventTime() > latest) {
+      newest.update(in.eventTime());
     }
     out.collect(in);
   }

@@ -5,10 +5,12 @@ import com.google.protobuf.util.JsonFormat;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.event.InvalidEventException;
-import dev.vigil.features.profile.EntityKey;
 import java.nio.charset.StandardCharsets;
 
-/** Turns raw records (Kafka protobuf bytes, JSON lines) into {@link Incoming}, validated. */
+/**
+ * Turns raw records (Kafka protobuf bytes, JSON lines) into {@link Incoming}: parsed and validated
+ * here, once; the event travels typed from here on ({@link EventSerializer}).
+ */
 final class EventIntake {
   private EventIntake() {}
 
@@ -45,22 +47,6 @@ final class EventIntake {
     } catch (InvalidEventException x) {
       return Incoming.invalid(bytes, origin, x.field(), x.reason());
     }
-    var in = new Incoming();
-    in.payload = bytes;
-    in.eventTime = e.timeMillis();
-    in.eventId = e.eventId();
-    in.accountId = e.accountId();
-    in.entityKeys = EntityKey.of(e).stream().map(EntityKey::toString).toArray(String[]::new);
-    in.origin = origin;
-    return in;
-  }
-
-  /** Decodes an event already validated on the way in. */
-  static Event decode(byte[] payload) {
-    try {
-      return EventCodec.fromProto(dev.vigil.proto.v1.Event.parseFrom(payload), Long.MAX_VALUE);
-    } catch (InvalidProtocolBufferException | InvalidEventException e) {
-      throw new IllegalStateException("an event validated on intake no longer decodes", e);
-    }
+    return Incoming.valid(e, bytes, origin);
   }
 }

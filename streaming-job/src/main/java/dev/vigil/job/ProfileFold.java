@@ -8,7 +8,6 @@ import dev.vigil.features.profile.EntityType;
 import dev.vigil.features.profile.Profile;
 import dev.vigil.features.profile.ProfileCodec;
 import dev.vigil.features.profile.ProfileSettings;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -136,15 +135,14 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
     long now = ctx.timerService().currentProcessingTime();
     Profile profile = decoded(r.key, now);
     long versionBefore = profile.version();
-    if (r.kind == Routed.DUPLICATE_PRESENTMENT) {
-      ((AccountProfile) profile).recordDuplicatePresentment(
-          new String(r.payload, StandardCharsets.UTF_8), r.time);
+    Event e = r.event;
+    if (e == null) {
+      ((AccountProfile) profile).recordDuplicatePresentment(r.duplicateDepositId, r.time);
     } else {
-      Event e = EventIntake.decode(r.payload);
       if (profile instanceof CheckProfile check) {
         for (CheckProfile.DuplicateSignal signal : check.present(e)) {
-          ctx.output(SIGNALS, new Routed(EntityKey.account(signal.accountId()).toString(),
-              Routed.DUPLICATE_PRESENTMENT, signal.depositId().getBytes(StandardCharsets.UTF_8),
+          ctx.output(SIGNALS, Routed.duplicatePresentment(
+              EntityKey.account(signal.accountId()).toString(), signal.depositId(),
               signal.millis()));
         }
       } else if (profile.fold(e) == Profile.Fold.BEYOND_HORIZON) {

@@ -63,6 +63,9 @@ public final class ProfileJob {
     conf.put("parallelism.default", Integer.toString(s.parallelism()));
     // operators keep no reference to a record after handling it: chained ones may share it
     conf.put("pipeline.object-reuse", "true");
+    // every record type has a serializer of its own or Flink's POJO one: a type that would fall
+    // back to Kryo fails the job's construction instead of slowing it down unseen
+    conf.put("pipeline.generic-types", "false");
     // RocksDB: every keyed stage has its own instance; give their memtables and block caches room
     // (a local MiniCluster's default managed memory starves them into constant compaction)
     conf.put("state.backend.rocksdb.predefined-options", "FLASH_SSD_OPTIMIZED");
@@ -91,7 +94,7 @@ public final class ProfileJob {
     WatermarkStrategy<Incoming> watermarks = WatermarkStrategy
         .<Incoming>forBoundedOutOfOrderness(s.maxOutOfOrderness())
         // a bad record has no trustworthy time: it must not move the watermark
-        .withTimestampAssigner((in, kafkaTimestamp) -> in.valid() ? in.eventTime : Long.MIN_VALUE)
+        .withTimestampAssigner((in, kafkaTimestamp) -> in.valid() ? in.eventTime() : Long.MIN_VALUE)
         .withIdleness(s.idleness());
 
     DataStream<Incoming> incoming = s.eventsFile() != null
@@ -108,7 +111,7 @@ public final class ProfileJob {
         .process(new Validate())
         .name("validate").uid("validate");
     SingleOutputStreamOperator<Incoming> deduped = tap.apply(valid)
-        .keyBy(in -> in.accountId)
+        .keyBy(in -> in.accountId())
         .process(new Dedupe(DEDUPE_MEMORY.toMillis(), s.profiles(),
             s.idleTtl().toMillis()))
         .name("dedupe by event id").uid("dedupe");

@@ -10,8 +10,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Sends an event to every entity whose profile folds it, one side output per entity type: the
- * feature library's routing, found at intake ({@link Incoming#entityKeys}). Emits nothing on its
- * main output.
+ * feature library's routing ({@link EntityKey#of}), on the event decoded at intake. Emits nothing
+ * on its main output.
  */
 final class Route extends ProcessFunction<Incoming, Routed> {
   private static final Map<EntityType, OutputTag<Routed>> TO = new EnumMap<>(EntityType.class);
@@ -29,9 +29,8 @@ final class Route extends ProcessFunction<Incoming, Routed> {
 
   @Override
   public void processElement(Incoming in, Context ctx, Collector<Routed> out) {
-    for (String key : in.entityKeys) {
-      ctx.output(TO.get(EntityKey.parse(key).type()),
-          new Routed(key, Routed.EVENT, in.payload, in.eventTime));
+    for (EntityKey key : EntityKey.of(in.event())) {
+      ctx.output(TO.get(key.type()), Routed.event(key.toString(), in.event()));
     }
   }
 }

@@ -1,24 +1,147 @@
 package dev.vigil.job;
 
-/** An event (or a cross-entity signal) on its way to one entity's profile. A Flink POJO. */
-public class Routed {
-  public static final int EVENT = 0;
+import dev.vigil.features.event.Event;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+/**
+ * An event, or a cross-entity signal, on its way to one entity's profile. The event travels typed
+ * (decoded once, at intake). Immutable.
+ *
+ * <p>{@link #key} is the entity key's text form, {@code TYPE/id}: the fold's keyed state and the
+ * profiles topic are keyed by it, so checkpoints taken before events travelled typed restore
+ * unchanged. It is made once, when the event is routed; nothing parses it again.
+ */
+@TypeInfo(Routed.Type.class)
+public final class Routed {
+  final String key;
+  /** The event to fold; null for a duplicate-presentment signal. */
+  final Event event;
   /** A check profile saw this deposit's check before: the account records a duplicate. */
-  public static final int DUPLICATE_PRESENTMENT = 1;
+  final String duplicateDepositId;
+  /** The event's time, or the duplicate presentment's. */
+  final long time;
 
-  /** The entity key, {@code TYPE/id}. */
-  public String key;
-  public int kind;
-  /** EVENT: the event's protobuf bytes. DUPLICATE_PRESENTMENT: the deposit id in UTF-8. */
-  public byte[] payload;
-  public long time;
-
-  public Routed() {}
-
-  Routed(String key, int kind, byte[] payload, long time) {
-    this.key = key;
-    this.kind = kind;
-    this.payload = payload;
+  private Routed(String key, Event event, String duplicateDepositId, long time) {
+    this.key = Objects.requireNonNull(key, "key");
+    this.event = event;
+    this.duplicateDepositId = duplicateDepositId;
     this.time = time;
+  }
+
+  /** {@code event}, for the profile keyed {@code key}. */
+  static Routed event(String key, Event event) {
+    return new Routed(key, event, null, event.timeMillis());
+  }
+
+  /** The account keyed {@code key} presented, in deposit {@code depositId}, a check seen before. */
+  static Routed duplicatePresentment(String key, String depositId, long millis) {
+    return new Routed(key, null, Objects.requireNonNull(depositId, "depositId"), millis);
+  }
+
+  /** The entity key's text form, {@code TYPE/id}: the fold's key. */
+  String key() {
+    return key;
+  }
+
+  /** Flink's type for it: {@link Serializer}. */
+  public static final class Type extends TypeInfoFactory<Routed> {
+    static final TypeInformation<Routed> INFO = new RecordType<>(Routed.class, Serializer.INSTANCE);
+
+    @Override
+    public TypeInformation<Routed> createTypeInfo(java.lang.reflect.Type t,
+        Map<String, TypeInformation<?>> generics) {
+      return INFO;
+    }
+  }
+
+  /** Field by field, the event through {@link EventSerializer}. In flight only. */
+  public static final class Serializer extends TypeSerializerSingleton<Routed> {
+    static final Serializer INSTANCE = new Serializer();
+    private static final long serialVersionUID = 1L;
+
+    private Serializer() {}
+
+    private Object readResolve() {
+      return INSTANCE;
+    }
+
+    @Override
+    public boolean isImmutableType() {
+      return true;
+    }
+
+    @Override
+    public Routed createInstance() {
+      return null;
+    }
+
+    @Override
+    public Routed copy(Routed from) {
+      return from;
+    }
+
+    @Override
+    public Routed copy(Routed from, Routed reuse) {
+      return from;
+    }
+
+    @Override
+    public int getLength() {
+      return -1;
+    }
+
+    @Override
+    public void serialize(Routed r, DataOutputView out) throws IOException {
+      StringValue.writeString(r.key, out);
+      out.writeLong(r.time);
+      out.writeBoolean(r.event != null);
+      if (r.event != null) {
+        EventSerializer.INSTANCE.serialize(r.event, out);
+      } else {
+        StringValue.writeString(r.duplicateDepositId, out);
+      }
+    }
+
+    @Override
+    public Routed deserialize(DataInputView in) throws IOException {
+      String key = StringValue.readString(in);
+      long time = in.readLong();
+      return in.readBoolean()
+          ? new Routed(key, EventSerializer.INSTANCE.deserialize(in), null, time)
+          : new Routed(key, null, StringValue.readString(in), time);
+    }
+
+    @Override
+    public Routed deserialize(Routed reuse, DataInputView in) throws IOException {
+      return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView in, DataOutputView out) throws IOException {
+      serialize(deserialize(in), out);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<Routed> snapshotConfiguration() {
+      return new Snapshot();
+    }
+
+    /** No configuration beyond its version. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Routed> {
+      public Snapshot() {
+        super(() -> INSTANCE);
+      }
+    }
   }
 }

@@ -36,8 +36,7 @@ class ProfileFoldTest {
   }
 
   private static Routed routed(Event e) {
-    return new Routed(EntityKey.account(e.accountId()).toString(), Routed.EVENT,
-        EventCodec.toProto(e).toByteArray(), e.timeMillis());
+    return Routed.event(EntityKey.account(e.accountId()).toString(), e);
   }
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Routed, ProfileUpdate> harness(

@@ -146,8 +146,7 @@ class PublicationTest {
     var e = new Event("e-" + i, T0 + i * 1_000L, "acct-" + i, "c-" + i, new Event.Transaction(
         new Event.Money(500 + i, "USD"), Event.Direction.DEBIT, Event.Channel.CARD_PRESENT,
         merchant, "5411", "US", "d-" + i, ""));
-    return new Routed(new EntityKey(EntityType.MERCHANT, merchant).toString(), Routed.EVENT,
-        EventCodec.toProto(e).toByteArray(), e.timeMillis());
+    return Routed.event(new EntityKey(EntityType.MERCHANT, merchant).toString(), e);
   }
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Routed, ProfileUpdate> harness(
@@ -226,7 +225,7 @@ class PublicationTest {
       assertThat(last.version).isEqualTo(6);
       var reference = new dev.vigil.features.profile.MerchantProfile(ProfileSettings.DEFAULT);
       for (int i = 0; i < 6; i++) {
-        reference.fold(EventIntake.decode(routed(i, "hot").payload));
+        reference.fold(routed(i, "hot").event);
       }
       assertThat(last.state).isEqualTo(new dev.vigil.features.profile.ProfileCodec(
           ProfileSettings.DEFAULT).encode(reference));

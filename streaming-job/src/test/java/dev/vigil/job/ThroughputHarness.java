@@ -211,7 +211,7 @@ public final class ThroughputHarness {
         // what the design needs and nothing more: dedupe, route to entities, one keyed RocksDB
         // counter per entity type, one small record per update through the same throttle
         var routed = env.fromSource(source(s), WatermarkStrategy.noWatermarks(), "events")
-            .keyBy(in -> in.accountId)
+            .keyBy(in -> in.accountId())
             .process(new Dedupe(ProfileJob.DEDUPE_MEMORY.toMillis(),
                 s.profiles(), s.idleTtl().toMillis()))
             .name("dedupe by event id")
@@ -229,13 +229,13 @@ public final class ThroughputHarness {
         }
       }
       case COUNTER -> env.fromSource(source(s), WatermarkStrategy.noWatermarks(), "events")
-          .keyBy(in -> in.accountId)
+          .keyBy(in -> in.accountId())
           .process(new CountPerKey()).name("count per account")
           .sinkTo(sink(s)).name("out");
       case SLIDING_WINDOWS -> env.fromSource(source(s), WatermarkStrategy
                   .<Incoming>forBoundedOutOfOrderness(Duration.ofSeconds(5))
-                  .withTimestampAssigner((in, ts) -> in.eventTime), "events")
-          .map(in -> new org.apache.flink.api.java.tuple.Tuple2<>(in.accountId, 1L))
+                  .withTimestampAssigner((in, ts) -> in.eventTime()), "events")
+          .map(in -> new org.apache.flink.api.java.tuple.Tuple2<>(in.accountId(), 1L))
           .returns(Types.TUPLE(Types.STRING, Types.LONG))
           .keyBy(t -> t.f0)
           .window(SlidingEventTimeWindows.of(Duration.ofDays(30), Duration.ofMinutes(1)))
@@ -331,7 +331,7 @@ public final class ThroughputHarness {
       Long c = count.value();
       long next = c == null ? 1 : c + 1;
       count.update(next);
-      out.collect(in.accountId + "=" + next);
+      out.collect(in.accountId() + "=" + next);
     }
   }
 
