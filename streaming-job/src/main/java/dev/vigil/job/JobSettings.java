@@ -28,6 +28,9 @@ import java.util.Map;
  *     publishes every update
  * @param ownPublishInterval the same for accounts, customers and checks, whose own velocity a
  *     score reads: shorter, so that a burst on one card is seen within it
+ * @param merchantBundles how merchant events are gathered per merchant before the keyed fold
+ *     ({@link LocalBundles}: the local half of a two-phase fold, so a hot merchant costs its fold
+ *     one record per bundle rather than one per transaction)
  */
 public record JobSettings(
     String bootstrapServers,
@@ -48,15 +51,46 @@ public record JobSettings(
     boolean replayFromStart,
     Map<String, String> kafkaClient,
     Duration publishInterval,
-    Duration ownPublishInterval) {
+    Duration ownPublishInterval,
+    Bundling merchantBundles) {
 
   /** The default publication interval of merchants and devices (docs/streaming-job.md). */
   public static final Duration PUBLISH_INTERVAL = Duration.ofMillis(1000);
   /** The default publication interval of accounts, customers and checks. */
   public static final Duration OWN_PUBLISH_INTERVAL = Duration.ofMillis(250);
 
+  /**
+   * Bounds of the bundles {@link LocalBundles} gathers: a bundle goes on when it holds {@code
+   * maxEvents} events or {@code maxDelay} after its first, whichever comes first, and always
+   * before a checkpoint barrier or a watermark.
+   *
+   * @param maxEvents events per bundle, across all merchants of a subtask; 0 turns bundling off
+   * @param maxDelay the longest an event waits in a bundle
+   */
+  public record Bundling(int maxEvents, Duration maxDelay) implements java.io.Serializable {
+    /** The default (docs/streaming-job.md, "Hot merchants"). */
+    public static final Bundling DEFAULT = new Bundling(1_000, Duration.ofMillis(50));
+    /** No bundling: every event goes to its fold on its own. */
+    public static final Bundling NONE = new Bundling(0, Duration.ZERO);
+
+    public Bundling {
+      if (maxEvents < 0 || maxDelay.isNegative()) {
+        throw new IllegalArgumentException("bundle bounds must not be negative: " + maxEvents
+            + " events, " + maxDelay);
+      }
+      if (maxEvents > 0 && maxDelay.isZero()) {
+        throw new IllegalArgumentException("bundles need a delay above zero to gather anything");
+      }
+    }
+
+    boolean on() {
+      return maxEvents > 0;
+    }
+  }
+
   public JobSettings {
     kafkaClient = Map.copyOf(kafkaClient);
+    java.util.Objects.requireNonNull(merchantBundles, "merchantBundles");
     if (publishInterval.isNegative() || ownPublishInterval.isNegative()) {
       throw new IllegalArgumentException("publication intervals must not be negative");
     }
@@ -80,51 +114,52 @@ public record JobSettings(
     return new JobSettings(bootstrapServers, EVENTS_TOPIC, PROFILES_TOPIC, DEAD_LETTER_TOPIC,
         "vigil-profile-job", null, false, checkpointDir, Duration.ofSeconds(10), 1,
         Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofDays(400),
-        ProfileSettings.DEFAULT, Clock.systemUTC(), false, Map.of(), PUBLISH_INTERVAL, OWN_PUBLISH_INTERVAL);
+        ProfileSettings.DEFAULT, Clock.systemUTC(), false, Map.of(), PUBLISH_INTERVAL,
+        OWN_PUBLISH_INTERVAL, Bundling.DEFAULT);
   }
 
   public JobSettings withBounded(boolean value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, value, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles);
   }
 
   public JobSettings withCheckpointInterval(Duration value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, value, parallelism, maxOutOfOrderness, idleness,
-        idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval);
+        idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles);
   }
 
   public JobSettings withParallelism(int value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, value, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles);
   }
 
   public JobSettings withEventsFile(Path value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         value, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles);
   }
 
   public JobSettings withTopics(String events, String profilesOut, String deadLetters) {
     return new JobSettings(bootstrapServers, events, profilesOut, deadLetters, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles);
   }
 
   /** The same settings, reading the events topic from its start whatever was committed. */
   public JobSettings withReplayFromStart(boolean value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, value, kafkaClient, publishInterval, ownPublishInterval);
+        idleness, idleTtl, profiles, clock, value, kafkaClient, publishInterval, ownPublishInterval, merchantBundles);
   }
 
   /** The same settings with the intake reading time from {@code value}. */
   public JobSettings withClock(Clock value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, value, replayFromStart, kafkaClient, publishInterval, ownPublishInterval);
+        idleness, idleTtl, profiles, value, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles);
   }
 
   /** The same settings with every Kafka client given {@code value} (a copy is kept). */
@@ -134,7 +169,7 @@ public record JobSettings(
     copy.remove("bootstrap.servers"); // --bootstrap-servers names them
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, copy, publishInterval, ownPublishInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, copy, publishInterval, ownPublishInterval, merchantBundles);
   }
 
   /**
@@ -146,7 +181,15 @@ public record JobSettings(
   public JobSettings withPublishIntervals(Duration shared, Duration own) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, shared, own);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, shared, own, merchantBundles);
+  }
+
+  /** The same settings with other merchant bundles ({@link Bundling#NONE}: none). */
+  public JobSettings withMerchantBundles(Bundling value) {
+    return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
+        eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval,
+        ownPublishInterval, value);
   }
 
   /** The publication interval of {@code type}'s profiles. */

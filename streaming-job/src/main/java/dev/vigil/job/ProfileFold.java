@@ -135,10 +135,10 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
     long now = ctx.timerService().currentProcessingTime();
     Profile profile = decoded(r.key, now);
     long versionBefore = profile.version();
-    Event e = r.event;
-    if (e == null) {
+    if (r.events.isEmpty()) {
       ((AccountProfile) profile).recordDuplicatePresentment(r.duplicateDepositId, r.time);
-    } else {
+    }
+    for (Event e : r.events) {
       if (profile instanceof CheckProfile check) {
         for (CheckProfile.DuplicateSignal signal : check.present(e)) {
           ctx.output(SIGNALS, Routed.duplicatePresentment(
@@ -152,7 +152,7 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
     if (profile.version() == versionBefore) {
       return; // nothing changed: nothing to store or publish
     }
-    folded.inc();
+    folded.inc(profile.version() - versionBefore); // events folded
     publish(r.key, profile, ctx.timerService(), out);
   }
 

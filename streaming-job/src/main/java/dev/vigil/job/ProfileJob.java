@@ -160,7 +160,13 @@ public final class ProfileJob {
 
   private static SingleOutputStreamOperator<ProfileUpdate> fold(
       SingleOutputStreamOperator<Routed> routed, EntityType type, JobSettings s) {
-    return folded(routed.getSideOutput(Route.to(type)), type, s);
+    DataStream<Routed> events = routed.getSideOutput(Route.to(type));
+    if (type == EntityType.MERCHANT && s.merchantBundles().on()) {
+      // two-phase: bundled per merchant on the routing subtask, before the shuffle
+      events = events.transform("bundle merchant events", Routed.Type.INFO,
+          new LocalBundles(s.merchantBundles())).uid("bundle-merchants");
+    }
+    return folded(events, type, s);
   }
 
   /** One entity type's keyed fold, publishing through its {@link Publication} throttle. */
@@ -311,6 +317,15 @@ public final class ProfileJob {
         + " accounts, customers and checks, whose own velocity a score reads (default:"
         + " ${DEFAULT-VALUE}).")
     long ownPublishIntervalMs;
+    @Option(names = "--merchant-bundle-events", defaultValue = "1000", description = "Merchant"
+        + " events gathered per merchant before the keyed fold (the local half of a two-phase"
+        + " fold, for hot merchants): a bundle goes on at this many events across a subtask's"
+        + " merchants, after --merchant-bundle-ms, or before a checkpoint; 0 sends every event"
+        + " on its own (default: ${DEFAULT-VALUE}).")
+    int merchantBundleEvents;
+    @Option(names = "--merchant-bundle-ms", defaultValue = "50", description = "The longest a"
+        + " merchant event waits in a bundle (default: ${DEFAULT-VALUE}).")
+    long merchantBundleMs;
     @Option(names = "--resume", negatable = true, defaultValue = "true", fallbackValue = "true",
         description = "Resume from the newest completed checkpoint under --checkpoints"
             + " (default: true; --no-resume starts from empty state).")
@@ -324,7 +339,9 @@ public final class ProfileJob {
           .withParallelism(parallelism).withCheckpointInterval(Duration.ofSeconds(interval))
           .withEventsFile(eventsFile).withReplayFromStart(replayFromStart)
           .withPublishIntervals(Duration.ofMillis(publishIntervalMs),
-              Duration.ofMillis(ownPublishIntervalMs));
+              Duration.ofMillis(ownPublishIntervalMs))
+          .withMerchantBundles(new JobSettings.Bundling(merchantBundleEvents,
+              Duration.ofMillis(merchantBundleMs)));
       if (kafkaProperties != null) {
         var p = new java.util.Properties();
         try (var in = java.nio.file.Files.newBufferedReader(kafkaProperties)) {

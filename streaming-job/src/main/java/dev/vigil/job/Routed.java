@@ -2,6 +2,7 @@ package dev.vigil.job;
 
 import dev.vigil.features.event.Event;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
@@ -15,8 +16,9 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
 /**
- * An event, or a cross-entity signal, on its way to one entity's profile. The event travels typed
- * (decoded once, at intake). Immutable.
+ * Events, or a cross-entity signal, on their way to one entity's profile: one event, or a bundle
+ * of one merchant's events ({@link LocalBundles}). Events travel typed (decoded once, at intake).
+ * Immutable.
  *
  * <p>{@link #key} is the entity key's text form, {@code TYPE/id}: the fold's keyed state and the
  * profiles topic are keyed by it, so checkpoints taken before events travelled typed restore
@@ -25,28 +27,44 @@ import org.apache.flink.types.StringValue;
 @TypeInfo(Routed.Type.class)
 public final class Routed {
   final String key;
-  /** The event to fold; null for a duplicate-presentment signal. */
-  final Event event;
+  /** The events to fold, in the order they came; empty for a duplicate-presentment signal. */
+  final List<Event> events;
   /** A check profile saw this deposit's check before: the account records a duplicate. */
   final String duplicateDepositId;
-  /** The event's time, or the duplicate presentment's. */
+  /** The newest event's time, or the duplicate presentment's. */
   final long time;
 
-  private Routed(String key, Event event, String duplicateDepositId, long time) {
+  private Routed(String key, List<Event> events, String duplicateDepositId, long time) {
     this.key = Objects.requireNonNull(key, "key");
-    this.event = event;
+    this.events = events;
     this.duplicateDepositId = duplicateDepositId;
     this.time = time;
   }
 
   /** {@code event}, for the profile keyed {@code key}. */
   static Routed event(String key, Event event) {
-    return new Routed(key, event, null, event.timeMillis());
+    return new Routed(key, List.of(event), null, event.timeMillis());
+  }
+
+  /**
+   * {@code events} for the profile keyed {@code key}, folded one by one in this order.
+   *
+   * @throws IllegalArgumentException if {@code events} is empty
+   */
+  static Routed bundle(String key, List<Event> events) {
+    if (events.isEmpty()) {
+      throw new IllegalArgumentException("a bundle of no events for " + key);
+    }
+    long newest = Long.MIN_VALUE;
+    for (Event e : events) {
+      newest = Math.max(newest, e.timeMillis());
+    }
+    return new Routed(key, List.copyOf(events), null, newest);
   }
 
   /** The account keyed {@code key} presented, in deposit {@code depositId}, a check seen before. */
   static Routed duplicatePresentment(String key, String depositId, long millis) {
-    return new Routed(key, null, Objects.requireNonNull(depositId, "depositId"), millis);
+    return new Routed(key, List.of(), Objects.requireNonNull(depositId, "depositId"), millis);
   }
 
   /** The entity key's text form, {@code TYPE/id}: the fold's key. */
@@ -105,10 +123,11 @@ public final class Routed {
     public void serialize(Routed r, DataOutputView out) throws IOException {
       StringValue.writeString(r.key, out);
       out.writeLong(r.time);
-      out.writeBoolean(r.event != null);
-      if (r.event != null) {
-        EventSerializer.INSTANCE.serialize(r.event, out);
-      } else {
+      out.writeInt(r.events.size());
+      for (Event e : r.events) {
+        EventSerializer.INSTANCE.serialize(e, out);
+      }
+      if (r.events.isEmpty()) {
         StringValue.writeString(r.duplicateDepositId, out);
       }
     }
@@ -117,9 +136,18 @@ public final class Routed {
     public Routed deserialize(DataInputView in) throws IOException {
       String key = StringValue.readString(in);
       long time = in.readLong();
-      return in.readBoolean()
-          ? new Routed(key, EventSerializer.INSTANCE.deserialize(in), null, time)
-          : new Routed(key, null, StringValue.readString(in), time);
+      int n = in.readInt();
+      if (n == 0) {
+        return new Routed(key, List.of(), StringValue.readString(in), time);
+      }
+      if (n == 1) {
+        return new Routed(key, List.of(EventSerializer.INSTANCE.deserialize(in)), null, time);
+      }
+      var events = new Event[n];
+      for (int i = 0; i < n; i++) {
+        events[i] = EventSerializer.INSTANCE.deserialize(in);
+      }
+      return new Routed(key, List.of(events), null, time);
     }
 
     @Override

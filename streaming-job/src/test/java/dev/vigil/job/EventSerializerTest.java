@@ -36,8 +36,9 @@ class EventSerializerTest {
     assertThat(kinds).hasSameElementsAs(List.of(Event.Kind.class.getPermittedSubclasses()));
     for (Event e : events) {
       assertThat(roundTrip(EventSerializer.INSTANCE, e)).as(e.eventId()).isEqualTo(e);
-      Routed r = roundTrip(Routed.Serializer.INSTANCE, Routed.event("ACCOUNT/" + e.accountId(), e));
-      assertThat(r.event).isEqualTo(e);
+      Routed r = roundTrip(Routed.Serializer.INSTANCE,
+          Routed.event("ACCOUNT/" + e.accountId(), e));
+      assertThat(r.events).containsExactly(e);
       assertThat(r.key).isEqualTo("ACCOUNT/" + e.accountId());
       assertThat(r.time).isEqualTo(e.timeMillis());
       Incoming in = roundTrip(Incoming.Serializer.INSTANCE,
@@ -50,10 +51,19 @@ class EventSerializerTest {
   }
 
   @Test
+  void aBundleComesBackInItsOrder() throws IOException {
+    List<Event> events = handMade();
+    Routed bundle = roundTrip(Routed.Serializer.INSTANCE, Routed.bundle("MERCHANT/m/1", events));
+    assertThat(bundle.events).containsExactlyElementsOf(events);
+    assertThat(bundle.time).isEqualTo(T + 12); // the newest event's
+    assertThat(bundle.key).isEqualTo("MERCHANT/m/1");
+  }
+
+  @Test
   void signalsInvalidRecordsAndSetAsideEventsComeBackEqual() throws IOException {
     Routed signal = roundTrip(Routed.Serializer.INSTANCE,
         Routed.duplicatePresentment("ACCOUNT/a1", "dep-9", T));
-    assertThat(signal.event).isNull();
+    assertThat(signal.events).isEmpty();
     assertThat(signal.duplicateDepositId).isEqualTo("dep-9");
     assertThat(signal.time).isEqualTo(T);
 

@@ -225,7 +225,7 @@ class PublicationTest {
       assertThat(last.version).isEqualTo(6);
       var reference = new dev.vigil.features.profile.MerchantProfile(ProfileSettings.DEFAULT);
       for (int i = 0; i < 6; i++) {
-        reference.fold(routed(i, "hot").event);
+        reference.fold(routed(i, "hot").events.get(0));
       }
       assertThat(last.state).isEqualTo(new dev.vigil.features.profile.ProfileCodec(
           ProfileSettings.DEFAULT).encode(reference));

@@ -200,7 +200,12 @@ public final class ThroughputHarness {
             Duration.ofMillis(Long.getLong("publish-interval-ms",
                 JobSettings.PUBLISH_INTERVAL.toMillis())),
             Duration.ofMillis(Long.getLong("own-publish-interval-ms",
-                JobSettings.OWN_PUBLISH_INTERVAL.toMillis())));
+                JobSettings.OWN_PUBLISH_INTERVAL.toMillis())))
+        // -Dmerchant-bundle-events=0: every merchant event to its fold on its own
+        .withMerchantBundles(new JobSettings.Bundling(
+            Integer.getInteger("merchant-bundle-events", JobSettings.Bundling.DEFAULT.maxEvents()),
+            Duration.ofMillis(Long.getLong("merchant-bundle-ms",
+                JobSettings.Bundling.DEFAULT.maxDelay().toMillis()))));
   }
 
   static void build(StreamExecutionEnvironment env, JobSettings s, Pipeline pipeline) {
