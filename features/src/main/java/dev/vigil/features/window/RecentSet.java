@@ -18,6 +18,8 @@ public final class RecentSet {
   private long[] lastSeenMinute = new long[0];
   private int size;
   private long evictedThroughMinute;
+  /** {@link #toState()}'s result since the last change, or null. */
+  private RecentSetState encoded;
 
   public RecentSet(int capacity) {
     if (capacity < 1) {
@@ -28,6 +30,7 @@ public final class RecentSet {
 
   /** Records that {@code value} (a hash, see {@link Hashing}) was seen at {@code atMillis}. */
   public void add(long value, long atMillis) {
+    encoded = null;
     long minute = Math.floorDiv(atMillis, Timeline.MINUTE);
     for (int i = 0; i < size; i++) {
       if (keys[i] == value) {
@@ -99,8 +102,19 @@ public final class RecentSet {
     return size == 0 && evictedThroughMinute == 0;
   }
 
-  /** The state in a canonical order (by key), so equal sets serialise to equal bytes. */
+  /**
+   * The state in a canonical order (by key), so equal sets serialise to equal bytes. Kept until
+   * the set changes.
+   */
   public RecentSetState toState() {
+    if (encoded == null) {
+      encoded = encode();
+    }
+    return encoded;
+  }
+
+  /** {@link #toState()} computed afresh. */
+  RecentSetState encode() {
     var b = RecentSetState.newBuilder().setEvictedThroughMinute(evictedThroughMinute);
     if (size == 0) {
       return b.build();

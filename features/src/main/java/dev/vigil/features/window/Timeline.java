@@ -117,6 +117,11 @@ public final class Timeline {
   private long nextUpkeepMinute = Long.MAX_VALUE;
   private int size;
   private long[] b = NONE;
+  /**
+   * {@link #toState()}'s result since the last change, or null: a profile re-encoded after an
+   * event re-encodes only the timelines the event changed.
+   */
+  private TimelineState encoded;
 
   public Timeline(Shape shape) {
     this.shape = shape;
@@ -151,6 +156,7 @@ public final class Timeline {
    * @return false when the time is older than the retention and nothing was recorded
    */
   public boolean add(long atMillis, long value, long clockMillis) {
+    encoded = null;
     advanceClock(Math.floorDiv(Math.max(atMillis, clockMillis), MINUTE));
     long minute = Math.floorDiv(atMillis, MINUTE);
     long base = clockMinute - shape.offsetMinutes;
@@ -185,6 +191,7 @@ public final class Timeline {
 
   private void advanceClock(long minute) {
     if (minute > clockMinute) {
+      encoded = null;
       clockMinute = minute;
       if (minute >= nextUpkeepMinute) {
         upkeep();
@@ -390,8 +397,19 @@ public final class Timeline {
     return size == 0 && clockMinute == Long.MIN_VALUE;
   }
 
-  /** The timeline's state for serialisation, statistics limited to its {@link Stats}. */
+  /**
+   * The timeline's state for serialisation, statistics limited to its {@link Stats}. Kept until
+   * the timeline changes, so asking again costs nothing.
+   */
   public TimelineState toState() {
+    if (encoded == null) {
+      encoded = encode();
+    }
+    return encoded;
+  }
+
+  /** {@link #toState()} computed afresh. */
+  TimelineState encode() {
     var s = TimelineState.newBuilder().setLatestMinute(clockMinute == Long.MIN_VALUE ? 0 : clockMinute);
     if (size == 0) {
       return s.build();

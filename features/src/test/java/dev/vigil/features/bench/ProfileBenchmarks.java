@@ -130,6 +130,26 @@ public class ProfileBenchmarks {
   }
 
   /**
+   * One event folded into one account profile and the profile encoded, as the streaming job does
+   * for every version it publishes: against {@link #updateAccountProfile}, the cost of encoding
+   * (each structure the event did not change keeps its encoding).
+   */
+  @Benchmark
+  @OperationsPerInvocation(ACCOUNT_EVENTS)
+  public long updateAndEncodeAccountProfile() {
+    var account = new AccountProfile(SETTINGS);
+    long bytes = 0;
+    for (int i = 0; i < ACCOUNT_EVENTS; i++) {
+      account.fold(accountEvents[i]);
+      bytes += CODEC.encode(account).length;
+    }
+    return bytes;
+  }
+
+  static final dev.vigil.features.profile.ProfileCodec CODEC =
+      new dev.vigil.features.profile.ProfileCodec(SETTINGS);
+
+  /**
    * One event routed and folded into every profile it concerns (account, customer, merchant,
    * device, checks), over 65,536 events of 2,000 customers: a realistic working set.
    */

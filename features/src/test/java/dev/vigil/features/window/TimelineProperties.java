@@ -152,4 +152,30 @@ class TimelineProperties {
     }
     return n == 0 ? Aggregate.EMPTY : new Aggregate(n, s, sq, max);
   }
+
+  /**
+   * A timeline keeps its encoded state until it changes: asked between any of its changes (adds,
+   * late adds learned later, clock moves), it gives what encoding afresh gives. So does a set.
+   */
+  @Property(tries = 200)
+  void theKeptEncodingIsAlwaysTheFreshOne(@ForAll("histories") List<Point> history,
+      @ForAll long seed) {
+    var random = new Random(seed);
+    var timeline = new Timeline(Shape.of(Stats.FULL, Duration.ofDays(90)));
+    var set = new RecentSet(8);
+    for (Point p : history) {
+      switch (random.nextInt(3)) {
+        case 0 -> timeline.add(T0 + p.at(), p.value());
+        case 1 -> timeline.add(T0 + p.at() / 2, p.value(), T0 + p.at());
+        default -> timeline.advanceClockTo(T0 + p.at());
+      }
+      set.add(p.value() % 13, T0 + p.at());
+      if (random.nextInt(4) == 0) { // asked now and then, so that a kept one is asked later
+        assertThat(timeline.toState()).isEqualTo(timeline.encode());
+        assertThat(set.toState()).isEqualTo(set.encode());
+      }
+    }
+    assertThat(timeline.toState()).isEqualTo(timeline.encode());
+    assertThat(set.toState()).isEqualTo(set.encode());
+  }
 }
