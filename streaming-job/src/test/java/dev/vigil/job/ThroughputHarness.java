@@ -170,8 +170,11 @@ public final class ThroughputHarness {
     }
     kafka.produce(in, records);
     var s = settings(kafka, dir, name, in, out).withBounded(true);
-    var env = StreamExecutionEnvironment.getExecutionEnvironment(ProfileJob.configuration(s));
+    var conf = ProfileJob.configuration(s);
+    TaskLoad.configuration().forEach(conf::setString);
+    var env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     build(env, s, pipeline);
+    TaskLoad.reset();
     var cpu = ThreadCpu.watch();
     long t0 = System.nanoTime();
     env.execute(name);
@@ -187,6 +190,17 @@ public final class ThroughputHarness {
         pipeline == Pipeline.SLIDING_WINDOWS ? "whole job" : "first to last output", seconds,
         wall, span[2], span[2] / (double) payloads.length, rate);
     System.out.println(cpuReport);
+    if (pipeline == Pipeline.VIGIL) {
+      System.out.println(TaskLoad.summary());
+    }
+    if (!lastPerType.isEmpty() && (pipeline == Pipeline.VIGIL
+        || pipeline == Pipeline.SAME_TOPOLOGY)) {
+      var perEvent = new StringBuilder("  records per event by entity type:");
+      lastPerType.forEach((type, count) -> perEvent.append(String.format(" %s %.2f", type,
+          count / (double) payloads.length)));
+      System.out.println(perEvent);
+      lastPerType = java.util.Map.of();
+    }
     return rate;
   }
 
@@ -345,13 +359,24 @@ public final class ThroughputHarness {
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
     long n = 0;
+    var perType = new java.util.TreeMap<String, Long>();
     for (var r : kafka.readAll(topic)) {
       first = Math.min(first, r.timestamp());
       last = Math.max(last, r.timestamp());
       n++;
+      String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+      if (key.indexOf('/') > 0) {
+        perType.merge(key.substring(0, key.indexOf('/')), 1L, Long::sum);
+      }
+    }
+    if (!perType.isEmpty()) { // profile records: which entity types publish them
+      lastPerType = perType;
     }
     return new long[] {first, last, n};
   }
+
+  /** Profile records per entity type of the last profile pipeline measured. */
+  static java.util.Map<String, Long> lastPerType = java.util.Map.of();
 
   /** Runs the profile job unbounded and feeds it at {@code rate}; latencies in ms. */
   static long[] latency(EmbeddedKafka kafka, Path dir, List<Event> history, int partitions,
