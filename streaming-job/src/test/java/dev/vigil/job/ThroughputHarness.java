@@ -90,7 +90,8 @@ public final class ThroughputHarness {
       double vigil = throughput(kafka, dir, "vigil", history, payloads, partitions, Pipeline.VIGIL);
       double same = throughput(kafka, dir, "same", history, payloads, partitions,
           Pipeline.SAME_TOPOLOGY);
-      // the skewed workload: half of all card purchases at merchants drawn by Zipf popularity
+      // the skewed workload: half of all card purchases at merchants drawn by Zipf popularity,
+      // and the most popular merchant's daily bursts
       double skew = Double.parseDouble(System.getProperty("merchant-skew", "1.1"));
       List<Event> skewedHistory = simulate(events, skew);
       byte[][] skewedPayloads = new byte[skewedHistory.size()][];
@@ -115,9 +116,9 @@ public final class ThroughputHarness {
           sample, windows, windows / counter);
       System.out.printf("same-topology baseline                     %,10.0f events/s; the profile"
           + " job is %.2f of it%n", same, vigil / same);
-      System.out.printf("skewed merchants (Zipf %.1f): bare counter %,10.0f events/s, same-topology"
-          + " baseline %,10.0f, vigil %,10.0f events/s: %.2f of the counter, %.2f of the"
-          + " baseline%n", skew, skewedCounter, skewedSame, skewedVigil,
+      System.out.printf("skewed merchants (Zipf %.1f, bursts %s): bare counter %,10.0f events/s,"
+          + " same-topology baseline %,10.0f, vigil %,10.0f events/s: %.2f of the counter, %.2f of"
+          + " the baseline%n", skew, System.getProperty("merchant-bursts", "0.2"), skewedCounter, skewedSame, skewedVigil,
           skewedVigil / skewedCounter, skewedVigil / skewedSame);
 
       int rate = (int) (vigil / 2);
@@ -144,7 +145,11 @@ public final class ThroughputHarness {
     var history = new ArrayList<Event>(events);
     // about 7,700 events per 1,000 customers and 30 days
     int customers = Math.max(100, events / 25);
-    new Simulator(Simulator.Config.of(5, customers, 31).withMerchantSkew(merchantSkew)).run(e -> {
+    // with skew, the most popular merchant's daily bursts too (-Dmerchant-bursts, 0 for none)
+    double bursts = merchantSkew > 0
+        ? Double.parseDouble(System.getProperty("merchant-bursts", "0.2")) : 0;
+    new Simulator(Simulator.Config.of(5, customers, 31).withMerchantSkew(merchantSkew)
+        .withMerchantBursts(bursts)).run(e -> {
       if (history.size() < events) {
         history.add(e);
       }

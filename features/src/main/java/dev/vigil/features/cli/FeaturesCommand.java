@@ -59,6 +59,10 @@ public final class FeaturesCommand {
         + " popularity: 0, customers buy near home, nearly uniformly; a Zipf exponent (1.1 is"
         + " typical of real card traffic), half of all purchases go to merchants drawn by"
         + " popularity (default: ${DEFAULT-VALUE}).") double merchantSkew;
+    @Option(names = "--merchant-bursts", defaultValue = "0", description = "With --merchant-skew,"
+        + " the share (0 to 1) of the purchases drawn by popularity that go instead to the most"
+        + " popular merchant within its 20-minute burst of each day, as at a sale or a transit"
+        + " gate's rush hour (default: ${DEFAULT-VALUE}).") double merchantBursts;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The JSON Lines"
         + " file to write (.gz: compressed), relative to where you run the command.") Path out;
 
@@ -74,7 +78,7 @@ public final class FeaturesCommand {
       Simulator.Config config;
       try {
         config = new Simulator.Config(seed, customers, days, start, disorderSeconds * 1000,
-            worldShape, merchantSkew);
+            worldShape, merchantSkew, merchantBursts);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
       }

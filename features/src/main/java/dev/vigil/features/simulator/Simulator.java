@@ -87,9 +87,16 @@ public final class Simulator {
    *     merchants (1.1 over 2,000 merchants: the most popular takes about a sixth of those, 8% of
    *     all purchases), as a large retailer, a transit gate or a payment processor does in real
    *     card traffic
+   * @param merchantBursts with skew, the share of the purchases drawn by popularity that go instead
+   *     to the most popular merchant within its burst of the day (a sale, a rush hour at a transit
+   *     gate): {@link #BURST_MINUTES} minutes starting at a time of day that changes from day to
+   *     day; 0 (the default) for none, and a history without bursts is what it always was
    */
   public record Config(long seed, int customers, int days, Instant start, long maxDisorderMillis,
-      Shape shape, double merchantSkew) {
+      Shape shape, double merchantSkew, double merchantBursts) {
+    /** How long the most popular merchant's daily burst lasts. */
+    public static final int BURST_MINUTES = 20;
+
     public Config {
       if (customers < 1 || days < 1) {
         throw new IllegalArgumentException("customers and days must be positive");
@@ -100,16 +107,36 @@ public final class Simulator {
       if (!(merchantSkew >= 0)) {
         throw new IllegalArgumentException("merchantSkew must be 0 or more, not " + merchantSkew);
       }
+      if (!(merchantBursts >= 0 && merchantBursts <= 1)) {
+        throw new IllegalArgumentException("merchantBursts must be within 0 to 1, not "
+            + merchantBursts);
+      }
+      if (merchantBursts > 0 && merchantSkew == 0) {
+        throw new IllegalArgumentException("merchantBursts needs merchantSkew above 0: bursts are"
+            + " the most popular merchant's");
+      }
+    }
+
+    public Config(long seed, int customers, int days, Instant start, long maxDisorderMillis,
+        Shape shape, double merchantSkew) {
+      this(seed, customers, days, start, maxDisorderMillis, shape, merchantSkew, 0);
     }
 
     public Config(long seed, int customers, int days, Instant start, long maxDisorderMillis,
         Shape shape) {
-      this(seed, customers, days, start, maxDisorderMillis, shape, 0);
+      this(seed, customers, days, start, maxDisorderMillis, shape, 0, 0);
     }
 
     /** The same world with card traffic skewed to popular merchants (see {@code merchantSkew}). */
     public Config withMerchantSkew(double exponent) {
-      return new Config(seed, customers, days, start, maxDisorderMillis, shape, exponent);
+      return new Config(seed, customers, days, start, maxDisorderMillis, shape, exponent,
+          merchantBursts);
+    }
+
+    /** The same world with the most popular merchant's daily bursts (see {@code merchantBursts}). */
+    public Config withMerchantBursts(double share) {
+      return new Config(seed, customers, days, start, maxDisorderMillis, shape, merchantSkew,
+          share);
     }
 
     public Config(long seed, int customers, int days, Instant start, long maxDisorderMillis) {
@@ -180,6 +207,15 @@ public final class Simulator {
       cdf[i] /= sum;
     }
     return cdf;
+  }
+
+  /**
+   * When the most popular merchant's burst begins on the day starting at {@code dayStart}: 10 to 20
+   * hours into the day, a different time each day (the same for every customer).
+   */
+  static long burstStart(long dayStart) {
+    long day = Math.floorDiv(dayStart, DAY);
+    return dayStart + 10 * HOUR + Math.floorMod(day * 7_919L, 600L) * MINUTE;
   }
 
   /** A merchant drawn by popularity (the first is the most popular). */
@@ -480,8 +516,17 @@ public final class Simulator {
       for (int i = 0; i < n; i++) {
         long at = local(dayStart, 7 * HOUR + random.nextLong(16 * HOUR));
         // without skew, no extra draw: a seed gives the same history as before skew existed
-        Terminal t = popularity != null && random.nextBoolean() ? popularMerchant()
-            : nearby.get(random.nextInt(nearby.size()));
+        Terminal t;
+        if (popularity != null && random.nextBoolean()) {
+          if (config.merchantBursts() > 0 && random.nextDouble() < config.merchantBursts()) {
+            t = terminals[0];
+            at = burstStart(dayStart) + random.nextLong(Config.BURST_MINUTES * 60_000L);
+          } else {
+            t = popularMerchant();
+          }
+        } else {
+          t = nearby.get(random.nextInt(nearby.size()));
+        }
         long amount = Math.max(50, (long) (meanAmount + sdAmount * random.nextGaussian()));
         boolean fraud = false;
         if (cardCompromisedUntil > at && random.nextDouble() < 1.0 / 3) {

@@ -69,4 +69,53 @@ class MerchantSkewTest {
         e.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     return java.util.HexFormat.of().formatHex(sha.digest());
   }
+
+  /**
+   * Bursts: the most popular merchant takes the stated share of the purchases drawn by popularity
+   * within its 20-minute burst of each day, on top of its Zipf share; without bursts the skewed
+   * history is what it was.
+   */
+  @Test
+  void theMostPopularMerchantsBurstsTakeTheirShareWithinTwentyMinutesADay() throws Exception {
+    var config = Simulator.Config.of(3, 1_000, 20).withMerchantSkew(1.1);
+    assertThat(fingerprint(config.withMerchantBursts(0))).isEqualTo(fingerprint(config));
+    long[] purchases = {0};
+    Map<Long, Integer> topByBurstDay = new HashMap<>();
+    int[] topOutsideBursts = {0};
+    new Simulator(config.withMerchantBursts(0.2)).run(e -> {
+      if (e.kind() instanceof Event.Transaction t && t.direction() == Event.Direction.DEBIT) {
+        purchases[0]++;
+        if (t.merchantId().equals("m-000000")) {
+          long dayStart = config.startMillis()
+              + Math.floorDiv(e.timeMillis() - config.startMillis(), Simulator.DAY)
+              * Simulator.DAY;
+          long burst = Simulator.burstStart(dayStart);
+          if (e.timeMillis() >= burst && e.timeMillis() < burst
+              + Simulator.Config.BURST_MINUTES * Simulator.MINUTE) {
+            topByBurstDay.merge(dayStart, 1, Integer::sum);
+          } else {
+            topOutsideBursts[0]++;
+          }
+        }
+      }
+    });
+    int inBursts = topByBurstDay.values().stream().mapToInt(Integer::intValue).sum();
+    // half the purchases are drawn by popularity, a fifth of those go to the burst
+    assertThat(inBursts / (double) purchases[0]).isCloseTo(0.5 * 0.2, within(0.01));
+    assertThat(topByBurstDay).hasSize(20); // one burst every day
+    // a burst's rate against the merchant's own rate the rest of the day: far above
+    double burstRate = inBursts / (20.0 * Simulator.Config.BURST_MINUTES);
+    double otherRate = topOutsideBursts[0] / (20.0 * (1440 - Simulator.Config.BURST_MINUTES));
+    assertThat(burstRate / otherRate).isGreaterThan(20);
+    assertThat(burstsRefusedWithoutSkew()).contains("merchantSkew");
+  }
+
+  private static String burstsRefusedWithoutSkew() {
+    try {
+      Simulator.Config.of(3, 10, 2).withMerchantBursts(0.2);
+      return "accepted";
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+  }
 }
