@@ -149,4 +149,27 @@ class SplitCommandTest {
   private static long positives(String csv) {
     return csv.lines().skip(1).filter(line -> line.endsWith(",1")).count();
   }
+
+  @Test
+  void trainTunesWithinItsBudgetAndRefusesAValidationBeforeTheHistory() throws Exception {
+    Path registry = dir.resolve("tuned-registry");
+    var tuned = run("train", "--events", events.toString(), "--task", "fraud", "--start",
+        "2026-02-07", "--tune", "3", "--tune-seed", "5", "--registry", registry.toString(),
+        "--publish");
+    assertThat(tuned.code()).as(tuned.err()).isZero();
+    assertThat(tuned.err()).contains("tuning 1/3", "tuning 3/3");
+    assertThat(tuned.out()).contains("tuned: 3 candidates, chosen by validation average"
+        + " precision");
+    assertThat(new ModelRegistry(registry).card(Task.FRAUD, "v1").hyperParameters())
+        .containsKeys("tuning", "epochs", "learning_rate");
+
+    // the validation learns from a training length and a gap before --start: before the events
+    var early = run("train", "--events", events.toString(), "--task", "fraud", "--start",
+        "2026-01-10", "--tune", "2", "--registry", registry.toString());
+    assertThat(early.code()).isEqualTo(2);
+    assertThat(early.err()).contains("--tune's validation needs history from",
+        "move --start later");
+    assertThat(run("train", "--events", events.toString(), "--task", "fraud", "--tune", "-1",
+        "--registry", registry.toString()).err()).contains("--tune must be 0 or more");
+  }
 }

@@ -9,7 +9,6 @@ import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
-import org.tribuo.classification.sgd.linear.LogisticRegressionTrainer;
 import org.tribuo.classification.xgboost.XGBoostClassificationTrainer;
 import org.tribuo.impl.ArrayExample;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
@@ -97,6 +96,70 @@ public final class ModelTrainer {
     }
   }
 
+  /**
+   * An algorithm's settings: what {@code train --tune} searches over. The defaults are what
+   * {@code train} uses without it.
+   *
+   * @param trees XGBoost: boosting rounds
+   * @param eta XGBoost: learning rate (shrinkage per tree)
+   * @param maxDepth XGBoost: depth of each tree
+   * @param minChildWeight XGBoost: the least hessian weight in a leaf
+   * @param subsample XGBoost: share of rows each tree samples
+   * @param colsample XGBoost: share of features each tree samples
+   * @param lambda XGBoost: L2 penalty on leaf weights
+   * @param epochs logistic regression: passes over the training rows
+   * @param learningRate logistic regression: AdaGrad's initial learning rate
+   * @param scaling logistic regression: input scaling
+   */
+  public record Hyperparameters(int trees, double eta, int maxDepth, double minChildWeight,
+      double subsample, double colsample, double lambda, int epochs, double learningRate,
+      Scaling scaling) {
+    /** {@code train}'s settings without {@code --tune}. */
+    public static final Hyperparameters DEFAULT =
+        new Hyperparameters(200, 0.1, 6, 1, 0.8, 0.8, 1, 5, 1.0, Scaling.LOG_MINMAX);
+
+    public Hyperparameters {
+      if (trees < 1 || maxDepth < 1 || epochs < 1 || !(eta > 0) || !(learningRate > 0)
+          || !(subsample > 0 && subsample <= 1) || !(colsample > 0 && colsample <= 1)
+          || minChildWeight < 0 || lambda < 0) {
+        throw new IllegalArgumentException("hyperparameters out of range: " + this);
+      }
+      java.util.Objects.requireNonNull(scaling, "scaling");
+    }
+
+    /** The defaults with logistic regression's scaling set to {@code s}. */
+    public static Hyperparameters defaults(Scaling s) {
+      return DEFAULT.withScaling(s);
+    }
+
+    public Hyperparameters withScaling(Scaling s) {
+      return new Hyperparameters(trees, eta, maxDepth, minChildWeight, subsample, colsample,
+          lambda, epochs, learningRate, s);
+    }
+
+    /** What the model card records of them for {@code algorithm}. */
+    public Map<String, String> describe(Algorithm algorithm) {
+      var m = new java.util.LinkedHashMap<String, String>();
+      if (algorithm == Algorithm.XGBOOST) {
+        m.put("trees", Integer.toString(trees));
+        m.put("eta", Double.toString(eta));
+        m.put("max_depth", Integer.toString(maxDepth));
+        m.put("min_child_weight", Double.toString(minChildWeight));
+        m.put("subsample", Double.toString(subsample));
+        m.put("colsample", Double.toString(colsample));
+        m.put("lambda", Double.toString(lambda));
+        m.put("seed", "42");
+      } else {
+        m.put("trainer", "logistic regression, SGD with AdaGrad");
+        m.put("epochs", Integer.toString(epochs));
+        m.put("learning_rate", Double.toString(learningRate));
+        m.put("transforms", scaling == Scaling.LOG_MINMAX
+            ? "log(1+x) for non-negative features, then min-max scaling" : "min-max scaling");
+      }
+      return m;
+    }
+  }
+
   /** As {@link #train(Algorithm, TrainingSet, List, boolean, Scaling)}, log-min-max scaling. */
   public static Model<Label> train(Algorithm algorithm, TrainingSet set,
       List<TrainingSet.Row> rows, boolean balanceClasses) {
@@ -114,6 +177,17 @@ public final class ModelTrainer {
    */
   public static Model<Label> train(Algorithm algorithm, TrainingSet set,
       List<TrainingSet.Row> rows, boolean balanceClasses, Scaling scaling) {
+    return train(algorithm, set, rows, balanceClasses, Hyperparameters.defaults(scaling));
+  }
+
+  /**
+   * Trains {@code algorithm} on {@code rows} with {@code settings}.
+   *
+   * @throws IllegalArgumentException if the rows lack either outcome
+   */
+  public static Model<Label> train(Algorithm algorithm, TrainingSet set,
+      List<TrainingSet.Row> rows, boolean balanceClasses, Hyperparameters settings) {
+    Scaling scaling = settings.scaling();
     String[] names = set.features().names().toArray(new String[0]);
     long positives = rows.stream().filter(r -> r.label() == 1).count();
     if (positives == 0 || positives == rows.size()) {
@@ -136,9 +210,10 @@ public final class ModelTrainer {
       }
     }
     if (algorithm == Algorithm.XGBOOST) {
-      // trees need no scaling: 200 trees of depth 6, row and column sampling 0.8, seeded
-      return new XGBoostClassificationTrainer(200, 0.1, 0, 6, 1, 0.8, 0.8, 1, 0, 2, true, 42)
-          .train(dataset);
+      // trees need no scaling; by default 200 trees of depth 6, row and column sampling 0.8
+      return new XGBoostClassificationTrainer(settings.trees(), settings.eta(), 0,
+          settings.maxDepth(), settings.minChildWeight(), settings.subsample(),
+          settings.colsample(), settings.lambda(), 0, 2, true, 42).train(dataset);
     }
     Map<String, List<Transformation>> perFeature = new HashMap<>();
     for (int i = 0; i < names.length; i++) {
@@ -147,8 +222,12 @@ public final class ModelTrainer {
           : List.of(new LinearScalingTransformation());
       perFeature.put(names[i], steps);
     }
-    var trainer = new TransformTrainer<>(new LogisticRegressionTrainer(),
-        new TransformationMap(perFeature), true);
+    // LogisticRegressionTrainer's objective and optimiser, with the epochs and rate chosen
+    var logistic = new org.tribuo.classification.sgd.linear.LinearSGDTrainer(
+        new org.tribuo.classification.sgd.objectives.LogMulticlass(),
+        new org.tribuo.math.optimisers.AdaGrad(settings.learningRate(), 0.1), settings.epochs(),
+        12345L);
+    var trainer = new TransformTrainer<>(logistic, new TransformationMap(perFeature), true);
     return trainer.train(dataset);
   }
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * How a training set's rows are divided into the rows a model learns from and the rows it is
@@ -57,6 +58,50 @@ public record Split(long from, long to, TimeSplit time, Accounts accounts) {
     long t = r.asOfMillis();
     return (time != null ? time.inTest(t) : t >= from && t < to)
         && (accounts == null || accounts.heldOut(r.accountId()));
+  }
+
+  /**
+   * Where {@code train --tune} learns and judges its candidates, never touching the test rows:
+   * for a time split, the Fraud Detection Handbook's validation (the last test-length of the
+   * training period, learnt from a training-length period one gap before it); for an entity
+   * split, a seeded quarter of the training accounts, learnt from the other training accounts.
+   *
+   * @param seed chooses the validation accounts of an entity split
+   * @return {fit rows, validation rows}
+   */
+  public List<List<TrainingSet.Row>> validation(List<TrainingSet.Row> rows, long seed) {
+    if (time != null) {
+      long gap = time.testFrom() - time.trainTo();
+      long validTo = time.trainTo();
+      long validFrom = Math.max(time.trainFrom(), validTo - (time.testTo() - time.testFrom()));
+      long fitTo = validFrom - gap;
+      long fitFrom = fitTo - (time.trainTo() - time.trainFrom());
+      var inTraining = rows.stream().filter(r -> accounts == null
+          || !accounts.heldOut(r.accountId())).toList();
+      return List.of(
+          inTraining.stream().filter(r -> r.asOfMillis() >= fitFrom && r.asOfMillis() < fitTo)
+              .toList(),
+          inTraining.stream().filter(r -> r.asOfMillis() >= validFrom && r.asOfMillis() < validTo)
+              .toList());
+    }
+    var validating = new Accounts(0.25, seed);
+    var training = rows.stream().filter(this::inTraining).toList();
+    return List.of(training.stream().filter(r -> !validating.heldOut(r.accountId())).toList(),
+        training.stream().filter(r -> validating.heldOut(r.accountId())).toList());
+  }
+
+  /**
+   * The earliest time {@link #validation} reads for a time split (a training length and a gap
+   * before the training period), so that the training set is built from there; {@link #from()}
+   * otherwise.
+   */
+  public long validationFrom() {
+    if (time == null) {
+      return from;
+    }
+    long gap = time.testFrom() - time.trainTo();
+    long validFrom = Math.max(time.trainFrom(), time.trainTo() - (time.testTo() - time.testFrom()));
+    return Math.min(from, validFrom - gap - (time.trainTo() - time.trainFrom()));
   }
 
   /** The rows judged on, in words, for messages. */

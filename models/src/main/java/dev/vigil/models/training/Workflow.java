@@ -85,6 +85,33 @@ public final class Workflow {
   public static Result train(ModelTrainer.Algorithm algorithm, Task task, TrainingSet set,
       Split split, boolean balanceClasses, ModelTrainer.Scaling scaling, String schedule,
       int horizonDays) {
+    return train(algorithm, task, set, split, balanceClasses, scaling, schedule, horizonDays,
+        Tune.NONE);
+  }
+
+  /**
+   * How much hyper-parameter search {@code train} does ({@link Tuning}).
+   *
+   * @param budget candidates to try, the defaults first; 0 trains the defaults without search
+   * @param seed draws the candidates and, for an entity split, the validation accounts
+   */
+  public record Tune(int budget, long seed) {
+    public static final Tune NONE = new Tune(0, 42);
+
+    public Tune {
+      if (budget < 0) {
+        throw new IllegalArgumentException("--tune must be 0 or more, not " + budget);
+      }
+    }
+  }
+
+  /**
+   * As above, choosing the hyperparameters by {@code tune}'s search on validation rows that the
+   * test rows are never part of ({@link Split#validation}); the card records the search.
+   */
+  public static Result train(ModelTrainer.Algorithm algorithm, Task task, TrainingSet set,
+      Split split, boolean balanceClasses, ModelTrainer.Scaling scaling, String schedule,
+      int horizonDays, Tune tune) {
     var train = set.rows().stream().filter(split::inTraining).toList();
     var test = set.rows().stream().filter(split::inTest).toList();
     if (task == Task.FRAUD && split.time() != null) {
@@ -99,16 +126,22 @@ public final class Workflow {
           + " widen it (--start, --train-days, --gap-days, --test-days, --held-out-share);"
           + " nothing was published");
     }
-    Model<Label> model = ModelTrainer.train(algorithm, set, train, balanceClasses, scaling);
+    var settings = ModelTrainer.Hyperparameters.defaults(scaling);
+    Tuning.Outcome tuned = null;
+    if (tune.budget() > 0) {
+      var fitAndValidation = split.validation(set.rows(), tune.seed());
+      tuned = Tuning.search(algorithm, set, fitAndValidation.get(0), fitAndValidation.get(1),
+          balanceClasses, Tuning.candidates(algorithm, scaling, tune.budget(), tune.seed()));
+      settings = tuned.chosen().settings();
+    }
+    Model<Label> model = ModelTrainer.train(algorithm, set, train, balanceClasses, settings);
     Map<String, Double> metrics = evaluate(model, set, test);
     long positives = train.stream().filter(r -> r.label() == 1).count();
-    Map<String, String> hyper = algorithm == ModelTrainer.Algorithm.XGBOOST
-        ? Map.of("trees", "200", "eta", "0.1", "max_depth", "6", "subsample", "0.8",
-            "colsample", "0.8", "seed", "42", "balance_classes", Boolean.toString(balanceClasses))
-        : Map.of("trainer", "LogisticRegressionTrainer (AdaGrad, 5 epochs)",
-            "transforms", scaling == ModelTrainer.Scaling.LOG_MINMAX
-                ? "log(1+x) for non-negative features, then min-max scaling" : "min-max scaling",
-            "balance_classes", Boolean.toString(balanceClasses));
+    Map<String, String> hyper = new LinkedHashMap<>(settings.describe(algorithm));
+    hyper.put("balance_classes", Boolean.toString(balanceClasses));
+    if (tuned != null) {
+      hyper.put("tuning", tuned.summary(algorithm));
+    }
     var time = split.time();
     var card = new ModelCard(task.id(), null, algorithm.id, hyper,
         Instant.ofEpochMilli(time != null ? time.trainFrom() : split.from()).toString(),
