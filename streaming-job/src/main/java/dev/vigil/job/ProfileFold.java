@@ -27,11 +27,17 @@ import org.apache.flink.util.OutputTag;
  * (published at once, or coalesced with the next ones within the interval). A check profile that
  * sees a check presented again emits a duplicate-presentment signal for the depositing account.
  *
- * <p>The profiles this subtask folded most recently are also kept decoded ({@link
- * #RECENT_PROFILES} per subtask, least recently folded dropped first): decoding the state was
- * half of a fold's cost. Keyed state stays the truth: every fold still writes it (checkpoints and
- * restores never see the cache), a restarted subtask starts with an empty cache, and a decoded
- * profile is not used once its state may have expired by its time to live.
+ * <p>A profile is encoded and written to keyed state when a version of it is published ({@link
+ * #published}); a version the throttle holds lives in memory, decoded, and the next event folds
+ * into it. Everything held is published and written before each checkpoint barrier ({@link
+ * ProfileFoldOperator}), so keyed state is the truth at every checkpoint, and a restore finds
+ * exactly what the profiles topic has.
+ *
+ * <p>The profiles this subtask published most recently are also kept decoded ({@link
+ * #RECENT_PROFILES} per subtask, least recently used dropped first): decoding the state was half
+ * of a fold's cost. Checkpoints and restores never see the cache, a restarted subtask starts with
+ * an empty cache, and a decoded profile is not used once its state may have expired by its time
+ * to live.
  */
 final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpdate>
     implements Throttled<Profile> {
