@@ -144,7 +144,7 @@ public final class ModelsCommand {
         + " test period's start (default: ${DEFAULT-VALUE}).") int gapDays;
     @Option(names = "--test-days", defaultValue = "7", description = "Days of the test period"
         + " the model is evaluated on (default: ${DEFAULT-VALUE}).") int testDays;
-    @Option(names = "--horizon-days", defaultValue = "30", description = "Delinquency: days after"
+    @Option(names = "--horizon-days", defaultValue = "90", description = "Delinquency: days after"
         + " an as-of date within which a default counts as the outcome (default:"
         + " ${DEFAULT-VALUE}).") int horizonDays;
     @Option(names = "--schedule", defaultValue = "weekly", description = "Delinquency as-of"

@@ -123,7 +123,7 @@ public final class FeaturesCommand {
         description = "Delinquency schedule when --as-of is absent: weekly, monthly, or a"
             + " comma-separated list of dates (2026-02-01,2026-03-01) (default: ${DEFAULT-VALUE}).")
     String schedule;
-    @Option(names = "--horizon-days", defaultValue = "30",
+    @Option(names = "--horizon-days", defaultValue = "90",
         description = "Delinquency label: 30+ days past due within this many days after the"
             + " as-of time (default: ${DEFAULT-VALUE}).")
     int horizonDays;

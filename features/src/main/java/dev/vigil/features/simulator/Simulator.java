@@ -403,6 +403,13 @@ public final class Simulator {
     int daysPastDue;
     long lastDepositMax;
     boolean promiseOpen;
+    /**
+     * Financial strain, 0 (none) to 1: drifts day to day around the customer's own level, jumps
+     * when income stops or a large bill comes, and eases when income comes back. It decides
+     * paying in full, in part, late or not at all; the data shows only its effects.
+     */
+    double strain;
+    double usualStrain;
 
     Customer(int i) {
       customer = String.format("c-%06d", i);
@@ -417,6 +424,12 @@ public final class Simulator {
       device = "d-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
       double p = random.nextDouble();
       payer = p < 0.85 ? Payer.RELIABLE : p < 0.96 ? Payer.STRUGGLING : Payer.CHAOTIC;
+      usualStrain = switch (payer) {
+        case RELIABLE -> 0.05 + 0.3 * random.nextDouble();
+        case STRUGGLING -> 0.2 + 0.4 * random.nextDouble();
+        case CHAOTIC -> 0.35 + 0.45 * random.nextDouble();
+      };
+      strain = usualStrain;
       depositsChecks = random.nextDouble() < 0.25;
       creditLimit = (5 + random.nextInt(46)) * 100_00L;
       statementDay = random.nextInt(30);
@@ -490,12 +503,36 @@ public final class Simulator {
         now(local(dayStart, 6 * HOUR + random.nextLong(HOUR)), this, new Transaction(usd(salary),
             Direction.CREDIT, Channel.ACH, "", "", "US", "", "employer-" + customer.hashCode() % 97));
       }
-      if (employed && payer != Payer.RELIABLE && random.nextDouble() < 0.002) {
+      // income shocks and recoveries: anyone may lose income (the less secure more often), and
+      // most find it again within a few months; a large bill now and then; the holidays' bills
+      // in January; otherwise strain drifts around the customer's usual level
+      double loss = switch (payer) {
+        case RELIABLE -> 0.0012;
+        case STRUGGLING -> 0.002;
+        case CHAOTIC -> 0.003;
+      };
+      if (employed && random.nextDouble() < loss) {
         employed = false;
+        strain = Math.min(1, strain + 0.45);
         if (random.nextDouble() < 0.5) {
           now(dayStart + random.nextLong(DAY), this, new HardshipFlag(true, "job_loss"));
         }
+      } else if (!employed && random.nextDouble() < 1.0 / 60) {
+        employed = true;
+        strain = Math.max(0, strain - 0.25);
       }
+      if (random.nextDouble() < 0.004) {
+        // circumstances change for good or ill (a move, a divorce, a raise): a new usual level
+        usualStrain = 0.05 + 0.6 * random.nextDouble();
+      }
+      if (random.nextDouble() < 0.006) {
+        strain = Math.min(1, strain + 0.25 + 0.25 * random.nextDouble());
+      }
+      if (Instant.ofEpochMilli(dayStart).atZone(ZoneOffset.UTC).getDayOfYear() == 5) {
+        strain = Math.min(1, strain + 0.1 * random.nextDouble());
+      }
+      strain = Math.max(0, Math.min(1, strain + 0.02 * (usualStrain - strain)
+          + 0.02 * random.nextGaussian()));
       if (depositsChecks && random.nextDouble() < 2.0 / 30) {
         deposit(local(dayStart, 8 * HOUR + random.nextLong(12 * HOUR)));
       }
@@ -686,6 +723,13 @@ public final class Simulator {
       if (daysPastDue > 0) {
         now(at + 30 * MINUTE, this, new AccountStatus(daysPastDue, usd(balance), 0));
         collect(dayStart);
+        // some catch up on their own, the less strained the likelier
+        if (!promiseOpen && random.nextDouble() < (employed ? 0.04 : 0.01) * (1 - strain)) {
+          long owed = Math.max(0, cycleMinimumDue - cyclePaid);
+          if (owed > 0) {
+            pay(dayStart + 10 * HOUR + random.nextLong(8 * HOUR), owed, false);
+          }
+        }
       }
     }
 
@@ -700,18 +744,22 @@ public final class Simulator {
       if (minimum == 0) {
         return;
       }
-      double payProbability = switch (payer) {
-        case RELIABLE -> 0.98;
-        case STRUGGLING -> 0.65;
-        case CHAOTIC -> 0.35;
-      };
+      // paying depends on this month's strain and income, not on a fixed type: a reliable payer
+      // under strain misses, a chaotic one in a good month pays
+      double payProbability = Math.max(0.05, Math.min(0.99, 1.05 - strain));
       if (!employed) {
-        payProbability *= 0.4;
+        payProbability *= 0.5;
       }
       if (random.nextDouble() < payProbability) {
-        long amount = payer == Payer.RELIABLE && random.nextDouble() < 0.7 ? balance : minimum;
-        long when = at + (3 + random.nextLong(20)) * DAY + random.nextLong(DAY);
-        pay(when, amount, payer != Payer.RELIABLE && random.nextDouble() < 0.12);
+        long amount = strain < 0.3 && random.nextDouble() < 0.7 ? balance : minimum;
+        if (random.nextDouble() < strain * 0.4) {
+          amount = minimum * (4 + random.nextInt(5)) / 10; // a part of what is due
+        }
+        // usually well before the due date; under strain sometimes days after it
+        long days = 3 + random.nextLong(20) + (random.nextDouble() < strain * 0.5
+            ? 5 + random.nextLong(12) : 0);
+        long when = at + days * DAY + random.nextLong(DAY);
+        pay(when, Math.max(1, amount), random.nextDouble() < 0.12 * strain);
       }
     }
 
@@ -753,13 +801,10 @@ public final class Simulator {
       long due = at + 7 * DAY;
       now(at, this, new PromiseToPay(usd(amount), due));
       promiseOpen = true;
-      double keep = switch (payer) {
-        case RELIABLE -> 0.9;
-        case STRUGGLING -> 0.55;
-        case CHAOTIC -> 0.25;
-      };
+      // kept as circumstances allow: strain and income, not a fixed type
+      double keep = Math.max(0.1, Math.min(0.9, 1.0 - strain));
       if (!employed) {
-        keep *= 0.5;
+        keep *= 0.6;
       }
       if (random.nextDouble() < keep) {
         cyclePaid = Math.max(cyclePaid, cycleMinimumDue - amount);

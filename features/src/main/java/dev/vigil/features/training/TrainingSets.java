@@ -42,6 +42,13 @@ import java.util.TreeSet;
  */
 public final class TrainingSets {
   private static final long DAY = 86_400_000L;
+  /**
+   * The delinquency label's default horizon: 30+ days past due within 90 days of the as-of date.
+   * Within 30 days only an account already past due can get there, so a 30-day horizon mostly
+   * measures today's days past due; over 90 a current account can, and that is what an early
+   * warning is for.
+   */
+  public static final int DEFAULT_HORIZON_DAYS = 90;
 
   private TrainingSets() {}
 
@@ -133,6 +140,9 @@ public final class TrainingSets {
           accounts.sort(Comparator.comparing(EntityKey::id));
           for (EntityKey key : accounts) {
             String account = key.id();
+            if (daysPastDueAt(statuses.getOrDefault(account, List.of()), asOf) >= 30) {
+              continue; // already 30+ days past due: collections' to work, not to predict
+            }
             FeatureInputs in = book.inputsForAccount(account, customers.get(account), asOf);
             int label = 0;
             for (long[] s : statuses.getOrDefault(account, List.of())) {
@@ -146,6 +156,19 @@ public final class TrainingSets {
           }
         });
     return new TrainingSet(Task.DELINQUENCY, FeatureCatalogue.DELINQUENCY, rows);
+  }
+
+  /** The days past due of the newest status at or before {@code asOf}; 0 without one. */
+  static long daysPastDueAt(List<long[]> statuses, long asOf) {
+    long newest = Long.MIN_VALUE;
+    long dpd = 0;
+    for (long[] s : statuses) {
+      if (s[0] <= asOf && s[0] >= newest) {
+        newest = s[0];
+        dpd = s[1];
+      }
+    }
+    return dpd;
   }
 
   /**

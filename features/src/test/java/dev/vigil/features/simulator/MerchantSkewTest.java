@@ -48,11 +48,12 @@ class MerchantSkewTest {
   }
 
   /**
-   * The history of seed 9 (50 customers, 10 days) as it was before skew existed, fingerprinted
-   * (SHA-256 of each event's text, in order) by the simulator of commit 93615e9.
+   * The history of seed 9 (50 customers, 10 days) without skew, fingerprinted (SHA-256 of each
+   * event's text, in order). Skew, added by commit 93615e9, left it as it was (808004e4...); the
+   * credit world's strain, income spells and partial payments (session 9) changed it to this.
    */
   private static final String SEED_9_BEFORE_SKEW =
-      "808004e4b68cc7a6646f368d7a0c52cbf837f4e84524ba18c55cbc564ca0b1eb";
+      "707693d8032eabe085d6b46e0bfd013fcafc4c61eeb9956fec38feae56504d75";
 
   @Test
   void withoutSkewASeedGivesTheHistoryItAlwaysGave() throws Exception {

@@ -218,4 +218,49 @@ class TrainingSetsTest {
           .isLessThanOrEqualTo(longRow.label());
     }
   }
+
+  /**
+   * The delinquency population: an account already 30 or more days past due at the as-of date is
+   * collections' to work, not a row to predict; every other account with a credit history is. The
+   * days past due at each as-of date are found here by a scan of the raw statuses.
+   */
+  @Test
+  void accountsAlreadyThirtyDaysPastDueAreNotRows() {
+    var asOf = TrainingSets.schedule("weekly", start + 14 * DAY, start + 45 * DAY);
+    var set = TrainingSets.delinquency(history, SETTINGS, asOf, java.time.Duration.ofDays(90));
+    Map<String, List<long[]>> statuses = new HashMap<>();
+    for (Event e : history) {
+      if (e.kind() instanceof Event.AccountStatus st) {
+        statuses.computeIfAbsent(e.accountId(), k -> new ArrayList<>())
+            .add(new long[] {e.timeMillis(), st.daysPastDue()});
+      }
+    }
+    java.util.function.BiFunction<String, Long, Long> dpdAt = (account, t) -> {
+      long newest = Long.MIN_VALUE;
+      long dpd = 0;
+      for (long[] x : statuses.getOrDefault(account, List.of())) {
+        if (x[0] <= t && x[0] >= newest) {
+          newest = x[0];
+          dpd = x[1];
+        }
+      }
+      return dpd;
+    };
+    var rowKeys = new java.util.HashSet<String>();
+    for (Row r : set.rows()) {
+      assertThat(dpdAt.apply(r.accountId(), r.asOfMillis())).as(r.id()).isLessThan(30);
+      rowKeys.add(r.accountId() + "@" + r.asOfMillis());
+    }
+    int excluded = 0;
+    for (long t : asOf) {
+      for (String account : statuses.keySet()) {
+        if (dpdAt.apply(account, t) >= 30) {
+          excluded++;
+          assertThat(rowKeys).doesNotContain(account + "@" + t);
+        }
+      }
+    }
+    assertThat(excluded).as("accounts 30+ days past due at some as-of date").isPositive();
+    assertThat(set.rows()).isNotEmpty();
+  }
 }

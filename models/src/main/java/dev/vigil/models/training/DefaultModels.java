@@ -22,7 +22,7 @@ import java.util.function.Consumer;
 public final class DefaultModels {
   /** The simulation the defaults learn from. */
   public static final Simulator.Config SIMULATION =
-      new Simulator.Config(20_261_124L, 1_000, 100, Instant.parse("2026-01-01T00:00:00Z"), 0);
+      new Simulator.Config(20_261_124L, 1_000, 180, Instant.parse("2026-01-01T00:00:00Z"), 0);
   private static final int BURN_IN_DAYS = 37;
 
   private DefaultModels() {}
@@ -56,13 +56,15 @@ public final class DefaultModels {
     new Simulator(SIMULATION).run(history::add);
     Instant start = SIMULATION.start().plus(Duration.ofDays(BURN_IN_DAYS));
     for (Task task : missing) {
-      // delinquency labels look 30 days ahead, so its gap is the whole horizon
+      // delinquency labels look the horizon ahead, so its gap is the whole horizon
+      int horizon = dev.vigil.features.training.TrainingSets.DEFAULT_HORIZON_DAYS;
       TimeSplit split = task == Task.DELINQUENCY
-          ? new TimeSplit(start, Duration.ofDays(21), Duration.ofDays(30), Duration.ofDays(7))
+          ? new TimeSplit(start, Duration.ofDays(21), Duration.ofDays(horizon), Duration.ofDays(14))
           : new TimeSplit(start, Duration.ofDays(42), Duration.ofDays(7), Duration.ofDays(14));
-      var set = Workflow.trainingSet(task, history, split, Duration.ofDays(30));
-      var result = Workflow.train(ModelTrainer.Algorithm.LOGISTIC_REGRESSION, task, set, split,
-          false);
+      var set = Workflow.trainingSet(task, history, split, Duration.ofDays(horizon));
+      var result = Workflow.train(ModelTrainer.Algorithm.LOGISTIC_REGRESSION, task, set,
+          Split.byTime(split), false, ModelTrainer.Scaling.LOG_MINMAX,
+          task == Task.DELINQUENCY ? "weekly" : null, task == Task.DELINQUENCY ? horizon : 0);
       String version = registry.publish(task, result.model(), result.card());
       registry.activate(task, version);
       log.accept(String.format(Locale.ROOT, "default %s model %s: AUC %.3f on %d held-out rows",
