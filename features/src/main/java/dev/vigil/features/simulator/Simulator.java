@@ -424,7 +424,8 @@ public final class Simulator {
       device = "d-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
       double p = random.nextDouble();
       payer = p < 0.85 ? Payer.RELIABLE : p < 0.96 ? Payer.STRUGGLING : Payer.CHAOTIC;
-      usualStrain = switch (payer) {
+      // the Handbook's world has no credit: no draw, so its histories stay as they were
+      usualStrain = handbook ? 0 : switch (payer) {
         case RELIABLE -> 0.05 + 0.3 * random.nextDouble();
         case STRUGGLING -> 0.2 + 0.4 * random.nextDouble();
         case CHAOTIC -> 0.35 + 0.45 * random.nextDouble();
