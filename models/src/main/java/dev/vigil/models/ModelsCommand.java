@@ -121,10 +121,12 @@ public final class ModelsCommand {
     int burnInDays;
     @Option(names = "--balance-classes", description = "Weight bad examples by good/bad.")
     boolean balanceClasses;
-    @Option(names = "--algorithm", defaultValue = "logistic-regression",
-        description = "logistic-regression or xgboost") String algorithm;
-    @Option(names = "--scaling", defaultValue = "log-minmax", description = "Logistic regression's"
-        + " input scaling: log-minmax (log(1+x), then min-max; default) or minmax.")
+    @Option(names = "--algorithm", description = "logistic-regression or xgboost (default: the"
+        + " task's, chosen by evidence across simulated worlds, docs/models.md: xgboost for fraud,"
+        + " logistic-regression for deposit and delinquency).") String algorithm;
+    @Option(names = "--scaling", defaultValue = "minmax", description = "Logistic regression's"
+        + " input scaling: minmax, or log-minmax (log(1+x), then min-max) (default:"
+        + " ${DEFAULT-VALUE}).")
     String scaling;
     @Option(names = "--split", defaultValue = "time", description = "How rows are divided into"
         + " training and test: time (learn from one period, test on a later one after a gap),"
@@ -172,7 +174,8 @@ public final class ModelsCommand {
       ModelTrainer.Algorithm chosen;
       ModelTrainer.Scaling scaled;
       try {
-        chosen = ModelTrainer.Algorithm.of(algorithm);
+        chosen = algorithm == null ? ModelTrainer.defaultAlgorithm(task(task))
+            : ModelTrainer.Algorithm.of(algorithm);
         scaled = ModelTrainer.Scaling.of(scaling);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
@@ -219,7 +222,7 @@ public final class ModelsCommand {
       var result = Workflow.train(chosen, t, set, divided, balanceClasses, scaled, schedule,
           horizonDays, new Workflow.Tune(tune, tuneSeed));
       System.out.printf("%s %s, %s split: trained on %,d rows (%,d bad) %s..%s, tested %s..%s%n",
-          t, algorithm, divided.kind(), result.card().trainingRows(),
+          t, chosen.id, divided.kind(), result.card().trainingRows(),
           result.card().trainingPositives(), result.card().trainFrom(), result.card().trainTo(),
           result.card().testFrom(), result.card().testTo());
       if (result.card().hyperParameters().containsKey("tuning")) {

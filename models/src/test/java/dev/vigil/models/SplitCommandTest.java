@@ -160,8 +160,9 @@ class SplitCommandTest {
     assertThat(tuned.err()).contains("tuning 1/3", "tuning 3/3");
     assertThat(tuned.out()).contains("tuned: 3 candidates, chosen by validation average"
         + " precision");
-    assertThat(new ModelRegistry(registry).card(Task.FRAUD, "v1").hyperParameters())
-        .containsKeys("tuning", "epochs", "learning_rate");
+    var card = new ModelRegistry(registry).card(Task.FRAUD, "v1");
+    assertThat(card.algorithm()).as("fraud's default, chosen by evidence").isEqualTo("xgboost");
+    assertThat(card.hyperParameters()).containsKeys("tuning", "trees", "eta", "max_depth");
 
     // the validation learns from a training length and a gap before --start: before the events
     var early = run("train", "--events", events.toString(), "--task", "fraud", "--start",
