@@ -8,9 +8,9 @@ import java.time.Duration;
  * @param horizon how far behind its profile's newest event an event may be and still be folded
  *     ({@link #beyondHorizon}: the streaming job judges it per account at intake, each profile
  *     again when it folds, and Publish against the clock): the longest feature window (365 days)
- *     and the coarsest bucket's slack, so that an event older than this can change no feature. Within it, the profiles' state depends only on
- *     the set of events folded, not on the order they came in, so a late event counts exactly as
- *     if it had come on time.
+ *     and the coarsest bucket's slack, so that an event older than this can change no feature.
+ *     Within it, the profiles' state depends only on the set of events folded, not on the order
+ *     they came in, so a late event counts exactly as if it had come on time.
  * @param labelDelay how long fraud reports take to arrive: merchant counts and fraud rates cover
  *     windows ending this long before the query time (7 days, as in the Fraud Detection Handbook)
  */

@@ -83,7 +83,7 @@ public final class ModelTrainer {
         ? Algorithm.XGBOOST : Algorithm.LOGISTIC_REGRESSION;
   }
 
-  /** Logistic regression's scaling unless told otherwise: min-max won on every task. */
+  /** Logistic regression's scaling unless told otherwise: min-max won on average on every task. */
   public static final Scaling DEFAULT_SCALING = Scaling.MINMAX;
 
   /** How logistic regression's inputs are scaled before fitting (trees need no scaling). */
@@ -91,7 +91,7 @@ public final class ModelTrainer {
     /**
      * {@code log(1 + x)} for features never negative in training, then min-max to [0, 1]: tames
      * heavy-tailed amounts and counts. The default until the comparison across worlds, where
-     * min-max alone ranked better on every task.
+     * min-max alone ranked better on average on every task.
      */
     LOG_MINMAX("log-minmax"),
     /**
@@ -130,7 +130,10 @@ public final class ModelTrainer {
   public record Hyperparameters(int trees, double eta, int maxDepth, double minChildWeight,
       double subsample, double colsample, double lambda, int epochs, double learningRate,
       Scaling scaling) {
-    /** {@code train}'s settings without {@code --tune}. */
+    /**
+     * The settings without {@code --tune}, and the first candidate with it; scaling log-min-max
+     * here, which {@code train}'s command line replaces with its {@code --scaling} (min-max).
+     */
     public static final Hyperparameters DEFAULT =
         new Hyperparameters(200, 0.1, 6, 1, 0.8, 0.8, 1, 5, 1.0, Scaling.LOG_MINMAX);
 
