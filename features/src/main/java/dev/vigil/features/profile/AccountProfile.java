@@ -48,8 +48,13 @@ public final class AccountProfile extends Profile {
   static final int CYCLES = 14;
   /** Payments (and returned payments) kept: the newest, enough for a year of cycles. */
   static final int PAYMENT_LEDGER = 96;
-  /** Promises to pay kept: the newest, by the time they were made. */
-  static final int PROMISES = 16;
+  /**
+   * Promises to pay kept: the newest, by the time they were made. Enough for the 180-day promise
+   * features to stay exact with a promise every three days: an account in collections for months
+   * makes many (16, the limit before, was exceeded by the credit world's long delinquencies, and
+   * the kept and broken counts then undercounted: LateEventsProperties, seed 10).
+   */
+  static final int PROMISES = 64;
   static final int DUPLICATE_DEPOSITS = 8;
 
   String currency = "";
