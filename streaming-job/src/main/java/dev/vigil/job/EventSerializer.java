@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -35,7 +34,7 @@ import org.apache.flink.types.StringValue;
  * {@link Event} or its enums changes this format; {@link Snapshot} carries the version should it
  * ever be checkpointed (unaligned checkpoints).
  */
-public final class EventSerializer extends TypeSerializerSingleton<Event> {
+public final class EventSerializer extends InFlightSerializer<Event> {
   static final EventSerializer INSTANCE = new EventSerializer();
   private static final long serialVersionUID = 1L;
   /** Time zones by id, parsed once per process (a few hundred at most). */
@@ -58,31 +57,6 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
 
   private Object readResolve() {
     return INSTANCE;
-  }
-
-  @Override
-  public boolean isImmutableType() {
-    return true; // records all the way down
-  }
-
-  @Override
-  public Event createInstance() {
-    return null;
-  }
-
-  @Override
-  public Event copy(Event from) {
-    return from;
-  }
-
-  @Override
-  public Event copy(Event from, Event reuse) {
-    return from;
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
   }
 
   @Override
@@ -234,16 +208,6 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
       default -> throw new IOException("not an event kind this build writes: tag " + tag);
     };
     return new Event(eventId, time, accountId, customerId, kind);
-  }
-
-  @Override
-  public Event deserialize(Event reuse, DataInputView in) throws IOException {
-    return deserialize(in);
-  }
-
-  @Override
-  public void copy(DataInputView in, DataOutputView out) throws IOException {
-    serialize(deserialize(in), out);
   }
 
   @Override

@@ -8,7 +8,6 @@ import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -104,7 +103,7 @@ public final class Incoming {
   }
 
   /** Field by field, the event through {@link EventSerializer}. In flight only. */
-  public static final class Serializer extends TypeSerializerSingleton<Incoming> {
+  public static final class Serializer extends InFlightSerializer<Incoming> {
     static final Serializer INSTANCE = new Serializer();
     private static final long serialVersionUID = 1L;
 
@@ -112,31 +111,6 @@ public final class Incoming {
 
     private Object readResolve() {
       return INSTANCE;
-    }
-
-    @Override
-    public boolean isImmutableType() {
-      return true;
-    }
-
-    @Override
-    public Incoming createInstance() {
-      return null;
-    }
-
-    @Override
-    public Incoming copy(Incoming from) {
-      return from;
-    }
-
-    @Override
-    public Incoming copy(Incoming from, Incoming reuse) {
-      return from;
-    }
-
-    @Override
-    public int getLength() {
-      return -1;
     }
 
     @Override
@@ -161,16 +135,6 @@ public final class Incoming {
       String reason = StringValue.readString(in);
       Event event = in.readBoolean() ? EventSerializer.INSTANCE.deserialize(in) : null;
       return new Incoming(payload, origin, event, field, reason);
-    }
-
-    @Override
-    public Incoming deserialize(Incoming reuse, DataInputView in) throws IOException {
-      return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-      serialize(deserialize(in), out);
     }
 
     @Override

@@ -10,7 +10,6 @@ import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -84,7 +83,7 @@ public final class Routed {
   }
 
   /** Field by field, the event through {@link EventSerializer}. In flight only. */
-  public static final class Serializer extends TypeSerializerSingleton<Routed> {
+  public static final class Serializer extends InFlightSerializer<Routed> {
     static final Serializer INSTANCE = new Serializer();
     private static final long serialVersionUID = 1L;
 
@@ -92,31 +91,6 @@ public final class Routed {
 
     private Object readResolve() {
       return INSTANCE;
-    }
-
-    @Override
-    public boolean isImmutableType() {
-      return true;
-    }
-
-    @Override
-    public Routed createInstance() {
-      return null;
-    }
-
-    @Override
-    public Routed copy(Routed from) {
-      return from;
-    }
-
-    @Override
-    public Routed copy(Routed from, Routed reuse) {
-      return from;
-    }
-
-    @Override
-    public int getLength() {
-      return -1;
     }
 
     @Override
@@ -148,16 +122,6 @@ public final class Routed {
         events[i] = EventSerializer.INSTANCE.deserialize(in);
       }
       return new Routed(key, List.of(events), null, time);
-    }
-
-    @Override
-    public Routed deserialize(Routed reuse, DataInputView in) throws IOException {
-      return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-      serialize(deserialize(in), out);
     }
 
     @Override
