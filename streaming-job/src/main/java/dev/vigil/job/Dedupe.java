@@ -28,9 +28,7 @@ import org.apache.flink.util.Collector;
  */
 final class Dedupe extends KeyedProcessFunction<String, Incoming, Incoming> {
   private final long rememberMillis;
-  private final long horizonMillis;
-  private final long labelDelayMillis;
-  private transient ProfileSettings settings;
+  private final ProfileSettings settings;
   private final long idleMillis;
   private transient MapState<String, Boolean> seen;
   private transient ValueState<Long> newest;
@@ -45,15 +43,12 @@ final class Dedupe extends KeyedProcessFunction<String, Incoming, Incoming> {
    */
   Dedupe(long rememberMillis, ProfileSettings profiles, long idleMillis) {
     this.rememberMillis = rememberMillis;
-    this.horizonMillis = profiles.horizon().toMillis();
-    this.labelDelayMillis = profiles.labelDelay().toMillis();
+    this.settings = profiles;
     this.idleMillis = idleMillis;
   }
 
   @Override
   public void open(OpenContext context) {
-    settings = new ProfileSettings(Duration.ofMillis(horizonMillis),
-        Duration.ofMillis(labelDelayMillis));
     var descriptor = new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.BOOLEAN);
     descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(rememberMillis))
         .cleanupInRocksdbCompactFilter(10_000).build());

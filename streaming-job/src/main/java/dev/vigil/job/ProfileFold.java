@@ -48,8 +48,7 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
   /** A decoded profile this close to its state's expiry is read from state again. */
   private static final long TTL_MARGIN_MILLIS = 60_000;
   private final EntityType type;
-  private final long horizonMillis;
-  private final long labelDelayMillis;
+  private final ProfileSettings settings;
   private final long idleTtlMillis;
   private final int recentProfiles;
   private final long publishIntervalMillis;
@@ -72,8 +71,7 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
   ProfileFold(EntityType type, ProfileSettings settings, Duration idleTtl, int recentProfiles,
       Duration publishInterval) {
     this.type = type;
-    this.horizonMillis = settings.horizon().toMillis();
-    this.labelDelayMillis = settings.labelDelay().toMillis();
+    this.settings = settings;
     this.idleTtlMillis = idleTtl.toMillis();
     this.recentProfiles = recentProfiles;
     this.publishIntervalMillis = publishInterval.toMillis();
@@ -114,8 +112,7 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
     // the feature library's fold with the job's settings, lateness rule included: an event within
     // the horizon of its account's newest (Dedupe) is still set aside by a profile whose newest
     // event is more than the horizon ahead of it, as training's fold of the same events does
-    codec = new ProfileCodec(new ProfileSettings(Duration.ofMillis(horizonMillis),
-        Duration.ofMillis(labelDelayMillis)));
+    codec = new ProfileCodec(settings);
     var descriptor = new ValueStateDescriptor<>("profile",
         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     // entities idle for longer than the longest window are dropped (processing time)

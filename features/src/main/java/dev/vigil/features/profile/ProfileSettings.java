@@ -3,7 +3,8 @@ package dev.vigil.features.profile;
 import java.time.Duration;
 
 /**
- * Settings every process folding or reading profiles must share.
+ * Settings every process folding or reading profiles must share. Serializable, so that a
+ * streaming job's functions carry them as they are.
  *
  * @param horizon how far behind its profile's newest event an event may be and still be folded
  *     ({@link #beyondHorizon}: the streaming job judges it per account at intake, each profile
@@ -14,7 +15,8 @@ import java.time.Duration;
  * @param labelDelay how long fraud reports take to arrive: merchant counts and fraud rates cover
  *     windows ending this long before the query time (7 days, as in the Fraud Detection Handbook)
  */
-public record ProfileSettings(Duration horizon, Duration labelDelay) {
+public record ProfileSettings(Duration horizon, Duration labelDelay)
+    implements java.io.Serializable {
   /** The default horizon: 365 days and the 6-day buckets' slack, rounded up. */
   public static final Duration HORIZON = Duration.ofDays(380);
   public static final ProfileSettings DEFAULT = new ProfileSettings(HORIZON, Duration.ofDays(7));
