@@ -21,10 +21,6 @@ import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.testkit.EmbeddedKafka;
 import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -91,14 +87,7 @@ class ArrivalOrderEndToEndTest {
     job.start();
     service.start();
     channel = TestTls.channel(tls, port, "admin");
-    await("the service reports SERVING", 180, () -> {
-      try {
-        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
-            .check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING;
-      } catch (StatusRuntimeException e) {
-        return false;
-      }
-    });
+    await("the service reports SERVING", 180, () -> Calls.serving(channel));
   }
 
   @AfterEach
@@ -192,14 +181,7 @@ class ArrivalOrderEndToEndTest {
 
   private void await(String what, int seconds, java.util.function.BooleanSupplier condition)
       throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what + "\n" + job.tail() + "\n"
-            + service.tail());
-      }
-      Thread.sleep(10);
-    }
+    Calls.await(what, seconds, condition, job, service);
   }
 
   private List<PublishAck> publish(List<Event> events) throws Exception {

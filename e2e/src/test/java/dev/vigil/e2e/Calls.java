@@ -11,11 +11,15 @@ import dev.vigil.proto.v1.PublishRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /** The calls the end-to-end tests make to a running service, as a core system makes them. */
 final class Calls {
@@ -52,6 +56,35 @@ final class Calls {
     done.get(90, TimeUnit.SECONDS);
     synchronized (acks) {
       return new ArrayList<>(acks);
+    }
+  }
+
+  /** Whether the service's health check says SERVING; false while it cannot be reached. */
+  static boolean serving(ManagedChannel channel) {
+    try {
+      return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+          .check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING;
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Waits until {@code condition} holds, polling every 10 ms; after {@code seconds}, fails naming
+   * {@code what}, with the tails of the processes' logs.
+   */
+  static void await(String what, int seconds, BooleanSupplier condition,
+      VigilProcess... processes) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        var logs = new StringBuilder();
+        for (VigilProcess p : processes) {
+          logs.append('\n').append(p.tail());
+        }
+        throw new AssertionError("timed out waiting until " + what + logs);
+      }
+      Thread.sleep(10);
     }
   }
 

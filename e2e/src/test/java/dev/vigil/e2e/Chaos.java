@@ -13,9 +13,6 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -301,13 +298,7 @@ public final class Chaos {
         if (!service.alive()) {
           throw new IllegalStateException("the service exited\n" + service.tail());
         }
-        try {
-          return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
-              .check(HealthCheckRequest.getDefaultInstance()).getStatus()
-              == ServingStatus.SERVING;
-        } catch (StatusRuntimeException e) {
-          return false;
-        }
+        return Calls.serving(channel);
       });
     }
 

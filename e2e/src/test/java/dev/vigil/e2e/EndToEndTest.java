@@ -19,9 +19,6 @@ import dev.vigil.testkit.EmbeddedKafka;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -297,24 +294,12 @@ class EndToEndTest {
       if (!service.alive()) {
         throw new AssertionError("the service exited\n" + service.tail());
       }
-      try {
-        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
-            .check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING;
-      } catch (StatusRuntimeException e) {
-        return false;
-      }
+      return Calls.serving(channel);
     });
   }
 
   private void await(String what, int seconds, BooleanSupplier condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what + "\n" + job.tail() + "\n"
-            + service.tail());
-      }
-      Thread.sleep(20);
-    }
+    Calls.await(what, seconds, condition, job, service);
   }
 
   private List<PublishAck> publish(List<Event> events) throws Exception {
