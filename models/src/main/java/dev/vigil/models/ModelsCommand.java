@@ -171,10 +171,11 @@ public final class ModelsCommand {
 
     @Override
     public Integer call() throws Exception {
+      Task t = task(task);
       ModelTrainer.Algorithm chosen;
       ModelTrainer.Scaling scaled;
       try {
-        chosen = algorithm == null ? ModelTrainer.defaultAlgorithm(task(task))
+        chosen = algorithm == null ? ModelTrainer.defaultAlgorithm(t)
             : ModelTrainer.Algorithm.of(algorithm);
         scaled = ModelTrainer.Scaling.of(scaling);
       } catch (IllegalArgumentException e) {
@@ -202,7 +203,6 @@ public final class ModelsCommand {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
       }
-      Task t = task(task);
       if (tune < 0) {
         throw new CommandLine.ParameterException(new CommandLine(this),
             "--tune must be 0 or more, not " + tune);

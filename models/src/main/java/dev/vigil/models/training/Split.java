@@ -71,11 +71,11 @@ public record Split(long from, long to, TimeSplit time, Accounts accounts) {
    */
   public List<List<TrainingSet.Row>> validation(List<TrainingSet.Row> rows, long seed) {
     if (time != null) {
-      long gap = time.testFrom() - time.trainTo();
-      long validTo = time.trainTo();
-      long validFrom = Math.max(time.trainFrom(), validTo - (time.testTo() - time.testFrom()));
-      long fitTo = validFrom - gap;
-      long fitFrom = fitTo - (time.trainTo() - time.trainFrom());
+      long[] w = validationWindow();
+      long fitFrom = w[0];
+      long fitTo = w[1];
+      long validFrom = w[2];
+      long validTo = w[3];
       var inTraining = rows.stream().filter(r -> accounts == null
           || !accounts.heldOut(r.accountId())).toList();
       return List.of(
@@ -96,12 +96,19 @@ public record Split(long from, long to, TimeSplit time, Accounts accounts) {
    * otherwise.
    */
   public long validationFrom() {
-    if (time == null) {
-      return from;
-    }
+    return time == null ? from : Math.min(from, validationWindow()[0]);
+  }
+
+  /**
+   * A time split's validation: {fit from, fit to, validation from, validation to}, the last
+   * test-length of the training period and the training-length ending a gap before it.
+   */
+  private long[] validationWindow() {
     long gap = time.testFrom() - time.trainTo();
-    long validFrom = Math.max(time.trainFrom(), time.trainTo() - (time.testTo() - time.testFrom()));
-    return Math.min(from, validFrom - gap - (time.trainTo() - time.trainFrom()));
+    long validTo = time.trainTo();
+    long validFrom = Math.max(time.trainFrom(), validTo - (time.testTo() - time.testFrom()));
+    long fitTo = validFrom - gap;
+    return new long[] {fitTo - (time.trainTo() - time.trainFrom()), fitTo, validFrom, validTo};
   }
 
   /** The rows judged on, in words, for messages. */
