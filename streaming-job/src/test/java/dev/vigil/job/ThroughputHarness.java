@@ -61,19 +61,13 @@ public final class ThroughputHarness {
       List<Event> history = simulate(events);
       System.out.printf("simulated %,d events; Kafka %s; %d partitions; parallelism %d%n",
           history.size(), kafka.bootstrapServers(), partitions, PARALLELISM);
-      byte[][] payloads = new byte[history.size()][];
-      for (int i = 0; i < payloads.length; i++) {
-        payloads[i] = EventCodec.toProto(history.get(i)).toByteArray();
-      }
+      byte[][] payloads = payloads(history);
 
       if ("vigil".equals(System.getProperty("phases"))) { // profiling aid: the profile job alone
         // -Dmerchant-skew=1.1: the skewed workload
         List<Event> h = simulate(events, Double.parseDouble(System.getProperty("merchant-skew",
             "0")));
-        byte[][] b = new byte[h.size()][];
-        for (int i = 0; i < b.length; i++) {
-          b[i] = EventCodec.toProto(h.get(i)).toByteArray();
-        }
+        byte[][] b = payloads(h);
         throughput(kafka, dir, "vigil", h, b, partitions, Pipeline.VIGIL);
         System.exit(0);
       }
@@ -94,10 +88,7 @@ public final class ThroughputHarness {
       // and the most popular merchant's daily bursts
       double skew = Double.parseDouble(System.getProperty("merchant-skew", "1.1"));
       List<Event> skewedHistory = simulate(events, skew);
-      byte[][] skewedPayloads = new byte[skewedHistory.size()][];
-      for (int i = 0; i < skewedPayloads.length; i++) {
-        skewedPayloads[i] = EventCodec.toProto(skewedHistory.get(i)).toByteArray();
-      }
+      byte[][] skewedPayloads = payloads(skewedHistory);
       double skewedCounter = throughput(kafka, dir, "counter-skewed", skewedHistory,
           skewedPayloads, partitions, Pipeline.COUNTER);
       double skewedVigil = throughput(kafka, dir, "vigil-skewed", skewedHistory, skewedPayloads,
@@ -125,10 +116,7 @@ public final class ThroughputHarness {
       // the latency run's traffic, a wide book, replayed as fast as the job goes: its maximum
       // rate there (a working set of 100,000 accounts, far beyond the decoded-profile caches)
       List<Event> wide = liveWorld();
-      byte[][] widePayloads = new byte[wide.size()][];
-      for (int i = 0; i < widePayloads.length; i++) {
-        widePayloads[i] = EventCodec.toProto(wide.get(i)).toByteArray();
-      }
+      byte[][] widePayloads = payloads(wide);
       double wideVigil = throughput(kafka, dir, "vigil-wide", wide, widePayloads, partitions,
           Pipeline.VIGIL);
       System.out.printf("wide book (%,d events of 100,000 customers): vigil %,10.0f events/s%n",
@@ -179,6 +167,15 @@ public final class ThroughputHarness {
     new Simulator(Simulator.Config.of(6, Integer.getInteger("latency-customers", 100_000), 4))
         .run(events::add);
     return events;
+  }
+
+  /** Each event's protobuf bytes, as producers put them on the events topic. */
+  static byte[][] payloads(List<Event> events) {
+    byte[][] payloads = new byte[events.size()][];
+    for (int i = 0; i < payloads.length; i++) {
+      payloads[i] = EventCodec.toProto(events.get(i)).toByteArray();
+    }
+    return payloads;
   }
 
   static List<Event> simulate(int events) {
