@@ -68,10 +68,15 @@ public final class Workflow {
     return train(algorithm, task, set, split, balanceClasses, ModelTrainer.Scaling.LOG_MINMAX);
   }
 
+  /**
+   * As below, a time split; a delinquency card records weekly as-of dates and the default
+   * horizon, which the set must have been labelled with.
+   */
   public static Result train(ModelTrainer.Algorithm algorithm, Task task, TrainingSet set,
       TimeSplit split, boolean balanceClasses, ModelTrainer.Scaling scaling) {
     return train(algorithm, task, set, Split.byTime(split), balanceClasses, scaling,
-        task == Task.DELINQUENCY ? "weekly" : null, task == Task.DELINQUENCY ? 30 : 0);
+        task == Task.DELINQUENCY ? "weekly" : null,
+        task == Task.DELINQUENCY ? TrainingSets.DEFAULT_HORIZON_DAYS : 0);
   }
 
   /**
