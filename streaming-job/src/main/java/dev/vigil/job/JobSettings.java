@@ -52,12 +52,15 @@ public record JobSettings(
     Map<String, String> kafkaClient,
     Duration publishInterval,
     Duration ownPublishInterval,
-    Bundling merchantBundles) {
+    Bundling merchantBundles,
+    Duration materializeInterval) {
 
   /** The default publication interval of merchants and devices (docs/streaming-job.md). */
   public static final Duration PUBLISH_INTERVAL = Duration.ofMillis(1000);
   /** The default publication interval of accounts, customers and checks. */
   public static final Duration OWN_PUBLISH_INTERVAL = Duration.ofMillis(250);
+  /** The default interval between full snapshots of state under the changelog. */
+  public static final Duration MATERIALIZE_INTERVAL = Duration.ofMinutes(3);
 
   /**
    * Bounds of the bundles {@link LocalBundles} gathers: a bundle goes on when it holds {@code
@@ -94,6 +97,10 @@ public record JobSettings(
     if (publishInterval.isNegative() || ownPublishInterval.isNegative()) {
       throw new IllegalArgumentException("publication intervals must not be negative");
     }
+    if (materializeInterval.isNegative()) {
+      throw new IllegalArgumentException("materializeInterval must not be negative: "
+          + materializeInterval);
+    }
   }
 
   /** Managed memory for RocksDB on a local MiniCluster (a cluster sets its own). */
@@ -115,51 +122,58 @@ public record JobSettings(
         "vigil-profile-job", null, false, checkpointDir, Duration.ofSeconds(10), 1,
         Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofDays(400),
         ProfileSettings.DEFAULT, Clock.systemUTC(), false, Map.of(), PUBLISH_INTERVAL,
-        OWN_PUBLISH_INTERVAL, Bundling.DEFAULT);
+        OWN_PUBLISH_INTERVAL, Bundling.DEFAULT, MATERIALIZE_INTERVAL);
   }
 
   public JobSettings withBounded(boolean value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, value, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles,
+        materializeInterval);
   }
 
   public JobSettings withCheckpointInterval(Duration value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, value, parallelism, maxOutOfOrderness, idleness,
-        idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles);
+        idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles,
+        materializeInterval);
   }
 
   public JobSettings withParallelism(int value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, value, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles,
+        materializeInterval);
   }
 
   public JobSettings withEventsFile(Path value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         value, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles,
+        materializeInterval);
   }
 
   public JobSettings withTopics(String events, String profilesOut, String deadLetters) {
     return new JobSettings(bootstrapServers, events, profilesOut, deadLetters, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles,
+        materializeInterval);
   }
 
   /** The same settings, reading the events topic from its start whatever was committed. */
   public JobSettings withReplayFromStart(boolean value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, value, kafkaClient, publishInterval, ownPublishInterval, merchantBundles);
+        idleness, idleTtl, profiles, clock, value, kafkaClient, publishInterval, ownPublishInterval, merchantBundles,
+        materializeInterval);
   }
 
   /** The same settings with the intake reading time from {@code value}. */
   public JobSettings withClock(Clock value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, value, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles);
+        idleness, idleTtl, profiles, value, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles,
+        materializeInterval);
   }
 
   /** The same settings with every Kafka client given {@code value} (a copy is kept). */
@@ -169,7 +183,8 @@ public record JobSettings(
     copy.remove("bootstrap.servers"); // --bootstrap-servers names them
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, copy, publishInterval, ownPublishInterval, merchantBundles);
+        idleness, idleTtl, profiles, clock, replayFromStart, copy, publishInterval, ownPublishInterval, merchantBundles,
+        materializeInterval);
   }
 
   /**
@@ -181,7 +196,8 @@ public record JobSettings(
   public JobSettings withPublishIntervals(Duration shared, Duration own) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, shared, own, merchantBundles);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, shared, own, merchantBundles,
+        materializeInterval);
   }
 
   /** The same settings with other merchant bundles ({@link Bundling#NONE}: none). */
@@ -189,7 +205,15 @@ public record JobSettings(
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
         idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval,
-        ownPublishInterval, value);
+        ownPublishInterval, value, materializeInterval);
+  }
+
+  /** The same settings with another interval between full snapshots (zero: no changelog). */
+  public JobSettings withMaterializeInterval(Duration value) {
+    return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
+        eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval,
+        ownPublishInterval, merchantBundles, value);
   }
 
   /** The publication interval of {@code type}'s profiles. */

@@ -48,11 +48,25 @@ public final class ProfileJob {
 
   private ProfileJob() {}
 
-  /** Flink configuration: RocksDB state, incremental exactly-once checkpoints, restarts. */
+  /**
+   * Flink configuration: RocksDB state under a state changelog, incremental exactly-once
+   * checkpoints, restarts.
+   */
   public static Configuration configuration(JobSettings s) {
     Map<String, String> conf = new HashMap<>();
     conf.put("state.backend.type", "rocksdb");
     conf.put("execution.checkpointing.incremental", "true");
+    if (!s.materializeInterval().isZero()) {
+      // every state change is also appended to a log beside the checkpoints, uploaded as it
+      // goes; a checkpoint then waits for that log alone, while RocksDB's own snapshot (which
+      // makes the task wait for its memtables to flush) is taken once a materialisation interval
+      // (docs/streaming-job.md, "Checkpoints and the tail")
+      conf.put("state.changelog.enabled", "true");
+      conf.put("state.changelog.storage", "filesystem");
+      conf.put("state.changelog.dstl.dfs.base-path", changelogDir(s.checkpointDir()));
+      conf.put("state.changelog.periodic-materialize.interval",
+          s.materializeInterval().toMillis() + " ms");
+    }
     conf.put("execution.checkpointing.dir", s.checkpointDir());
     conf.put("execution.checkpointing.interval", s.checkpointInterval().toMillis() + " ms");
     conf.put("execution.checkpointing.mode", "EXACTLY_ONCE");
@@ -81,6 +95,11 @@ public final class ProfileJob {
     conf.put("taskmanager.host", "127.0.0.1");
     conf.put("rest.bind-address", "127.0.0.1");
     return Configuration.fromMap(conf);
+  }
+
+  /** Where the state changelog goes: {@code changelog} under the checkpoint directory. */
+  static String changelogDir(String checkpointDir) {
+    return checkpointDir.replaceAll("/+$", "") + "/changelog";
   }
 
   /** Builds the pipeline on {@code env}. */
@@ -305,8 +324,18 @@ public final class ProfileJob {
     @Option(names = "--events-file", description = "Replay a JSON Lines file instead of the topic.")
     Path eventsFile;
     @Option(names = "--bounded", description = "Stop at the topic's current end.") boolean bounded;
-    @Option(names = "--parallelism", defaultValue = "1") int parallelism;
-    @Option(names = "--checkpoint-interval-seconds", defaultValue = "10") long interval;
+    @Option(names = "--parallelism", defaultValue = "1", description = "Subtasks per operator"
+        + " (default: ${DEFAULT-VALUE}).") int parallelism;
+    @Option(names = "--checkpoint-interval-seconds", defaultValue = "10", description = "How"
+        + " often state and offsets are checkpointed: after a crash, the job resumes from the"
+        + " newest checkpoint and reads again what came after it (default: ${DEFAULT-VALUE}).")
+    long interval;
+    @Option(names = "--materialize-interval-seconds", defaultValue = "180", description = "How"
+        + " often RocksDB's state is snapshot in full: between, a checkpoint writes only the"
+        + " state changes since the last one (Flink's state changelog, under --checkpoints), so"
+        + " the job does not stall at every checkpoint; a restore replays at most this much of"
+        + " the changelog; 0 turns the changelog off (default: ${DEFAULT-VALUE}).")
+    long materializeSeconds;
     @Option(names = "--publish-interval-ms", defaultValue = "1000", description = "The least"
         + " time between two publications of one merchant's or device's profile: the first"
         + " update after a quiet interval is published at once, later ones within it coalesce"
@@ -341,7 +370,8 @@ public final class ProfileJob {
           .withPublishIntervals(Duration.ofMillis(publishIntervalMs),
               Duration.ofMillis(ownPublishIntervalMs))
           .withMerchantBundles(new JobSettings.Bundling(merchantBundleEvents,
-              Duration.ofMillis(merchantBundleMs)));
+              Duration.ofMillis(merchantBundleMs)))
+          .withMaterializeInterval(Duration.ofSeconds(materializeSeconds));
       if (kafkaProperties != null) {
         var p = new java.util.Properties();
         try (var in = java.nio.file.Files.newBufferedReader(kafkaProperties)) {

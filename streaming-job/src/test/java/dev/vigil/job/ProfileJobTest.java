@@ -234,10 +234,14 @@ class ProfileJobTest {
     Topics t = newTopics();
     kafka.produce(t.events(), records(t.events()));
     FailOnce.reset(history.size() / 2);
+    FailOnce.changelog = Path.of(java.net.URI.create(
+        ProfileJob.changelogDir(settings(t).checkpointDir())));
     run(settings(t), stream -> stream.map(new FailOnce()).name("fail once"));
 
     assertThat(FailOnce.failed).as("the job failed mid-stream").isTrue();
     assertThat(FailOnce.checkpointedBeforeFailure).as("after a completed checkpoint").isTrue();
+    assertThat(FailOnce.changelogBeforeFailure)
+        .as("whose state changes went to the changelog (restored from it)").isTrue();
     assertThat(FailOnce.opened.get()).as("and was restored").isGreaterThanOrEqualTo(2);
     assertEqualsReferenceFold(newestPerKey(kafka.readAll(t.profiles())), late());
   }
@@ -272,6 +276,10 @@ class ProfileJobTest {
     static volatile boolean checkpointedBeforeFailure;
     static volatile boolean failed;
     static volatile int failAfter;
+    /** Where the job's state changelog goes; whether it held a file at a completed checkpoint. */
+    static volatile Path changelog;
+    static volatile boolean changelogWritten;
+    static volatile boolean changelogBeforeFailure;
 
     static void reset(int after) {
       seen.set(0);
@@ -280,6 +288,8 @@ class ProfileJobTest {
       checkpointedBeforeFailure = false;
       failed = false;
       failAfter = after;
+      changelogWritten = false;
+      changelogBeforeFailure = false;
     }
 
     @Override
@@ -298,13 +308,19 @@ class ProfileJobTest {
       if (!failed && checkpointed && seen.get() > failAfter) {
         failed = true;
         checkpointedBeforeFailure = true;
+        changelogBeforeFailure = changelogWritten;
         throw new IllegalStateException("injected failure");
       }
       return in;
     }
 
     @Override
-    public void notifyCheckpointComplete(long checkpointId) {
+    public void notifyCheckpointComplete(long checkpointId) throws java.io.IOException {
+      if (changelog != null && java.nio.file.Files.isDirectory(changelog)) {
+        try (var files = java.nio.file.Files.walk(changelog)) {
+          changelogWritten |= files.anyMatch(java.nio.file.Files::isRegularFile);
+        }
+      }
       checkpointed = true;
     }
   }

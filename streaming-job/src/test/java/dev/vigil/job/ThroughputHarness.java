@@ -268,7 +268,10 @@ public final class ThroughputHarness {
         .withMerchantBundles(new JobSettings.Bundling(
             Integer.getInteger("merchant-bundle-events", JobSettings.Bundling.DEFAULT.maxEvents()),
             Duration.ofMillis(Long.getLong("merchant-bundle-ms",
-                JobSettings.Bundling.DEFAULT.maxDelay().toMillis()))));
+                JobSettings.Bundling.DEFAULT.maxDelay().toMillis()))))
+        // -Dmaterialize-seconds=0: no state changelog, every checkpoint snapshots RocksDB
+        .withMaterializeInterval(Duration.ofSeconds(Long.getLong("materialize-seconds",
+            JobSettings.MATERIALIZE_INTERVAL.toSeconds())));
   }
 
   static void build(StreamExecutionEnvironment env, JobSettings s, Pipeline pipeline) {
