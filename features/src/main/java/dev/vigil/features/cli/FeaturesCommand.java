@@ -92,10 +92,11 @@ public final class FeaturesCommand {
       System.out.printf("wrote %,d events to %s in %.1f s (%,.0f events/minute)%n", s.events, out,
           seconds, s.events / seconds * 60);
       System.out.printf("transactions %,d (fraudulent %,d = %.2f%%), deposits %,d (returned %,d,"
-              + " duplicate presentments %,d), statements %,d, missed payments %,d%n",
+              + " duplicate presentments %,d, the customer's own fraud %,d), statements %,d,"
+              + " missed payments %,d%n",
           s.transactions, s.fraudulentTransactions, 100.0 * s.fraudulentTransactions
               / Math.max(1, s.transactions), s.deposits, s.returnedDeposits, s.duplicateDeposits,
-          s.statements, s.missedPayments);
+          s.firstPartyDepositFrauds, s.statements, s.missedPayments);
       return 0;
     }
   }

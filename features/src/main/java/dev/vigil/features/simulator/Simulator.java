@@ -160,12 +160,19 @@ public final class Simulator {
     public long deposits;
     public long returnedDeposits;
     public long duplicateDeposits;
+    /** Deposits by the account's own customer, who meant them to come back unpaid. */
+    public long firstPartyDepositFrauds;
     public long statements;
     public long missedPayments;
   }
 
   private final Config config;
   private final SplittableRandom random;
+  /**
+   * The draws of customers' own deposit fraud, apart from {@link #random}: adding that kind of
+   * fraud left every other draw, and so the rest of each history, as it was.
+   */
+  private final SplittableRandom firstParty;
   private final Stats stats = new Stats();
   private final List<Customer> customers = new ArrayList<>();
   private final Terminal[] terminals;
@@ -182,6 +189,7 @@ public final class Simulator {
   public Simulator(Config config) {
     this.config = config;
     this.random = new SplittableRandom(config.seed());
+    this.firstParty = new SplittableRandom(~config.seed());
     handbook = config.shape() == Shape.HANDBOOK;
     int terminalCount = handbook ? 2 * config.customers() : Math.max(10, config.customers() / 5);
     terminals = new Terminal[terminalCount];
@@ -402,6 +410,10 @@ public final class Simulator {
     long cyclePaid;
     int daysPastDue;
     long lastDepositMax;
+    /** The customer's own deposits so far (not counting fraud by others on the account). */
+    int depositsMade;
+    /** Whether the customer has once deposited a check meant to come back unpaid. */
+    boolean bustedOut;
     boolean promiseOpen;
     /**
      * Financial strain, 0 (none) to 1: drifts day to day around the customer's own level, jumps
@@ -540,6 +552,13 @@ public final class Simulator {
       if (random.nextDouble() < 0.0005) {
         depositFraud(local(dayStart, 9 * HOUR + random.nextLong(10 * HOUR)));
       }
+      // first-party deposit fraud: a customer who has deposited checks as usual for a while,
+      // now under strain and without income (or under great strain), deposits one more that looks like the others and
+      // spends it before it comes back unpaid (no draw for anyone else: their histories stay)
+      if (depositsChecks && !bustedOut && depositsMade >= 2 && strain > 0.6
+          && (!employed || strain > 0.8) && firstParty.nextDouble() < 0.05) {
+        bustOut(local(dayStart, 8 * HOUR + firstParty.nextLong(12 * HOUR)));
+      }
       if (smsConsent && random.nextDouble() < 0.001) {
         smsConsent = false; // "STOP"
         now(dayStart + random.nextLong(DAY), this, new ConsentChange(ContactChannel.SMS, false));
@@ -654,9 +673,43 @@ public final class Simulator {
           payer, check, "img-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36),
           random.nextDouble() < 0.9 ? Endorsement.RESTRICTIVE : Endorsement.SIGNATURE_ONLY);
       lastDepositMax = Math.max(lastDepositMax, amount);
+      depositsMade++;
       if (random.nextDouble() < 0.01) {
         returned(at, deposit, "NSF");
       }
+    }
+
+    /**
+     * The customer's own check fraud, which looks normal until it does not: the usual kind of
+     * check (a new payer, the usual endorsement, from the customer's own device), somewhat larger
+     * than the largest before it but nowhere near the tenfold of a stranger's, then drawn at the
+     * ATM and spent at the usual shops over the next day or two; it comes back unpaid. What gives
+     * it away is the customer's circumstances (income gone, payments falling behind), not the
+     * deposit.
+     */
+    void bustOut(long at) {
+      bustedOut = true;
+      stats.firstPartyDepositFrauds++;
+      long amount = (long) (lastDepositMax * (1.2 + 1.3 * firstParty.nextDouble()));
+      String deposit = depositEvent(at, amount,
+          "0" + (10_000_000 + firstParty.nextInt(80_000_000)),
+          "p-" + firstParty.nextInt(1_000_000), Long.toString(900_000 + firstParty.nextInt(99_999)),
+          "img-" + Long.toString(firstParty.nextLong() & Long.MAX_VALUE, 36),
+          firstParty.nextDouble() < 0.9 ? Endorsement.RESTRICTIVE : Endorsement.SIGNATURE_ONLY);
+      long t = at;
+      for (int i = 0; i < 3; i++) {
+        // drawn from the deposit account (the card's own balance is not touched)
+        t += 4 * HOUR + firstParty.nextLong(20 * HOUR);
+        Terminal where = nearby.get(firstParty.nextInt(nearby.size()));
+        boolean atm = i == 0 || firstParty.nextBoolean();
+        add(new Event(nextId("t"), t, account, customer, new Transaction(usd(amount / 3),
+            Direction.DEBIT, atm ? Channel.ATM : Channel.CARD_PRESENT, where.id,
+            atm ? "6011" : where.mcc, "US", "", "", where.zone)));
+        stats.transactions++;
+      }
+      stats.returnedDeposits++;
+      schedule(at + 2 * DAY + firstParty.nextLong(4 * DAY), this,
+          new DepositReturn(deposit, "NSF", at));
     }
 
     /** One of the check-fraud patterns, chosen at random. */

@@ -3,7 +3,9 @@ package dev.vigil.features.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.features.event.Event;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -11,9 +13,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The credit world has the texture of a real book: income lost and found again, payments of part
- * of what is due, delinquencies that cure on their own and some that run past 30 days.
+ * of what is due, delinquencies that cure on their own and some that run past 30 days, and
+ * customers' own check fraud that looks like their usual deposits.
  */
 class CreditWorldTest {
+  static final long DAY = 86_400_000L;
+
   @Test
   void incomeReturnsPaymentsFallShortAndDelinquenciesCureOrRoll() {
     Map<String, Long> jobLoss = new HashMap<>();
@@ -52,5 +57,57 @@ class CreditWorldTest {
     assertThat(cured.size()).as("delinquencies cured").isGreaterThan(50);
     assertThat(worstDpd.values().stream().filter(d -> d >= 30).count())
         .as("delinquencies past 30 days").isGreaterThan(10);
+  }
+
+  /**
+   * First-party deposit fraud: a check of the customer's usual kind (after at least two, at most
+   * 2.5 times the largest before it, from the device of the one before), a third of it drawn in
+   * cash within a day, returned unpaid. A stranger's deposit fraud is ten times the largest; an
+   * ordinary unpaid check is not followed by its third at the ATM.
+   */
+  @Test
+  void someCustomersDepositAUsualLookingCheckSpendItAndItComesBackUnpaid() {
+    var simulator = new Simulator(Simulator.Config.of(3, 2_000, 180));
+    Map<String, Integer> depositsBefore = new HashMap<>();
+    Map<String, Long> largestBefore = new HashMap<>();
+    Map<String, String> devices = new HashMap<>();
+    Map<String, Event> usualLooking = new HashMap<>(); // deposit id -> the deposit event
+    Map<String, Long> atmAfter = new HashMap<>();
+    Set<String> returnedUnpaid = new HashSet<>();
+    List<Event> events = new ArrayList<>();
+    simulator.run(events::add);
+    for (Event e : events) {
+      String a = e.accountId();
+      if (e.kind() instanceof Event.CheckDeposit d) {
+        long amount = d.amount().minorUnits();
+        long largest = largestBefore.getOrDefault(a, 0L);
+        if (depositsBefore.getOrDefault(a, 0) >= 2 && amount > largest
+            && amount <= 2.5 * largest && d.deviceId().equals(devices.get(a))) {
+          usualLooking.put(d.depositId(), e);
+        }
+        depositsBefore.merge(a, 1, Integer::sum);
+        devices.put(a, d.deviceId());
+        largestBefore.merge(a, amount, Math::max);
+      } else if (e.kind() instanceof Event.DepositReturn r && r.returnReason().equals("NSF")) {
+        returnedUnpaid.add(r.depositId());
+      }
+    }
+    int spentAndReturned = 0;
+    for (var entry : usualLooking.entrySet()) {
+      Event deposit = entry.getValue();
+      var d = (Event.CheckDeposit) deposit.kind();
+      long cash = events.stream().filter(e -> e.accountId().equals(deposit.accountId())
+              && e.timeMillis() > deposit.timeMillis()
+              && e.timeMillis() <= deposit.timeMillis() + DAY
+              && e.kind() instanceof Event.Transaction t
+              && t.channel() == Event.Channel.ATM)
+          .mapToLong(e -> ((Event.Transaction) e.kind()).amount().minorUnits()).sum();
+      if (returnedUnpaid.contains(entry.getKey()) && cash >= d.amount().minorUnits() / 3) {
+        spentAndReturned++;
+      }
+    }
+    assertThat(simulator.stats().firstPartyDepositFrauds).isGreaterThan(10);
+    assertThat(spentAndReturned).as("usual-looking checks drawn in cash and returned unpaid")
+        .isGreaterThanOrEqualTo((int) simulator.stats().firstPartyDepositFrauds * 3 / 4);
   }
 }
