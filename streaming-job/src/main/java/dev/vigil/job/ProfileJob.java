@@ -97,6 +97,23 @@ public final class ProfileJob {
     return Configuration.fromMap(conf);
   }
 
+  /**
+   * As {@link #configuration(JobSettings)}, restoring from {@code checkpoint} when not null. The
+   * new job claims the checkpoint (a predecessor's, which no other job will restore): it owns its
+   * files and deletes them once a newer checkpoint subsumes it. Without the claim Flink would make
+   * the first checkpoint after the restore a full snapshot, which the state changelog cannot take:
+   * every checkpoint would fail and the job restart from the same checkpoint for ever.
+   */
+  static Configuration configuration(JobSettings s, String checkpoint) {
+    Configuration conf = configuration(s);
+    if (checkpoint != null) {
+      conf.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
+      conf.set(org.apache.flink.configuration.StateRecoveryOptions.RESTORE_MODE,
+          org.apache.flink.core.execution.RecoveryClaimMode.CLAIM);
+    }
+    return conf;
+  }
+
   /** Where the state changelog goes: {@code changelog} under the checkpoint directory. */
   static String changelogDir(String checkpointDir) {
     return checkpointDir.replaceAll("/+$", "") + "/changelog";
@@ -297,11 +314,7 @@ public final class ProfileJob {
 
   /** As {@link #start(JobSettings)}, restoring state from {@code checkpoint} when not null. */
   public static JobClient start(JobSettings s, String checkpoint) throws Exception {
-    Configuration conf = configuration(s);
-    if (checkpoint != null) {
-      conf.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
-    }
-    var env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    var env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(s, checkpoint));
     build(env, s);
     return env.executeAsync("vigil-profiles");
   }

@@ -246,6 +246,80 @@ class ProfileJobTest {
     assertEqualsReferenceFold(newestPerKey(kafka.readAll(t.profiles())), late());
   }
 
+  /**
+   * A job upgraded onto the changelog: the first process (no changelog, as before it) folds half
+   * of the history and stops after a checkpoint that holds it; the second, with the changelog,
+   * resumes from that checkpoint as the CLI does after a crash and folds the rest, without a
+   * single restart, to the reference fold.
+   */
+  @Test
+  void resumesACheckpointTakenWithoutTheChangelogAndCarriesOnUnderIt() throws Exception {
+    Topics t = newTopics();
+    var records = records(t.events());
+    var firstHalf = records.subList(0, records.size() / 2);
+    kafka.produce(t.events(), firstHalf);
+    JobSettings before = settings(t).withBounded(false).withMaterializeInterval(Duration.ZERO);
+    var env = StreamExecutionEnvironment.getExecutionEnvironment(
+        ProfileJob.configuration(before));
+    ProfileJob.build(env, before);
+    var first = env.executeAsync("before the changelog");
+    // offsets are committed when a checkpoint completes: one holding the whole first half
+    awaitCommitted(before, t.events(), firstHalf.size());
+    first.cancel().get();
+    String checkpoint = ProfileJob.latestCheckpoint(before.checkpointDir());
+    assertThat(checkpoint).isNotNull();
+
+    kafka.produce(t.events(), records.subList(records.size() / 2, records.size()));
+    // unbounded as the CLI runs it (a restored source keeps the first run's unbounded splits)
+    JobSettings after = settings(t).withBounded(false);
+    assertThat(after.materializeInterval()).isPositive();
+    CountOpens.opened.set(0);
+    var resumed = StreamExecutionEnvironment.getExecutionEnvironment(
+        ProfileJob.configuration(after, checkpoint));
+    ProfileJob.build(resumed, after, stream -> stream.map(new CountOpens()).name("count opens"));
+    var second = resumed.executeAsync("under the changelog");
+    // a checkpoint under the changelog completed after the whole history was folded
+    awaitCommitted(after, t.events(), records.size());
+    second.cancel().get();
+
+    assertThat(CountOpens.opened.get()).as("opened once per subtask: never restarted")
+        .isEqualTo(after.parallelism());
+    assertEqualsReferenceFold(newestPerKey(kafka.readAll(t.profiles())), late());
+  }
+
+  /** Waits (at most a minute) until the job's committed offsets on {@code topic} reach {@code n}. */
+  static void awaitCommitted(JobSettings s, String topic, long n) throws Exception {
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.<String, Object>of(
+        "bootstrap.servers", kafka.bootstrapServers()))) {
+      for (int i = 0; i < 600 && committed(admin, s, topic) < n; i++) {
+        Thread.sleep(100);
+      }
+      assertThat(committed(admin, s, topic)).as("offsets committed on " + topic).isEqualTo(n);
+    }
+  }
+
+  static long committed(org.apache.kafka.clients.admin.Admin admin, JobSettings s, String topic)
+      throws Exception {
+    return admin.listConsumerGroupOffsets(s.groupId()).partitionsToOffsetAndMetadata().get()
+        .entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+        .mapToLong(e -> e.getValue().offset()).sum();
+  }
+
+  /** Counts how often its subtasks are opened: once each, unless the job restarts. */
+  static final class CountOpens extends RichMapFunction<Incoming, Incoming> {
+    static final AtomicInteger opened = new AtomicInteger();
+
+    @Override
+    public void open(OpenContext context) {
+      opened.incrementAndGet();
+    }
+
+    @Override
+    public Incoming map(Incoming in) {
+      return in;
+    }
+  }
+
   @Test
   void replaysAnEventFileThroughTheSameOperators() throws Exception {
     Topics t = newTopics();
