@@ -552,9 +552,10 @@ public final class Simulator {
       if (random.nextDouble() < 0.0005) {
         depositFraud(local(dayStart, 9 * HOUR + random.nextLong(10 * HOUR)));
       }
-      // first-party deposit fraud: a customer who has deposited checks as usual for a while,
-      // now under strain and without income (or under great strain), deposits one more that looks like the others and
-      // spends it before it comes back unpaid (no draw for anyone else: their histories stay)
+      // first-party deposit fraud: a customer who has deposited checks as usual for a while, now
+      // under strain and without income (or under great strain), deposits one more that looks
+      // like the others and spends it before it comes back unpaid (no draw from the shared
+      // generator: everyone's history stays as it was)
       if (depositsChecks && !bustedOut && depositsMade >= 2 && strain > 0.6
           && (!employed || strain > 0.8) && firstParty.nextDouble() < 0.05) {
         bustOut(local(dayStart, 8 * HOUR + firstParty.nextLong(12 * HOUR)));
@@ -707,6 +708,7 @@ public final class Simulator {
             atm ? "6011" : where.mcc, "US", "", "", where.zone)));
         stats.transactions++;
       }
+      // as returned() does, with this kind's own generator
       stats.returnedDeposits++;
       schedule(at + 2 * DAY + firstParty.nextLong(4 * DAY), this,
           new DepositReturn(deposit, "NSF", at));
