@@ -287,7 +287,7 @@ class ProfileJobTest {
     assertEqualsReferenceFold(newestPerKey(kafka.readAll(t.profiles())), late());
   }
 
-  /** Waits (at most a minute) until the job's committed offsets on {@code topic} reach {@code n}. */
+  /** Waits (a minute at most) for the job's committed offsets on {@code topic} to reach n. */
   static void awaitCommitted(JobSettings s, String topic, long n) throws Exception {
     try (var admin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.<String, Object>of(
         "bootstrap.servers", kafka.bootstrapServers()))) {
