@@ -670,8 +670,8 @@ public final class Simulator {
       long amount = (long) Math.max(1_000, 15_000 + 40_000 * Math.abs(random.nextGaussian()));
       String check = Long.toString(nextCheckNumber++);
       String payer = "p-" + random.nextInt(1_000_000);
-      String deposit = depositEvent(at, amount, "0" + (10_000_000 + random.nextInt(80_000_000)),
-          payer, check, "img-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36),
+      String deposit = depositEvent(at, amount, routingNumber(random), payer, check,
+          imageFingerprint(random),
           random.nextDouble() < 0.9 ? Endorsement.RESTRICTIVE : Endorsement.SIGNATURE_ONLY);
       lastDepositMax = Math.max(lastDepositMax, amount);
       depositsMade++;
@@ -692,10 +692,9 @@ public final class Simulator {
       bustedOut = true;
       stats.firstPartyDepositFrauds++;
       long amount = (long) (lastDepositMax * (1.2 + 1.3 * firstParty.nextDouble()));
-      String deposit = depositEvent(at, amount,
-          "0" + (10_000_000 + firstParty.nextInt(80_000_000)),
+      String deposit = depositEvent(at, amount, routingNumber(firstParty),
           "p-" + firstParty.nextInt(1_000_000), Long.toString(900_000 + firstParty.nextInt(99_999)),
-          "img-" + Long.toString(firstParty.nextLong() & Long.MAX_VALUE, 36),
+          imageFingerprint(firstParty),
           firstParty.nextDouble() < 0.9 ? Endorsement.RESTRICTIVE : Endorsement.SIGNATURE_ONLY);
       long t = at;
       for (int i = 0; i < 3; i++) {
@@ -708,19 +707,16 @@ public final class Simulator {
             atm ? "6011" : where.mcc, "US", "", "", where.zone)));
         stats.transactions++;
       }
-      // as returned() does, with this kind's own generator
-      stats.returnedDeposits++;
-      schedule(at + 2 * DAY + firstParty.nextLong(4 * DAY), this,
-          new DepositReturn(deposit, "NSF", at));
+      returned(at, deposit, "NSF", firstParty);
     }
 
     /** One of the check-fraud patterns, chosen at random. */
     void depositFraud(long at) {
       double kind = random.nextDouble();
-      String routing = "0" + (10_000_000 + random.nextInt(80_000_000));
+      String routing = routingNumber(random);
       String payer = "p-" + random.nextInt(1_000_000);
       String check = Long.toString(nextCheckNumber++);
-      String image = "img-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
+      String image = imageFingerprint(random);
       long amount = 50_000 + random.nextLong(200_000);
       if (kind < 0.5) {
         // the same check on this account, then on an accomplice's (or again here)
@@ -757,9 +753,24 @@ public final class Simulator {
     }
 
     void returned(long depositAt, String depositId, String reason) {
+      returned(depositAt, depositId, reason, random);
+    }
+
+    /** As {@link #returned(long, String, String)}, the delay drawn from {@code draws}. */
+    void returned(long depositAt, String depositId, String reason, SplittableRandom draws) {
       stats.returnedDeposits++;
-      schedule(depositAt + 2 * DAY + random.nextLong(4 * DAY), this,
+      schedule(depositAt + 2 * DAY + draws.nextLong(4 * DAY), this,
           new DepositReturn(depositId, reason, depositAt));
+    }
+
+    /** A routing number drawn from {@code draws}. */
+    static String routingNumber(SplittableRandom draws) {
+      return "0" + (10_000_000 + draws.nextInt(80_000_000));
+    }
+
+    /** A check image's fingerprint drawn from {@code draws}. */
+    static String imageFingerprint(SplittableRandom draws) {
+      return "img-" + Long.toString(draws.nextLong() & Long.MAX_VALUE, 36);
     }
 
     // ---- credit ----------------------------------------------------------------------------

@@ -72,7 +72,7 @@ class CreditWorldTest {
     Map<String, Long> largestBefore = new HashMap<>();
     Map<String, String> devices = new HashMap<>();
     Map<String, Event> usualLooking = new HashMap<>(); // deposit id -> the deposit event
-    Map<String, Long> atmAfter = new HashMap<>();
+    Map<String, List<Event>> atm = new HashMap<>(); // account -> its ATM withdrawals
     Set<String> returnedUnpaid = new HashSet<>();
     List<Event> events = new ArrayList<>();
     simulator.run(events::add);
@@ -88,6 +88,8 @@ class CreditWorldTest {
         depositsBefore.merge(a, 1, Integer::sum);
         devices.put(a, d.deviceId());
         largestBefore.merge(a, amount, Math::max);
+      } else if (e.kind() instanceof Event.Transaction t && t.channel() == Event.Channel.ATM) {
+        atm.computeIfAbsent(a, k -> new ArrayList<>()).add(e);
       } else if (e.kind() instanceof Event.DepositReturn r && r.returnReason().equals("NSF")) {
         returnedUnpaid.add(r.depositId());
       }
@@ -96,11 +98,9 @@ class CreditWorldTest {
     for (var entry : usualLooking.entrySet()) {
       Event deposit = entry.getValue();
       var d = (Event.CheckDeposit) deposit.kind();
-      long cash = events.stream().filter(e -> e.accountId().equals(deposit.accountId())
-              && e.timeMillis() > deposit.timeMillis()
-              && e.timeMillis() <= deposit.timeMillis() + DAY
-              && e.kind() instanceof Event.Transaction t
-              && t.channel() == Event.Channel.ATM)
+      long cash = atm.getOrDefault(deposit.accountId(), List.of()).stream()
+          .filter(e -> e.timeMillis() > deposit.timeMillis()
+              && e.timeMillis() <= deposit.timeMillis() + DAY)
           .mapToLong(e -> ((Event.Transaction) e.kind()).amount().minorUnits()).sum();
       if (returnedUnpaid.contains(entry.getKey()) && cash >= d.amount().minorUnits() / 3) {
         spentAndReturned++;
