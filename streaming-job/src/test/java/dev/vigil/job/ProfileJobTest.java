@@ -259,10 +259,7 @@ class ProfileJobTest {
     var firstHalf = records.subList(0, records.size() / 2);
     kafka.produce(t.events(), firstHalf);
     JobSettings before = settings(t).withBounded(false).withMaterializeInterval(Duration.ZERO);
-    var env = StreamExecutionEnvironment.getExecutionEnvironment(
-        ProfileJob.configuration(before));
-    ProfileJob.build(env, before);
-    var first = env.executeAsync("before the changelog");
+    var first = ProfileJob.start(before);
     // offsets are committed when a checkpoint completes: one holding the whole first half
     awaitCommitted(before, t.events(), firstHalf.size());
     first.cancel().get();
