@@ -57,8 +57,12 @@ public record JobSettings(
 
   /** The default publication interval of merchants and devices (docs/streaming-job.md). */
   public static final Duration PUBLISH_INTERVAL = Duration.ofMillis(1000);
-  /** The default publication interval of accounts, customers and checks. */
-  public static final Duration OWN_PUBLISH_INTERVAL = Duration.ofMillis(250);
+  /**
+   * The default publication interval of accounts, customers and checks: 100 ms put the account
+   * p99 at half the maximum rate under 250 ms (about 180 against 290 with 250 ms) at no cost in
+   * records on a wide book (docs/streaming-job.md, "The own entities' interval").
+   */
+  public static final Duration OWN_PUBLISH_INTERVAL = Duration.ofMillis(100);
   /** The default interval between full snapshots of state under the changelog. */
   public static final Duration MATERIALIZE_INTERVAL = Duration.ofMinutes(3);
 

@@ -355,7 +355,7 @@ public final class ProfileJob {
         + " into one, and nothing is held across a checkpoint; 0 publishes every update"
         + " (default: ${DEFAULT-VALUE}).")
     long publishIntervalMs;
-    @Option(names = "--own-publish-interval-ms", defaultValue = "250", description = "The same for"
+    @Option(names = "--own-publish-interval-ms", defaultValue = "100", description = "The same for"
         + " accounts, customers and checks, whose own velocity a score reads (default:"
         + " ${DEFAULT-VALUE}).")
     long ownPublishIntervalMs;
