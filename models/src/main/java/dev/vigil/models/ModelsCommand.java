@@ -5,6 +5,7 @@ import dev.vigil.features.event.EventFiles;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.training.History;
 import dev.vigil.models.evaluation.HandbookComparison;
+import dev.vigil.models.training.DefaultModels;
 import dev.vigil.registry.ModelRegistry;
 import dev.vigil.registry.ScoreScale;
 import dev.vigil.models.training.ModelTrainer;
@@ -506,11 +507,15 @@ public final class ModelsCommand {
   static final class Defaults implements Callable<Integer> {
     @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
         description = "The model registry (default: ${DEFAULT-VALUE}).") Path registry;
+    @Option(names = "--seed", description = "Draw the default simulation with this seed instead"
+        + " of the defaults' own (" + DefaultModels.DEFAULT_SEED + "): the same world, other draws,"
+        + " to see how much one seed decides the figures; publish such models to a registry of"
+        + " their own (default: the defaults' seed).") Long seed;
 
     @Override
     public Integer call() throws Exception {
-      var trained = dev.vigil.models.training.DefaultModels.ensure(new ModelRegistry(registry),
-          System.out::println);
+      var trained = DefaultModels.ensure(new ModelRegistry(registry), System.out::println,
+          seed == null ? DefaultModels.DEFAULT_SEED : seed);
       if (trained.isEmpty()) {
         System.out.println("every task has a champion; nothing trained");
       }

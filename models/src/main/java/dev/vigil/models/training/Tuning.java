@@ -18,6 +18,12 @@ import java.util.Set;
  * average precision (the ranking measure for rare outcomes; AUC breaks ties). The caller then
  * trains the winner on the real training rows and tests it on the real test rows, once.
  *
+ * <p>The defaults are kept unless a candidate beats them beyond the validation's noise: a candidate
+ * can displace them only when its average precision is higher than theirs in at least {@link
+ * #CONFIDENCE} of {@link #RESAMPLES} paired bootstrap resamples of the validation rows (the same
+ * rows drawn for both). With a few dozen outcomes in validation, one row's rank moves average
+ * precision by more than settings do, and choosing by the point figure alone chose by noise.
+ *
  * <p>Where the validation rows come from is the caller's ({@link Workflow}): for a time split,
  * the Fraud Detection Handbook's protocol (validation = the real training period, learnt from the
  * period one gap and one training length before it); for an entity split, a seeded share of the
@@ -34,18 +40,36 @@ public final class Tuning {
   private static final int[] EPOCHS = {3, 5, 10, 20};
   private static final double[] LEARNING_RATE = {0.1, 0.3, 1.0, 3.0};
 
+  /** The least share of resamples in which a candidate must beat the defaults to replace them. */
+  public static final double CONFIDENCE = 0.9;
+  /** Paired bootstrap resamples of the validation rows. */
+  public static final int RESAMPLES = 200;
+  private static final long RESAMPLE_SEED = 20_261_130L;
+
   private Tuning() {}
 
-  /** One candidate and how it did on the validation rows. */
-  public record Trial(Hyperparameters settings, double averagePrecision, double auc) {}
+  /**
+   * One candidate and how it did on the validation rows.
+   *
+   * @param beatsDefaults the share of resamples in which its average precision is above the
+   *     first candidate's (the defaults'); NaN for the first itself
+   */
+  public record Trial(Hyperparameters settings, double averagePrecision, double auc,
+      double beatsDefaults) {}
 
   /** The candidates tried, in the order tried, and the one chosen. */
   public record Outcome(List<Trial> trials, Trial chosen) {
     /** One line for the model card: how many were tried, the chosen one's validation figures. */
     public String summary(Algorithm algorithm) {
+      String how = chosen == trials.get(0)
+          ? trials.size() == 1 ? "" : String.format(java.util.Locale.ROOT, ", the defaults kept:"
+              + " no candidate beat them in %.0f%% of %d resamples of the validation rows",
+              CONFIDENCE * 100, RESAMPLES)
+          : String.format(java.util.Locale.ROOT, ", beating the defaults in %.0f%% of %d"
+              + " resamples of the validation rows", chosen.beatsDefaults() * 100, RESAMPLES);
       return trials.size() + " candidates, chosen by validation average precision "
-          + String.format(java.util.Locale.ROOT, "%.4f (AUC %.4f): ", chosen.averagePrecision(),
-              chosen.auc()) + chosen.settings().describe(algorithm);
+          + String.format(java.util.Locale.ROOT, "%.4f (AUC %.4f)", chosen.averagePrecision(),
+              chosen.auc()) + how + ": " + chosen.settings().describe(algorithm);
     }
   }
 
@@ -83,7 +107,9 @@ public final class Tuning {
 
   /**
    * Tries {@code candidates} in order: each trained on {@code fit} and scored on {@code
-   * validation}; the best by average precision, then AUC, then the earlier, is chosen.
+   * validation}. The first (the defaults) is chosen unless others beat it in at least {@link
+   * #CONFIDENCE} of the paired resamples; of those, the best by average precision, then AUC,
+   * then the earlier ({@link #choose}).
    *
    * @throws IllegalArgumentException if either row list lacks an outcome
    */
@@ -96,22 +122,121 @@ public final class Tuning {
           + bad + " bad) need both outcomes to choose between candidates");
     }
     var trials = new ArrayList<Trial>();
-    Trial best = null;
+    double[] defaults = null;
     for (Hyperparameters h : candidates) {
       var model = ModelTrainer.train(algorithm, set, fit, balanceClasses, h);
       var scores = Workflow.scored(model, set, validation);
-      var t = new Trial(h, Metrics.averagePrecision(scores.probabilities(), scores.labels()),
-          Metrics.aucRoc(scores.probabilities(), scores.labels()));
+      double[] p = scores.probabilities();
+      int[] y = scores.labels();
+      var t = new Trial(h, Metrics.averagePrecision(p, y), Metrics.aucRoc(p, y),
+          defaults == null ? Double.NaN : shareBeating(defaults, p, y, RESAMPLES, RESAMPLE_SEED));
+      if (defaults == null) {
+        defaults = p;
+      }
       trials.add(t);
+      System.err.printf(java.util.Locale.ROOT, "tuning %d/%d: validation average precision %.4f,"
+          + " AUC %.4f%s  %s%n", trials.size(), candidates.size(), t.averagePrecision(), t.auc(),
+          Double.isNaN(t.beatsDefaults()) ? " (the defaults)"
+              : String.format(java.util.Locale.ROOT, ", above the defaults in %.0f%% of"
+                  + " resamples", t.beatsDefaults() * 100), h.describe(algorithm));
+    }
+    return new Outcome(List.copyOf(trials), choose(trials));
+  }
+
+  /**
+   * The first trial (the defaults) unless later ones beat it in at least {@link #CONFIDENCE} of
+   * the resamples; of those, the best by average precision, then AUC, then the earlier.
+   *
+   * @throws IllegalArgumentException if {@code trials} is empty
+   */
+  static Trial choose(List<Trial> trials) {
+    if (trials.isEmpty()) {
+      throw new IllegalArgumentException("no trials to choose from");
+    }
+    Trial best = null;
+    for (Trial t : trials.subList(1, trials.size())) {
+      if (!(t.beatsDefaults() >= CONFIDENCE)) {
+        continue;
+      }
       if (best == null || t.averagePrecision() > best.averagePrecision()
           || (t.averagePrecision() == best.averagePrecision() && t.auc() > best.auc())) {
         best = t;
       }
-      System.err.printf("tuning %d/%d: validation average precision %.4f, AUC %.4f  %s%n",
-          trials.size(), candidates.size(), t.averagePrecision(), t.auc(),
-          h.describe(algorithm));
     }
-    return new Outcome(List.copyOf(trials), best);
+    return best == null ? trials.get(0) : best;
+  }
+
+  /**
+   * The share of {@code resamples} paired bootstrap resamples (rows drawn with replacement,
+   * seeded) in which {@code challenger}'s average precision is strictly above {@code
+   * incumbent}'s; resamples without a positive row count as not above.
+   *
+   * @param incumbent the defaults' scores of the validation rows
+   * @param challenger another candidate's scores of the same rows, in the same order
+   * @param labels the rows' outcomes (1 bad)
+   */
+  static double shareBeating(double[] incumbent, double[] challenger, int[] labels,
+      int resamples, long seed) {
+    if (incumbent.length != challenger.length || incumbent.length != labels.length) {
+      throw new IllegalArgumentException("scores and labels must be of one length: "
+          + incumbent.length + ", " + challenger.length + ", " + labels.length);
+    }
+    int n = labels.length;
+    int[] byIncumbent = descending(incumbent);
+    int[] byChallenger = descending(challenger);
+    var random = new java.util.SplittableRandom(seed);
+    int[] drawn = new int[n];
+    int above = 0;
+    for (int r = 0; r < resamples; r++) {
+      java.util.Arrays.fill(drawn, 0);
+      for (int i = 0; i < n; i++) {
+        drawn[random.nextInt(n)]++;
+      }
+      double challengerAp = averagePrecision(byChallenger, challenger, labels, drawn);
+      if (challengerAp > averagePrecision(byIncumbent, incumbent, labels, drawn)) {
+        above++; // NaN (no bad row drawn) is never above
+      }
+    }
+    return (double) above / resamples;
+  }
+
+  /**
+   * {@link Metrics#averagePrecision} of the rows each taken {@code times[i]} times, without
+   * building them: {@code order} lists the rows by score, highest first; tied scores are one
+   * threshold, as there. NaN when no bad row is taken.
+   */
+  static double averagePrecision(int[] order, double[] scores, int[] labels, int[] times) {
+    long positives = 0;
+    for (int i = 0; i < labels.length; i++) {
+      positives += labels[i] == 1 ? times[i] : 0;
+    }
+    if (positives == 0) {
+      return Double.NaN;
+    }
+    double ap = 0;
+    long tp = 0;
+    long fp = 0;
+    long previousTp = 0;
+    for (int k = 0; k < order.length; k++) {
+      int i = order[k];
+      if (labels[i] == 1) {
+        tp += times[i];
+      } else {
+        fp += times[i];
+      }
+      boolean lastOfTie = k + 1 == order.length || scores[order[k + 1]] != scores[i];
+      if (lastOfTie && tp > previousTp) {
+        ap += (double) (tp - previousTp) / positives * tp / (tp + fp);
+        previousTp = tp;
+      }
+    }
+    return ap;
+  }
+
+  private static int[] descending(double[] scores) {
+    return java.util.stream.IntStream.range(0, scores.length).boxed()
+        .sorted((a, b) -> Double.compare(scores[b], scores[a]))
+        .mapToInt(Integer::intValue).toArray();
   }
 
   private static int pick(int[] values, Random random) {

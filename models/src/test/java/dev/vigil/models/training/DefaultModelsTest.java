@@ -40,4 +40,23 @@ class DefaultModelsTest {
     Files.writeString(card, Files.readString(card).replace(current, "0123456789abcdef01234567"));
     assertThat(DefaultModels.hasServableChampion(registry, Task.FRAUD)).as("stale").isFalse();
   }
+
+  @Test
+  void anotherSeedDrawsOtherTrainingRowsForEveryTask() throws Exception {
+    var defaults = new ModelRegistry(dir.resolve("defaults"));
+    var seven = new ModelRegistry(dir.resolve("seven"));
+    var log = new ArrayList<String>();
+    assertThat(DefaultModels.ensure(defaults, line -> { }))
+        .containsExactly(Task.values());
+    assertThat(DefaultModels.ensure(seven, log::add, 7)).containsExactly(Task.values());
+
+    assertThat(log.get(0)).contains("seed 7,");
+    for (Task task : Task.values()) {
+      var card = defaults.card(task, defaults.roles(task).champion());
+      var other = seven.card(task, seven.roles(task).champion());
+      assertThat(other.dataFingerprint()).as(task.id()).isNotEqualTo(card.dataFingerprint());
+      assertThat(other.featureSchemaFingerprint()).as(task.id())
+          .isEqualTo(card.featureSchemaFingerprint());
+    }
+  }
 }
