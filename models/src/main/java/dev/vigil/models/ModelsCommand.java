@@ -213,10 +213,12 @@ public final class ModelsCommand {
       // a time split's validation reads a training length and a gap before the training period
       long setFrom = tune > 0 ? divided.validationFrom() : divided.from();
       if (setFrom < history.firstMillis()) {
-        throw new CommandLine.ParameterException(new CommandLine(this), "--tune's validation"
-            + " needs history from " + Instant.ofEpochMilli(setFrom) + " (the training period less"
-            + " --train-days and --gap-days), but the events start at "
-            + Instant.ofEpochMilli(history.firstMillis()) + ": move --start later");
+        throw new CommandLine.ParameterException(new CommandLine(this), (tune > 0
+            ? "--tune's validation needs history from " + Instant.ofEpochMilli(setFrom)
+                + " (the training period less --train-days and --gap-days)"
+            : "the training period starts at " + Instant.ofEpochMilli(setFrom) + " (--start)")
+            + ", but the events start at " + Instant.ofEpochMilli(history.firstMillis())
+            + ": move --start later");
       }
       var set = Workflow.trainingSet(t, history.history(), setFrom, divided.to(),
           Duration.ofDays(horizonDays), schedule);

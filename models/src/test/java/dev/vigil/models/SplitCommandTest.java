@@ -170,6 +170,13 @@ class SplitCommandTest {
     assertThat(early.code()).isEqualTo(2);
     assertThat(early.err()).contains("--tune's validation needs history from",
         "move --start later");
+    // without --tune, a training period before the events is refused too, and --tune not blamed
+    var before = run("train", "--events", events.toString(), "--task", "fraud", "--start",
+        "2025-12-01", "--registry", registry.toString());
+    assertThat(before.code()).isEqualTo(2);
+    assertThat(before.err()).contains("the training period starts at 2025-12-01T00:00:00Z"
+        + " (--start), but the events start at", "move --start later")
+        .doesNotContain("--tune's validation");
     assertThat(run("train", "--events", events.toString(), "--task", "fraud", "--tune", "-1",
         "--registry", registry.toString()).err()).contains("--tune must be 0 or more");
   }
