@@ -118,10 +118,7 @@ public final class Workflow {
       Split split, boolean balanceClasses, ModelTrainer.Scaling scaling, String schedule,
       int horizonDays, Tune tune) {
     var train = set.rows().stream().filter(split::inTraining).toList();
-    var test = set.rows().stream().filter(split::inTest).toList();
-    if (task == Task.FRAUD && split.time() != null) {
-      test = withoutKnownCompromisedCards(set, split.time(), test);
-    }
+    var test = testRows(task, set, split);
     long bad = test.stream().filter(r -> r.label() == 1).count();
     if (bad == 0 || bad == test.size()) {
       // no metric of such rows means anything (AUC and average precision are NaN): a model
@@ -171,6 +168,16 @@ public final class Workflow {
    * the card for. Card-level, not transaction-level: the later frauds of a card found fraudulent
    * are not fraud detection's to find.
    */
+  /**
+   * The rows {@code train} tests on: those of {@code split}'s test part, for fraud under a time
+   * split without the cards already known to be compromised (the Fraud Detection Handbook's rule).
+   */
+  public static List<TrainingSet.Row> testRows(Task task, TrainingSet set, Split split) {
+    var test = set.rows().stream().filter(split::inTest).toList();
+    return task == Task.FRAUD && split.time() != null
+        ? withoutKnownCompromisedCards(set, split.time(), test) : test;
+  }
+
   static List<TrainingSet.Row> withoutKnownCompromisedCards(TrainingSet set, TimeSplit split,
       List<TrainingSet.Row> test) {
     Map<String, Long> firstFraud = new java.util.HashMap<>();
