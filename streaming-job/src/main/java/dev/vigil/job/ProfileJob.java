@@ -373,11 +373,9 @@ public final class ProfileJob {
             + " (default: true; --no-resume starts from empty state).")
     boolean resume;
 
-    @Override
-    public Integer call() throws Exception {
-      String dir = checkpoints.contains(":/") ? checkpoints
-          : Path.of(checkpoints).toAbsolutePath().toUri().toString();
-      var s = JobSettings.defaults(bootstrap, dir).withBounded(bounded)
+    /** The settings the options give, checkpoints under {@code dir} (a URI). */
+    JobSettings settings(String dir) {
+      return JobSettings.defaults(bootstrap, dir).withBounded(bounded)
           .withParallelism(parallelism).withCheckpointInterval(Duration.ofSeconds(interval))
           .withEventsFile(eventsFile).withReplayFromStart(replayFromStart)
           .withPublishIntervals(Duration.ofMillis(publishIntervalMs),
@@ -385,6 +383,13 @@ public final class ProfileJob {
           .withMerchantBundles(new JobSettings.Bundling(merchantBundleEvents,
               Duration.ofMillis(merchantBundleMs)))
           .withMaterializeInterval(Duration.ofSeconds(materializeSeconds));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      String dir = checkpoints.contains(":/") ? checkpoints
+          : Path.of(checkpoints).toAbsolutePath().toUri().toString();
+      var s = settings(dir);
       if (kafkaProperties != null) {
         var p = new java.util.Properties();
         try (var in = java.nio.file.Files.newBufferedReader(kafkaProperties)) {
