@@ -21,15 +21,6 @@ import picocli.CommandLine;
 class StartGuardTest {
 
   @Test
-  void theCommandLinesDefaultsAreJobSettingsDefaults() {
-    // picocli's defaults are strings of their own: a default changed in one place only fails here
-    var cli = new ProfileJob.Cli();
-    new picocli.CommandLine(cli).parseArgs();
-    assertThat(cli.settings("file:///tmp/checkpoints"))
-        .isEqualTo(JobSettings.defaults("localhost:9092", "file:///tmp/checkpoints"));
-  }
-
-  @Test
   void emptyStateWithCommittedOffsetsIsRefusedUnlessReplayingOrRestoring(@TempDir Path dir)
       throws Exception {
     try (var kafka = new EmbeddedKafka()) {

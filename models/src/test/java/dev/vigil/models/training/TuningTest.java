@@ -2,7 +2,6 @@ package dev.vigil.models.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import dev.vigil.features.event.Event;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
@@ -151,7 +150,7 @@ class TuningTest {
         continue;
       }
       double share = Tuning.shareBeating(defaults, s.probabilities(), s.labels(),
-          Tuning.RESAMPLES, 20_261_130L);
+          Tuning.RESAMPLES, Tuning.RESAMPLE_SEED);
       assertThat(trial.beatsDefaults()).isEqualTo(share);
       if (share >= Tuning.CONFIDENCE && ap > best) {
         best = ap;
