@@ -47,16 +47,41 @@ public final class Metrics {
 
   /** Average precision: the precision at each threshold, weighted by the recall it adds. */
   public static double averagePrecision(double[] scores, int[] labels) {
-    long positives = Arrays.stream(labels).filter(l -> l == 1).count();
+    int[] once = new int[labels.length];
+    Arrays.fill(once, 1);
+    return averagePrecision(descending(scores), scores, labels, once);
+  }
+
+  /**
+   * {@link #averagePrecision(double[], int[])} of the rows each taken {@code times[i]} times,
+   * without building them (a bootstrap resample is such a count per row): {@code order} lists the
+   * rows by score, highest first ({@link #descending}); tied scores are one threshold. NaN when no
+   * bad row is taken.
+   */
+  public static double averagePrecision(int[] order, double[] scores, int[] labels, int[] times) {
+    long positives = 0;
+    for (int i = 0; i < labels.length; i++) {
+      positives += labels[i] == 1 ? times[i] : 0;
+    }
     if (positives == 0) {
       return Double.NaN;
     }
     double ap = 0;
-    double previousRecall = 0;
-    for (long[] counts : countsAtThresholds(scores, labels)) {
-      double recall = (double) counts[0] / positives;
-      ap += (recall - previousRecall) * counts[0] / (counts[0] + counts[1]);
-      previousRecall = recall;
+    long tp = 0;
+    long fp = 0;
+    long previousTp = 0;
+    for (int k = 0; k < order.length; k++) {
+      int i = order[k];
+      if (labels[i] == 1) {
+        tp += times[i];
+      } else {
+        fp += times[i];
+      }
+      boolean lastOfTie = k + 1 == order.length || scores[order[k + 1]] != scores[i];
+      if (lastOfTie && tp > previousTp) {
+        ap += (double) (tp - previousTp) / positives * tp / (tp + fp);
+        previousTp = tp;
+      }
     }
     return ap;
   }
@@ -66,7 +91,7 @@ public final class Metrics {
    * the points every threshold curve and metric is built from (tied scores are one threshold).
    */
   static List<long[]> countsAtThresholds(double[] scores, int[] labels) {
-    Integer[] order = byScoreDescending(scores);
+    int[] order = descending(scores);
     var points = new ArrayList<long[]>();
     long tp = 0;
     long fp = 0;
@@ -85,7 +110,7 @@ public final class Metrics {
 
   /** Share of positives among the {@code k} highest scores (ties broken by input order). */
   public static double precisionAtK(double[] scores, int[] labels, int k) {
-    Integer[] order = byScoreDescending(scores);
+    int[] order = descending(scores);
     int n = Math.min(k, order.length);
     long hits = 0;
     for (int i = 0; i < n; i++) {
@@ -100,7 +125,7 @@ public final class Metrics {
     if (positives == 0) {
       return Double.NaN;
     }
-    Integer[] order = byScoreDescending(scores);
+    int[] order = descending(scores);
     long hits = 0;
     for (int i = 0; i < Math.min(k, order.length); i++) {
       hits += labels[order[i]];
@@ -211,12 +236,10 @@ public final class Metrics {
     return order;
   }
 
-  private static Integer[] byScoreDescending(double[] scores) {
-    Integer[] order = new Integer[scores.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
-    return order;
+  /** The rows' indices by score, highest first; tied scores keep their input order. */
+  public static int[] descending(double[] scores) {
+    return java.util.stream.IntStream.range(0, scores.length).boxed()
+        .sorted((a, b) -> Double.compare(scores[b], scores[a]))
+        .mapToInt(Integer::intValue).toArray();
   }
 }

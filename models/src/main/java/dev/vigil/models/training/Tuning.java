@@ -183,8 +183,8 @@ public final class Tuning {
           + incumbent.length + ", " + challenger.length + ", " + labels.length);
     }
     int n = labels.length;
-    int[] byIncumbent = descending(incumbent);
-    int[] byChallenger = descending(challenger);
+    int[] byIncumbent = Metrics.descending(incumbent);
+    int[] byChallenger = Metrics.descending(challenger);
     var random = new java.util.SplittableRandom(seed);
     int[] drawn = new int[n];
     int above = 0;
@@ -193,51 +193,12 @@ public final class Tuning {
       for (int i = 0; i < n; i++) {
         drawn[random.nextInt(n)]++;
       }
-      double challengerAp = averagePrecision(byChallenger, challenger, labels, drawn);
-      if (challengerAp > averagePrecision(byIncumbent, incumbent, labels, drawn)) {
+      double challengerAp = Metrics.averagePrecision(byChallenger, challenger, labels, drawn);
+      if (challengerAp > Metrics.averagePrecision(byIncumbent, incumbent, labels, drawn)) {
         above++; // NaN (no bad row drawn) is never above
       }
     }
     return (double) above / resamples;
-  }
-
-  /**
-   * {@link Metrics#averagePrecision} of the rows each taken {@code times[i]} times, without
-   * building them: {@code order} lists the rows by score, highest first; tied scores are one
-   * threshold, as there. NaN when no bad row is taken.
-   */
-  static double averagePrecision(int[] order, double[] scores, int[] labels, int[] times) {
-    long positives = 0;
-    for (int i = 0; i < labels.length; i++) {
-      positives += labels[i] == 1 ? times[i] : 0;
-    }
-    if (positives == 0) {
-      return Double.NaN;
-    }
-    double ap = 0;
-    long tp = 0;
-    long fp = 0;
-    long previousTp = 0;
-    for (int k = 0; k < order.length; k++) {
-      int i = order[k];
-      if (labels[i] == 1) {
-        tp += times[i];
-      } else {
-        fp += times[i];
-      }
-      boolean lastOfTie = k + 1 == order.length || scores[order[k + 1]] != scores[i];
-      if (lastOfTie && tp > previousTp) {
-        ap += (double) (tp - previousTp) / positives * tp / (tp + fp);
-        previousTp = tp;
-      }
-    }
-    return ap;
-  }
-
-  private static int[] descending(double[] scores) {
-    return java.util.stream.IntStream.range(0, scores.length).boxed()
-        .sorted((a, b) -> Double.compare(scores[b], scores[a]))
-        .mapToInt(Integer::intValue).toArray();
   }
 
   private static int pick(int[] values, Random random) {

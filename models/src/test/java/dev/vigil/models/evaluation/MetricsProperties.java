@@ -106,4 +106,35 @@ class MetricsProperties {
     assertThat(curve.get(0).observedRate()).isEqualTo(0.5);
     assertThat(curve.get(1).observedRate()).isEqualTo(1.0);
   }
+
+  @Property(tries = 200)
+  void averagePrecisionOfRowsTakenSeveralTimesIsThatOfTheRowsRepeated(@ForAll long seed) {
+    // the form a bootstrap resample uses (Tuning): how many times each row was drawn
+    var random = new java.util.SplittableRandom(seed);
+    int n = 1 + random.nextInt(40);
+    double[] scores = new double[n];
+    int[] labels = new int[n];
+    int[] times = new int[n];
+    var expandedScores = new java.util.ArrayList<Double>();
+    var expandedLabels = new java.util.ArrayList<Integer>();
+    for (int i = 0; i < n; i++) {
+      scores[i] = random.nextInt(8) / 8.0; // ties on purpose
+      labels[i] = random.nextInt(4) == 0 ? 1 : 0;
+      times[i] = random.nextInt(4);
+      for (int t = 0; t < times[i]; t++) {
+        expandedScores.add(scores[i]);
+        expandedLabels.add(labels[i]);
+      }
+    }
+    double weighted = Metrics.averagePrecision(Metrics.descending(scores), scores, labels, times);
+    double reference = expandedLabels.contains(1)
+        ? Metrics.averagePrecision(expandedScores.stream().mapToDouble(d -> d).toArray(),
+            expandedLabels.stream().mapToInt(i -> i).toArray())
+        : Double.NaN;
+    if (Double.isNaN(reference)) {
+      assertThat(weighted).isNaN();
+    } else {
+      assertThat(weighted).isCloseTo(reference, within(1e-12));
+    }
+  }
 }
