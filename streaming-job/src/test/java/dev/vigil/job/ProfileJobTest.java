@@ -286,20 +286,11 @@ class ProfileJobTest {
 
   /** Waits (a minute at most) for the job's committed offsets on {@code topic} to reach n. */
   static void awaitCommitted(JobSettings s, String topic, long n) throws Exception {
-    try (var admin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.<String, Object>of(
-        "bootstrap.servers", kafka.bootstrapServers()))) {
-      for (int i = 0; i < 600 && committed(admin, s, topic) < n; i++) {
-        Thread.sleep(100);
-      }
-      assertThat(committed(admin, s, topic)).as("offsets committed on " + topic).isEqualTo(n);
+    for (int i = 0; i < 600 && kafka.committedOffsets(s.groupId(), topic) < n; i++) {
+      Thread.sleep(100);
     }
-  }
-
-  static long committed(org.apache.kafka.clients.admin.Admin admin, JobSettings s, String topic)
-      throws Exception {
-    return admin.listConsumerGroupOffsets(s.groupId()).partitionsToOffsetAndMetadata().get()
-        .entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
-        .mapToLong(e -> e.getValue().offset()).sum();
+    assertThat(kafka.committedOffsets(s.groupId(), topic)).as("offsets committed on " + topic)
+        .isEqualTo(n);
   }
 
   /** Counts how often its subtasks are opened: once each, unless the job restarts. */

@@ -160,6 +160,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     return p;
   }
 
+  /**
+   * The offsets {@code groupId} has committed on {@code topic}, summed over its partitions (0
+   * before any commit): how far a consumer such as the streaming job has confirmed reading.
+   */
+  public long committedOffsets(String groupId, String topic) throws Exception {
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(
+        clientWith("bootstrap.servers", bootstrapServers()))) {
+      return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get()
+          .entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+          .mapToLong(e -> e.getValue().offset()).sum();
+    }
+  }
+
   public void createTopic(String name, int partitions, boolean compacted) throws Exception {
     createTopic(name, partitions, compacted, Map.of());
   }
