@@ -79,13 +79,7 @@ public final class ThroughputHarness {
       if ("wide".equals(System.getProperty("phases"))) { // the wide book's maximum, then half
         // of it: the latency figure of the whole harness, after one warm-up pass, in 4 minutes
         throughput(kafka, dir, "warmup-vigil", history, payloads, partitions, Pipeline.VIGIL);
-        List<Event> wide = liveWorld();
-        double max = throughput(kafka, dir, "vigil-wide", wide, payloads(wide), partitions,
-            Pipeline.VIGIL);
-        System.out.printf("wide book (%,d events of 100,000 customers): vigil %,10.0f events/s%n",
-            wide.size(), max);
-        printLatency(latency(kafka, dir, wide, partitions, (int) (max / 2), latencySeconds),
-            (int) (max / 2), latencySeconds);
+        wideBook(kafka, dir, partitions, latencySeconds);
         System.exit(0);
       }
       if ("ratios".equals(System.getProperty("phases"))) {
@@ -159,20 +153,26 @@ public final class ThroughputHarness {
           skewedSame, skewedVigil,
           skewedVigil / skewedCounter, skewedVigil / skewedSame);
 
-      // the latency run's traffic, a wide book, replayed as fast as the job goes: its maximum
-      // rate there (a working set of 100,000 accounts, far beyond the decoded-profile caches)
-      List<Event> wide = liveWorld();
-      byte[][] widePayloads = payloads(wide);
-      double wideVigil = throughput(kafka, dir, "vigil-wide", wide, widePayloads, partitions,
-          Pipeline.VIGIL);
-      System.out.printf("wide book (%,d events of 100,000 customers): vigil %,10.0f events/s%n",
-          wide.size(), wideVigil);
-
-      int rate = (int) (wideVigil / 2);
-      printLatency(latency(kafka, dir, wide, partitions, rate, latencySeconds), rate,
-          latencySeconds);
+      wideBook(kafka, dir, partitions, latencySeconds);
     }
     System.exit(0);
+  }
+
+  /**
+   * The latency run's traffic, a wide book, replayed as fast as the job goes: its maximum rate
+   * there (a working set of 100,000 accounts, far beyond the decoded-profile caches); then the
+   * latency at half of it.
+   */
+  static void wideBook(EmbeddedKafka kafka, Path dir, int partitions, int latencySeconds)
+      throws Exception {
+    List<Event> wide = liveWorld();
+    double max = throughput(kafka, dir, "vigil-wide", wide, payloads(wide), partitions,
+        Pipeline.VIGIL);
+    System.out.printf("wide book (%,d events of 100,000 customers): vigil %,10.0f events/s%n",
+        wide.size(), max);
+    int rate = (int) (max / 2);
+    printLatency(latency(kafka, dir, wide, partitions, rate, latencySeconds), rate,
+        latencySeconds);
   }
 
   /**
