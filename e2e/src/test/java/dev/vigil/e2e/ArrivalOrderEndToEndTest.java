@@ -15,7 +15,6 @@ import dev.vigil.features.training.TrainingSet;
 import dev.vigil.features.training.TrainingSets;
 import dev.vigil.proto.v1.AckStatus;
 import dev.vigil.proto.v1.AuditRecord;
-import dev.vigil.proto.v1.EntityType;
 import dev.vigil.proto.v1.PublishAck;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
@@ -175,7 +174,7 @@ class ArrivalOrderEndToEndTest {
   }
 
   private long version(EntityKey key) {
-    return Calls.profileVersion(channel, EntityType.valueOf("ENTITY_TYPE_" + key.type().name()),
+    return Calls.profileVersion(channel, key.type().wire(),
         key.id());
   }
 

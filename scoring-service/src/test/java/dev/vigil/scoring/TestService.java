@@ -9,7 +9,6 @@ import dev.vigil.features.profile.ProfileCodec;
 import dev.vigil.features.profile.ProfileSettings;
 import dev.vigil.registry.ModelRegistry;
 import dev.vigil.models.training.DefaultModels;
-import dev.vigil.proto.v1.EntityType;
 import dev.vigil.proto.v1.ProfileRecord;
 import dev.vigil.scoring.access.ClientTls;
 import dev.vigil.scoring.access.LocalAuthority;
@@ -241,7 +240,7 @@ public final class TestService {
     for (Map.Entry<EntityKey, Profile> e : book.all().entrySet()) {
       Profile p = e.getValue();
       var record = ProfileRecord.newBuilder()
-          .setEntityType(EntityType.valueOf("ENTITY_TYPE_" + e.getKey().type().name()))
+          .setEntityType(e.getKey().type().wire())
           .setEntityId(e.getKey().id()).setVersion(p.version())
           .setLastEventTime(EventCodec.timestamp(p.lastEventMillis()))
           .setState(ByteString.copyFrom(codec.encode(p))).build();

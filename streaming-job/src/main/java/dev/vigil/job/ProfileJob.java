@@ -187,7 +187,7 @@ public final class ProfileJob {
     updates.sinkTo(KafkaSink.<ProfileUpdate>builder()
             .setBootstrapServers(s.bootstrapServers())
             .setKafkaProducerConfig(s.kafka())
-            .setRecordSerializer(new ProfileRecordSerializer(s.profilesTopic()))
+            .setRecordSerializer(new ProfileRecordSerializer(s.profilesTopic(), type))
             // at least once: records carry versions and readers keep the highest
             .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
             .build())

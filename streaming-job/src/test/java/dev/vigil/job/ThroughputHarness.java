@@ -345,7 +345,7 @@ public final class ThroughputHarness {
                   new ProfileFoldOperator(new CountEntity(s.publishInterval(type))))
               .sinkTo(KafkaSink.<ProfileUpdate>builder()
                   .setBootstrapServers(s.bootstrapServers())
-                  .setRecordSerializer(new ProfileRecordSerializer(topic))
+                  .setRecordSerializer(new ProfileRecordSerializer(topic, type))
                   .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build())
               .name("publish " + type);
         }
@@ -528,7 +528,8 @@ public final class ThroughputHarness {
             long sent = record.getLastEventTime().getSeconds() * 1000
                 + record.getLastEventTime().getNanos() / 1_000_000;
             if (sent >= started.get()) {
-              String type = record.getEntityType().name().replace("ENTITY_TYPE_", "");
+              String type =
+                  dev.vigil.features.profile.EntityType.of(record.getEntityType()).name();
               synchronized (latencies) {
                 latencies.computeIfAbsent(type, t -> new ArrayList<>()).add(now - sent);
               }

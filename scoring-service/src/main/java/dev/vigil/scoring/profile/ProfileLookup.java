@@ -58,8 +58,7 @@ public final class ProfileLookup extends ProfileServiceGrpc.ProfileServiceImplBa
           .asRuntimeException());
       return;
     }
-    EntityType type = EntityType.valueOf(request.getEntityType().name()
-        .substring("ENTITY_TYPE_".length()));
+    EntityType type = EntityType.of(request.getEntityType());
     ProfileRecord record = store.get(new EntityKey(type, request.getEntityId()));
     if (record == null) {
       response.onError(Status.NOT_FOUND

@@ -200,7 +200,7 @@ public final class LoadHarness {
   private static void add(List<ProfileStore.Update> batch, ProfileCodec codec, EntityKey key,
       Profile p) {
     batch.add(new ProfileStore.Update(key, ProfileRecord.newBuilder()
-        .setEntityType(dev.vigil.proto.v1.EntityType.valueOf("ENTITY_TYPE_" + key.type().name()))
+        .setEntityType(key.type().wire())
         .setEntityId(key.id()).setVersion(p.version())
         .setLastEventTime(EventCodec.timestamp(p.lastEventMillis()))
         .setState(ByteString.copyFrom(codec.encode(p))).build()));

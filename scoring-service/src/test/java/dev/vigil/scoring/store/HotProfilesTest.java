@@ -39,7 +39,7 @@ class HotProfilesTest {
 
   private void put(ProfileStore store, EntityKey key, Profile p) {
     var record = ProfileRecord.newBuilder()
-        .setEntityType(dev.vigil.proto.v1.EntityType.valueOf("ENTITY_TYPE_" + key.type()))
+        .setEntityType(key.type().wire())
         .setEntityId(key.id()).setVersion(p.version())
         .setLastEventTime(EventCodec.timestamp(p.lastEventMillis()))
         .setState(ByteString.copyFrom(codec.encode(p))).build();

@@ -36,7 +36,7 @@ class ProfileStoreTest {
 
   static ProducerRecord<byte[], byte[]> record(String topic, EntityKey key, long version) {
     var value = ProfileRecord.newBuilder()
-        .setEntityType(dev.vigil.proto.v1.EntityType.valueOf("ENTITY_TYPE_" + key.type()))
+        .setEntityType(key.type().wire())
         .setEntityId(key.id()).setVersion(version)
         .setLastEventTime(EventCodec.timestamp(1_767_225_600_000L + version * 1000))
         .setState(com.google.protobuf.ByteString.copyFromUtf8("state-" + version)).build();
