@@ -295,9 +295,10 @@ public final class ThroughputHarness {
     }
     if (!lastPerType.isEmpty() && (pipeline == Pipeline.VIGIL
         || pipeline == Pipeline.SAME_TOPOLOGY)) {
-      var perEvent = new StringBuilder("  records per event by entity type:");
-      lastPerType.forEach((type, count) -> perEvent.append(String.format(" %s %.2f", type,
-          count / (double) payloads.length)));
+      var perEvent = new StringBuilder("  records per event by entity type (mean value size):");
+      lastPerType.forEach((type, countAndBytes) -> perEvent.append(String.format(
+          " %s %.2f (%,d B)", type, countAndBytes[0] / (double) payloads.length,
+          countAndBytes[1] / countAndBytes[0])));
       System.out.println(perEvent);
       lastPerType = java.util.Map.of();
     }
@@ -462,14 +463,17 @@ public final class ThroughputHarness {
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
     long n = 0;
-    var perType = new java.util.TreeMap<String, Long>();
+    var perType = new java.util.TreeMap<String, long[]>();
     for (var r : kafka.readAll(topic)) {
       first = Math.min(first, r.timestamp());
       last = Math.max(last, r.timestamp());
       n++;
       String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
       if (key.indexOf('/') > 0) {
-        perType.merge(key.substring(0, key.indexOf('/')), 1L, Long::sum);
+        long[] countAndBytes = perType.computeIfAbsent(key.substring(0, key.indexOf('/')),
+            t -> new long[2]);
+        countAndBytes[0]++;
+        countAndBytes[1] += r.value() == null ? 0 : r.value().length;
       }
     }
     if (!perType.isEmpty()) { // profile records: which entity types publish them
@@ -478,8 +482,8 @@ public final class ThroughputHarness {
     return new long[] {first, last, n};
   }
 
-  /** Profile records per entity type of the last profile pipeline measured. */
-  static java.util.Map<String, Long> lastPerType = java.util.Map.of();
+  /** Profile records and their value bytes per entity type of the last pipeline measured. */
+  static java.util.Map<String, long[]> lastPerType = java.util.Map.of();
 
   /**
    * Runs the profile job unbounded and feeds it at {@code rate}; latencies in ms by entity type:
