@@ -133,52 +133,52 @@ public record JobSettings(
   public JobSettings withBounded(boolean value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, value, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles,
-        materializeInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval,
+        ownPublishInterval, merchantBundles, materializeInterval);
   }
 
   public JobSettings withCheckpointInterval(Duration value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, value, parallelism, maxOutOfOrderness, idleness,
-        idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles,
-        materializeInterval);
+        idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval,
+        ownPublishInterval, merchantBundles, materializeInterval);
   }
 
   public JobSettings withParallelism(int value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, value, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles,
-        materializeInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval,
+        ownPublishInterval, merchantBundles, materializeInterval);
   }
 
   public JobSettings withEventsFile(Path value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         value, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles,
-        materializeInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval,
+        ownPublishInterval, merchantBundles, materializeInterval);
   }
 
   public JobSettings withTopics(String events, String profilesOut, String deadLetters) {
     return new JobSettings(bootstrapServers, events, profilesOut, deadLetters, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles,
-        materializeInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, publishInterval,
+        ownPublishInterval, merchantBundles, materializeInterval);
   }
 
   /** The same settings, reading the events topic from its start whatever was committed. */
   public JobSettings withReplayFromStart(boolean value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, value, kafkaClient, publishInterval, ownPublishInterval, merchantBundles,
-        materializeInterval);
+        idleness, idleTtl, profiles, clock, value, kafkaClient, publishInterval,
+        ownPublishInterval, merchantBundles, materializeInterval);
   }
 
   /** The same settings with the intake reading time from {@code value}. */
   public JobSettings withClock(Clock value) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, value, replayFromStart, kafkaClient, publishInterval, ownPublishInterval, merchantBundles,
-        materializeInterval);
+        idleness, idleTtl, profiles, value, replayFromStart, kafkaClient, publishInterval,
+        ownPublishInterval, merchantBundles, materializeInterval);
   }
 
   /** The same settings with every Kafka client given {@code value} (a copy is kept). */
@@ -188,8 +188,8 @@ public record JobSettings(
     copy.remove("bootstrap.servers"); // --bootstrap-servers names them
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, copy, publishInterval, ownPublishInterval, merchantBundles,
-        materializeInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, copy, publishInterval,
+        ownPublishInterval, merchantBundles, materializeInterval);
   }
 
   /**
@@ -201,8 +201,8 @@ public record JobSettings(
   public JobSettings withPublishIntervals(Duration shared, Duration own) {
     return new JobSettings(bootstrapServers, eventsTopic, profilesTopic, deadLetterTopic, groupId,
         eventsFile, bounded, checkpointDir, checkpointInterval, parallelism, maxOutOfOrderness,
-        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, shared, own, merchantBundles,
-        materializeInterval);
+        idleness, idleTtl, profiles, clock, replayFromStart, kafkaClient, shared, own,
+        merchantBundles, materializeInterval);
   }
 
   /** The same settings with other merchant bundles ({@link Bundling#NONE}: none). */
