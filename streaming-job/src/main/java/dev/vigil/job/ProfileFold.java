@@ -18,6 +18,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -27,17 +28,20 @@ import org.apache.flink.util.OutputTag;
  * (published at once, or coalesced with the next ones within the interval). A check profile that
  * sees a check presented again emits a duplicate-presentment signal for the depositing account.
  *
- * <p>A profile is encoded and written to keyed state when a version of it is published ({@link
- * #published}); a version the throttle holds lives in memory, decoded, and the next event folds
- * into it. Everything held is published and written before each checkpoint barrier ({@link
- * ProfileFoldOperator}), so keyed state is the truth at every checkpoint, and a restore finds
- * exactly what the profiles topic has.
+ * <p>A profile is encoded when a version of it is published ({@link #published}); a version the
+ * throttle holds lives in memory, decoded, and the next event folds into it.
  *
  * <p>The profiles this subtask published most recently are also kept decoded ({@link
  * #RECENT_PROFILES} per subtask, least recently used dropped first): decoding the state was half
- * of a fold's cost. Checkpoints and restores never see the cache, a restarted subtask starts with
- * an empty cache, and a decoded profile is not used once its state may have expired by its time
- * to live.
+ * of a fold's cost. A kept profile's newest published encoding is written to keyed state not at
+ * every publication but later, once for all the publications in between: when it has waited
+ * longest of the {@link #UNWRITTEN} waiting, when its profile is dropped from the cache, or before
+ * the next checkpoint barrier ({@link #writeDeferred}, after everything held is published: {@link
+ * ProfileFoldOperator}). Writing the state at every publication was a third of the job's cost on
+ * a replay; the bound keeps the barrier's writes few (docs/streaming-job.md). Keyed state is the
+ * truth at every checkpoint, and a restore finds exactly what the profiles topic has. A
+ * restarted subtask starts with an empty cache, and a kept profile is not used once its entity
+ * has been idle for its time to live.
  */
 final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpdate>
     implements Throttled<Profile> {
@@ -45,6 +49,11 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
 
   /** Decoded profiles kept per subtask. */
   static final int RECENT_PROFILES = 10_000;
+  /**
+   * Published encodings waiting to be written to keyed state, per subtask, at most: the barrier
+   * writes those left (docs/streaming-job.md, "State written once a checkpoint").
+   */
+  static final int UNWRITTEN = 2_000;
   /** A decoded profile this close to its state's expiry is read from state again. */
   private static final long TTL_MARGIN_MILLIS = 60_000;
   private final EntityType type;
@@ -52,10 +61,15 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
   private final long idleTtlMillis;
   private final int recentProfiles;
   private final long publishIntervalMillis;
+  private final int unwrittenBound;
   private transient Publication<Profile> publication;
   private transient ProfileCodec codec;
   private transient Map<String, Recent> recent;
+  /** Kept profiles' published encodings not yet in keyed state, longest waiting first. */
+  private transient LinkedHashMap<String, byte[]> unwritten;
   private transient ValueState<byte[]> state;
+  /** The operator's key context ({@link #bind}); unbound, every publication is written at once. */
+  private transient KeyContext keys;
   private transient Counter folded;
   private transient Counter refused;
   private transient Counter published;
@@ -70,11 +84,20 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
    */
   ProfileFold(EntityType type, ProfileSettings settings, Duration idleTtl, int recentProfiles,
       Duration publishInterval) {
+    this(type, settings, idleTtl, recentProfiles, publishInterval, UNWRITTEN);
+  }
+
+  /**
+   * @param unwrittenBound published encodings left waiting to be written to keyed state, at most
+   */
+  ProfileFold(EntityType type, ProfileSettings settings, Duration idleTtl, int recentProfiles,
+      Duration publishInterval, int unwrittenBound) {
     this.type = type;
     this.settings = settings;
     this.idleTtlMillis = idleTtl.toMillis();
     this.recentProfiles = recentProfiles;
     this.publishIntervalMillis = publishInterval.toMillis();
+    this.unwrittenBound = unwrittenBound;
   }
 
   @Override
@@ -92,7 +115,11 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
   @Override
   public ProfileUpdate published(String key, Profile profile, long now) throws Exception {
     byte[] encoded = codec.encode(profile);
-    state.update(encoded);
+    if (recentProfiles > 0 && keys != null && unwrittenBound > 0) {
+      unwritten.put(key, encoded); // a key already waiting keeps its place: trim()
+    } else {
+      state.update(encoded);
+    }
     if (recentProfiles > 0) {
       recent.put(key, new Recent(profile, now));
     }
@@ -100,12 +127,59 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
   }
 
   @Override
+  public void bind(KeyContext keys) {
+    this.keys = keys;
+  }
+
+  @Override
+  public void writeDeferred(KeyContext keys) throws Exception {
+    for (Map.Entry<String, byte[]> e : unwritten.entrySet()) {
+      keys.setCurrentKey(e.getKey());
+      state.update(e.getValue());
+    }
+    unwritten.clear();
+  }
+
+  /**
+   * Writes to keyed state, each under its own key, the encodings that waited longest beyond
+   * {@link #unwrittenBound}, and drops the least recently used kept profiles beyond {@link
+   * #recentProfiles}, writing first any encoding of theirs still waiting; then the current key is
+   * what it was.
+   */
+  private void trim() throws Exception {
+    if (unwritten.size() <= unwrittenBound && recent.size() <= recentProfiles) {
+      return;
+    }
+    Object current = keys == null ? null : keys.getCurrentKey(); // unbound, nothing waits
+    var longest = unwritten.entrySet().iterator();
+    while (unwritten.size() > unwrittenBound) {
+      Map.Entry<String, byte[]> e = longest.next();
+      longest.remove();
+      keys.setCurrentKey(e.getKey());
+      state.update(e.getValue());
+    }
+    var eldest = recent.keySet().iterator();
+    while (recent.size() > recentProfiles) {
+      String key = eldest.next();
+      eldest.remove();
+      byte[] waiting = unwritten.remove(key);
+      if (waiting != null) {
+        keys.setCurrentKey(key);
+        state.update(waiting);
+      }
+    }
+    if (keys != null) {
+      keys.setCurrentKey(current);
+    }
+  }
+
+  @Override
   public void countPublished() {
     published.inc();
   }
 
-  /** A decoded profile and when (processing time) its state was last written. */
-  private record Recent(Profile profile, long writtenMillis) {}
+  /** A decoded profile and when (processing time) it was last published. */
+  private record Recent(Profile profile, long publishedMillis) {}
 
   @Override
   public void open(OpenContext context) {
@@ -119,12 +193,8 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
     descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(idleTtlMillis))
         .cleanupInRocksdbCompactFilter(1_000).build());
     state = getRuntimeContext().getState(descriptor);
-    recent = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Recent> eldest) {
-        return size() > recentProfiles;
-      }
-    };
+    recent = new LinkedHashMap<>(16, 0.75f, true); // least recently used first: trim()
+    unwritten = new LinkedHashMap<>(); // in the order first published since written
     var metrics = getRuntimeContext().getMetricGroup().addGroup("entity", type.name());
     folded = metrics.counter("vigil_profile_updates");
     refused = metrics.counter("vigil_events_refused_too_late");
@@ -157,27 +227,37 @@ final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpda
     }
     folded.inc(profile.version() - versionBefore); // events folded
     publish(r.key, profile, ctx.timerService(), out);
+    trim();
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileUpdate> out)
       throws Exception {
     due(ctx.getCurrentKey(), timestamp, out);
+    trim();
   }
 
   /**
    * The entity's newest profile: the one the throttle holds (newer than keyed state), else the one
-   * decoded when folded recently, else keyed state's.
+   * kept decoded since its last publication (folded in place: a fold that fails fails the task,
+   * which restarts from the last checkpoint), else keyed state's.
    */
   private Profile decoded(String key, long now) throws java.io.IOException {
     Profile held = publication.held(key);
     if (held != null) {
       return held; // folded in place: the throttle keeps holding the newest version
     }
-    Recent r = recent.remove(key);
-    if (r != null && now - r.writtenMillis() < idleTtlMillis - TTL_MARGIN_MILLIS) {
-      // removed while in use: a fold that fails leaves no half-folded profile behind
-      return r.profile();
+    Recent r = recent.get(key);
+    if (r != null) {
+      if (now - r.publishedMillis() < idleTtlMillis - TTL_MARGIN_MILLIS) {
+        return r.profile();
+      }
+      recent.remove(key);
+      if (unwritten.remove(key) != null) {
+        // idle for its time to live since that version, so keyed state's older one is too
+        state.clear();
+        return codec.empty(type);
+      }
     }
     byte[] bytes = state.value();
     return bytes == null ? codec.empty(type) : codec.decode(bytes);

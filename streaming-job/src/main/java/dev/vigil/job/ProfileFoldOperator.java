@@ -7,9 +7,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 /**
  * The fold's operator: {@link ProfileFold} in Flink's keyed process operator, plus what a function
  * cannot do: publish every version its {@link Publication} holds before each checkpoint barrier,
- * each under its own key, so the state written for it and the profiles topic both have it when the
- * checkpoint is taken (a restore loses none), and at the end of a bounded input. Held versions
- * whose interval passes are published by the function's own timers.
+ * each under its own key, then write every published version the fold has not written yet ({@link
+ * Throttled#writeDeferred}), so keyed state and the profiles topic both have it when the checkpoint
+ * is taken (a restore loses none); the same at the end of a bounded input. Held versions whose
+ * interval passes are published by the function's own timers.
  */
 final class ProfileFoldOperator extends KeyedProcessOperator<String, Routed, ProfileUpdate> {
   /** @param fold {@link ProfileFold}, or any keyed fold publishing through a throttle */
@@ -22,6 +23,12 @@ final class ProfileFoldOperator extends KeyedProcessOperator<String, Routed, Pro
   @SuppressWarnings("unchecked")
   private Throttled<Object> fold() {
     return (Throttled<Object>) userFunction;
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    fold().bind(this);
   }
 
   @Override
@@ -45,5 +52,6 @@ final class ProfileFoldOperator extends KeyedProcessOperator<String, Routed, Pro
       fold.countPublished();
       output.collect(new StreamRecord<>(update));
     });
+    fold.writeDeferred(this);
   }
 }

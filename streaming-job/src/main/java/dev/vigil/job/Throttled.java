@@ -1,6 +1,7 @@
 package dev.vigil.job;
 
 import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 
 /**
@@ -15,8 +16,8 @@ interface Throttled<V> {
 
   /**
    * Makes the record for a version leaving the throttle, with whatever the fold owes its keyed
-   * state by then ({@link ProfileFold} encodes the profile once and writes it). Called with
-   * {@code key} as the current key, at processing time {@code now}.
+   * state by then ({@link ProfileFold} encodes the profile once, and writes it then or before the
+   * next barrier). Called with {@code key} as the current key, at processing time {@code now}.
    *
    * @throws Exception if keyed state cannot be written
    */
@@ -24,6 +25,23 @@ interface Throttled<V> {
 
   /** Counts a publication. */
   void countPublished();
+
+  /**
+   * Gives the fold its operator's key context, so that it can write keyed state under another
+   * entity's key than the current one ({@link #writeDeferred}). Called once, after the function is
+   * opened; a fold that writes only under the current key ignores it.
+   */
+  default void bind(KeyContext keys) {}
+
+  /**
+   * Writes to keyed state, each under its own key, whatever the fold published but has not
+   * written yet: called after the held versions are published, before every checkpoint barrier and
+   * at the end of input, so the checkpoint's state is what was published. A fold that writes as it
+   * publishes has nothing to do.
+   *
+   * @throws Exception if keyed state cannot be written
+   */
+  default void writeDeferred(KeyContext keys) throws Exception {}
 
   /**
    * Publishes {@code key}'s new version now (the leading edge) or holds it, registering the

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -41,14 +40,18 @@ class ProfileFoldTest {
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Routed, ProfileUpdate> harness(
       ProfileFold fold) throws Exception {
-    var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(fold),
+    var h = new KeyedOneInputStreamOperatorTestHarness<>(new ProfileFoldOperator(fold),
         (Routed r) -> r.key, Types.STRING);
     h.setStateBackend(new EmbeddedRocksDBStateBackend());
     h.open();
     return h;
   }
 
-  /** The published states when {@code events} go through a fold keeping {@code recent}. */
+  /**
+   * The published states when {@code events} go through a fold keeping {@code recent}: with 2 of
+   * the 4 accounts kept, every profile dropped from the cache must have been written to keyed
+   * state as published, or the next fold of that account starts from an older version.
+   */
   private List<ProfileUpdate> fold(List<Event> events, int recent) throws Exception {
     try (var h = harness(new ProfileFold(EntityType.ACCOUNT, settings, Duration.ofDays(400),
         recent))) {
@@ -86,6 +89,58 @@ class ProfileFoldTest {
       for (int i = 0; i < events.size(); i++) {
         assertThat(out.get(i).state).as("update %d keeping %d decoded", i, recent)
             .isEqualTo(expected.get(i));
+      }
+    }
+  }
+
+  @Test
+  void theStateAtACheckpointIsWhatWasPublishedWhicheverEncodingsWereWrittenBeforeIt()
+      throws Exception {
+    // 2 waiting at most: most encodings are written before the barrier, the rest at it
+    theStateAtACheckpointIsWhatWasPublished(2);
+    // nothing written before the barrier
+    theStateAtACheckpointIsWhatWasPublished(ProfileFold.UNWRITTEN);
+  }
+
+  private void theStateAtACheckpointIsWhatWasPublished(int unwrittenBound) throws Exception {
+    var events = new ArrayList<Event>();
+    for (int i = 0; i < 30; i++) {
+      events.add(purchase(i, "acct-" + (i % 7)));
+    }
+    org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+    try (var h = harness(new ProfileFold(EntityType.ACCOUNT, settings, Duration.ofDays(400),
+        100, Duration.ZERO, unwrittenBound))) {
+      for (Event e : events.subList(0, 20)) {
+        h.processElement(routed(e), e.timeMillis());
+      }
+      h.prepareSnapshotPreBarrier(1); // as the task does before the barrier
+      snapshot = h.snapshot(1, 0);
+    }
+    // restored, and keeping nothing decoded: every fold reads the checkpoint's state
+    List<ProfileUpdate> after;
+    var fold = new ProfileFold(EntityType.ACCOUNT, settings, Duration.ofDays(400), 0);
+    var h = new KeyedOneInputStreamOperatorTestHarness<>(new ProfileFoldOperator(fold),
+        (Routed r) -> r.key, Types.STRING);
+    try (h) {
+      h.setStateBackend(new EmbeddedRocksDBStateBackend());
+      h.initializeState(snapshot);
+      h.open();
+      for (Event e : events.subList(20, 30)) {
+        h.processElement(routed(e), e.timeMillis());
+      }
+      after = new ArrayList<>(h.extractOutputValues());
+    }
+    assertThat(after).hasSize(10);
+    Map<String, AccountProfile> reference = new HashMap<>();
+    var codec = new ProfileCodec(settings);
+    for (int i = 0; i < 30; i++) {
+      var e = events.get(i);
+      var p = reference.computeIfAbsent(e.accountId(), a -> new AccountProfile(settings));
+      p.fold(e);
+      if (i >= 20) {
+        assertThat(after.get(i - 20).state).as("update %d after the restore, %d waiting at most",
+            i, unwrittenBound)
+            .isEqualTo(codec.encode(p));
       }
     }
   }
