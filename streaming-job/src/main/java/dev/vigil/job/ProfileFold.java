@@ -37,10 +37,10 @@ import org.apache.flink.util.OutputTag;
  * every publication but later, once for all the publications in between: when it has waited
  * longest of the {@link #UNWRITTEN} waiting, when its profile is dropped from the cache, or before
  * the next checkpoint barrier ({@link #writeDeferred}, after everything held is published: {@link
- * ProfileFoldOperator}). Writing the state at every publication was a third of the job's cost on
- * a replay; the bound keeps the barrier's writes few (docs/streaming-job.md). Keyed state is the
- * truth at every checkpoint, and a restore finds exactly what the profiles topic has. A
- * restarted subtask starts with an empty cache, and a kept profile is not used once its entity
+ * ProfileFoldOperator}). Writing the state at every publication took over a quarter of the
+ * job's time on a replay; the bound keeps the barrier's writes few (docs/streaming-job.md). Keyed
+ * state is the truth at every checkpoint, and a restore finds exactly what the profiles topic has.
+ * A restarted subtask starts with an empty cache, and a kept profile is not used once its entity
  * has been idle for its time to live.
  */
 final class ProfileFold extends KeyedProcessFunction<String, Routed, ProfileUpdate>
