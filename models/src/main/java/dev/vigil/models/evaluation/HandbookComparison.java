@@ -122,8 +122,8 @@ public final class HandbookComparison {
         var result = Workflow.train(algorithm, Task.FRAUD, set, SPLIT, false,
             ModelTrainer.Scaling.MINMAX);
         Map<String, Double> m = result.metrics();
-        var test = Workflow.testRows(Task.FRAUD, set, split);
-        double[] p = Workflow.scored(result.model(), set, test).probabilities();
+        var test = result.testRows();
+        double[] p = result.testProbabilities();
         var legitimate = new ArrayList<Double>();
         var withSign = new ArrayList<Double>();
         var withoutSign = new ArrayList<Double>();

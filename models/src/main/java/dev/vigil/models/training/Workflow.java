@@ -25,8 +25,12 @@ public final class Workflow {
 
   private Workflow() {}
 
-  /** A trained model, the rows it was judged on, and its card (not yet published). */
-  public record Result(Model<Label> model, ModelCard card, Map<String, Double> metrics) {}
+  /**
+   * A trained model, its card (not yet published), its metrics on the test rows, and those rows
+   * with the model's probability for each ({@code testProbabilities[i]} is {@code testRows[i]}'s).
+   */
+  public record Result(Model<Label> model, ModelCard card, Map<String, Double> metrics,
+      List<TrainingSet.Row> testRows, double[] testProbabilities) {}
 
   /** The training set of a split's whole range, training and test periods alike. */
   public static TrainingSet trainingSet(Task task, List<Event> history, TimeSplit split,
@@ -137,7 +141,8 @@ public final class Workflow {
       settings = tuned.chosen().settings();
     }
     Model<Label> model = ModelTrainer.train(algorithm, set, train, balanceClasses, settings);
-    Map<String, Double> metrics = evaluate(model, set, test);
+    Scores scores = scored(model, set, test);
+    Map<String, Double> metrics = scores.metrics();
     long positives = train.stream().filter(r -> r.label() == 1).count();
     Map<String, String> hyper = new LinkedHashMap<>(settings.describe(algorithm));
     hyper.put("balance_classes", Boolean.toString(balanceClasses));
@@ -158,16 +163,9 @@ public final class Workflow {
             split.accounts() == null ? 0 : split.accounts().seed(),
             task == Task.DELINQUENCY ? schedule : null,
             task == Task.DELINQUENCY ? horizonDays : 0));
-    return new Result(model, card, metrics);
+    return new Result(model, card, metrics, test, scores.probabilities());
   }
 
-  /**
-   * The Handbook's test set ({@code get_train_test_set}): a transaction leaves it when its card
-   * had a fraud, since the start of training, on a day that ended at least one gap (the label
-   * delay) before the transaction's day began: a fraud the bank knows of by then and has blocked
-   * the card for. Card-level, not transaction-level: the later frauds of a card found fraudulent
-   * are not fraud detection's to find.
-   */
   /**
    * The rows {@code train} tests on: those of {@code split}'s test part, for fraud under a time
    * split without the cards already known to be compromised (the Fraud Detection Handbook's rule).
@@ -178,6 +176,13 @@ public final class Workflow {
         ? withoutKnownCompromisedCards(set, split.time(), test) : test;
   }
 
+  /**
+   * The Handbook's test set ({@code get_train_test_set}): a transaction leaves it when its card
+   * had a fraud, since the start of training, on a day that ended at least one gap (the label
+   * delay) before the transaction's day began: a fraud the bank knows of by then and has blocked
+   * the card for. Card-level, not transaction-level: the later frauds of a card found fraudulent
+   * are not fraud detection's to find.
+   */
   static List<TrainingSet.Row> withoutKnownCompromisedCards(TrainingSet set, TimeSplit split,
       List<TrainingSet.Row> test) {
     Map<String, Long> firstFraud = new java.util.HashMap<>();
