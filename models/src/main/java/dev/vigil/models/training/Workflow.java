@@ -209,12 +209,6 @@ public final class Workflow {
     return rows.stream().limit(ModelCard.REFERENCE_ROWS).map(r -> r.values().clone()).toList();
   }
 
-  /** The headline metrics of a model on rows it was not trained on. */
-  public static Map<String, Double> evaluate(Model<Label> model, TrainingSet set,
-      List<TrainingSet.Row> rows) {
-    return scored(model, set, rows).metrics();
-  }
-
   /** A model's probabilities for rows, their labels, and the headline metrics. */
   public record Scores(double[] probabilities, int[] labels, Map<String, Double> metrics) {}
 
