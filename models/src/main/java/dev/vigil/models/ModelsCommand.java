@@ -1,17 +1,17 @@
 package dev.vigil.models;
 
-import dev.vigil.features.cli.VigilHome;
 import dev.vigil.features.event.EventFiles;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.features.training.History;
+import dev.vigil.history.History;
+import dev.vigil.history.cli.VigilHome;
 import dev.vigil.models.evaluation.HandbookComparison;
 import dev.vigil.models.training.DefaultModels;
-import dev.vigil.registry.ModelRegistry;
-import dev.vigil.registry.ScoreScale;
 import dev.vigil.models.training.ModelTrainer;
 import dev.vigil.models.training.Split;
 import dev.vigil.models.training.TimeSplit;
 import dev.vigil.models.training.Workflow;
+import dev.vigil.registry.ModelRegistry;
+import dev.vigil.registry.ScoreScale;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,7 +74,7 @@ public final class ModelsCommand {
       System.err.printf("%s: skipped %,d invalid line(s) of %,d; the first: %s%n", events,
           report.badLines(), report.events() + report.badLines(), report.firstBadLines().get(0));
     }
-    History file = EventFiles.history(events, EventFiles.OnBadLine.SKIP);
+    History file = History.of(events, EventFiles.OnBadLine.SKIP);
     int[] pass = {0};
     History withProgress = sink -> {
       pass[0]++;
@@ -93,7 +93,7 @@ public final class ModelsCommand {
 
   /** A plain date (its midnight, UTC) or an ISO-8601 instant. */
   static Instant instant(String text) {
-    return dev.vigil.features.cli.Instants.parse(text);
+    return dev.vigil.history.cli.Instants.parse(text);
   }
 
   /** Metrics one per line: counts as integers, the rest to four places. */
@@ -279,8 +279,8 @@ public final class ModelsCommand {
         + " flatter its metrics).") boolean allAccounts;
 
     record Scoring(String version, ModelRegistry.Loaded loaded,
-        dev.vigil.features.training.TrainingSet set,
-        java.util.List<dev.vigil.features.training.TrainingSet.Row> rows) {}
+        dev.vigil.history.training.TrainingSet set,
+        java.util.List<dev.vigil.history.training.TrainingSet.Row> rows) {}
 
     Scoring load() throws java.io.IOException {
       Task t = task(task);
@@ -396,7 +396,7 @@ public final class ModelsCommand {
       long n = 0;
       double[] probabilities = dev.vigil.registry.Prediction.probabilities(
           scoring.loaded().model(), names,
-          scoring.rows().stream().map(dev.vigil.features.training.TrainingSet.Row::values)
+          scoring.rows().stream().map(dev.vigil.history.training.TrainingSet.Row::values)
               .toList());
       java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent());
       try (var w = java.nio.file.Files.newBufferedWriter(out)) {

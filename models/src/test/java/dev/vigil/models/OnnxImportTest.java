@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.vigil.features.event.Event;
-import dev.vigil.registry.ModelRegistry;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.features.simulator.Simulator;
-import dev.vigil.features.training.TrainingSet;
+import dev.vigil.history.simulator.Simulator;
+import dev.vigil.history.training.TrainingSet;
 import dev.vigil.models.training.ModelTrainer;
 import dev.vigil.models.training.TimeSplit;
 import dev.vigil.models.training.Workflow;
+import dev.vigil.registry.ModelRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

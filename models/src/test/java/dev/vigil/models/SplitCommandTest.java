@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.features.event.EventFiles;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.features.simulator.Simulator;
+import dev.vigil.history.simulator.Simulator;
 import dev.vigil.models.training.Split;
 import dev.vigil.registry.ModelRegistry;
 import java.io.PrintWriter;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.features.event.Event;
 import dev.vigil.features.profile.EntityType;
-import dev.vigil.features.simulator.Simulator;
+import dev.vigil.history.simulator.Simulator;
 import java.io.IOException;
 import java.time.ZoneId;
 import java.util.ArrayList;

@@ -1,7 +1,5 @@
 package dev.vigil.job;
 
-import dev.vigil.testkit.EmbeddedKafka;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.features.event.Event;
@@ -10,9 +8,10 @@ import dev.vigil.features.profile.EntityKey;
 import dev.vigil.features.profile.ProfileBook;
 import dev.vigil.features.profile.ProfileCodec;
 import dev.vigil.features.profile.ProfileSettings;
-import dev.vigil.features.simulator.Simulator;
+import dev.vigil.history.simulator.Simulator;
 import dev.vigil.proto.v1.Money;
 import dev.vigil.proto.v1.ProfileRecord;
+import dev.vigil.testkit.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +20,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.functions.OpenContext;

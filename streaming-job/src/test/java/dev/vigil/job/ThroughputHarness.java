@@ -1,11 +1,10 @@
 package dev.vigil.job;
 
-import dev.vigil.testkit.EmbeddedKafka;
-import dev.vigil.testkit.ThreadCpu;
-
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
-import dev.vigil.features.simulator.Simulator;
+import dev.vigil.history.simulator.Simulator;
+import dev.vigil.testkit.EmbeddedKafka;
+import dev.vigil.testkit.ThreadCpu;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

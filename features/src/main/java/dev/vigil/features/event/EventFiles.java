@@ -110,14 +110,6 @@ public final class EventFiles {
     return new ReadReport(events, first, last, bad, List.copyOf(firstBad));
   }
 
-  /**
-   * The file as a history read again on each replay, never held in memory; bad lines are skipped
-   * or fail as {@code onBadLine} says (report them from a first {@link #read} of your own).
-   */
-  public static dev.vigil.features.training.History history(Path file, OnBadLine onBadLine) {
-    return sink -> read(file, onBadLine, sink);
-  }
-
   /** Reads a whole file into memory, in file order. */
   public static List<Event> readAll(Path file, OnBadLine onBadLine) {
     var events = new ArrayList<Event>();

@@ -1,6 +1,6 @@
 package dev.vigil.models.training;
 
-import dev.vigil.features.training.TrainingSet;
+import dev.vigil.history.training.TrainingSet;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,9 +12,9 @@ import org.tribuo.classification.LabelFactory;
 import org.tribuo.classification.xgboost.XGBoostClassificationTrainer;
 import org.tribuo.impl.ArrayExample;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
+import org.tribuo.transform.TransformTrainer;
 import org.tribuo.transform.Transformation;
 import org.tribuo.transform.TransformationMap;
-import org.tribuo.transform.TransformTrainer;
 import org.tribuo.transform.transformations.LinearScalingTransformation;
 import org.tribuo.transform.transformations.SimpleTransform;
 

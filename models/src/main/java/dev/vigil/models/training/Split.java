@@ -1,6 +1,6 @@
 package dev.vigil.models.training;
 
-import dev.vigil.features.training.TrainingSet;
+import dev.vigil.history.training.TrainingSet;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

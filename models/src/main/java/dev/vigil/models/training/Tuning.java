@@ -1,6 +1,6 @@
 package dev.vigil.models.training;
 
-import dev.vigil.features.training.TrainingSet;
+import dev.vigil.history.training.TrainingSet;
 import dev.vigil.models.evaluation.Metrics;
 import dev.vigil.models.training.ModelTrainer.Algorithm;
 import dev.vigil.models.training.ModelTrainer.Hyperparameters;

@@ -3,8 +3,8 @@ package dev.vigil.models.training;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.ProfileSettings;
-import dev.vigil.features.training.TrainingSet;
-import dev.vigil.features.training.TrainingSets;
+import dev.vigil.history.training.TrainingSet;
+import dev.vigil.history.training.TrainingSets;
 import dev.vigil.models.evaluation.Metrics;
 import dev.vigil.registry.ModelCard;
 import java.nio.ByteBuffer;
@@ -51,12 +51,12 @@ public final class Workflow {
    */
   public static TrainingSet trainingSet(Task task, List<Event> history, long from, long to,
       Duration horizon, String schedule) {
-    return trainingSet(task, dev.vigil.features.training.History.of(history), from, to, horizon,
+    return trainingSet(task, dev.vigil.history.History.of(history), from, to, horizon,
         schedule);
   }
 
   /** As above, from a history replayed twice (labels, then features): streamed from a file. */
-  public static TrainingSet trainingSet(Task task, dev.vigil.features.training.History history,
+  public static TrainingSet trainingSet(Task task, dev.vigil.history.History history,
       long from, long to, Duration horizon, String schedule) {
     var settings = ProfileSettings.DEFAULT;
     return switch (task) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.vigil.features.profile.FeatureCatalogue;
-import dev.vigil.features.training.TrainingSet;
+import dev.vigil.history.training.TrainingSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

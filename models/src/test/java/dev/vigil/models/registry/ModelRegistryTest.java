@@ -1,18 +1,17 @@
 package dev.vigil.models.registry;
 
-import dev.vigil.registry.ModelCard;
-import dev.vigil.registry.ModelRegistry;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vigil.features.event.Event;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.features.simulator.Simulator;
+import dev.vigil.history.simulator.Simulator;
 import dev.vigil.models.training.ModelTrainer;
 import dev.vigil.models.training.TimeSplit;
 import dev.vigil.models.training.Workflow;
+import dev.vigil.registry.ModelCard;
+import dev.vigil.registry.ModelRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelRegistryTest {
   static Workflow.Result trained;
   static TimeSplit split;
-  static dev.vigil.features.training.TrainingSet set;
+  static dev.vigil.history.training.TrainingSet set;
   @TempDir Path dir;
 
   @BeforeAll

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.vigil.features.event.Event;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.features.simulator.Simulator;
-import dev.vigil.features.training.TrainingSet;
+import dev.vigil.history.simulator.Simulator;
+import dev.vigil.history.training.TrainingSet;
 import dev.vigil.registry.Prediction;
 import java.time.Duration;
 import java.util.ArrayList;

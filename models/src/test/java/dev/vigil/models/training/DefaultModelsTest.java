@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.features.event.Event;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.features.simulator.Simulator;
+import dev.vigil.history.simulator.Simulator;
 import dev.vigil.registry.ModelRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.vigil.models.training;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.features.profile.FeatureCatalogue;
-import dev.vigil.features.training.TrainingSet;
+import dev.vigil.history.training.TrainingSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vigil.features.event.Event;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.features.simulator.Simulator;
-import dev.vigil.features.training.TrainingSet;
+import dev.vigil.history.simulator.Simulator;
+import dev.vigil.history.training.TrainingSet;
 import dev.vigil.models.evaluation.Metrics;
 import dev.vigil.models.training.ModelTrainer.Algorithm;
 import dev.vigil.models.training.ModelTrainer.Hyperparameters;

@@ -1,6 +1,5 @@
 package dev.vigil.scoring.access;
 
-import dev.vigil.features.cli.VigilHome;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.Writer;
@@ -24,7 +23,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -43,13 +42,8 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * A local certificate authority for the embedded default ({@code ./vigil tls init}, run by
@@ -299,77 +293,6 @@ public final class LocalAuthority {
         throw new IOException(file + ": no PKCS#8 private key");
       }
       return new JcaPEMKeyConverter().getPrivateKey(info);
-    }
-  }
-
-  /** {@code ./vigil tls init}. */
-  @Command(name = "init", mixinStandardHelpOptions = true,
-      description = "Create the CA, the server's certificate and each role's client certificate"
-          + " under --dir, where missing (nothing there is replaced).")
-  static final class Init implements Callable<Integer> {
-    @Option(names = "--dir", defaultValue = VigilHome.VAR + "/tls", description = "Where the PEM files are"
-        + " written (default: ${DEFAULT-VALUE}).")
-    Path dir;
-
-    @Override
-    public Integer call() throws IOException {
-      boolean fresh = !Files.exists(dir.resolve("ca.pem"));
-      LocalAuthority.init(dir, Clock.systemUTC());
-      System.out.println((fresh ? "created" : "kept") + " a local CA and certificates in " + dir
-          + ": ca.pem, server.pem/.key, scorer, producer, analyst, admin (.pem/.key), roles.yaml");
-      return 0;
-    }
-  }
-
-  /** {@code ./vigil tls renew NAME}. */
-  @Command(name = "renew", mixinStandardHelpOptions = true,
-      description = "Issue NAME.pem and NAME.key again (a new key, valid 397 days from now), or"
-          + " a new client's. The service takes a renewed server certificate without a restart.")
-  static final class Renew implements Callable<Integer> {
-    @Option(names = "--dir", defaultValue = VigilHome.VAR + "/tls", description = "The CA's directory"
-        + " (default: ${DEFAULT-VALUE}).")
-    Path dir;
-
-    @Option(names = "--host", description = "Further DNS names of the server (server only).")
-    List<String> hosts = new ArrayList<>();
-
-    @Parameters(paramLabel = "NAME", description = "server, or a client's name (its CN): scorer,"
-        + " producer, analyst, admin, or a new one (grant it roles in roles.yaml).")
-    String name;
-
-    @Override
-    public Integer call() throws IOException {
-      if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-        throw new CommandLine.ParameterException(new CommandLine(this),
-            "NAME: letters, digits, '.', '_' and '-' only, at most 64");
-      }
-      LocalAuthority authority = LocalAuthority.init(dir, Clock.systemUTC());
-      X509Certificate cert;
-      if (name.equals("server")) {
-        var all = new ArrayList<>(List.of("localhost"));
-        all.addAll(hosts);
-        cert = authority.issueServer("server", all);
-      } else {
-        cert = authority.issueClient(name);
-      }
-      System.out.println("issued " + dir.resolve(name + ".pem") + " (valid until "
-          + cert.getNotAfter().toInstant() + ")");
-      return 0;
-    }
-  }
-
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new Tls()).execute(args));
-  }
-
-  @Command(name = "vigil tls", mixinStandardHelpOptions = true,
-      description = "A local certificate authority for Vigil's TLS (the embedded default's).",
-      subcommands = {Init.class, Renew.class})
-  static final class Tls implements Callable<Integer> {
-    @Override
-    public Integer call() {
-      new CommandLine(this).usage(System.out);
-      return 2;
     }
   }
 }

@@ -4,13 +4,20 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The audit trail's hash chain. Each record a spool writes carries the chain hash of the record
@@ -121,5 +128,34 @@ public final class AuditChain {
   private static String text(ConsumerRecord<byte[], byte[]> r, String name) {
     byte[] b = bytes(r, name);
     return b == null ? null : new String(b, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Every record of {@code topic}, each partition from its beginning to its current end, in the
+   * order a writer's chain runs (partition, then offset): what {@link #verify} takes.
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> records(String bootstrap, Properties client,
+      String topic) {
+    var p = new Properties();
+    p.putAll(client);
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "vigil-audit-verify");
+    var records = new ArrayList<ConsumerRecord<byte[], byte[]>>();
+    try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      var end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+      }
+    }
+    // offset order within each partition, as a writer's chain runs
+    records.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(
+        ConsumerRecord::partition).thenComparingLong(ConsumerRecord::offset));
+    return records;
   }
 }

@@ -105,23 +105,4 @@ public final class EntityTokens {
   private String mac(byte[] bytes) {
     return HEX.formatHex(macs.get().doFinal(bytes)); // doFinal resets it for the next use
   }
-
-  /** {@code ./vigil audit token [--key-file F] TYPE/id...}: prints each entity's token. */
-  public static void main(String[] args) {
-    Path file = dev.vigil.features.cli.VigilHome.var("service/audit-token.key");
-    int i = 0;
-    if (args.length > 1 && args[0].equals("--key-file")) {
-      file = Path.of(args[1]);
-      i = 2;
-    }
-    if (i >= args.length || !Files.exists(file)) {
-      System.err.println("usage: ./vigil audit token [--key-file F] TYPE/id...   (default key"
-          + " file: var/service/audit-token.key, which must exist)");
-      System.exit(2);
-    }
-    EntityTokens tokens = fromKeyFile(file);
-    for (; i < args.length; i++) {
-      System.out.println(tokens.token(args[i]) + "  (key " + tokens.keyId() + ")");
-    }
-  }
 }

@@ -167,7 +167,7 @@ class AuditSpoolTest {
       append(spool, 50, 80); // the chain goes on from the last record before the restart
       awaitDelivered(spool);
     }
-    var records = new ArrayList<>(AuditVerify.readAll(kafka.bootstrapServers(), new java.util.Properties(), topic));
+    var records = new ArrayList<>(AuditChain.records(kafka.bootstrapServers(), new java.util.Properties(), topic));
     assertThat(AuditChain.verify(records)).singleElement().satisfies(f -> {
       assertThat(f.records()).isEqualTo(80);
       assertThat(f.holds()).as(String.valueOf(f.firstBreak())).isTrue();

@@ -2,7 +2,7 @@ package dev.vigil.scoring.bench;
 
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
-import dev.vigil.features.simulator.Simulator;
+import dev.vigil.history.simulator.Simulator;
 import dev.vigil.proto.v1.IngestServiceGrpc;
 import dev.vigil.proto.v1.PublishAck;
 import dev.vigil.proto.v1.PublishRequest;

@@ -1,0 +1,266 @@
+package dev.vigil.history.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.features.event.Event;
+import dev.vigil.features.event.Event.Direction;
+import dev.vigil.features.event.Event.Transaction;
+import dev.vigil.features.profile.ProfileSettings;
+import dev.vigil.history.simulator.Simulator;
+import dev.vigil.history.training.TrainingSet.Row;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class TrainingSetsTest {
+  static final long DAY = 86_400_000L;
+  static final ProfileSettings SETTINGS = ProfileSettings.DEFAULT;
+  static List<Event> history;
+  static long start;
+
+  @BeforeAll
+  static void simulate() {
+    history = new ArrayList<>();
+    var config = Simulator.Config.of(31, 400, 45);
+    start = config.startMillis();
+    new Simulator(config).run(history::add);
+  }
+
+  /**
+   * The leakage test: rows up to a cut time are identical whether the history stops at the cut or
+   * goes on (with the fraud reports, deposit returns, payments and statuses that came later).
+   */
+  /**
+   * Training judges the calendar features by the same rule as serving: for every transaction, the
+   * customer's zone from their newest CustomerDetails replayed before it, else the merchant's,
+   * else UTC, found here by a brute-force scan of the raw history.
+   */
+  @Test
+  void calendarFeaturesAreJudgedInTheCustomersZoneElseTheMerchantsAsOfEachTransaction() {
+    var set = TrainingSets.fraud(history, SETTINGS, start, Long.MAX_VALUE);
+    var ordered = new ArrayList<>(history);
+    ordered.sort((a, b) -> Long.compare(a.timeMillis(), b.timeMillis()));
+    Map<String, Event> byId = new HashMap<>();
+    Map<String, Integer> position = new HashMap<>();
+    Map<String, List<Integer>> detailsByCustomer = new HashMap<>();
+    for (int i = 0; i < ordered.size(); i++) {
+      Event e = ordered.get(i);
+      byId.put(e.eventId(), e);
+      position.put(e.eventId(), i);
+      if (e.kind() instanceof Event.CustomerDetails) {
+        detailsByCustomer.computeIfAbsent(e.customerId(), k -> new ArrayList<>()).add(i);
+      }
+    }
+    int night = set.features().names().indexOf("txn_night");
+    int weekend = set.features().names().indexOf("txn_weekend");
+    Map<String, Integer> bySource = new HashMap<>();
+    int differsFromUtc = 0;
+    for (Row r : set.rows()) {
+      Event e = byId.get(r.id());
+      java.time.ZoneId zone = null;
+      String source = "utc";
+      long newest = Long.MIN_VALUE;
+      for (int i : detailsByCustomer.getOrDefault(e.customerId(), List.of())) {
+        Event d = ordered.get(i);
+        if (i < position.get(r.id()) && d.timeMillis() >= newest) {
+          newest = d.timeMillis();
+          zone = ((Event.CustomerDetails) d.kind()).timeZone();
+          source = "customer";
+        }
+      }
+      if (zone == null && ((Transaction) e.kind()).merchantZone() != null) {
+        zone = ((Transaction) e.kind()).merchantZone();
+        source = "merchant";
+      }
+      var local = java.time.Instant.ofEpochMilli(r.asOfMillis())
+          .atZone(zone == null ? java.time.ZoneOffset.UTC : zone);
+      assertThat(r.values()[night]).as("night of %s", r.id())
+          .isEqualTo(local.getHour() < 6 ? 1 : 0);
+      assertThat(r.values()[weekend]).as("weekend of %s", r.id())
+          .isEqualTo(local.getDayOfWeek().getValue() >= 6 ? 1 : 0);
+      bySource.merge(source, 1, Integer::sum);
+      var utc = java.time.Instant.ofEpochMilli(r.asOfMillis()).atZone(java.time.ZoneOffset.UTC);
+      if ((utc.getHour() < 6) != (local.getHour() < 6)) {
+        differsFromUtc++;
+      }
+    }
+    assertThat(bySource).as("both the customer's zone and the merchant's are exercised")
+        .containsKeys("customer", "merchant");
+    assertThat(differsFromUtc).as("transactions whose night differs from UTC's")
+        .isGreaterThan(100);
+  }
+
+  @Test
+  void aDelinquencyScheduleIsWeeklyMonthlyOrTheUsersDates() {
+    long from = java.time.Instant.parse("2026-01-15T00:00:00Z").toEpochMilli();
+    long to = java.time.Instant.parse("2026-04-01T00:00:00Z").toEpochMilli();
+    assertThat(TrainingSets.schedule("monthly", from, to)).containsExactly(
+        java.time.Instant.parse("2026-02-01T00:00:00Z").toEpochMilli(),
+        java.time.Instant.parse("2026-03-01T00:00:00Z").toEpochMilli());
+    assertThat(TrainingSets.schedule("weekly", from, to)).hasSize(11)
+        .allMatch(t -> (t - from) % Duration.ofDays(7).toMillis() == 0);
+    // a list: sorted, deduplicated, only inside [from, to)
+    assertThat(TrainingSets.schedule("2026-03-10, 2026-02-20T12:00:00Z,2026-03-10,2025-12-01",
+        from, to)).containsExactly(
+            java.time.Instant.parse("2026-02-20T12:00:00Z").toEpochMilli(),
+            java.time.Instant.parse("2026-03-10T00:00:00Z").toEpochMilli());
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> TrainingSets.schedule("2026-02-01,fortnightly", from, to))
+        .hasMessageContaining("schedule: \"fortnightly\"");
+  }
+
+  @Test
+  void nothingAfterTheAsOfTimeReachesTheFeatures() {
+    long cut = start + 25 * DAY;
+    List<Event> truncated = history.stream().filter(e -> e.timeMillis() <= cut).toList();
+    assertThat(truncated.size()).isLessThan(history.size());
+    long end = Long.MAX_VALUE;
+
+    assertSameRowsUpTo(cut, TrainingSets.fraud(history, SETTINGS, start, end),
+        TrainingSets.fraud(truncated, SETTINGS, start, end));
+    assertSameRowsUpTo(cut, TrainingSets.deposits(history, SETTINGS, start, end),
+        TrainingSets.deposits(truncated, SETTINGS, start, end));
+    var asOf = TrainingSets.every(start, start + 45 * DAY, Duration.ofDays(5));
+    assertSameRowsUpTo(cut,
+        TrainingSets.delinquency(history, SETTINGS, asOf, Duration.ofDays(30)),
+        TrainingSets.delinquency(truncated, SETTINGS, asOf, Duration.ofDays(30)));
+  }
+
+  static void assertSameRowsUpTo(long cut, TrainingSet full, TrainingSet truncated) {
+    Map<String, Row> byId = new HashMap<>();
+    full.rows().forEach(r -> byId.put(r.id(), r));
+    int compared = 0;
+    for (Row r : truncated.rows()) {
+      if (r.asOfMillis() > cut) {
+        continue;
+      }
+      Row other = byId.get(r.id());
+      assertThat(other).as(r.id()).isNotNull();
+      assertThat(Arrays.equals(other.values(), r.values())).as("features of %s", r.id()).isTrue();
+      compared++;
+    }
+    assertThat(compared).as("%s rows compared", full.task()).isGreaterThan(10);
+    assertThat(full.positives()).as("%s positives", full.task()).isPositive();
+  }
+
+  /** Catalogue-level check against brute force over the raw events. */
+  @Test
+  void velocityFeaturesMatchABruteForceCountOverTheRawHistory() {
+    var set = TrainingSets.fraud(history, SETTINGS, start, Long.MAX_VALUE);
+    Map<String, List<long[]>> debitsByAccount = new HashMap<>();
+    Map<String, Event> byId = new HashMap<>();
+    var ordered = new ArrayList<>(history);
+    ordered.sort((a, b) -> Long.compare(a.timeMillis(), b.timeMillis()));
+    Map<String, Integer> position = new HashMap<>();
+    for (int i = 0; i < ordered.size(); i++) {
+      Event e = ordered.get(i);
+      position.put(e.eventId(), i);
+      byId.put(e.eventId(), e);
+      if (e.kind() instanceof Transaction t && t.direction() == Direction.DEBIT) {
+        debitsByAccount.computeIfAbsent(e.accountId(), k -> new ArrayList<>())
+            .add(new long[] {e.timeMillis(), t.amount().minorUnits(), i});
+      }
+    }
+    Function<String, Integer> col = name -> set.features().names().indexOf(name);
+    long[][] windows = {{col.apply("acct_txn_count_1h"), 3_600_000L},
+        {col.apply("acct_txn_count_24h"), DAY}, {col.apply("acct_txn_count_7d"), 7 * DAY}};
+    int sumCol = col.apply("acct_txn_sum_24h");
+    int checked = 0;
+    for (Row r : set.rows()) {
+      int pos = position.get(r.id());
+      long t = r.asOfMillis();
+      var debits = debitsByAccount.get(r.accountId());
+      for (long[] w : windows) {
+        long width = w[1];
+        // strictly before the scored event in replay order, within (t - W, t]; the bucketed
+        // answer may also take in (t - W - W/60, t - W]
+        long inner = debits.stream().filter(d -> d[2] < pos && d[0] > t - width).count();
+        long outer = debits.stream().filter(d -> d[2] < pos && d[0] > t - width - width / 60)
+            .count();
+        assertThat((long) r.values()[(int) w[0]]).as("%s window %d", r.id(), width)
+            .isBetween(inner, outer);
+      }
+      long innerSum = debits.stream().filter(d -> d[2] < pos && d[0] > t - DAY)
+          .mapToLong(d -> d[1]).sum();
+      long outerSum = debits.stream().filter(d -> d[2] < pos && d[0] > t - DAY - DAY / 60)
+          .mapToLong(d -> d[1]).sum();
+      assertThat((long) r.values()[sumCol]).isBetween(innerSum, outerSum);
+      checked++;
+    }
+    assertThat(checked).isGreaterThan(1000);
+    // the first debit of every account sees an empty history
+    var seen = new java.util.HashSet<String>();
+    for (Row r : set.rows()) {
+      if (seen.add(r.accountId())) {
+        assertThat(r.values()[col.apply("acct_txn_count_30d")]).isZero();
+      }
+    }
+  }
+
+  @Test
+  void delinquencyLabelsLookAheadOnlyWithinTheHorizon() {
+    long asOf = start + 10 * DAY;
+    var shortHorizon = TrainingSets.delinquency(history, SETTINGS, List.of(asOf), Duration.ofDays(3));
+    var longHorizon = TrainingSets.delinquency(history, SETTINGS, List.of(asOf), Duration.ofDays(30));
+    assertThat(longHorizon.positives()).isPositive();
+    assertThat(shortHorizon.rows()).hasSameSizeAs(longHorizon.rows());
+    for (int i = 0; i < shortHorizon.rows().size(); i++) {
+      Row shortRow = shortHorizon.rows().get(i);
+      Row longRow = longHorizon.rows().get(i);
+      assertThat(Arrays.equals(shortRow.values(), longRow.values())).isTrue();
+      assertThat(shortRow.label()).as("a short-horizon positive is a long-horizon positive")
+          .isLessThanOrEqualTo(longRow.label());
+    }
+  }
+
+  /**
+   * The delinquency population: an account already 30 or more days past due at the as-of date is
+   * collections' to work, not a row to predict; every other account with a credit history is. The
+   * days past due at each as-of date are found here by a scan of the raw statuses.
+   */
+  @Test
+  void accountsAlreadyThirtyDaysPastDueAreNotRows() {
+    var asOf = TrainingSets.schedule("weekly", start + 14 * DAY, start + 45 * DAY);
+    var set = TrainingSets.delinquency(history, SETTINGS, asOf, java.time.Duration.ofDays(90));
+    Map<String, List<long[]>> statuses = new HashMap<>();
+    for (Event e : history) {
+      if (e.kind() instanceof Event.AccountStatus st) {
+        statuses.computeIfAbsent(e.accountId(), k -> new ArrayList<>())
+            .add(new long[] {e.timeMillis(), st.daysPastDue()});
+      }
+    }
+    java.util.function.BiFunction<String, Long, Long> dpdAt = (account, t) -> {
+      long newest = Long.MIN_VALUE;
+      long dpd = 0;
+      for (long[] x : statuses.getOrDefault(account, List.of())) {
+        if (x[0] <= t && x[0] >= newest) {
+          newest = x[0];
+          dpd = x[1];
+        }
+      }
+      return dpd;
+    };
+    var rowKeys = new java.util.HashSet<String>();
+    for (Row r : set.rows()) {
+      assertThat(dpdAt.apply(r.accountId(), r.asOfMillis())).as(r.id()).isLessThan(30);
+      rowKeys.add(r.accountId() + "@" + r.asOfMillis());
+    }
+    int excluded = 0;
+    for (long t : asOf) {
+      for (String account : statuses.keySet()) {
+        if (dpdAt.apply(account, t) >= 30) {
+          excluded++;
+          assertThat(rowKeys).doesNotContain(account + "@" + t);
+        }
+      }
+    }
+    assertThat(excluded).as("accounts 30+ days past due at some as-of date").isPositive();
+    assertThat(set.rows()).isNotEmpty();
+  }
+}
