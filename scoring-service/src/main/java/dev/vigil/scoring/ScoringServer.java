@@ -2,46 +2,46 @@ package dev.vigil.scoring;
 
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.ProfileCodec;
+import dev.vigil.features.profile.ProfileSettings;
 import dev.vigil.registry.ModelRegistry;
+import dev.vigil.scoring.access.AccessGate;
+import dev.vigil.scoring.access.Caller;
+import dev.vigil.scoring.access.RoleBook;
+import dev.vigil.scoring.access.ServerTls;
 import dev.vigil.scoring.audit.AuditLog;
 import dev.vigil.scoring.audit.AuditSpool;
 import dev.vigil.scoring.audit.EntityTokens;
 import dev.vigil.scoring.collections.TreatmentPlanner;
 import dev.vigil.scoring.drift.DriftMonitor;
+import dev.vigil.scoring.ingest.Ingest;
+import dev.vigil.scoring.ingest.IngestLedger;
 import dev.vigil.scoring.model.ModelAdministration;
 import dev.vigil.scoring.model.ServingModels;
 import dev.vigil.scoring.ops.Readiness;
 import dev.vigil.scoring.ops.ServiceMetrics;
 import dev.vigil.scoring.policy.LivePolicy;
 import dev.vigil.scoring.policy.Policy;
+import dev.vigil.scoring.profile.ProfileLookup;
 import dev.vigil.scoring.reason.ReasonCatalogue;
 import dev.vigil.scoring.score.Assessor;
 import dev.vigil.scoring.score.Scoring;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import dev.vigil.features.profile.ProfileSettings;
-import dev.vigil.scoring.ingest.Ingest;
-import dev.vigil.scoring.ingest.IngestLedger;
-import dev.vigil.scoring.profile.ProfileLookup;
 import dev.vigil.scoring.store.HotProfiles;
 import dev.vigil.scoring.store.ProfileMaterializer;
 import dev.vigil.scoring.store.ProfileStore;
-import dev.vigil.scoring.access.AccessGate;
-import dev.vigil.scoring.access.Caller;
-import dev.vigil.scoring.access.RoleBook;
-import dev.vigil.scoring.access.ServerTls;
 import io.grpc.InsecureServerCredentials;
-import io.grpc.ServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -143,7 +143,17 @@ public final class ScoringServer implements AutoCloseable {
       registryWatch.scheduleWithFixedDelay(roles::refresh, 2, 2, TimeUnit.SECONDS);
       if (config.tls()) {
         try {
-          tls = new ServerTls(config.tlsFiles(), registryWatch, metrics.tlsEvents());
+          tls = new ServerTls(config.tlsFiles(), registryWatch, new ServerTls.Events() {
+            @Override
+            public void rejected() {
+              metrics.certificateRejected();
+            }
+
+            @Override
+            public void reloaded(String what, boolean taken) {
+              metrics.tlsReloaded(what, taken);
+            }
+          });
         } catch (java.security.GeneralSecurityException e) {
           throw new IOException("TLS: " + e.getMessage(), e);
         }
@@ -192,7 +202,8 @@ public final class ScoringServer implements AutoCloseable {
     var ledger = IngestLedger.open(config.stateDir().resolve("ingested"),
         Duration.ofDays(config.dedupeRetentionDays()));
     var producer = Ingest.producer(config.kafka(), config.ingestKafkaTimeout());
-    metrics.materializer(materializer);
+    metrics.storeFeed(new ServiceMetrics.StoreFeed(materializer::lag, materializer::caughtUp,
+        materializer::failures));
     metrics.storeSizes(store::sizes);
 
     Runnable publishModels = () -> publishModels(models, metrics);
@@ -208,13 +219,15 @@ public final class ScoringServer implements AutoCloseable {
     var spool = new AuditSpool(AuditSpool.Settings.of(config.stateDir().resolve("audit-spool"),
         config.auditSpoolMaxBytes(), config.auditWhenFull(), config.auditSync()),
         config.kafka(), config.decisionsTopic());
-    metrics.auditSpool(spool);
+    metrics.auditSpool(new ServiceMetrics.SpoolReadings(spool::bytes, spool::pending,
+        spool::delivered, spool::deliveryFailures, spool::notKept));
     var audit = new AuditLog(spool);
     var codec = new ProfileCodec(ProfileSettings.DEFAULT);
     var hotProfiles = new HotProfiles(store, codec, config.hotProfiles());
     metrics.hotProfiles(hotProfiles::cached);
     var drift = new DriftMonitor(config.driftWindow());
-    metrics.drift(drift);
+    metrics.drift(() -> drift.indices().stream()
+        .map(i -> new ServiceMetrics.Psi(i.task().id(), i.variable(), i.psi())).toList());
     var scoring = new Scoring(new Assessor(hotProfiles, models, ReasonCatalogue.load(), drift),
         policy,
         new TreatmentPlanner(), audit, EntityTokens.fromKeyFile(config.tokenKeyFile()), metrics,

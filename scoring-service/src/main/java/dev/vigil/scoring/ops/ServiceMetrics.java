@@ -14,7 +14,11 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -73,18 +77,20 @@ public final class ServiceMetrics implements AutoCloseable {
         .register(registry);
   }
 
+  /** One population stability index: of a task's feature (or its score). */
+  public record Psi(String task, String variable, double psi) {}
+
   /**
    * Publishes each task's population stability index per feature and for the score, against
    * the champion's training population, over the latest scored requests.
    */
-  public void drift(dev.vigil.scoring.drift.DriftMonitor drift) {
+  public void drift(Supplier<? extends Collection<Psi>> indices) {
     GaugeWithCallback.builder().name("vigil_drift_psi")
         .help("Population stability index of a feature (or the score) over the latest scored"
             + " requests against the champion's training population: under 0.1 stable, over"
             + " 0.25 moved")
         .labelNames("task", "variable")
-        .callback(cb -> drift.indices().forEach(i -> cb.call(i.psi(), i.task().id(),
-            i.variable())))
+        .callback(cb -> indices.get().forEach(i -> cb.call(i.psi(), i.task(), i.variable())))
         .register(registry);
   }
 
@@ -96,20 +102,29 @@ public final class ServiceMetrics implements AutoCloseable {
     storeRebuilds.inc();
   }
 
-  /** Publishes the materialiser's lag, failures and whether it has caught up. */
-  public void materializer(dev.vigil.scoring.store.ProfileMaterializer m) {
+  /**
+   * What the online store's feed from the profiles topic reports.
+   *
+   * @param lag records of the topic not yet in the store (as of the last fetch)
+   * @param caughtUp whether the store has caught up with the topic since start
+   * @param failures failures of the feed so far (each followed by a resume)
+   */
+  public record StoreFeed(LongSupplier lag, BooleanSupplier caughtUp, LongSupplier failures) {}
+
+  /** Publishes the store feed's lag, failures and whether it has caught up. */
+  public void storeFeed(StoreFeed feed) {
     GaugeWithCallback.builder().name("vigil_store_lag_records")
         .help("Records of the profiles topic not yet in the store (as of the last fetch)")
-        .callback(cb -> cb.call(m.lag())).register(registry);
+        .callback(cb -> cb.call(feed.lag().getAsLong())).register(registry);
     GaugeWithCallback.builder().name("vigil_store_caught_up")
         .help("1 once the store has caught up with the profiles topic since start")
-        .callback(cb -> cb.call(m.caughtUp() ? 1 : 0)).register(registry);
+        .callback(cb -> cb.call(feed.caughtUp().getAsBoolean() ? 1 : 0)).register(registry);
     CounterWithCallback.builder().name("vigil_store_materializer_failures")
         .help("Failures of the store's materialiser (each followed by a resume)")
-        .callback(cb -> cb.call(m.failures())).register(registry);
+        .callback(cb -> cb.call(feed.failures().getAsLong())).register(registry);
   }
 
-  public void hotProfiles(java.util.function.LongSupplier cached) {
+  public void hotProfiles(LongSupplier cached) {
     GaugeWithCallback.builder().name("vigil_store_hot_profiles")
         .help("Merchant profiles kept decoded in front of the store (an estimate)")
         .callback(cb -> cb.call(cached.getAsLong()))
@@ -141,10 +156,10 @@ public final class ServiceMetrics implements AutoCloseable {
   /** A model version serving a task in a role. */
   public record ModelRole(String task, String role, String version) {}
 
-  private java.util.Set<ModelRole> serving = java.util.Set.of();
+  private Set<ModelRole> serving = Set.of();
 
   /** The models serving now: each at 1, those no longer serving back to 0. */
-  public synchronized void serving(java.util.Collection<ModelRole> now) {
+  public synchronized void serving(Collection<ModelRole> now) {
     for (ModelRole gone : serving) {
       if (!now.contains(gone)) {
         models.labelValues(gone.task(), gone.role(), gone.version()).set(0);
@@ -153,7 +168,7 @@ public final class ServiceMetrics implements AutoCloseable {
     for (ModelRole r : now) {
       models.labelValues(r.task(), r.role(), r.version()).set(1);
     }
-    serving = java.util.Set.copyOf(now);
+    serving = Set.copyOf(now);
   }
 
   public void policyReload(boolean loaded) {
@@ -193,19 +208,14 @@ public final class ServiceMetrics implements AutoCloseable {
           + " client-ca) and outcome (refused: the previous ones stay)")
       .labelNames("what", "outcome").register(registry);
 
-  /** Where the TLS layer's rejections and reloads are counted. */
-  public dev.vigil.scoring.access.ServerTls.Events tlsEvents() {
-    return new dev.vigil.scoring.access.ServerTls.Events() {
-      @Override
-      public void rejected() {
-        certificatesRejected.inc();
-      }
+  /** A client certificate refused at the TLS handshake. */
+  public void certificateRejected() {
+    certificatesRejected.inc();
+  }
 
-      @Override
-      public void reloaded(String what, boolean taken) {
-        tlsReloads.labelValues(what, taken ? "taken" : "refused").inc();
-      }
-    };
+  /** A reread of changed TLS files ({@code what}: identity or client-ca), taken or refused. */
+  public void tlsReloaded(String what, boolean taken) {
+    tlsReloads.labelValues(what, taken ? "taken" : "refused").inc();
   }
 
   public void rolesReloaded(boolean taken) {
@@ -217,27 +227,35 @@ public final class ServiceMetrics implements AutoCloseable {
   }
 
   /**
-   * Publishes the audit spool's state: bytes on disk, records waiting for the decisions topic,
-   * records delivered, delivery failures (each followed by a retry), and records not kept because
-   * the spool was full.
+   * What the audit spool reports.
+   *
+   * @param bytes bytes on disk
+   * @param pending records waiting for the decisions topic
+   * @param delivered records delivered since start
+   * @param deliveryFailures delivery failures (each followed by a retry)
+   * @param notKept records not kept because the spool was full
    */
-  public void auditSpool(dev.vigil.scoring.audit.AuditSpool spool) {
+  public record SpoolReadings(LongSupplier bytes, LongSupplier pending, LongSupplier delivered,
+      LongSupplier deliveryFailures, LongSupplier notKept) {}
+
+  /** Publishes the audit spool's readings. */
+  public void auditSpool(SpoolReadings spool) {
     GaugeWithCallback.builder().name("vigil_audit_spool_bytes")
-        .help("Bytes the audit spool holds on disk").callback(cb -> cb.call(spool.bytes()))
-        .register(registry);
+        .help("Bytes the audit spool holds on disk")
+        .callback(cb -> cb.call(spool.bytes().getAsLong())).register(registry);
     GaugeWithCallback.builder().name("vigil_audit_spool_pending")
         .help("Audit records spooled and not yet delivered to the decisions topic")
-        .callback(cb -> cb.call(spool.pending())).register(registry);
+        .callback(cb -> cb.call(spool.pending().getAsLong())).register(registry);
     CounterWithCallback.builder().name("vigil_audit_delivered")
         .help("Audit records delivered to the decisions topic since start")
-        .callback(cb -> cb.call(spool.delivered())).register(registry);
+        .callback(cb -> cb.call(spool.delivered().getAsLong())).register(registry);
     CounterWithCallback.builder().name("vigil_audit_delivery_failures")
         .help("Deliveries to the decisions topic that failed (the drainer retries)")
-        .callback(cb -> cb.call(spool.deliveryFailures())).register(registry);
+        .callback(cb -> cb.call(spool.deliveryFailures().getAsLong())).register(registry);
     CounterWithCallback.builder().name("vigil_audit_not_kept")
         .help("Audit records not kept because the spool was full (refused or dropped, as"
             + " vigil.audit.when-full says)")
-        .callback(cb -> cb.call(spool.notKept())).register(registry);
+        .callback(cb -> cb.call(spool.notKept().getAsLong())).register(registry);
   }
 
   /** Times every call by method and final status. */
