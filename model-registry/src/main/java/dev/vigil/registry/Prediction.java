@@ -1,5 +1,8 @@
 package dev.vigil.registry;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.tribuo.Example;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
@@ -42,9 +45,9 @@ public final class Prediction {
    * @param names the features' names, in the order of each row's values
    */
   public static double[] probabilities(Model<Label> model, String[] names,
-      java.util.List<double[]> rows) {
+      List<double[]> rows) {
     double[] out = new double[rows.size()];
-    var batch = new java.util.ArrayList<org.tribuo.Example<Label>>(Math.min(BATCH, rows.size()));
+    var batch = new ArrayList<Example<Label>>(Math.min(BATCH, rows.size()));
     for (int start = 0; start < rows.size(); start += BATCH) {
       batch.clear();
       int end = Math.min(rows.size(), start + BATCH);

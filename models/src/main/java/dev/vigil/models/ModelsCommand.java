@@ -1,23 +1,37 @@
 package dev.vigil.models;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vigil.features.event.EventFiles;
+import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.history.History;
+import dev.vigil.history.cli.Instants;
 import dev.vigil.history.cli.VigilHome;
+import dev.vigil.history.training.TrainingSet;
 import dev.vigil.models.evaluation.HandbookComparison;
+import dev.vigil.models.evaluation.Metrics;
+import dev.vigil.models.evaluation.Report;
 import dev.vigil.models.training.DefaultModels;
 import dev.vigil.models.training.ModelTrainer;
 import dev.vigil.models.training.Split;
 import dev.vigil.models.training.TimeSplit;
 import dev.vigil.models.training.Workflow;
+import dev.vigil.registry.ModelCard;
 import dev.vigil.registry.ModelRegistry;
+import dev.vigil.registry.Prediction;
 import dev.vigil.registry.ScoreScale;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -93,11 +107,11 @@ public final class ModelsCommand {
 
   /** A plain date (its midnight, UTC) or an ISO-8601 instant. */
   static Instant instant(String text) {
-    return dev.vigil.history.cli.Instants.parse(text);
+    return Instants.parse(text);
   }
 
   /** Metrics one per line: counts as integers, the rest to four places. */
-  static void printMetrics(java.util.Map<String, Double> metrics) {
+  static void printMetrics(Map<String, Double> metrics) {
     metrics.forEach((k, v) -> System.out.println(k.equals("rows") || k.equals("positives")
         ? String.format(Locale.ROOT, "  %-22s %,d", k, v.longValue())
         : String.format(Locale.ROOT, "  %-22s %.4f", k, v)));
@@ -279,10 +293,10 @@ public final class ModelsCommand {
         + " flatter its metrics).") boolean allAccounts;
 
     record Scoring(String version, ModelRegistry.Loaded loaded,
-        dev.vigil.history.training.TrainingSet set,
-        java.util.List<dev.vigil.history.training.TrainingSet.Row> rows) {}
+        TrainingSet set,
+        List<TrainingSet.Row> rows) {}
 
-    Scoring load() throws java.io.IOException {
+    Scoring load() throws IOException {
       Task t = task(task);
       var r = new ModelRegistry(registry);
       String v = version != null ? version : r.roles(t).champion();
@@ -292,7 +306,7 @@ public final class ModelsCommand {
       }
       var loaded = r.load(t, v);
       var data = loaded.card().data();
-      var err = new java.io.PrintWriter(System.err, true);
+      var err = new PrintWriter(System.err, true);
       String usedSchedule = setting("--schedule", schedule,
           data == null ? null : data.schedule(), "weekly", t, err);
       Integer usedHorizon = setting("--horizon-days", horizonDays,
@@ -318,7 +332,7 @@ public final class ModelsCommand {
      * another; else the model's; else the default. Other tasks have none: the default stands.
      */
     static <T> T setting(String option, T given, T model, T fallback, Task task,
-        java.io.PrintWriter err) {
+        PrintWriter err) {
       if (task != Task.DELINQUENCY) {
         return given != null ? given : fallback;
       }
@@ -352,24 +366,24 @@ public final class ModelsCommand {
       var loaded = scoring.loaded();
       var rows = scoring.rows();
       var scores = Workflow.scored(loaded.model(), scoring.set(), rows);
-      java.nio.file.Files.createDirectories(outDir);
-      new com.fasterxml.jackson.databind.ObjectMapper()
-          .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-          .writeValue(outDir.resolve("metrics.json").toFile(), java.util.Map.of(
+      Files.createDirectories(outDir);
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(outDir.resolve("metrics.json").toFile(), Map.of(
               "task", task, "version", v, "algorithm", loaded.card().algorithm(),
               "from", from.toString(), "to", to.toString(), "metrics", scores.metrics(),
-              "calibration", dev.vigil.models.evaluation.Metrics.calibration(
+              "calibration", Metrics.calibration(
                   scores.probabilities(), scores.labels(), 10)));
-      var top = new ArrayList<dev.vigil.models.evaluation.Report.FeatureWeight>();
+      var top = new ArrayList<Report.FeatureWeight>();
       var lists = loaded.model().getTopFeatures(15);
       var list = lists.containsKey(ModelTrainer.BAD) ? lists.get(ModelTrainer.BAD)
-          : lists.values().stream().findFirst().orElse(java.util.List.of());
-      list.forEach(pair -> top.add(new dev.vigil.models.evaluation.Report.FeatureWeight(
+          : lists.values().stream().findFirst().orElse(List.of());
+      list.forEach(pair -> top.add(new Report.FeatureWeight(
           pair.getA(), pair.getB())));
       String title = String.format(Locale.ROOT, "%s %s (%s): %s to %s", task, v,
           loaded.card().algorithm(), from, to);
-      java.nio.file.Files.writeString(outDir.resolve("report.html"),
-          dev.vigil.models.evaluation.Report.html(title, scores.metrics(),
+      Files.writeString(outDir.resolve("report.html"),
+          Report.html(title, scores.metrics(),
               scores.probabilities(), scores.labels(), top));
       System.out.printf("%s/%s on %,d items: auc %.4f, ap %.4f -> %s%n", task, v, rows.size(),
           scores.metrics().get("auc_roc"), scores.metrics().get("average_precision"), outDir);
@@ -394,12 +408,12 @@ public final class ModelsCommand {
       String v = scoring.version();
       String[] names = scoring.set().features().names().toArray(new String[0]);
       long n = 0;
-      double[] probabilities = dev.vigil.registry.Prediction.probabilities(
+      double[] probabilities = Prediction.probabilities(
           scoring.loaded().model(), names,
-          scoring.rows().stream().map(dev.vigil.history.training.TrainingSet.Row::values)
+          scoring.rows().stream().map(TrainingSet.Row::values)
               .toList());
-      java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent());
-      try (var w = java.nio.file.Files.newBufferedWriter(out)) {
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      try (var w = Files.newBufferedWriter(out)) {
         w.write("id,as_of,account_id,probability,score,label\n");
         for (var row : scoring.rows()) {
           double p = probabilities[(int) n];
@@ -435,15 +449,15 @@ public final class ModelsCommand {
     @Override
     public Integer call() throws Exception {
       Task t = task(task);
-      java.util.Map<String, Integer> features = new com.fasterxml.jackson.databind.ObjectMapper()
-          .readValue(mapping.toFile(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
-      var imported = dev.vigil.models.OnnxImport.load(model, t, features, badOutput,
+      Map<String, Integer> features = new ObjectMapper()
+          .readValue(mapping.toFile(), new TypeReference<>() {});
+      var imported = OnnxImport.load(model, t, features, badOutput,
           inputName);
-      var set = dev.vigil.features.profile.FeatureCatalogue.of(t);
-      var card = new dev.vigil.registry.ModelCard(t.name().toLowerCase(Locale.ROOT), null,
-          "onnx", java.util.Map.of("source", model.getFileName().toString(),
+      var set = FeatureCatalogue.of(t);
+      var card = new ModelCard(t.name().toLowerCase(Locale.ROOT), null,
+          "onnx", Map.of("source", model.getFileName().toString(),
               "input_name", inputName, "bad_output", Integer.toString(badOutput)),
-          null, null, null, null, 0, 0, null, set.names(), set.fingerprint(), java.util.Map.of(),
+          null, null, null, null, 0, 0, null, set.names(), set.fingerprint(), Map.of(),
           imported.getProvenance().toString(), Instant.now().toString(), List.of(), null);
       String version = new ModelRegistry(registry).publish(t, imported, card);
       System.out.println("published " + t.name().toLowerCase(Locale.ROOT) + "/" + version

@@ -7,6 +7,7 @@ import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.registry.ModelRegistry;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.TreeSet;
 import org.tribuo.Model;
@@ -43,7 +44,7 @@ public final class OnnxImport {
           + task.id() + " feature schema: missing " + missing + ", unknown "
           + unknown);
     }
-    if (new java.util.HashSet<>(featureIndex.values()).size() != featureIndex.size()
+    if (new HashSet<>(featureIndex.values()).size() != featureIndex.size()
         || featureIndex.values().stream().anyMatch(i -> i < 0 || i >= featureIndex.size())) {
       throw new IllegalArgumentException(
           "feature indices must be distinct and within 0.." + (featureIndex.size() - 1));

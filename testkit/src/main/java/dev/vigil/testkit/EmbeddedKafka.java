@@ -1,10 +1,18 @@
 package dev.vigil.testkit;
 
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -13,9 +21,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.PreboundSocketFactoryManager;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /**
@@ -39,7 +51,7 @@ public final class EmbeddedKafka implements AutoCloseable {
    * A broker whose data lives in {@code dataDir} and survives a restart (null: a temporary
    * directory, deleted on close). The directory is formatted only the first time.
    */
-  public EmbeddedKafka(java.nio.file.Path dataDir) throws Exception {
+  public EmbeddedKafka(Path dataDir) throws Exception {
     this(dataDir, 0);
   }
 
@@ -49,7 +61,7 @@ public final class EmbeddedKafka implements AutoCloseable {
    * again at the same address; 0: a free port. (The test kit binds free ports of its own: the
    * broker advertises {@code port}, and a forwarder there passes connections on.)
    */
-  public EmbeddedKafka(java.nio.file.Path dataDir, int port) throws Exception {
+  public EmbeddedKafka(Path dataDir, int port) throws Exception {
     this(dataDir, port, false);
   }
 
@@ -62,26 +74,26 @@ public final class EmbeddedKafka implements AutoCloseable {
     return new EmbeddedKafka(null, 0, true);
   }
 
-  private EmbeddedKafka(java.nio.file.Path dataDir, int port, boolean sasl) throws Exception {
+  private EmbeddedKafka(Path dataDir, int port, boolean sasl) throws Exception {
     var nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
         .setNumControllerNodes(1);
     if (sasl) {
       nodes.setBrokerSecurityProtocol(
-          org.apache.kafka.common.security.auth.SecurityProtocol.SASL_PLAINTEXT)
+          SecurityProtocol.SASL_PLAINTEXT)
           .setControllerSecurityProtocol(
-              org.apache.kafka.common.security.auth.SecurityProtocol.SASL_PLAINTEXT);
+              SecurityProtocol.SASL_PLAINTEXT);
       client.put("security.protocol", "SASL_PLAINTEXT");
       client.put("sasl.mechanism", "PLAIN");
       client.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule"
-          + " required username=\"" + org.apache.kafka.common.test.JaasUtils.KAFKA_PLAIN_ADMIN
-          + "\" password=\"" + org.apache.kafka.common.test.JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD
+          + " required username=\"" + JaasUtils.KAFKA_PLAIN_ADMIN
+          + "\" password=\"" + JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD
           + "\";");
     }
     boolean formatted = false;
     if (dataDir != null) {
-      java.nio.file.Files.createDirectories(dataDir);
+      Files.createDirectories(dataDir);
       nodes.setBaseDirectory(dataDir).setClusterId(LOCAL_CLUSTER_ID);
-      try (var found = java.nio.file.Files.find(dataDir, 4,
+      try (var found = Files.find(dataDir, 4,
           (f, a) -> f.getFileName().toString().equals("meta.properties"))) {
         formatted = found.findAny().isPresent();
       }
@@ -122,11 +134,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     var field = KafkaClusterTestKit.class.getDeclaredField("socketFactoryManager");
     field.setAccessible(true);
     Object manager = field.get(cluster);
-    var sockets = org.apache.kafka.common.test.PreboundSocketFactoryManager.class
+    var sockets = PreboundSocketFactoryManager.class
         .getDeclaredField("sockets");
     sockets.setAccessible(true);
     synchronized (manager) {
-      for (var byListener : ((Map<Integer, Map<String, java.nio.channels.ServerSocketChannel>>)
+      for (var byListener : ((Map<Integer, Map<String, ServerSocketChannel>>)
           sockets.get(manager)).values()) {
         for (var channel : byListener.values()) {
           channel.close();
@@ -139,7 +151,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private int boundPort(String listener) throws Exception {
     var field = KafkaClusterTestKit.class.getDeclaredField("socketFactoryManager");
     field.setAccessible(true);
-    var manager = (org.apache.kafka.common.test.PreboundSocketFactoryManager) field.get(cluster);
+    var manager = (PreboundSocketFactoryManager) field.get(cluster);
     return manager.getOrCreatePortForListener(0, listener);
   }
 
@@ -165,7 +177,7 @@ public final class EmbeddedKafka implements AutoCloseable {
    * before any commit): how far a consumer such as the streaming job has confirmed reading.
    */
   public long committedOffsets(String groupId, String topic) throws Exception {
-    try (var admin = org.apache.kafka.clients.admin.Admin.create(
+    try (var admin = Admin.create(
         clientWith("bootstrap.servers", bootstrapServers()))) {
       return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get()
           .entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
@@ -179,17 +191,17 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public void createTopic(String name, int partitions, boolean compacted, Map<String, String> configs)
       throws Exception {
-    try (var admin = org.apache.kafka.clients.admin.Admin.create(
+    try (var admin = Admin.create(
         clientWith("bootstrap.servers", bootstrapServers()))) {
-      var all = new java.util.HashMap<>(configs);
+      var all = new HashMap<>(configs);
       if (compacted) {
         all.put("cleanup.policy", "compact");
       }
       try {
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(all)))
             .all().get();
-      } catch (java.util.concurrent.ExecutionException e) {
-        if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
           throw e;
         }
       }
@@ -206,7 +218,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public void produce(String topic, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
     try (var producer = producer()) {
-      var acks = new ArrayList<java.util.concurrent.Future<?>>();
+      var acks = new ArrayList<Future<?>>();
       for (var r : records) {
         acks.add(producer.send(r));
       }
@@ -263,7 +275,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       for (var r : readAll(topic)) {
-        if (r.key() != null && new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)
+        if (r.key() != null && new String(r.key(), StandardCharsets.UTF_8)
             .equals(key)) {
           return r.value();
         }

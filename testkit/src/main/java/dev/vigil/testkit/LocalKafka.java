@@ -2,6 +2,9 @@ package dev.vigil.testkit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -23,12 +26,12 @@ public final class LocalKafka {
     kafka.createTopic("vigil.profiles", partitions, true);
     kafka.createTopic("vigil.events.dead-letters", 1, false);
     // the audit trail: kept 7 years (a lender's record-keeping), not the broker's 7 days
-    kafka.createTopic("vigil.decisions", partitions, false, java.util.Map.of("retention.ms",
-        Long.toString(java.time.Duration.ofDays(7 * 365 + 2).toMillis())));
+    kafka.createTopic("vigil.decisions", partitions, false, Map.of("retention.ms",
+        Long.toString(Duration.ofDays(7 * 365 + 2).toMillis())));
     Files.createDirectories(bootstrapFile.toAbsolutePath().getParent());
     Path tmp = bootstrapFile.resolveSibling(bootstrapFile.getFileName() + ".tmp");
     Files.writeString(tmp, kafka.bootstrapServers());
-    Files.move(tmp, bootstrapFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, bootstrapFile, StandardCopyOption.ATOMIC_MOVE);
     System.out.println("Kafka ready at " + kafka.bootstrapServers());
     var stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -105,7 +106,7 @@ public final class ThreadCpu {
   /** A background reader that keeps each thread's last reading, ended threads included. */
   public static final class Watch {
     private final Map<Integer, Sample> before = snapshot();
-    private final Map<Integer, Sample> last = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, Sample> last = new ConcurrentHashMap<>();
     private final Thread reader;
     private volatile boolean stopped;
 

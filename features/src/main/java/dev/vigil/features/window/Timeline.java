@@ -1,6 +1,7 @@
 package dev.vigil.features.window;
 
 import dev.vigil.features.state.TimelineState;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -74,7 +75,7 @@ public final class Timeline {
     }
 
     /** A shape for windows ending at the query time, the longest being {@code longestWindow}. */
-    public static Shape of(Stats stats, java.time.Duration longestWindow) {
+    public static Shape of(Stats stats, Duration longestWindow) {
       return new Shape(stats, longestWindow.toMinutes(), 0, 0);
     }
   }

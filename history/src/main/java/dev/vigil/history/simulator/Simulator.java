@@ -18,11 +18,13 @@ import dev.vigil.features.event.Event.Payment;
 import dev.vigil.features.event.Event.PromiseToPay;
 import dev.vigil.features.event.Event.Statement;
 import dev.vigil.features.event.Event.Transaction;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -228,7 +230,7 @@ public final class Simulator {
 
   /** A merchant drawn by popularity (the first is the most popular). */
   private Terminal popularMerchant() {
-    int i = java.util.Arrays.binarySearch(popularity, random.nextDouble());
+    int i = Arrays.binarySearch(popularity, random.nextDouble());
     return terminals[Math.min(terminals.length - 1, i >= 0 ? i : -i - 1)];
   }
 
@@ -274,7 +276,7 @@ public final class Simulator {
         arrival[i] = today.get(i).timeMillis() + random.nextLong(config.maxDisorderMillis() + 1);
         order[i] = i;
       }
-      java.util.Arrays.sort(order, Comparator.comparingLong(i -> arrival[i]));
+      Arrays.sort(order, Comparator.comparingLong(i -> arrival[i]));
       for (Integer i : order) {
         emit(today.get(i), sink);
       }
@@ -470,7 +472,7 @@ public final class Simulator {
         return dayStart + sinceMidnight;
       }
       LocalDate date = Instant.ofEpochMilli(dayStart).atZone(ZoneOffset.UTC).toLocalDate();
-      return date.atStartOfDay().plus(java.time.Duration.ofMillis(sinceMidnight)).atZone(zone)
+      return date.atStartOfDay().plus(Duration.ofMillis(sinceMidnight)).atZone(zone)
           .toInstant().toEpochMilli();
     }
 

@@ -14,6 +14,7 @@ import dev.vigil.models.training.Workflow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -109,7 +110,7 @@ public final class HandbookComparison {
     TrainingSet handbook = project(vigil, FeatureCatalogue.FRAUD.only(HANDBOOK_FEATURES));
     // the same test rows for every model; which frauds show a sign is read from Vigil's columns
     var split = Split.byTime(SPLIT);
-    var seen = new java.util.HashSet<String>();
+    var seen = new HashSet<String>();
     for (TrainingSet.Row r : Workflow.testRows(Task.FRAUD, vigil, split)) {
       if (visible(r.values())) {
         seen.add(r.id());

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /**
  * Evaluation metrics of a binary scorer: scores (higher is riskier, probabilities for the
@@ -238,7 +239,7 @@ public final class Metrics {
 
   /** The rows' indices by score, highest first; tied scores keep their input order. */
   public static int[] descending(double[] scores) {
-    return java.util.stream.IntStream.range(0, scores.length).boxed()
+    return IntStream.range(0, scores.length).boxed()
         .sorted((a, b) -> Double.compare(scores[b], scores[a]))
         .mapToInt(Integer::intValue).toArray();
   }

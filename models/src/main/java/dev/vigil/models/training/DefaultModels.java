@@ -4,6 +4,7 @@ import dev.vigil.features.event.Event;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.history.simulator.Simulator;
+import dev.vigil.history.training.TrainingSets;
 import dev.vigil.registry.ModelRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -75,7 +76,7 @@ public final class DefaultModels {
     Instant start = simulation.start().plus(Duration.ofDays(BURN_IN_DAYS));
     for (Task task : missing) {
       // delinquency labels look the horizon ahead, so its gap is the whole horizon
-      int horizon = dev.vigil.history.training.TrainingSets.DEFAULT_HORIZON_DAYS;
+      int horizon = TrainingSets.DEFAULT_HORIZON_DAYS;
       TimeSplit split = task == Task.DELINQUENCY
           ? new TimeSplit(start, Duration.ofDays(21), Duration.ofDays(horizon), Duration.ofDays(14))
           : new TimeSplit(start, Duration.ofDays(42), Duration.ofDays(7), Duration.ofDays(14));

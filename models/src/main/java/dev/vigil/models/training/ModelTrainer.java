@@ -1,16 +1,28 @@
 package dev.vigil.models.training;
 
+import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.history.training.TrainingSet;
+import dev.vigil.registry.Prediction;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
+import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
+import org.tribuo.classification.sgd.objectives.LogMulticlass;
 import org.tribuo.classification.xgboost.XGBoostClassificationTrainer;
 import org.tribuo.impl.ArrayExample;
+import org.tribuo.math.optimisers.AdaGrad;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 import org.tribuo.transform.TransformTrainer;
 import org.tribuo.transform.Transformation;
@@ -25,20 +37,20 @@ import org.tribuo.transform.transformations.SimpleTransform;
  */
 public final class ModelTrainer {
   /** The bad outcome's label ({@link dev.vigil.registry.Prediction#BAD}). */
-  public static final String BAD = dev.vigil.registry.Prediction.BAD;
+  public static final String BAD = Prediction.BAD;
   /** The good outcome's label. */
-  public static final String GOOD = dev.vigil.registry.Prediction.GOOD;
-  private static final LabelFactory LABELS = dev.vigil.registry.Prediction.LABELS;
+  public static final String GOOD = Prediction.GOOD;
+  private static final LabelFactory LABELS = Prediction.LABELS;
   /**
    * Tribuo's SGD trainers log their progress at INFO every thousand examples: thousands of lines
    * per model in the command line's output, the service's log and CI's. Held here so that the
    * level stays set (java.util.logging keeps loggers only weakly).
    */
-  private static final java.util.logging.Logger SGD_PROGRESS =
-      java.util.logging.Logger.getLogger("org.tribuo.common.sgd.AbstractSGDTrainer");
+  private static final Logger SGD_PROGRESS =
+      Logger.getLogger("org.tribuo.common.sgd.AbstractSGDTrainer");
 
   static {
-    SGD_PROGRESS.setLevel(java.util.logging.Level.WARNING);
+    SGD_PROGRESS.setLevel(Level.WARNING);
   }
 
   private ModelTrainer() {}
@@ -78,8 +90,8 @@ public final class ModelTrainer {
    * (docs/models.md, "Defaults, chosen by evidence"): XGBoost for fraud, logistic regression for
    * deposits and delinquency.
    */
-  public static Algorithm defaultAlgorithm(dev.vigil.features.profile.FeatureCatalogue.Task task) {
-    return task == dev.vigil.features.profile.FeatureCatalogue.Task.FRAUD
+  public static Algorithm defaultAlgorithm(FeatureCatalogue.Task task) {
+    return task == FeatureCatalogue.Task.FRAUD
         ? Algorithm.XGBOOST : Algorithm.LOGISTIC_REGRESSION;
   }
 
@@ -143,7 +155,7 @@ public final class ModelTrainer {
           || minChildWeight < 0 || lambda < 0) {
         throw new IllegalArgumentException("hyperparameters out of range: " + this);
       }
-      java.util.Objects.requireNonNull(scaling, "scaling");
+      Objects.requireNonNull(scaling, "scaling");
     }
 
     /** The defaults with logistic regression's scaling set to {@code s}. */
@@ -158,7 +170,7 @@ public final class ModelTrainer {
 
     /** What the model card records of them for {@code algorithm}. */
     public Map<String, String> describe(Algorithm algorithm) {
-      var m = new java.util.LinkedHashMap<String, String>();
+      var m = new LinkedHashMap<String, String>();
       if (algorithm == Algorithm.XGBOOST) {
         m.put("trees", Integer.toString(trees));
         m.put("eta", Double.toString(eta));
@@ -217,7 +229,7 @@ public final class ModelTrainer {
     var dataset = new MutableDataset<Label>(
         new SimpleDataSourceProvenance("vigil " + set.task() + " training set", LABELS), LABELS);
     double[] min = new double[names.length];
-    java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
+    Arrays.fill(min, Double.POSITIVE_INFINITY);
     for (TrainingSet.Row r : rows) {
       var example = new ArrayExample<>(new Label(r.label() == 1 ? BAD : GOOD), names, r.values());
       if (r.label() == 1 && balanceClasses) {
@@ -242,9 +254,9 @@ public final class ModelTrainer {
       perFeature.put(names[i], steps);
     }
     // LogisticRegressionTrainer's objective and optimiser, with the epochs and rate chosen
-    var logistic = new org.tribuo.classification.sgd.linear.LinearSGDTrainer(
-        new org.tribuo.classification.sgd.objectives.LogMulticlass(),
-        new org.tribuo.math.optimisers.AdaGrad(settings.learningRate(), 0.1), settings.epochs(),
+    var logistic = new LinearSGDTrainer(
+        new LogMulticlass(),
+        new AdaGrad(settings.learningRate(), 0.1), settings.epochs(),
         12345L);
     var trainer = new TransformTrainer<>(logistic, new TransformationMap(perFeature), true);
     return trainer.train(dataset);
@@ -252,19 +264,19 @@ public final class ModelTrainer {
 
   /** The model's probability of the bad outcome for one feature vector. */
   public static double probability(Model<Label> model, String[] names, double[] values) {
-    return dev.vigil.registry.Prediction.probability(model, names, values);
+    return Prediction.probability(model, names, values);
   }
 
 
   /** The constant whose id is {@code given}; else an error naming {@code what} and the choices. */
-  private static <E extends Enum<E>> E byId(E[] values, java.util.function.Function<E, String> id,
+  private static <E extends Enum<E>> E byId(E[] values, Function<E, String> id,
       String what, String given) {
     for (E e : values) {
       if (id.apply(e).equals(given)) {
         return e;
       }
     }
-    throw new IllegalArgumentException(what + " must be " + java.util.Arrays.stream(values)
-        .map(id).collect(java.util.stream.Collectors.joining(" or ")) + ", not '" + given + "'");
+    throw new IllegalArgumentException(what + " must be " + Arrays.stream(values)
+        .map(id).collect(Collectors.joining(" or ")) + ", not '" + given + "'");
   }
 }

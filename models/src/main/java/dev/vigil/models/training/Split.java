@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * How a training set's rows are divided into the rows a model learns from and the rows it is
@@ -155,7 +156,7 @@ public record Split(long from, long to, TimeSplit time, Accounts accounts) {
     }
 
     String describe() {
-      return String.format(java.util.Locale.ROOT, "%.0f%% of accounts, seed %d", testShare * 100,
+      return String.format(Locale.ROOT, "%.0f%% of accounts, seed %d", testShare * 100,
           seed);
     }
   }

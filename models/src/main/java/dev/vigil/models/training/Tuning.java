@@ -6,10 +6,13 @@ import dev.vigil.models.training.ModelTrainer.Algorithm;
 import dev.vigil.models.training.ModelTrainer.Hyperparameters;
 import dev.vigil.models.training.ModelTrainer.Scaling;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * Hyper-parameter search within a budget, judged on a validation period the test period never
@@ -63,13 +66,13 @@ public final class Tuning {
     /** One line for the model card: how many were tried, the chosen one's validation figures. */
     public String summary(Algorithm algorithm) {
       String how = chosen == trials.get(0)
-          ? trials.size() == 1 ? "" : String.format(java.util.Locale.ROOT, ", the defaults kept:"
+          ? trials.size() == 1 ? "" : String.format(Locale.ROOT, ", the defaults kept:"
               + " no candidate beat them in %.0f%% of %d resamples of the validation rows",
               CONFIDENCE * 100, RESAMPLES)
-          : String.format(java.util.Locale.ROOT, ", beating the defaults in %.0f%% of %d"
+          : String.format(Locale.ROOT, ", beating the defaults in %.0f%% of %d"
               + " resamples of the validation rows", chosen.beatsDefaults() * 100, RESAMPLES);
       return trials.size() + " candidates, chosen by validation average precision "
-          + String.format(java.util.Locale.ROOT, "%.4f (AUC %.4f)", chosen.averagePrecision(),
+          + String.format(Locale.ROOT, "%.4f (AUC %.4f)", chosen.averagePrecision(),
               chosen.auc()) + how + ": " + chosen.settings().describe(algorithm);
     }
   }
@@ -135,10 +138,10 @@ public final class Tuning {
         defaults = p;
       }
       trials.add(t);
-      System.err.printf(java.util.Locale.ROOT, "tuning %d/%d: validation average precision %.4f,"
+      System.err.printf(Locale.ROOT, "tuning %d/%d: validation average precision %.4f,"
           + " AUC %.4f%s  %s%n", trials.size(), candidates.size(), t.averagePrecision(), t.auc(),
           Double.isNaN(t.beatsDefaults()) ? " (the defaults)"
-              : String.format(java.util.Locale.ROOT, ", above the defaults in %.0f%% of"
+              : String.format(Locale.ROOT, ", above the defaults in %.0f%% of"
                   + " resamples", t.beatsDefaults() * 100), h.describe(algorithm));
     }
     return new Outcome(List.copyOf(trials), choose(trials));
@@ -185,11 +188,11 @@ public final class Tuning {
     int n = labels.length;
     int[] byIncumbent = Metrics.descending(incumbent);
     int[] byChallenger = Metrics.descending(challenger);
-    var random = new java.util.SplittableRandom(seed);
+    var random = new SplittableRandom(seed);
     int[] drawn = new int[n];
     int above = 0;
     for (int r = 0; r < resamples; r++) {
-      java.util.Arrays.fill(drawn, 0);
+      Arrays.fill(drawn, 0);
       for (int i = 0; i < n; i++) {
         drawn[random.nextInt(n)]++;
       }

@@ -3,19 +3,27 @@ package dev.vigil.models.training;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.ProfileSettings;
+import dev.vigil.history.History;
 import dev.vigil.history.training.TrainingSet;
 import dev.vigil.history.training.TrainingSets;
 import dev.vigil.models.evaluation.Metrics;
 import dev.vigil.registry.ModelCard;
+import dev.vigil.registry.Prediction;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
 
@@ -51,12 +59,12 @@ public final class Workflow {
    */
   public static TrainingSet trainingSet(Task task, List<Event> history, long from, long to,
       Duration horizon, String schedule) {
-    return trainingSet(task, dev.vigil.history.History.of(history), from, to, horizon,
+    return trainingSet(task, History.of(history), from, to, horizon,
         schedule);
   }
 
   /** As above, from a history replayed twice (labels, then features): streamed from a file. */
-  public static TrainingSet trainingSet(Task task, dev.vigil.history.History history,
+  public static TrainingSet trainingSet(Task task, History history,
       long from, long to, Duration horizon, String schedule) {
     var settings = ProfileSettings.DEFAULT;
     return switch (task) {
@@ -185,7 +193,7 @@ public final class Workflow {
    */
   static List<TrainingSet.Row> withoutKnownCompromisedCards(TrainingSet set, TimeSplit split,
       List<TrainingSet.Row> test) {
-    Map<String, Long> firstFraud = new java.util.HashMap<>();
+    Map<String, Long> firstFraud = new HashMap<>();
     for (TrainingSet.Row r : ModelTrainer.rows(set, split.trainFrom(), split.testTo())) {
       if (r.label() == 1) {
         firstFraud.merge(r.accountId(), r.asOfMillis(), Math::min);
@@ -204,8 +212,8 @@ public final class Workflow {
    * fewer): what the service explains scores against and measures drift from.
    */
   static List<double[]> reference(List<TrainingSet.Row> train) {
-    var rows = new java.util.ArrayList<>(train);
-    java.util.Collections.shuffle(rows, new java.util.Random(42));
+    var rows = new ArrayList<>(train);
+    Collections.shuffle(rows, new Random(42));
     return rows.stream().limit(ModelCard.REFERENCE_ROWS).map(r -> r.values().clone()).toList();
   }
 
@@ -214,10 +222,10 @@ public final class Workflow {
 
   public static Scores scored(Model<Label> model, TrainingSet set, List<TrainingSet.Row> rows) {
     String[] names = set.features().names().toArray(new String[0]);
-    double[] p = dev.vigil.registry.Prediction.probabilities(model, names,
+    double[] p = Prediction.probabilities(model, names,
         rows.stream().map(TrainingSet.Row::values).toList());
     int[] y = new int[rows.size()];
-    var scored = new java.util.ArrayList<Metrics.Scored>(rows.size());
+    var scored = new ArrayList<Metrics.Scored>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
       TrainingSet.Row r = rows.get(i);
       y[i] = r.label();
@@ -226,7 +234,7 @@ public final class Workflow {
     }
     var m = new LinkedHashMap<String, Double>();
     m.put("rows", (double) rows.size());
-    m.put("positives", (double) java.util.Arrays.stream(y).sum());
+    m.put("positives", (double) Arrays.stream(y).sum());
     m.put("auc_roc", Metrics.aucRoc(p, y));
     m.put("average_precision", Metrics.averagePrecision(p, y));
     m.put("precision_at_100", Metrics.precisionAtK(p, y, 100));
@@ -254,7 +262,7 @@ public final class Workflow {
         }
       }
       return HexFormat.of().formatHex(sha.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

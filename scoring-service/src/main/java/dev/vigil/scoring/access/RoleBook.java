@@ -1,5 +1,6 @@
 package dev.vigil.scoring.access;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -70,7 +71,7 @@ public final class RoleBook {
     Map<String, Object> raw;
     try {
       raw = YAML.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
+    } catch (JacksonException e) {
       throw new IllegalArgumentException(file + ": not a map of identity to roles: "
           + e.getOriginalMessage());
     }

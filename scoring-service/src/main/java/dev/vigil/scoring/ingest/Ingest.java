@@ -3,28 +3,31 @@ package dev.vigil.scoring.ingest;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.event.InvalidEventException;
+import dev.vigil.features.profile.ProfileSettings;
 import dev.vigil.proto.v1.AckStatus;
 import dev.vigil.proto.v1.IngestServiceGrpc;
 import dev.vigil.proto.v1.PublishAck;
 import dev.vigil.proto.v1.PublishRequest;
+import dev.vigil.scoring.ops.StreamFlow;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.time.Duration;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +46,8 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase
 
   /** Events older than this behind the clock can change no feature: refused. */
   /** Whose lateness rule Publish applies: the profiles' (the job's and training's too). */
-  private static final dev.vigil.features.profile.ProfileSettings PROFILES =
-      dev.vigil.features.profile.ProfileSettings.DEFAULT;
+  private static final ProfileSettings PROFILES =
+      ProfileSettings.DEFAULT;
   private final Producer<byte[], byte[]> producer;
   private final String topic;
   private final IngestLedger ledger;
@@ -101,7 +104,7 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase
   @Override
   public StreamObserver<PublishRequest> publish(StreamObserver<PublishAck> acks) {
     // events in flight per stream are bounded, and none are read while the client reads no acks
-    var flow = dev.vigil.scoring.ops.StreamFlow.of(acks, STREAM_WINDOW);
+    var flow = StreamFlow.of(acks, STREAM_WINDOW);
     return new StreamObserver<>() {
       private CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
       private volatile boolean failed;
@@ -126,7 +129,7 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase
           return;
         }
         failed = true;
-        Throwable cause = t instanceof java.util.concurrent.CompletionException ? t.getCause() : t;
+        Throwable cause = t instanceof CompletionException ? t.getCause() : t;
         boolean ledger = cause instanceof LedgerFailure;
         log.warn("{}; ending the publish stream: {}", ledger ? "ingest ledger failed"
             : "events topic unavailable", String.valueOf(cause.getCause() != null && ledger

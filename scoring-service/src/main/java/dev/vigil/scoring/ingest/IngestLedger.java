@@ -1,5 +1,6 @@
 package dev.vigil.scoring.ingest;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,7 +52,7 @@ public interface IngestLedger extends AutoCloseable {
         Files.createDirectories(dir);
         options = new Options().setCreateIfMissing(true);
         db = TtlDB.open(options, dir.toString(), (int) retention.toSeconds(), false);
-      } catch (RocksDBException | java.io.IOException e) {
+      } catch (RocksDBException | IOException e) {
         throw new IllegalStateException("cannot open the ingest ledger at " + dir, e);
       }
     }

@@ -5,6 +5,7 @@ import dev.vigil.registry.ModelCard;
 import dev.vigil.registry.ModelRegistry;
 import dev.vigil.registry.Prediction;
 import dev.vigil.registry.ScoreScale;
+import java.util.Arrays;
 import java.util.List;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoostError;
@@ -73,7 +74,7 @@ public final class ServedModel {
     this.explainer = explainerFor(model, names);
     this.expected = new double[names.length];
     this.typical = new double[names.length];
-    java.util.Arrays.fill(typical, Double.NaN);
+    Arrays.fill(typical, Double.NaN);
     List<double[]> reference = card.reference().stream()
         .filter(row -> row.length == names.length).toList();
     double[] scores = new double[reference.size()];
@@ -90,7 +91,7 @@ public final class ServedModel {
       } catch (RuntimeException e) {
         // a model that cannot score its own reference rows fails its requests too, and they get
         // the stand-in decision; it still loads, so that its role can be given and taken away
-        java.util.Arrays.fill(expected, 0);
+        Arrays.fill(expected, 0);
         scores = new double[0];
       }
       double[] column = new double[reference.size()];
@@ -98,7 +99,7 @@ public final class ServedModel {
         for (int r = 0; r < column.length; r++) {
           column[r] = reference.get(r)[i];
         }
-        java.util.Arrays.sort(column);
+        Arrays.sort(column);
         typical[i] = column.length % 2 == 1 ? column[column.length / 2]
             : (column[column.length / 2 - 1] + column[column.length / 2]) / 2;
       }
@@ -181,7 +182,7 @@ public final class ServedModel {
         margin += x;
       }
       p = 1 / (1 + Math.exp(-margin));
-      c = java.util.Arrays.copyOf(withBias, values.length);
+      c = Arrays.copyOf(withBias, values.length);
       base = withBias[values.length];
     } else {
       p = probability(values);
@@ -328,13 +329,13 @@ public final class ServedModel {
 
     @Override
     public double[] contributions(double[] values, double probability) {
-      return java.util.Arrays.copyOf(withBias(values), values.length);
+      return Arrays.copyOf(withBias(values), values.length);
     }
 
     /** Each feature's contribution, then the bias, bad class against good. */
     double[] withBias(double[] values) {
       float[] row = new float[width];
-      java.util.Arrays.fill(row, Float.NaN);
+      Arrays.fill(row, Float.NaN);
       for (int i = 0; i < values.length; i++) {
         if (column[i] >= 0) {
           row[column[i]] = (float) values[i];

@@ -2,6 +2,7 @@ package dev.vigil.scoring.profile;
 
 import com.google.protobuf.Timestamp;
 import dev.vigil.features.event.EventCodec;
+import dev.vigil.features.event.InvalidEventException;
 import dev.vigil.features.profile.AccountProfile;
 import dev.vigil.features.profile.CheckProfile;
 import dev.vigil.features.profile.CustomerProfile;
@@ -53,7 +54,7 @@ public final class ProfileLookup extends ProfileServiceGrpc.ProfileServiceImplBa
     long asOf;
     try {
       asOf = request.hasAsOf() ? EventCodec.millis(request.getAsOf(), "as_of") : clock.millis();
-    } catch (dev.vigil.features.event.InvalidEventException e) {
+    } catch (InvalidEventException e) {
       response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage())
           .asRuntimeException());
       return;

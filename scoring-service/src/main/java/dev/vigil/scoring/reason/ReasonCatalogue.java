@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The stable reason code, adverse direction and lender-facing text of every feature, as the
@@ -44,7 +45,7 @@ public final class ReasonCatalogue {
    * Per feature set, its features' entries in its order: no lookup by name on the scoring path.
    * Keyed by identity: the service scores with the catalogue's three constant sets.
    */
-  private final Map<FeatureSet, Entry[]> bySet = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<FeatureSet, Entry[]> bySet = new ConcurrentHashMap<>();
 
   private ReasonCatalogue(Map<String, Entry> entries) {
     this.entries = entries;

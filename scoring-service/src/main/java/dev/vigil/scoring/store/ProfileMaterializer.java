@@ -1,10 +1,12 @@
 package dev.vigil.scoring.store;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.vigil.features.profile.EntityKey;
 import dev.vigil.proto.v1.ProfileRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -78,7 +80,7 @@ public final class ProfileMaterializer implements AutoCloseable, StoreProgress {
         .map(i -> new TopicPartition(topic, i.partition())).toList();
     consumer.assign(partitions);
     Map<Integer, Long> stored = store.offsets(topic);
-    var starts = new java.util.HashMap<TopicPartition, Long>();
+    var starts = new HashMap<TopicPartition, Long>();
     for (TopicPartition tp : partitions) {
       Long offset = stored.get(tp.partition());
       if (offset == null) {
@@ -142,7 +144,7 @@ public final class ProfileMaterializer implements AutoCloseable, StoreProgress {
     if (!records.isEmpty()) {
       var updates = new ArrayList<ProfileStore.Update>(records.count());
       int bad = 0;
-      var next = new java.util.HashMap<Integer, Long>();
+      var next = new HashMap<Integer, Long>();
       for (ConsumerRecord<byte[], byte[]> r : records) {
         next.merge(r.partition(), r.offset() + 1, Math::max);
         ProfileStore.Update u = parse(r);
@@ -185,7 +187,7 @@ public final class ProfileMaterializer implements AutoCloseable, StoreProgress {
       EntityKey key = EntityKey.parse(new String(r.key(), StandardCharsets.UTF_8));
       ProfileRecord record = ProfileRecord.parseFrom(r.value());
       return new ProfileStore.Update(key, record);
-    } catch (RuntimeException | com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (RuntimeException | InvalidProtocolBufferException e) {
       // never the key or value in the log: they name customers' accounts
       log.warn("skipping an unreadable profile record at {}/{}", r.partition(), r.offset());
       return null;

@@ -4,11 +4,13 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.vigil.features.profile.EntityKey;
 import dev.vigil.features.profile.EntityType;
 import dev.vigil.proto.v1.ProfileRecord;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -85,13 +87,13 @@ public final class ProfileStore implements AutoCloseable {
       try {
         if (Files.exists(aside)) {
           try (var files = Files.walk(aside)) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
               Files.delete(f);
             }
           }
         }
         Files.move(dir, aside);
-      } catch (java.io.IOException io) {
+      } catch (IOException io) {
         throw new IllegalStateException("cannot open the profile store at " + dir + " (" + why
             + ") nor move it aside: " + io, e);
       }
@@ -143,7 +145,7 @@ public final class ProfileStore implements AutoCloseable {
       for (EntityType type : EntityType.values()) {
         families.put(type, handles.get(1 + type.ordinal()));
       }
-    } catch (RocksDBException | java.io.IOException e) {
+    } catch (RocksDBException | IOException e) {
       throw new IllegalStateException("cannot open the profile store at " + dir, e);
     }
   }

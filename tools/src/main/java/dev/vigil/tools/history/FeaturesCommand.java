@@ -10,6 +10,9 @@ import dev.vigil.history.cli.Instants;
 import dev.vigil.history.simulator.Simulator;
 import dev.vigil.history.training.TrainingSet;
 import dev.vigil.history.training.TrainingSets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,7 +75,7 @@ public final class FeaturesCommand {
     public Integer call() throws Exception {
       Simulator.Shape worldShape;
       try {
-        worldShape = Simulator.Shape.valueOf(shape.toUpperCase(java.util.Locale.ROOT));
+        worldShape = Simulator.Shape.valueOf(shape.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(new CommandLine(this),
             "--shape: '" + shape + "' is neither vigil nor handbook");
@@ -162,8 +165,8 @@ public final class FeaturesCommand {
       };
       try {
         set.writeCsv(out);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
       System.out.printf("%s: %,d rows (%,d positive), %d features, schema %s, from %,d events"
               + " in %.1f s -> %s%n", set.task(), set.rows().size(), set.positives(),
@@ -222,12 +225,12 @@ public final class FeaturesCommand {
     }
 
     @Override
-    public Integer call() throws java.io.IOException {
+    public Integer call() throws IOException {
       if (docs == null) {
         System.out.print(table());
         return 0;
       }
-      java.nio.file.Files.writeString(docs, withTable(java.nio.file.Files.readString(docs)));
+      Files.writeString(docs, withTable(Files.readString(docs)));
       System.out.println("wrote the catalogue (" + FeatureCatalogue.all().size()
           + " features) into " + docs);
       return 0;
