@@ -54,7 +54,7 @@ class ProfileFoldTest {
    */
   private List<ProfileUpdate> fold(List<Event> events, int recent) throws Exception {
     try (var h = harness(new ProfileFold(EntityType.ACCOUNT, settings, Duration.ofDays(400),
-        recent))) {
+        recent, Duration.ZERO))) {
       for (Event e : events) {
         h.processElement(routed(e), e.timeMillis());
       }
@@ -108,8 +108,8 @@ class ProfileFoldTest {
       events.add(purchase(i, "acct-" + (i % 7)));
     }
     org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
-    try (var h = harness(new ProfileFold(EntityType.ACCOUNT, settings, Duration.ofDays(400),
-        100, Duration.ZERO, unwrittenBound))) {
+    try (var h = harness(ProfileFold.withUnwrittenBound(EntityType.ACCOUNT, settings,
+        Duration.ofDays(400), 100, Duration.ZERO, unwrittenBound))) {
       for (Event e : events.subList(0, 20)) {
         h.processElement(routed(e), e.timeMillis());
       }
@@ -118,7 +118,8 @@ class ProfileFoldTest {
     }
     // restored, and keeping nothing decoded: every fold reads the checkpoint's state
     List<ProfileUpdate> after;
-    var fold = new ProfileFold(EntityType.ACCOUNT, settings, Duration.ofDays(400), 0);
+    var fold = new ProfileFold(EntityType.ACCOUNT, settings, Duration.ofDays(400), 0,
+        Duration.ZERO);
     var h = new KeyedOneInputStreamOperatorTestHarness<>(new ProfileFoldOperator(fold),
         (Routed r) -> r.key, Types.STRING);
     try (h) {
@@ -148,7 +149,8 @@ class ProfileFoldTest {
   @Test
   void aProfileWhoseStateExpiredStartsAfreshThoughItWasKeptDecoded() throws Exception {
     Duration ttl = Duration.ofMinutes(10);
-    try (var h = harness(new ProfileFold(EntityType.ACCOUNT, settings, ttl, 100))) {
+    try (var h = harness(new ProfileFold(EntityType.ACCOUNT, settings, ttl, 100,
+        Duration.ZERO))) {
       h.setProcessingTime(0);
       h.setStateTtlProcessingTime(0);
       h.processElement(routed(purchase(0, "a")), T0);
