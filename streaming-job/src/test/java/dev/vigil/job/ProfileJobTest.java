@@ -1,7 +1,5 @@
 package dev.vigil.job;
 
-import dev.vigil.testkit.EmbeddedKafka;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.features.event.Event;
@@ -11,8 +9,11 @@ import dev.vigil.features.profile.ProfileBook;
 import dev.vigil.features.profile.ProfileCodec;
 import dev.vigil.features.profile.ProfileSettings;
 import dev.vigil.features.simulator.Simulator;
+import dev.vigil.job.intake.Incoming;
+import dev.vigil.job.sinks.DeadLetterSerializer;
 import dev.vigil.proto.v1.Money;
 import dev.vigil.proto.v1.ProfileRecord;
+import dev.vigil.testkit.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
