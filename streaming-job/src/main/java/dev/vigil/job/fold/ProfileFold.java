@@ -101,8 +101,8 @@ public final class ProfileFold extends KeyedProcessFunction<String, Routed, Prof
 
   /**
    * Encodes the profile leaving the throttle, once, for keyed state and for the profiles topic.
-   * Keyed state is written only from here: a version held by the throttle lives in memory until
-   * it is published (at the latest before the next checkpoint barrier, {@link
+   * Keyed state only ever gets what was published: a version held by the throttle lives in memory
+   * until it is published (at the latest before the next checkpoint barrier, {@link
    * ProfileFoldOperator}), so every checkpoint's state equals what was published, and a hot
    * entity is encoded and written once an interval rather than once an event.
    */
