@@ -1,6 +1,7 @@
 package dev.vigil.job;
 
 import dev.vigil.features.profile.ProfileSettings;
+import dev.vigil.job.fold.ProfileFold;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

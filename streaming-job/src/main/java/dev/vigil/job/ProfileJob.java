@@ -1,6 +1,20 @@
 package dev.vigil.job;
 
 import dev.vigil.features.profile.EntityType;
+import dev.vigil.job.fold.LocalBundles;
+import dev.vigil.job.fold.ProfileFold;
+import dev.vigil.job.fold.ProfileFoldOperator;
+import dev.vigil.job.intake.Dedupe;
+import dev.vigil.job.intake.EventIntake;
+import dev.vigil.job.intake.Incoming;
+import dev.vigil.job.intake.KafkaEventDeserializer;
+import dev.vigil.job.intake.Route;
+import dev.vigil.job.intake.Routed;
+import dev.vigil.job.intake.Validate;
+import dev.vigil.job.publication.ProfileUpdate;
+import dev.vigil.job.publication.Publication;
+import dev.vigil.job.sinks.DeadLetterSerializer;
+import dev.vigil.job.sinks.ProfileRecordSerializer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -44,7 +58,7 @@ public final class ProfileJob {
    * How long (processing time) an event id is remembered: a redelivery within this is dropped as
    * a duplicate. Longer than the ingest ledger's default retention (7 days).
    */
-  static final Duration DEDUPE_MEMORY = Duration.ofDays(8);
+  public static final Duration DEDUPE_MEMORY = Duration.ofDays(8);
 
   private ProfileJob() {}
 

@@ -9,6 +9,8 @@ import dev.vigil.features.profile.ProfileBook;
 import dev.vigil.features.profile.ProfileCodec;
 import dev.vigil.features.profile.ProfileSettings;
 import dev.vigil.history.simulator.Simulator;
+import dev.vigil.job.intake.Incoming;
+import dev.vigil.job.sinks.DeadLetterSerializer;
 import dev.vigil.proto.v1.Money;
 import dev.vigil.proto.v1.ProfileRecord;
 import dev.vigil.testkit.EmbeddedKafka;

@@ -1,13 +1,15 @@
 package dev.vigil.features.profile;
 
 import dev.vigil.features.event.Event;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Every entity's profile in memory, folded from events exactly as the streaming job folds them
- * (same routing through {@link EntityKey#of}, same cross-entity duplicate-presentment signal).
- * Point-in-time training replays history through it; tests use it as the reference fold.
+ * (same routing through {@link EntityKey#of}, same {@link FoldStep} into each profile, same
+ * cross-entity duplicate-presentment signal). Point-in-time training replays history through it;
+ * tests use it as the reference fold.
  */
 public final class ProfileBook {
   private final ProfileSettings settings;
@@ -15,6 +17,7 @@ public final class ProfileBook {
   private final Map<EntityKey, Profile> profiles = new HashMap<>();
   private long folded;
   private long beyondHorizon;
+  private final Counts outcomes = new Counts();
 
   public ProfileBook(ProfileSettings settings) {
     this.settings = settings;
@@ -25,22 +28,10 @@ public final class ProfileBook {
     return settings;
   }
 
-  /** Folds one event into every profile it concerns. */
+  /** Folds one event into every profile it concerns, each by the job's {@link FoldStep}. */
   public void fold(Event e) {
     for (EntityKey key : EntityKey.of(e)) {
-      Profile p = profiles.computeIfAbsent(key, k -> codec.empty(k.type()));
-      if (p instanceof CheckProfile check) {
-        for (CheckProfile.DuplicateSignal signal : check.present(e)) {
-          account(signal.accountId()).recordDuplicatePresentment(signal.depositId(),
-              signal.millis());
-        }
-        continue;
-      }
-      if (p.fold(e) == Profile.Fold.FOLDED) {
-        folded++;
-      } else {
-        beyondHorizon++;
-      }
+      FoldStep.take(profiles.computeIfAbsent(key, k -> codec.empty(k.type())), e, outcomes);
     }
   }
 
@@ -50,7 +41,7 @@ public final class ProfileBook {
   }
 
   public Map<EntityKey, Profile> all() {
-    return java.util.Collections.unmodifiableMap(profiles);
+    return Collections.unmodifiableMap(profiles);
   }
 
   public long foldedCount() {
@@ -62,9 +53,27 @@ public final class ProfileBook {
     return beyondHorizon;
   }
 
-  private AccountProfile account(String id) {
-    return (AccountProfile) profiles.computeIfAbsent(EntityKey.account(id),
-        k -> new AccountProfile(settings));
+  /**
+   * Counts the steps; a duplicate presentment goes straight to the depositing account's profile
+   * (the job sends it to the account's fold).
+   */
+  private final class Counts implements FoldStep.Outcomes {
+    @Override
+    public void folded() {
+      folded++;
+    }
+
+    @Override
+    public void beyondHorizon() {
+      beyondHorizon++;
+    }
+
+    @Override
+    public void duplicatePresentment(CheckProfile.DuplicateSignal signal) {
+      FoldStep.recordDuplicatePresentment(profiles.computeIfAbsent(
+              EntityKey.account(signal.accountId()), k -> new AccountProfile(settings)),
+          signal.depositId(), signal.millis());
+    }
   }
 
   /** The inputs to score {@code current} as of its own time, from the profiles as they are now. */
