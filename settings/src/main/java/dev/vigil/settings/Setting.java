@@ -125,7 +125,10 @@ public final class Setting<T> {
     return duration(key, defaultValue, min, ChronoUnit.MILLIS, "milliseconds", description);
   }
 
-  /** A duration in whole seconds, {@code min} or more. */
+  /**
+   * A duration in whole seconds, {@code min} or more ({@code min} may be finer: {@code
+   * Duration.ofMillis(1)} refuses 0 seconds and lets code give 300 ms).
+   */
   public static Setting<Duration> seconds(String key, Duration defaultValue, Duration min,
       String description) {
     return duration(key, defaultValue, min, ChronoUnit.SECONDS, "seconds", description);
@@ -151,11 +154,10 @@ public final class Setting<T> {
 
   private static Setting<Duration> duration(String key, Duration defaultValue, Duration min,
       ChronoUnit unit, String unitName, String description) {
-    long least = unit == ChronoUnit.SECONDS ? min.toSeconds() : min.toMillis();
-    boolean whole = unit == ChronoUnit.SECONDS ? min.toSeconds() * 1000 == min.toMillis() : true;
-    if (!whole) {
-      throw new IllegalArgumentException(key + ": a minimum of " + min + " in whole " + unitName);
-    }
+    // the least whole number of units at or above min (a value given in code, finer than the
+    // unit, is checked against min itself)
+    long nanos = unit.getDuration().toNanos();
+    long least = Math.floorDiv(min.toNanos() + nanos - 1, nanos);
     String range = least + " or more";
     return new Setting<>(key, unitName + " (" + range + ")",
         "a whole number of " + unitName + " (" + range + ")",

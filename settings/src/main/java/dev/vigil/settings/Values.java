@@ -2,6 +2,7 @@ package dev.vigil.settings;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -14,6 +15,11 @@ public final class Values {
 
   Values(Map<Setting<?>, Object> values) {
     this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+  }
+
+  /** The settings these are the values of, in order. */
+  public List<Setting<?>> settings() {
+    return List.copyOf(values.keySet());
   }
 
   /**

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,6 +155,20 @@ class SettingsTest {
         .isEqualTo("VIGIL_KAFKA_BOOTSTRAP_SERVERS");
     assertThat(ALL.environment(Map.of("SERVICE_GRPC_PORT", "7", "CACHE_MB", " ",
         "VIGIL_HOME", "/opt/vigil"))).containsExactly(Map.entry("service.grpc.port", "7"));
+  }
+
+  @Test
+  void theEnvironmentNameOfAKeyIgnoresTheDefaultLocale() {
+    Locale previous = Locale.getDefault();
+    try {
+      Locale.setDefault(Locale.forLanguageTag("tr")); // where "i".toUpperCase() is not "I"
+      assertThat(Settings.environmentName("vigil.ingest.dedupe-retention-days"))
+          .isEqualTo("VIGIL_INGEST_DEDUPE_RETENTION_DAYS");
+      assertThat(ALL.parse(Map.of("resume", "TRUE")).get(RESUME)).isTrue();
+      assertThat(ALL.parse(Map.of("mode", "LAX")).get(MODE)).isEqualTo(Mode.LAX);
+    } finally {
+      Locale.setDefault(previous);
+    }
   }
 
   @Test
