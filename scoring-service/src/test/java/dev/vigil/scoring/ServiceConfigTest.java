@@ -154,7 +154,7 @@ class ServiceConfigTest {
     for (Setting<?> s : ServiceConfig.SETTINGS.all()) {
       assertThat(help).contains("  " + s.key() + " <" + s.type() + ">\n");
     }
-    assertThat(help).contains("The gRPC port (0: any free port). Default: 50051.");
+    assertThat(help).contains("      The gRPC port (0: any free port).\n      Default: 50051.\n");
   }
 
   /** docs/settings.md's service section is what the declarations generate. */

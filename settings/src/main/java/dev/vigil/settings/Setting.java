@@ -59,16 +59,16 @@ public final class Setting<T> {
   /** An integer from {@code min} to {@code max} (both included). */
   public static Setting<Integer> integer(String key, int defaultValue, int min, int max,
       String description) {
-    String range = range(min, max, Integer.MAX_VALUE);
-    return new Setting<>(key, "integer" + (range.isEmpty() ? "" : " (" + range + ")"),
-        "an integer" + (range.isEmpty() ? "" : " (" + range + ")"), Integer::valueOf,
-        v -> v >= min && v <= max, String::valueOf, defaultValue, null, description);
+    String range = max == Integer.MAX_VALUE ? min + " or more" : min + "-" + max;
+    return new Setting<>(key, "integer (" + range + ")", "an integer (" + range + ")",
+        Integer::valueOf, v -> v >= min && v <= max, String::valueOf, defaultValue, null,
+        description);
   }
 
   /** A whole number from {@code min} up (a count, a size in some unit). */
   public static Setting<Long> count(String key, long defaultValue, long min,
       String description) {
-    String range = range(min, Long.MAX_VALUE, Long.MAX_VALUE);
+    String range = min + " or more";
     return new Setting<>(key, "integer (" + range + ")", "an integer (" + range + ")",
         Long::valueOf, v -> v >= min, String::valueOf, defaultValue, null, description);
   }
@@ -246,13 +246,6 @@ public final class Setting<T> {
   @Override
   public String toString() {
     return key;
-  }
-
-  private static String range(long min, long max, long unbounded) {
-    if (max == unbounded) {
-      return min + " or more";
-    }
-    return min + "-" + max;
   }
 
   private static String trim(double v) {

@@ -198,7 +198,8 @@ public final class Settings {
         b.append(" <").append(s.type()).append('>');
       }
       b.append('\n');
-      wrap(b, s.description() + " Default: " + s.defaultText() + ".", "      ");
+      wrap(b, s.description(), "      ");
+      b.append("      Default: ").append(s.defaultText()).append(".\n");
     }
     return b.toString();
   }
@@ -225,9 +226,9 @@ public final class Settings {
     return text.replace("|", "\\|").replace("\n", " ");
   }
 
-  /** Appends {@code text} wrapped at 100 columns, each line after {@code indent}. */
+  /** Appends {@code text} wrapped at 80 columns, each line after {@code indent}. */
   private static void wrap(StringBuilder b, String text, String indent) {
-    int width = 100 - indent.length();
+    int width = 80 - indent.length();
     var line = new StringBuilder();
     for (String word : text.split("\\s+")) {
       if (word.isEmpty()) {

@@ -184,10 +184,10 @@ class SettingsTest {
     String help = ALL.help("[--option value]...", "--", "");
     assertThat(help).startsWith("Usage: test-program [--option value]...\n\nDoes a test.\n")
         .contains("  --service.grpc.port <integer (1-65535)>\n"
-            + "      The gRPC port. Default: 50051.\n")
+            + "      The gRPC port.\n      Default: 50051.\n")
         .contains("  --resume | --no-resume\n")
-        .contains("  --policy <path>\n      The policy file. Default: <dir>/policy.yaml.\n")
-        .contains("  --mode <strict | lax>\n      Mode. Default: strict.\n");
+        .contains("  --policy <path>\n      The policy file.\n      Default: <dir>/policy.yaml.\n")
+        .contains("  --mode <strict | lax>\n      Mode.\n      Default: strict.\n");
     for (Setting<?> s : ALL.all()) {
       assertThat(help).contains("--" + s.key());
     }
