@@ -28,6 +28,8 @@ import dev.vigil.scoring.score.Scoring;
 import dev.vigil.scoring.store.HotProfiles;
 import dev.vigil.scoring.store.ProfileMaterializer;
 import dev.vigil.scoring.store.ProfileStore;
+import dev.vigil.settings.SettingException;
+import dev.vigil.settings.Settings;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
@@ -135,15 +137,16 @@ public final class ScoringServer implements AutoCloseable {
     ServerTls tls = null;
     ServerCredentials credentials;
     try {
-      if (!Files.isReadable(config.rolesFile())) {
-        throw new IOException("vigil.access.roles-file: " + config.rolesFile() + " not found or"
-            + " unreadable (it says which client may call which RPC; ./vigil tls init writes one)");
+      if (!Files.isReadable(config.network().rolesFile())) {
+        throw new IOException("vigil.access.roles-file: " + config.network().rolesFile()
+            + " not found or unreadable (it says which client may call which RPC; ./vigil tls"
+            + " init writes one)");
       }
-      roles = new RoleBook.Live(config.rolesFile(), metrics::rolesReloaded);
+      roles = new RoleBook.Live(config.network().rolesFile(), metrics::rolesReloaded);
       registryWatch.scheduleWithFixedDelay(roles::refresh, 2, 2, TimeUnit.SECONDS);
-      if (config.tls()) {
+      if (config.network().tls()) {
         try {
-          tls = new ServerTls(config.tlsFiles(), registryWatch, new ServerTls.Events() {
+          tls = new ServerTls(config.network().tlsFiles(), registryWatch, new ServerTls.Events() {
             @Override
             public void rejected() {
               metrics.certificateRejected();
@@ -159,25 +162,25 @@ public final class ScoringServer implements AutoCloseable {
         }
         credentials = tls.credentials();
       } else {
-        if (!java.net.InetAddress.getByName(config.bindAddress()).isLoopbackAddress()) {
+        if (!java.net.InetAddress.getByName(config.network().bindAddress()).isLoopbackAddress()) {
           throw new IllegalStateException("vigil.grpc.tls=off is allowed on a loopback address"
-              + " only, and vigil.bind-address is " + config.bindAddress());
+              + " only, and vigil.bind-address is " + config.network().bindAddress());
         }
         log.warn("*** TLS IS OFF (vigil.grpc.tls=off): the gRPC port is PLAINTEXT on {}, every"
             + " caller is '{}' with the roles {} grants it. For benchmarks only. ***",
-            config.bindAddress(), Caller.LOOPBACK, config.rolesFile());
+            config.network().bindAddress(), Caller.LOOPBACK, config.network().rolesFile());
         credentials = InsecureServerCredentials.create();
       }
       // a champion for every task, or a refusal naming those without: a registry path that is
       // wrong or not mounted must not start a service that cannot decide
-      models = new ServingModels(new ModelRegistry(config.modelRegistry()));
+      models = new ServingModels(new ModelRegistry(config.decisions().modelRegistry()));
       models.refresh();
       var missing = java.util.Arrays.stream(Task.values())
           .filter(task -> models.lineup(task).champion() == null).map(Task::id).toList();
       if (!missing.isEmpty()) {
         String what = "no champion model for " + String.join(", ", missing) + " in "
-            + config.modelRegistry();
-        if (!config.allowMissingModels()) {
+            + config.decisions().modelRegistry();
+        if (!config.decisions().allowMissingModels()) {
           throw new IllegalStateException(what + ": publish and activate one (./vigil models"
               + " train --task TASK --publish --activate), or run ./vigil models defaults for"
               + " models trained on simulated data (for trying Vigil only); set"
@@ -191,17 +194,18 @@ public final class ScoringServer implements AutoCloseable {
       registryWatch.shutdownNow(); // nothing else is open yet
       throw e;
     }
-    var store = ProfileStore.openOrRebuild(config.stateDir().resolve("profiles"),
-        new ProfileStore.Settings(config.blockCacheBytes(), config.bloomBitsPerKey()), why -> {
+    var store = ProfileStore.openOrRebuild(config.store().stateDir().resolve("profiles"),
+        new ProfileStore.Settings(config.store().blockCacheBytes(),
+            config.store().bloomBitsPerKey()), why -> {
           log.warn("the profile store could not be opened ({}); moved aside, rebuilding it from"
-              + " {}", why, config.profilesTopic());
+              + " {}", why, config.kafka().profilesTopic());
           metrics.storeRebuilt();
         });
-    var materializer = new ProfileMaterializer(store, config.kafka(), config.profilesTopic())
-        .start();
-    var ledger = IngestLedger.open(config.stateDir().resolve("ingested"),
-        Duration.ofDays(config.dedupeRetentionDays()));
-    var producer = Ingest.producer(config.kafka(), config.ingestKafkaTimeout());
+    var materializer = new ProfileMaterializer(store, config.kafka().properties(),
+        config.kafka().profilesTopic()).start();
+    var ledger = IngestLedger.open(config.store().stateDir().resolve("ingested"),
+        Duration.ofDays(config.store().dedupeRetentionDays()));
+    var producer = Ingest.producer(config.kafka().properties(), config.kafka().ingestTimeout());
     metrics.storeFeed(new ServiceMetrics.StoreFeed(materializer::lag, materializer::caughtUp,
         materializer::failures));
     metrics.storeSizes(store::sizes);
@@ -214,53 +218,57 @@ public final class ScoringServer implements AutoCloseable {
       publishModels.run();
     }, 5, 5, TimeUnit.SECONDS);
 
-    var policy = new LivePolicy(policyFile(config), config.policyPollMillis(),
+    var policy = new LivePolicy(policyFile(config), config.decisions().policyPollMillis(),
         reload -> metrics.policyReload(reload.loaded()));
-    var spool = new AuditSpool(AuditSpool.Settings.of(config.stateDir().resolve("audit-spool"),
-        config.auditSpoolMaxBytes(), config.auditWhenFull(), config.auditSync()),
-        config.kafka(), config.decisionsTopic());
+    var spool = new AuditSpool(AuditSpool.Settings.of(
+        config.store().stateDir().resolve("audit-spool"), config.audit().spoolMaxBytes(),
+        config.audit().whenFull(), config.audit().sync()),
+        config.kafka().properties(), config.kafka().decisionsTopic());
     metrics.auditSpool(new ServiceMetrics.SpoolReadings(spool::bytes, spool::pending,
         spool::delivered, spool::deliveryFailures, spool::notKept));
     var audit = new AuditLog(spool);
     var codec = new ProfileCodec(ProfileSettings.DEFAULT);
-    var hotProfiles = new HotProfiles(store, codec, config.hotProfiles());
+    var hotProfiles = new HotProfiles(store, codec, config.store().hotProfiles());
     metrics.hotProfiles(hotProfiles::cached);
-    var drift = new DriftMonitor(config.driftWindow());
+    var drift = new DriftMonitor(config.decisions().driftWindow());
     metrics.drift(() -> drift.indices().stream()
         .map(i -> new ServiceMetrics.Psi(i.task().id(), i.variable(), i.psi())).toList());
     var scoring = new Scoring(new Assessor(hotProfiles, models, ReasonCatalogue.load(), drift),
         policy,
-        new TreatmentPlanner(), audit, EntityTokens.fromKeyFile(config.tokenKeyFile()), metrics,
-        clock, config.standInMargin());
-    metrics.serve(config.metricsBindAddress(), config.metricsPort());
+        new TreatmentPlanner(), audit, EntityTokens.fromKeyFile(config.audit().tokenKeyFile()),
+        metrics, clock, config.decisions().standInMargin());
+    metrics.serve(config.network().metricsBindAddress(), config.network().metricsPort());
 
     var health = new HealthStatusManager();
     var builder = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
-        new java.net.InetSocketAddress(config.bindAddress(), config.port()), credentials);
+        new java.net.InetSocketAddress(config.network().bindAddress(), config.network().port()),
+        credentials);
     // calls are short and CPU-bound: a work-stealing pool sized to the cores, not gRPC's default
     // unbounded cached pool (one thread per concurrent call, and a hand-off for every call)
-    var executor = callExecutor(config.grpcThreads());
+    var executor = callExecutor(config.network().grpcThreads());
     builder.executor(executor);
     builder.maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
-    var readiness = new Readiness(health, materializer, config.maxLagRecords());
+    var readiness = new Readiness(health, materializer, config.store().maxLagRecords());
     builder.intercept(readiness.storeGate());
     // before the store gate: a caller without the role learns nothing, not even readiness
-    builder.intercept(new AccessGate(roles::current, !config.tls(), metrics::accessRefused));
+    builder.intercept(new AccessGate(roles::current, !config.network().tls(),
+        metrics::accessRefused));
     builder.intercept(metrics.interceptor()); // outermost: refusals are timed too
     builder.addService(scoring);
     builder.addService(new ModelAdministration(models, publishModels, audit, clock));
     builder.addService(new ProfileLookup(store, codec, clock));
-    var ingest = new Ingest(producer, config.eventsTopic(), ledger, clock);
+    var ingest = new Ingest(producer, config.kafka().eventsTopic(), ledger, clock);
     builder.addService(ingest);
     builder.addService(health.getHealthService());
-    if (config.reflection()) {
+    if (config.network().reflection()) {
       builder.addService(ProtoReflectionServiceV1.newInstance());
     }
     Server server = builder.build().start();
     registryWatch.scheduleWithFixedDelay(readiness::update, 0, 500, TimeUnit.MILLISECONDS);
-    log.info("Vigil scoring service listening on {}:{} ({}){}", config.bindAddress(),
-        server.getPort(), config.tls() ? "mutual TLS, client CA " + config.tlsFiles().clientCa()
-            : "PLAINTEXT", config.reflection() ? " (server reflection on)" : "");
+    log.info("Vigil scoring service listening on {}:{} ({}){}", config.network().bindAddress(),
+        server.getPort(), config.network().tls()
+            ? "mutual TLS, client CA " + config.network().tlsFiles().clientCa() : "PLAINTEXT",
+        config.network().reflection() ? " (server reflection on)" : "");
     return new ScoringServer(server, health, store, materializer, ledger, producer, policy,
         models, metrics, registryWatch, scoring, executor, spool, ingest, tls);
   }
@@ -274,12 +282,12 @@ public final class ScoringServer implements AutoCloseable {
 
   /** The configured policy file, or {@code <state-dir>/policy.yaml} seeded with the default. */
   private static Path policyFile(ServiceConfig config) throws IOException {
-    if (config.policyFile() != null) {
-      return config.policyFile();
+    if (config.decisions().policyFile() != null) {
+      return config.decisions().policyFile();
     }
-    Path file = config.stateDir().resolve("policy.yaml");
+    Path file = config.store().stateDir().resolve("policy.yaml");
     if (!Files.exists(file)) {
-      Files.createDirectories(config.stateDir());
+      Files.createDirectories(config.store().stateDir());
       try (InputStream in = Policy.class.getResourceAsStream("default-policy.yaml")) {
         Files.copy(in, file);
       }
@@ -368,10 +376,30 @@ public final class ScoringServer implements AutoCloseable {
     store.close();
   }
 
-  /** {@code ScoringServer [config.properties]}; environment variables override the file. */
+  /**
+   * {@code ScoringServer [config.properties] [--key=value]...}: environment variables override
+   * the file, options override both; {@code --help} lists every setting. A setting refused ends
+   * the process with exit code 2 and a message naming its key and value.
+   */
   public static void main(String[] args) throws Exception {
-    ServiceConfig config = ServiceConfig.load(args.length > 0 ? Path.of(args[0]) : null,
-        System.getenv());
+    ServiceConfig config;
+    try {
+      Settings.Arguments arguments = ServiceConfig.SETTINGS.arguments(args);
+      if (arguments.help()) {
+        System.out.print(ServiceConfig.help());
+        return;
+      }
+      if (arguments.positional().size() > 1) {
+        throw new SettingException("one properties file at most, not "
+            + arguments.positional());
+      }
+      Path file = arguments.positional().isEmpty() ? null : Path.of(arguments.positional().get(0));
+      config = ServiceConfig.load(file, System.getenv(), arguments.given());
+    } catch (SettingException e) {
+      System.err.println(ServiceConfig.SETTINGS.program() + ": " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     ScoringServer scoring = start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

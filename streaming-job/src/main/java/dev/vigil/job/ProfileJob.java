@@ -15,11 +15,12 @@ import dev.vigil.job.publication.ProfileUpdate;
 import dev.vigil.job.publication.Publication;
 import dev.vigil.job.sinks.DeadLetterSerializer;
 import dev.vigil.job.sinks.ProfileRecordSerializer;
+import dev.vigil.settings.SettingException;
+import dev.vigil.settings.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -34,9 +35,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * The profile job's composition root: events (Kafka topic or JSON Lines file) → validation and
@@ -333,86 +331,38 @@ public final class ProfileJob {
     return env.executeAsync("vigil-profiles");
   }
 
-  @Command(name = "vigil-profile-job", mixinStandardHelpOptions = true,
-      description = "Folds events into per-entity profiles and publishes them.")
-  static final class Cli implements Callable<Integer> {
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092",
-        description = "Kafka's bootstrap servers (default: ${DEFAULT-VALUE}).") String bootstrap;
-    @Option(names = "--kafka-properties", paramLabel = "FILE", description = "Kafka client"
-        + " properties for every client of the job (security.protocol=SASL_SSL, sasl.*, ssl.*:"
-        + " docs/security.md).") Path kafkaProperties;
-    @Option(names = "--checkpoints", defaultValue = "var/checkpoints",
-        description = "Checkpoint directory: a URI (file:///..., s3://...) or a local path"
-            + " (default: var/checkpoints, kept across restarts).") String checkpoints;
-    @Option(names = "--replay-from-start", description = "Start from empty state at the"
-        + " beginning of the events topic even though the consumer group has committed offsets"
-        + " (without it, the job refuses to start on empty state then).")
-    boolean replayFromStart;
-    @Option(names = "--events-file", description = "Replay a JSON Lines file instead of the topic.")
-    Path eventsFile;
-    @Option(names = "--bounded", description = "Stop at the topic's current end.") boolean bounded;
-    @Option(names = "--parallelism", defaultValue = "1", description = "Subtasks per operator"
-        + " (default: ${DEFAULT-VALUE}).") int parallelism;
-    @Option(names = "--checkpoint-interval-seconds", defaultValue = "10", description = "How"
-        + " often state and offsets are checkpointed: after a crash, the job resumes from the"
-        + " newest checkpoint and reads again what came after it (default: ${DEFAULT-VALUE}).")
-    long interval;
-    @Option(names = "--materialize-interval-seconds", defaultValue = "180", description = "How"
-        + " often RocksDB's state is snapshot in full: between, a checkpoint writes only the"
-        + " state changes since the last one (Flink's state changelog, under --checkpoints), so"
-        + " the job does not stall at every checkpoint; a restore replays at most this much of"
-        + " the changelog; 0 turns the changelog off (default: ${DEFAULT-VALUE}).")
-    long materializeSeconds;
-    @Option(names = "--publish-interval-ms", defaultValue = "1000", description = "The least"
-        + " time between two publications of one merchant's or device's profile: the first"
-        + " update after a quiet interval is published at once, later ones within it coalesce"
-        + " into one, and nothing is held across a checkpoint; 0 publishes every update"
-        + " (default: ${DEFAULT-VALUE}).")
-    long publishIntervalMs;
-    @Option(names = "--own-publish-interval-ms", defaultValue = "100", description = "The same for"
-        + " accounts, customers and checks, whose own velocity a score reads (default:"
-        + " ${DEFAULT-VALUE}).")
-    long ownPublishIntervalMs;
-    @Option(names = "--merchant-bundle-events", defaultValue = "1000", description = "Merchant"
-        + " events gathered per merchant before the keyed fold (the local half of a two-phase"
-        + " fold, for hot merchants): a bundle goes on at this many events across a subtask's"
-        + " merchants, after --merchant-bundle-ms, or before a checkpoint; 0 sends every event"
-        + " on its own (default: ${DEFAULT-VALUE}).")
-    int merchantBundleEvents;
-    @Option(names = "--merchant-bundle-ms", defaultValue = "50", description = "The longest a"
-        + " merchant event waits in a bundle (default: ${DEFAULT-VALUE}).")
-    long merchantBundleMs;
-    @Option(names = "--resume", negatable = true, defaultValue = "true", fallbackValue = "true",
-        description = "Resume from the newest completed checkpoint under --checkpoints"
-            + " (default: true; --no-resume starts from empty state).")
-    boolean resume;
+  /**
+   * The job's command line: the options {@link JobSettings#SETTINGS} declares ({@code --help}
+   * lists them), read into {@link JobSettings}.
+   */
+  static final class Cli {
+    private Cli() {}
 
-    /** The settings the options give, checkpoints under {@code dir} (a URI). */
-    JobSettings settings(String dir) {
-      return JobSettings.defaults(bootstrap, dir).withBounded(bounded)
-          .withParallelism(parallelism).withCheckpointInterval(Duration.ofSeconds(interval))
-          .withEventsFile(eventsFile).withReplayFromStart(replayFromStart)
-          .withPublishIntervals(Duration.ofMillis(publishIntervalMs),
-              Duration.ofMillis(ownPublishIntervalMs))
-          .withMerchantBundles(new JobSettings.Bundling(merchantBundleEvents,
-              Duration.ofMillis(merchantBundleMs)))
-          .withMaterializeInterval(Duration.ofSeconds(materializeSeconds));
-    }
-
-    @Override
-    public Integer call() throws Exception {
-      String dir = checkpoints.contains(":/") ? checkpoints
-          : Path.of(checkpoints).toAbsolutePath().toUri().toString();
-      var s = settings(dir);
-      if (kafkaProperties != null) {
-        var p = new java.util.Properties();
-        try (var in = java.nio.file.Files.newBufferedReader(kafkaProperties)) {
-          p.load(in);
+    /**
+     * Runs the job as {@code args} say; the exit code: 0 after {@code --help} or a bounded run,
+     * 2 when an option is refused (the message names it and its value) or the job refuses to
+     * start on empty state.
+     */
+    static int execute(String... args) throws Exception {
+      JobSettings s;
+      try {
+        Settings.Arguments arguments = JobSettings.SETTINGS.arguments(args);
+        if (arguments.help()) {
+          System.out.print(JobSettings.help());
+          return 0;
         }
-        s = s.withKafkaClient(p);
+        if (!arguments.positional().isEmpty()) {
+          throw new SettingException(arguments.positional().get(0) + ": not an option ("
+              + JobSettings.SETTINGS.program() + " --help lists them)");
+        }
+        s = JobSettings.of(JobSettings.SETTINGS.parse(arguments.given()));
+      } catch (SettingException e) {
+        System.err.println(JobSettings.SETTINGS.program() + ": " + e.getMessage());
+        return 2;
       }
-      String from = resume && eventsFile == null && !replayFromStart ? latestCheckpoint(dir)
-          : null;
+      String dir = s.checkpointDir();
+      String from = s.resume() && s.eventsFile() == null && !s.replayFromStart()
+          ? latestCheckpoint(dir) : null;
       if (from != null) {
         System.out.println("resuming from " + from);
       }
@@ -439,7 +389,7 @@ public final class ProfileJob {
     }
   }
 
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new Cli()).execute(args));
+  public static void main(String[] args) throws Exception {
+    System.exit(Cli.execute(args));
   }
 }

@@ -12,7 +12,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The job does not start on empty state when its consumer group has committed offsets (a lost or
@@ -55,7 +54,7 @@ class StartGuardTest {
       int code;
       try {
         System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-        code = new CommandLine(new ProfileJob.Cli()).execute("--bootstrap-servers",
+        code = ProfileJob.Cli.execute("--bootstrap-servers",
             kafka.bootstrapServers(), "--checkpoints", dir.resolve("none").toString());
       } finally {
         System.setErr(previous);

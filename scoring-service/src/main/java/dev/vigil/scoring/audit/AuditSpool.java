@@ -3,7 +3,6 @@ package dev.vigil.scoring.audit;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
 import org.slf4j.Logger;
@@ -38,17 +37,7 @@ public final class AuditSpool implements AutoCloseable {
     /** The record is not kept and the append says so: the call is refused (UNAVAILABLE). */
     REFUSE,
     /** The record is not kept, counted and logged by audit id; the call is answered. */
-    COUNT;
-
-    /** {@code refuse} or {@code count}, as the configuration spells it. */
-    public static WhenFull parse(String value) {
-      return switch (value.trim().toLowerCase(Locale.ROOT)) {
-        case "refuse" -> REFUSE;
-        case "count" -> COUNT;
-        default -> throw new IllegalArgumentException(
-            "vigil.audit.when-full: '" + value + "' is neither refuse nor count");
-      };
-    }
+    COUNT
   }
 
   /**
