@@ -78,8 +78,9 @@ public record Event(String eventId, long timeMillis, String accountId, String cu
     /**
      * The channel a wire value names.
      *
-     * @throws IllegalArgumentException naming the value, for {@code TRANSACTION_CHANNEL_UNSPECIFIED}
-     *     and values this build does not know ({@code UNRECOGNIZED})
+     * @throws IllegalArgumentException naming the value, for {@code
+     *     TRANSACTION_CHANNEL_UNSPECIFIED} and values this build does not know ({@code
+     *     UNRECOGNIZED})
      */
     public static Channel of(dev.vigil.proto.v1.TransactionChannel wire) {
       for (Channel c : values()) {

@@ -8,7 +8,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Function;
 
-/** Checks one enum's wire mapping: every constant round trips, every other wire value is refused. */
+/** Checks an enum's wire mapping: every constant round trips, every other wire value is refused. */
 public final class WireMapping {
   private WireMapping() {}
 

@@ -2,7 +2,10 @@ package dev.vigil.scoring.policy;
 
 import dev.vigil.proto.v1.DepositDecision;
 
-/** The policy's decision on a check deposit, mapped to the wire's {@code DepositDecision} here only. */
+/**
+ * The policy's decision on a check deposit, mapped to the wire's {@code DepositDecision} here and
+ * nowhere else.
+ */
 public enum DepositAction implements Decision {
   ACCEPT(DepositDecision.DEPOSIT_DECISION_ACCEPT),
   /** Accept, but hold the funds: the only decision with hold days and a hold reason. */

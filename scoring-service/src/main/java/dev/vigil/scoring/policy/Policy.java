@@ -50,10 +50,11 @@ import java.util.function.Consumer;
  * (map of the task's feature values, all doubles) and {@code request} (map of the request's text
  * fields: currency, channel, country, mcc, endorsement; see {@link RequestFacts}). Decisions are
  * typed per task ({@link TransactionAction}, {@link DepositAction}, {@link Segment}): a task's
- * rules ({@link #transaction()}, {@link #deposit()}, {@link #delinquency()}) decide only its own. {@link #parse} checks everything before a
- * policy serves: the YAML's shape, each decision, hold days and reason, each condition's syntax
- * and type (it must be a bool), and that each condition evaluates on a request where every feature
- * is present, so a misspelt feature name is caught at load, not at 3 a.m.
+ * rules ({@link #transaction()}, {@link #deposit()}, {@link #delinquency()}) decide only its own.
+ * {@link #parse} checks everything before a policy serves: the YAML's shape, each decision, hold
+ * days and reason, each condition's syntax and type (it must be a bool), and that each condition
+ * evaluates on a request where every feature is present, so a misspelt feature name is caught at
+ * load, not at 3 a.m.
  *
  * <p>A rule can still fail at run time (an integer division by zero, say). The call then takes
  * the task's {@code on_error} outcome, never the rules after the failed one (which may be more

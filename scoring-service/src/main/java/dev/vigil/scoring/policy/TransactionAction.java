@@ -2,7 +2,10 @@ package dev.vigil.scoring.policy;
 
 import dev.vigil.proto.v1.TransactionDecision;
 
-/** The policy's decision on a transaction, mapped to the wire's {@code TransactionDecision} here only. */
+/**
+ * The policy's decision on a transaction, mapped to the wire's {@code TransactionDecision} here and
+ * nowhere else.
+ */
 public enum TransactionAction implements Decision {
   APPROVE(TransactionDecision.TRANSACTION_DECISION_APPROVE),
   REVIEW(TransactionDecision.TRANSACTION_DECISION_REVIEW),

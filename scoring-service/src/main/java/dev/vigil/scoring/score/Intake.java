@@ -1,8 +1,12 @@
 package dev.vigil.scoring.score;
 
+import com.google.protobuf.Message;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.event.InvalidEventException;
+import dev.vigil.features.profile.FeatureCatalogue.Task;
+import dev.vigil.features.profile.FeatureInputs;
+import dev.vigil.scoring.policy.RequestFacts;
 import io.grpc.Context;
 import java.util.UUID;
 
@@ -12,6 +16,30 @@ final class Intake {
   static final int MAX_REQUEST_ID = 128;
 
   private Intake() {}
+
+  /**
+   * A call that scores an event, as received: its request id and its event, checked.
+   *
+   * @param startNanos {@link System#nanoTime()} when the call arrived
+   */
+  record EventCall(String requestId, Event event, long startNanos) {
+    /** The call to score for {@code task}: as of the event's time, on the event's profiles. */
+    Call call(Task task, Message request, RequestFacts facts) {
+      return new Call(task, requestId, event.timeMillis(), event, FeatureInputs.keysFor(event),
+          request, facts, startNanos);
+    }
+  }
+
+  /**
+   * The intake of a call that scores an event: not cancelled, its request id, its event validated
+   * as of the server's {@code nowMillis}, in that order.
+   */
+  static EventCall eventCall(String requestId, dev.vigil.proto.v1.Event event, long nowMillis) {
+    long start = System.nanoTime();
+    checkNotCancelled();
+    String id = requestId(requestId);
+    return new EventCall(id, event(event, nowMillis), start);
+  }
 
   /** Refuses a call that was cancelled, or whose deadline passed, before it was scored. */
   static void checkNotCancelled() {
@@ -29,7 +57,7 @@ final class Intake {
   }
 
   /** The request's event, validated as of the server's {@code nowMillis}. */
-  static Event event(dev.vigil.proto.v1.Event proto, long nowMillis) {
+  private static Event event(dev.vigil.proto.v1.Event proto, long nowMillis) {
     if (proto.getKindCase() == dev.vigil.proto.v1.Event.KindCase.KIND_NOT_SET
         && proto.getEventId().isEmpty()) {
       throw Refusal.invalid("event", "is required");

@@ -51,7 +51,7 @@ public final class Refusal extends RuntimeException {
     return reason;
   }
 
-  /** What a unary call answers: the code, and {@code "field: reason"} (the reason alone without a field). */
+  /** What a unary call answers: the code, and {@code "field: reason"} (or the bare reason). */
   public StatusRuntimeException toStatus() {
     return Status.fromCode(code).withDescription(getMessage()).asRuntimeException();
   }

@@ -2,7 +2,6 @@ package dev.vigil.scoring.score;
 
 import dev.vigil.features.event.Event;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.features.profile.FeatureInputs;
 import dev.vigil.proto.v1.ScoreCheckDepositRequest;
 import dev.vigil.proto.v1.ScoreCheckDepositResponse;
 import dev.vigil.scoring.policy.DepositAction;
@@ -22,19 +21,16 @@ public final class ScoreCheckDeposit {
 
   /** Scores the request; a request that cannot be scored is refused ({@link Refusal}). */
   public ScoreCheckDepositResponse score(ScoreCheckDepositRequest request) {
-    long start = System.nanoTime();
-    Intake.checkNotCancelled();
-    String requestId = Intake.requestId(request.getRequestId());
-    Event event = Intake.event(request.getEvent(), pipeline.clock().millis());
-    if (!(event.kind() instanceof Event.CheckDeposit deposit)) {
+    var in = Intake.eventCall(request.getRequestId(), request.getEvent(),
+        pipeline.clock().millis());
+    if (!(in.event().kind() instanceof Event.CheckDeposit deposit)) {
       throw Refusal.invalid("event.check_deposit", "is required: ScoreCheckDeposit scores"
           + " deposits");
     }
     var facts = RequestFacts.deposit(deposit.amount().currency(), deposit.endorsement());
-    Verdict<DepositAction> verdict = pipeline.decide(new Call(Task.DEPOSIT, requestId,
-        event.timeMillis(), event, FeatureInputs.keysFor(event), request, facts, start),
+    Verdict<DepositAction> verdict = pipeline.decide(in.call(Task.DEPOSIT, request, facts),
         Policy::deposit);
-    var out = ScoreCheckDepositResponse.newBuilder().setRequestId(requestId)
+    var out = ScoreCheckDepositResponse.newBuilder().setRequestId(in.requestId())
         .setScore(pipeline.record(verdict)).setDecision(verdict.decision().wire());
     if (verdict.decision().holds()) {
       out.setHoldDays(verdict.outcome().holdDays()).setHoldReason(verdict.outcome().holdReason());

@@ -2,7 +2,6 @@ package dev.vigil.scoring.score;
 
 import dev.vigil.features.event.Event;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
-import dev.vigil.features.profile.FeatureInputs;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoreTransactionResponse;
 import dev.vigil.scoring.policy.Policy;
@@ -22,20 +21,17 @@ public final class ScoreTransaction {
 
   /** Scores the request; a request that cannot be scored is refused ({@link Refusal}). */
   public ScoreTransactionResponse score(ScoreTransactionRequest request) {
-    long start = System.nanoTime();
-    Intake.checkNotCancelled();
-    String requestId = Intake.requestId(request.getRequestId());
-    Event event = Intake.event(request.getEvent(), pipeline.clock().millis());
-    if (!(event.kind() instanceof Event.Transaction tx)) {
+    var in = Intake.eventCall(request.getRequestId(), request.getEvent(),
+        pipeline.clock().millis());
+    if (!(in.event().kind() instanceof Event.Transaction tx)) {
       throw Refusal.invalid("event.transaction", "is required: ScoreTransaction scores"
           + " transactions");
     }
     var facts = RequestFacts.transaction(tx.amount().currency(), tx.channel(), tx.country(),
         tx.mcc());
-    Verdict<TransactionAction> verdict = pipeline.decide(new Call(Task.FRAUD, requestId,
-        event.timeMillis(), event, FeatureInputs.keysFor(event), request, facts, start),
+    Verdict<TransactionAction> verdict = pipeline.decide(in.call(Task.FRAUD, request, facts),
         Policy::transaction);
-    return ScoreTransactionResponse.newBuilder().setRequestId(requestId)
+    return ScoreTransactionResponse.newBuilder().setRequestId(in.requestId())
         .setScore(pipeline.record(verdict)).setDecision(verdict.decision().wire()).build();
   }
 }
