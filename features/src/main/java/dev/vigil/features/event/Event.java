@@ -20,13 +20,152 @@ public record Event(String eventId, long timeMillis, String accountId, String cu
       PromiseToPay, ContactAttempt, ConsentChange, HardshipFlag, FraudReport, DepositReturn,
       CustomerDetails {}
 
-  public enum Direction { DEBIT, CREDIT }
+  /** A transaction's direction, mapped to the wire's {@code vigil.v1.Direction} here only. */
+  public enum Direction {
+    DEBIT(dev.vigil.proto.v1.Direction.DIRECTION_DEBIT),
+    CREDIT(dev.vigil.proto.v1.Direction.DIRECTION_CREDIT);
 
-  public enum Channel { CARD_PRESENT, ECOMMERCE, ATM, TRANSFER, P2P, ACH }
+    private final dev.vigil.proto.v1.Direction wire;
 
-  public enum ContactChannel { CALL, SMS, EMAIL, LETTER, PUSH }
+    Direction(dev.vigil.proto.v1.Direction wire) {
+      this.wire = wire;
+    }
 
-  public enum Endorsement { RESTRICTIVE, SIGNATURE_ONLY, MISSING, UNKNOWN }
+    /** This direction as the wire spells it. */
+    public dev.vigil.proto.v1.Direction wire() {
+      return wire;
+    }
+
+    /**
+     * The direction a wire value names.
+     *
+     * @throws IllegalArgumentException naming the value, for {@code DIRECTION_UNSPECIFIED} and
+     *     values this build does not know ({@code UNRECOGNIZED})
+     */
+    public static Direction of(dev.vigil.proto.v1.Direction wire) {
+      for (Direction d : values()) {
+        if (d.wire == wire) {
+          return d;
+        }
+      }
+      throw new IllegalArgumentException("direction: " + wire + " names no direction");
+    }
+  }
+
+  /**
+   * A transaction's channel, mapped to the wire's {@code vigil.v1.TransactionChannel} here only.
+   * (Persisted by ordinal in the job's event encoding: new channels go last.)
+   */
+  public enum Channel {
+    CARD_PRESENT(dev.vigil.proto.v1.TransactionChannel.TRANSACTION_CHANNEL_CARD_PRESENT),
+    ECOMMERCE(dev.vigil.proto.v1.TransactionChannel.TRANSACTION_CHANNEL_ECOMMERCE),
+    ATM(dev.vigil.proto.v1.TransactionChannel.TRANSACTION_CHANNEL_ATM),
+    TRANSFER(dev.vigil.proto.v1.TransactionChannel.TRANSACTION_CHANNEL_TRANSFER),
+    P2P(dev.vigil.proto.v1.TransactionChannel.TRANSACTION_CHANNEL_P2P),
+    ACH(dev.vigil.proto.v1.TransactionChannel.TRANSACTION_CHANNEL_ACH);
+
+    private final dev.vigil.proto.v1.TransactionChannel wire;
+
+    Channel(dev.vigil.proto.v1.TransactionChannel wire) {
+      this.wire = wire;
+    }
+
+    /** This channel as the wire spells it. */
+    public dev.vigil.proto.v1.TransactionChannel wire() {
+      return wire;
+    }
+
+    /**
+     * The channel a wire value names.
+     *
+     * @throws IllegalArgumentException naming the value, for {@code
+     *     TRANSACTION_CHANNEL_UNSPECIFIED} and values this build does not know ({@code
+     *     UNRECOGNIZED})
+     */
+    public static Channel of(dev.vigil.proto.v1.TransactionChannel wire) {
+      for (Channel c : values()) {
+        if (c.wire == wire) {
+          return c;
+        }
+      }
+      throw new IllegalArgumentException("channel: " + wire + " names no transaction channel");
+    }
+  }
+
+  /**
+   * A way of contacting a customer, mapped to the wire's {@code vigil.v1.ContactChannel} here only.
+   * (Persisted by ordinal in consent bits and the job's event encoding: new channels go last.)
+   */
+  public enum ContactChannel {
+    CALL(dev.vigil.proto.v1.ContactChannel.CONTACT_CHANNEL_CALL),
+    SMS(dev.vigil.proto.v1.ContactChannel.CONTACT_CHANNEL_SMS),
+    EMAIL(dev.vigil.proto.v1.ContactChannel.CONTACT_CHANNEL_EMAIL),
+    LETTER(dev.vigil.proto.v1.ContactChannel.CONTACT_CHANNEL_LETTER),
+    PUSH(dev.vigil.proto.v1.ContactChannel.CONTACT_CHANNEL_PUSH);
+
+    private final dev.vigil.proto.v1.ContactChannel wire;
+
+    ContactChannel(dev.vigil.proto.v1.ContactChannel wire) {
+      this.wire = wire;
+    }
+
+    /** This channel as the wire spells it. */
+    public dev.vigil.proto.v1.ContactChannel wire() {
+      return wire;
+    }
+
+    /**
+     * The channel a wire value names.
+     *
+     * @throws IllegalArgumentException naming the value, for {@code CONTACT_CHANNEL_UNSPECIFIED}
+     *     and values this build does not know ({@code UNRECOGNIZED})
+     */
+    public static ContactChannel of(dev.vigil.proto.v1.ContactChannel wire) {
+      for (ContactChannel c : values()) {
+        if (c.wire == wire) {
+          return c;
+        }
+      }
+      throw new IllegalArgumentException("channel: " + wire + " names no contact channel");
+    }
+  }
+
+  /**
+   * A check's endorsement, mapped to the wire's {@code vigil.v1.Endorsement} here only: {@link
+   * #UNKNOWN} is the wire's {@code ENDORSEMENT_UNSPECIFIED} (the capture could not tell).
+   */
+  public enum Endorsement {
+    RESTRICTIVE(dev.vigil.proto.v1.Endorsement.ENDORSEMENT_RESTRICTIVE),
+    SIGNATURE_ONLY(dev.vigil.proto.v1.Endorsement.ENDORSEMENT_SIGNATURE_ONLY),
+    MISSING(dev.vigil.proto.v1.Endorsement.ENDORSEMENT_MISSING),
+    UNKNOWN(dev.vigil.proto.v1.Endorsement.ENDORSEMENT_UNSPECIFIED);
+
+    private final dev.vigil.proto.v1.Endorsement wire;
+
+    Endorsement(dev.vigil.proto.v1.Endorsement wire) {
+      this.wire = wire;
+    }
+
+    /** This endorsement as the wire spells it. */
+    public dev.vigil.proto.v1.Endorsement wire() {
+      return wire;
+    }
+
+    /**
+     * The endorsement a wire value names ({@code ENDORSEMENT_UNSPECIFIED}: {@link #UNKNOWN}).
+     *
+     * @throws IllegalArgumentException naming the value, for values this build does not know
+     *     ({@code UNRECOGNIZED})
+     */
+    public static Endorsement of(dev.vigil.proto.v1.Endorsement wire) {
+      for (Endorsement e : values()) {
+        if (e.wire == wire) {
+          return e;
+        }
+      }
+      throw new IllegalArgumentException("endorsement: " + wire + " names no endorsement");
+    }
+  }
 
   public record Money(long minorUnits, String currency) {}
 

@@ -107,11 +107,12 @@ public final class EventCodec {
       throws InvalidEventException {
     String f = "event.transaction";
     Money amount = money(t.hasAmount() ? t.getAmount() : null, f + ".amount", true);
-    Direction direction = switch (t.getDirection()) {
-      case DIRECTION_DEBIT -> Direction.DEBIT;
-      case DIRECTION_CREDIT -> Direction.CREDIT;
-      default -> throw new InvalidEventException(f + ".direction", "must be DEBIT or CREDIT");
-    };
+    Direction direction;
+    try {
+      direction = Direction.of(t.getDirection());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidEventException(f + ".direction", "must be DEBIT or CREDIT");
+    }
     Channel channel = channel(t.getChannel(), f + ".channel");
     if (!t.getMcc().isEmpty() && !digits(t.getMcc(), 4)) {
       throw new InvalidEventException(f + ".mcc", "must be 4 digits (ISO 18245)");
@@ -129,15 +130,11 @@ public final class EventCodec {
   }
 
   private static Channel channel(TransactionChannel c, String field) throws InvalidEventException {
-    return switch (c) {
-      case TRANSACTION_CHANNEL_CARD_PRESENT -> Channel.CARD_PRESENT;
-      case TRANSACTION_CHANNEL_ECOMMERCE -> Channel.ECOMMERCE;
-      case TRANSACTION_CHANNEL_ATM -> Channel.ATM;
-      case TRANSACTION_CHANNEL_TRANSFER -> Channel.TRANSFER;
-      case TRANSACTION_CHANNEL_P2P -> Channel.P2P;
-      case TRANSACTION_CHANNEL_ACH -> Channel.ACH;
-      default -> throw new InvalidEventException(field, "is required");
-    };
+    try {
+      return Channel.of(c);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidEventException(field, "is required");
+    }
   }
 
   private static CheckDeposit deposit(dev.vigil.proto.v1.CheckDeposit d)
@@ -155,12 +152,12 @@ public final class EventCodec {
     }
     requireId(d.getImageFingerprint(), f + ".image_fingerprint", false);
     requireId(d.getDeviceId(), f + ".device_id", false);
-    Endorsement endorsement = switch (d.getEndorsement()) {
-      case ENDORSEMENT_RESTRICTIVE -> Endorsement.RESTRICTIVE;
-      case ENDORSEMENT_SIGNATURE_ONLY -> Endorsement.SIGNATURE_ONLY;
-      case ENDORSEMENT_MISSING -> Endorsement.MISSING;
-      default -> Endorsement.UNKNOWN;
-    };
+    Endorsement endorsement;
+    try {
+      endorsement = Endorsement.of(d.getEndorsement());
+    } catch (IllegalArgumentException e) {
+      endorsement = Endorsement.UNKNOWN; // an endorsement this build does not know: not known
+    }
     return new CheckDeposit(d.getDepositId(), amount, d.getRoutingNumber(),
         d.getPayerAccountFingerprint(), d.getCheckNumber(), d.getImageFingerprint(), endorsement,
         d.getDeviceId());
@@ -299,14 +296,11 @@ public final class EventCodec {
 
   private static ContactChannel contactChannel(dev.vigil.proto.v1.ContactChannel c, String field)
       throws InvalidEventException {
-    return switch (c) {
-      case CONTACT_CHANNEL_CALL -> ContactChannel.CALL;
-      case CONTACT_CHANNEL_SMS -> ContactChannel.SMS;
-      case CONTACT_CHANNEL_EMAIL -> ContactChannel.EMAIL;
-      case CONTACT_CHANNEL_LETTER -> ContactChannel.LETTER;
-      case CONTACT_CHANNEL_PUSH -> ContactChannel.PUSH;
-      default -> throw new InvalidEventException(field, "is required");
-    };
+    try {
+      return ContactChannel.of(c);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidEventException(field, "is required");
+    }
   }
 
   private static Money money(dev.vigil.proto.v1.Money m, String field, boolean positive)
@@ -411,10 +405,8 @@ public final class EventCodec {
     if (e.kind() instanceof Transaction t) {
       b.setTransaction(dev.vigil.proto.v1.Transaction.newBuilder()
           .setAmount(money(t.amount()))
-          .setDirection(t.direction() == Direction.DEBIT
-              ? dev.vigil.proto.v1.Direction.DIRECTION_DEBIT
-              : dev.vigil.proto.v1.Direction.DIRECTION_CREDIT)
-          .setChannel(TransactionChannel.valueOf("TRANSACTION_CHANNEL_" + t.channel().name()))
+          .setDirection(t.direction().wire())
+          .setChannel(t.channel().wire())
           .setMerchantId(t.merchantId()).setMcc(t.mcc()).setCountry(t.country())
           .setDeviceId(t.deviceId()).setCounterpartyId(t.counterpartyId())
           .setMerchantTimeZone(t.merchantZone() == null ? "" : t.merchantZone().getId()));
@@ -425,9 +417,7 @@ public final class EventCodec {
           .setRoutingNumber(d.routingNumber())
           .setPayerAccountFingerprint(d.payerAccountFingerprint())
           .setCheckNumber(d.checkNumber()).setImageFingerprint(d.imageFingerprint())
-          .setEndorsement(d.endorsement() == Endorsement.UNKNOWN
-              ? dev.vigil.proto.v1.Endorsement.ENDORSEMENT_UNSPECIFIED
-              : dev.vigil.proto.v1.Endorsement.valueOf("ENDORSEMENT_" + d.endorsement().name()))
+          .setEndorsement(d.endorsement().wire())
           .setDeviceId(d.deviceId()));
     } else if (e.kind() instanceof Payment p) {
       b.setPayment(dev.vigil.proto.v1.Payment.newBuilder()
@@ -455,13 +445,13 @@ public final class EventCodec {
           .setAmount(money(p.amount())).setDueTime(timestamp(p.dueMillis())));
     } else if (e.kind() instanceof ContactAttempt c) {
       b.setContactAttempt(dev.vigil.proto.v1.ContactAttempt.newBuilder()
-          .setChannel(contactChannel(c.channel()))
+          .setChannel(c.channel().wire())
           .setOutcome(c.rightPartyContact() ? ContactOutcome.CONTACT_OUTCOME_RIGHT_PARTY_CONTACT
               : c.channel() == ContactChannel.CALL ? ContactOutcome.CONTACT_OUTCOME_NO_ANSWER
               : ContactOutcome.CONTACT_OUTCOME_DELIVERED));
     } else if (e.kind() instanceof ConsentChange c) {
       b.setConsentChange(dev.vigil.proto.v1.ConsentChange.newBuilder()
-          .setChannel(contactChannel(c.channel())).setGranted(c.granted()));
+          .setChannel(c.channel().wire()).setGranted(c.granted()));
     } else if (e.kind() instanceof CustomerDetails c) {
       b.setCustomerDetails(dev.vigil.proto.v1.CustomerDetails.newBuilder()
           .setTimeZone(c.timeZone().getId()));
@@ -486,10 +476,6 @@ public final class EventCodec {
         b.setDepositReturn(ret);
     }
     return b.build();
-  }
-
-  private static dev.vigil.proto.v1.ContactChannel contactChannel(ContactChannel c) {
-    return dev.vigil.proto.v1.ContactChannel.valueOf("CONTACT_CHANNEL_" + c.name());
   }
 
   private static dev.vigil.proto.v1.Money money(Money m) {

@@ -42,15 +42,47 @@ public final class FeatureCatalogue {
   private static final double NEVER_SECONDS = 30 * 86_400;
   private static final double NEVER_DAYS = 365;
 
-  /** The scoring tasks; each has its own feature set and model. */
+  /**
+   * The scoring tasks; each has its own feature set and model. Mapped to the wire's {@code
+   * vigil.v1.Task} here and nowhere else.
+   */
   public enum Task {
-    FRAUD, DEPOSIT, DELINQUENCY;
+    FRAUD(dev.vigil.proto.v1.Task.TASK_FRAUD),
+    DEPOSIT(dev.vigil.proto.v1.Task.TASK_DEPOSIT),
+    DELINQUENCY(dev.vigil.proto.v1.Task.TASK_DELINQUENCY);
 
     private final String id = name().toLowerCase(java.util.Locale.ROOT);
+    private final dev.vigil.proto.v1.Task wire;
+
+    Task(dev.vigil.proto.v1.Task wire) {
+      this.wire = wire;
+    }
 
     /** The task's name in model ids, registry folders, metrics labels and commands: lower case. */
     public String id() {
       return id;
+    }
+
+    /** This task as the wire spells it. */
+    public dev.vigil.proto.v1.Task wire() {
+      return wire;
+    }
+
+    /**
+     * The task a wire value names.
+     *
+     * @param wire a value read from the wire
+     * @return the task it names
+     * @throws IllegalArgumentException naming the value, for {@code TASK_UNSPECIFIED} and values
+     *     this build does not know ({@code UNRECOGNIZED})
+     */
+    public static Task of(dev.vigil.proto.v1.Task wire) {
+      for (Task task : values()) {
+        if (task.wire == wire) {
+          return task;
+        }
+      }
+      throw new IllegalArgumentException("task: " + wire + " names no task");
     }
   }
 

@@ -2,18 +2,18 @@ package dev.vigil.scoring.collections;
 
 import static dev.vigil.features.profile.FeatureCatalogue.DELINQUENCY;
 
+import dev.vigil.features.event.Event.ContactChannel;
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.profile.AccountProfile;
 import dev.vigil.features.profile.FeatureCatalogue.Handle;
-import dev.vigil.proto.v1.ContactChannel;
-import dev.vigil.proto.v1.Segment;
 import dev.vigil.proto.v1.Treatment;
-import dev.vigil.proto.v1.TreatmentAction;
+import dev.vigil.scoring.policy.Segment;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -48,17 +48,17 @@ public final class TreatmentPlanner {
   public Treatment plan(Segment segment, Map<String, Double> features, AccountProfile account,
       long asOfMillis, ZoneId zone) {
     Plan plan = planFor(segment, features);
-    var out = Treatment.newBuilder().setAction(plan.action()).setRationale(plan.rationale())
-        .setTimeZone(zone.getId());
-    if (plan.action() == TreatmentAction.TREATMENT_ACTION_NONE) {
-      return out.setChannel(ContactChannel.CONTACT_CHANNEL_UNSPECIFIED).build();
+    var out = Treatment.newBuilder().setAction(plan.action().wire())
+        .setRationale(plan.rationale()).setTimeZone(zone.getId());
+    if (plan.action() == TreatmentAction.NONE) {
+      return out.build(); // no channel: the wire's CONTACT_CHANNEL_UNSPECIFIED
     }
     ContactChannel channel = plan.channels().stream()
         .filter(c -> consented(c, features)).findFirst()
-        .orElse(ContactChannel.CONTACT_CHANNEL_LETTER);
+        .orElse(ContactChannel.LETTER);
     String rationale = plan.rationale();
     long earliest = asOfMillis;
-    if (channel == ContactChannel.CONTACT_CHANNEL_CALL) {
+    if (channel == ContactChannel.CALL) {
       long allowed = account.callsAllowedFromMillis(asOfMillis);
       if (allowed > asOfMillis) {
         rationale += "; calls paused until the Regulation F limits allow";
@@ -68,10 +68,10 @@ public final class TreatmentPlanner {
     if (channel != plan.channels().get(0)) {
       rationale += "; " + name(plan.channels().get(0)) + " not consented, so " + name(channel);
     }
-    if (channel != ContactChannel.CONTACT_CHANNEL_LETTER) {
+    if (channel != ContactChannel.LETTER) {
       earliest = convenient(earliest, zone);
     }
-    return out.setAction(plan.action()).setChannel(channel).setRationale(rationale)
+    return out.setChannel(channel.wire()).setRationale(rationale)
         .setEarliestContactTime(EventCodec.timestamp(earliest)).build();
   }
 
@@ -84,46 +84,46 @@ public final class TreatmentPlanner {
   private static final Handle CONSENT_EMAIL = DELINQUENCY.handle("consent_email");
 
   private static Plan planFor(Segment segment, Map<String, Double> f) {
-    var call = ContactChannel.CONTACT_CHANNEL_CALL;
-    var sms = ContactChannel.CONTACT_CHANNEL_SMS;
-    var email = ContactChannel.CONTACT_CHANNEL_EMAIL;
-    var letter = ContactChannel.CONTACT_CHANNEL_LETTER;
+    var call = ContactChannel.CALL;
+    var sms = ContactChannel.SMS;
+    var email = ContactChannel.EMAIL;
+    var letter = ContactChannel.LETTER;
     double broken = PROMISES_BROKEN.in(f, 0.0);
     return switch (segment) {
-      case SEGMENT_PRE_DELINQUENT -> new Plan(TreatmentAction.TREATMENT_ACTION_REMINDER,
+      case PRE_DELINQUENT -> new Plan(TreatmentAction.REMINDER,
           List.of(email, sms, letter), "early signs of strain: a gentle reminder before the due date");
-      case SEGMENT_SELF_CURE -> new Plan(TreatmentAction.TREATMENT_ACTION_REMINDER,
+      case SELF_CURE -> new Plan(TreatmentAction.REMINDER,
           List.of(sms, email, letter), "likely to pay unprompted: a reminder is enough");
-      case SEGMENT_NEEDS_HELP -> HARDSHIP.in(f, 0.0) > 0
-          ? new Plan(TreatmentAction.TREATMENT_ACTION_HARDSHIP_REFERRAL,
+      case NEEDS_HELP -> HARDSHIP.in(f, 0.0) > 0
+          ? new Plan(TreatmentAction.HARDSHIP_REFERRAL,
               List.of(call, email, letter), "hardship declared: refer to the hardship programme")
           : DAYS_PAST_DUE.in(f, 0.0) > 0
-              ? new Plan(TreatmentAction.TREATMENT_ACTION_PAYMENT_PLAN_OFFER,
+              ? new Plan(TreatmentAction.PAYMENT_PLAN_OFFER,
                   List.of(call, email, letter),
                   "signs of financial difficulty: offer an affordable payment plan")
-              : new Plan(TreatmentAction.TREATMENT_ACTION_DEBT_COUNSELLING_REFERRAL,
+              : new Plan(TreatmentAction.DEBT_COUNSELLING_REFERRAL,
                   List.of(email, call, letter),
                   "signs of financial difficulty before any arrears: refer to debt counselling");
-      case SEGMENT_HIGH_RISK -> new Plan(TreatmentAction.TREATMENT_ACTION_AGENT_CALL,
+      case HIGH_RISK -> new Plan(TreatmentAction.AGENT_CALL,
           List.of(call, sms, email, letter), "unlikely to pay without contact: an agent call");
-      case SEGMENT_BROKEN_COMMITMENTS -> broken <= 1
-          ? new Plan(TreatmentAction.TREATMENT_ACTION_PAYMENT_PLAN_OFFER,
+      case BROKEN_COMMITMENTS -> broken <= 1
+          ? new Plan(TreatmentAction.PAYMENT_PLAN_OFFER,
               List.of(call, sms, email, letter),
               "one broken promise: a second chance with a payment plan (one-save rule)")
-          : new Plan(TreatmentAction.TREATMENT_ACTION_ESCALATION, List.of(call, letter),
+          : new Plan(TreatmentAction.ESCALATION, List.of(call, letter),
               String.format("%.0f broken promises in 6 months: escalate", broken));
-      default -> new Plan(TreatmentAction.TREATMENT_ACTION_NONE, List.of(),
+      case CURRENT_LOW_RISK -> new Plan(TreatmentAction.NONE, List.of(),
           "current and low risk: no contact");
     };
   }
 
   private static boolean consented(ContactChannel channel, Map<String, Double> f) {
     return switch (channel) {
-      case CONTACT_CHANNEL_CALL -> CONSENT_CALL.in(f, 0.0) > 0;
-      case CONTACT_CHANNEL_SMS -> CONSENT_SMS.in(f, 0.0) > 0;
-      case CONTACT_CHANNEL_EMAIL -> CONSENT_EMAIL.in(f, 0.0) > 0;
-      case CONTACT_CHANNEL_LETTER -> true;
-      default -> false;
+      case CALL -> CONSENT_CALL.in(f, 0.0) > 0;
+      case SMS -> CONSENT_SMS.in(f, 0.0) > 0;
+      case EMAIL -> CONSENT_EMAIL.in(f, 0.0) > 0;
+      case LETTER -> true;
+      case PUSH -> false;
     };
   }
 
@@ -140,6 +140,6 @@ public final class TreatmentPlanner {
   }
 
   private static String name(ContactChannel c) {
-    return c.name().substring("CONTACT_CHANNEL_".length()).toLowerCase(java.util.Locale.ROOT);
+    return c.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -62,7 +62,7 @@ public final class ModelAdministration extends ModelAdminGrpc.ModelAdminImplBase
       var out = ListModelsResponse.newBuilder();
       for (Task task : Task.values()) {
         if (request.getTask() == dev.vigil.proto.v1.Task.TASK_UNSPECIFIED
-            || request.getTask().name().equals("TASK_" + task.name())) {
+            || request.getTask() == task.wire()) {
           for (String version : models.registry().versions(task)) {
             out.addModels(info(task, version));
           }
@@ -142,7 +142,7 @@ public final class ModelAdministration extends ModelAdminGrpc.ModelAdminImplBase
         || wire == dev.vigil.proto.v1.Task.UNRECOGNIZED) {
       outcome = Status.INVALID_ARGUMENT.withDescription("task: is required");
     } else {
-      Task task = Task.valueOf(wire.name().substring("TASK_".length()));
+      Task task = Task.of(wire);
       try {
         info = change.apply(task);
       } catch (IllegalStateException e) {
@@ -196,7 +196,7 @@ public final class ModelAdministration extends ModelAdminGrpc.ModelAdminImplBase
         : version.equals(roles.shadow()) ? ModelRole.MODEL_ROLE_SHADOW
         : ModelRole.MODEL_ROLE_RETIRED;
     var info = ModelInfo.newBuilder()
-        .setTask(dev.vigil.proto.v1.Task.valueOf("TASK_" + task.name()))
+        .setTask(task.wire())
         .setModelId(task.id()).setVersion(version)
         .setRole(role).setAlgorithm(card.algorithm())
         .setFeatureSchemaFingerprint(card.featureSchemaFingerprint())

@@ -1,10 +1,12 @@
 package dev.vigil.scoring.policy;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.navigation.CelNavigableAst;
@@ -19,10 +21,14 @@ import dev.cel.runtime.CelRuntimeFactory;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The risk team's decision policy: for each task, rules in order, each a condition in Google's
@@ -42,10 +48,13 @@ import java.util.Set;
  *
  * A condition sees {@code score} (int, 0-999), {@code probability} (double), {@code features}
  * (map of the task's feature values, all doubles) and {@code request} (map of the request's text
- * fields: currency, channel, country, mcc, endorsement). {@link #parse} checks everything before a
- * policy serves: the YAML's shape, each decision, hold days and reason, each condition's syntax
- * and type (it must be a bool), and that each condition evaluates on a request where every feature
- * is present, so a misspelt feature name is caught at load, not at 3 a.m.
+ * fields: currency, channel, country, mcc, endorsement; see {@link RequestFacts}). Decisions are
+ * typed per task ({@link TransactionAction}, {@link DepositAction}, {@link Segment}): a task's
+ * rules ({@link #transaction()}, {@link #deposit()}, {@link #delinquency()}) decide only its own.
+ * {@link #parse} checks everything before a policy serves: the YAML's shape, each decision, hold
+ * days and reason, each condition's syntax and type (it must be a bool), and that each condition
+ * evaluates on a request where every feature is present, so a misspelt feature name is caught at
+ * load, not at 3 a.m.
  *
  * <p>A rule can still fail at run time (an integer division by zero, say). The call then takes
  * the task's {@code on_error} outcome, never the rules after the failed one (which may be more
@@ -59,12 +68,6 @@ import java.util.Set;
  * condition bounds its cost.
  */
 public final class Policy {
-  /** Decisions each task allows. */
-  private static final Map<Task, Set<String>> DECISIONS = Map.of(
-      Task.FRAUD, Set.of("APPROVE", "REVIEW", "DECLINE"),
-      Task.DEPOSIT, Set.of("ACCEPT", "HOLD", "REJECT"),
-      Task.DELINQUENCY, Set.of("CURRENT_LOW_RISK", "PRE_DELINQUENT", "SELF_CURE", "NEEDS_HELP",
-          "HIGH_RISK", "BROKEN_COMMITMENTS"));
   /** Regulation CC's exception holds. */
   private static final Set<String> HOLD_REASONS = Set.of("NEW_ACCOUNT", "LARGE_DEPOSIT",
       "REPEATED_OVERDRAFTS", "REASONABLE_CAUSE");
@@ -85,8 +88,7 @@ public final class Policy {
   /** The most iterations a condition's comprehensions may take; more is an evaluation error. */
   public static final int MAX_ITERATIONS = 1_000;
   private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
-      .setOptions(dev.cel.common.CelOptions.current()
-          .comprehensionMaxIterations(MAX_ITERATIONS).build())
+      .setOptions(CelOptions.current().comprehensionMaxIterations(MAX_ITERATIONS).build())
       .build();
   /** The reason an on-error outcome gives. */
   public static final RuleReason RULE_FAILED = new RuleReason("POLICY_RULE_FAILED",
@@ -94,11 +96,8 @@ public final class Policy {
   /** The reason a stand-in decision gives, first. */
   public static final RuleReason STAND_IN = new RuleReason("STAND_IN",
       "Decided by the policy's stand-in rule: the risk score could not be computed");
-  /** Each task's on-error and stand-in outcome when the policy names none. */
-  private static final Map<Task, SafeOutcome> DEFAULT_SAFE = Map.of(
-      Task.FRAUD, new SafeOutcome("REVIEW", null, null),
-      Task.DEPOSIT, new SafeOutcome("HOLD", 5, "REASONABLE_CAUSE"),
-      Task.DELINQUENCY, new SafeOutcome("HIGH_RISK", null, null));
+  /** The request facts every condition is checked against at load. */
+  private static final RequestFacts PROBE_FACTS = new RequestFacts("USD", null, "", "", null);
 
   /** A reason a rule adds ahead of the model's. */
   public record RuleReason(String code, String text) {}
@@ -124,30 +123,109 @@ public final class Policy {
   public record Spec(String version, TaskSpec transaction, TaskSpec deposit,
       TaskSpec delinquency) {}
 
-  /** What the policy decided, and which rule decided it (null: the default). */
-  public record Outcome(String decision, String rule, int holdDays, String holdReason,
-      RuleReason reason) {}
+  /**
+   * What the policy decided, and which rule decided it (null: the default); hold days and a hold
+   * reason only for a decision that {@linkplain Decision#holds() holds} funds (0 and null
+   * otherwise).
+   */
+  public record Outcome<D extends Decision>(D decision, String rule, int holdDays,
+      String holdReason, RuleReason reason) {}
+
+  /** A decision with its hold, as checked at load. */
+  private record Decided<D extends Decision>(D decision, int holdDays, String holdReason) {
+    Outcome<D> by(String rule, RuleReason reason) {
+      return new Outcome<>(decision, rule, holdDays, holdReason, reason);
+    }
+  }
 
   /** A rule ready to evaluate. */
-  private record Rule(RuleSpec spec, CelRuntime.Program program) {}
+  private record Rule<D extends Decision>(String name, Decided<D> outcome, RuleReason reason,
+      CelRuntime.Program program) {}
+
+  /** One task's rules, ready to decide the task's own decisions {@code D}. */
+  public static final class Rules<D extends Enum<D> & Decision> {
+    private final Task task;
+    private final List<Rule<D>> rules;
+    private final D defaultDecision;
+    private final Decided<D> onError;
+    private final Decided<D> standIn;
+
+    private Rules(Task task, List<Rule<D>> rules, D defaultDecision, Decided<D> onError,
+        Decided<D> standIn) {
+      this.task = task;
+      this.rules = rules;
+      this.defaultDecision = defaultDecision;
+      this.onError = onError;
+      this.standIn = standIn;
+    }
+
+    public Task task() {
+      return task;
+    }
+
+    /**
+     * The outcome of the first rule that holds, or the default when none does. A rule that fails
+     * at run time stops the evaluation: the call takes the task's on-error outcome (its rule is
+     * the failed rule's name, its reason {@link #RULE_FAILED}), and the caller counts it through
+     * {@code failed}.
+     */
+    public Outcome<D> decide(int score, double probability, Map<String, Double> features,
+        RequestFacts facts, Consumer<String> failed) {
+      Map<String, Object> input = input(score, probability, features, facts);
+      for (Rule<D> rule : rules) {
+        try {
+          if (Boolean.TRUE.equals(rule.program().eval(input))) {
+            return rule.outcome().by(rule.name(), rule.reason());
+          }
+        } catch (CelEvaluationException | RuntimeException e) {
+          failed.accept(rule.name());
+          return onError.by(rule.name() + ": failed, on_error", RULE_FAILED);
+        }
+      }
+      return new Outcome<>(defaultDecision, null, 0, null, null);
+    }
+
+    /**
+     * The task's stand-in outcome, for a call whose score cannot be computed: its rule is {@code
+     * "stand_in: " + cause}, its reason {@link #STAND_IN}.
+     *
+     * @param cause why no score: {@code store}, {@code model} or {@code deadline}
+     */
+    public Outcome<D> standIn(String cause) {
+      return standIn.by("stand_in: " + cause, STAND_IN);
+    }
+  }
 
   private final String version;
-  private final Map<Task, List<Rule>> rules;
-  private final Map<Task, String> defaults;
-  private final Map<Task, SafeOutcome> onErrors;
-  private final Map<Task, SafeOutcome> standIns;
+  private final Rules<TransactionAction> transaction;
+  private final Rules<DepositAction> deposit;
+  private final Rules<Segment> delinquency;
 
-  private Policy(String version, Map<Task, List<Rule>> rules, Map<Task, String> defaults,
-      Map<Task, SafeOutcome> onErrors, Map<Task, SafeOutcome> standIns) {
-    this.onErrors = onErrors;
-    this.standIns = standIns;
+  private Policy(String version, Rules<TransactionAction> transaction, Rules<DepositAction> deposit,
+      Rules<Segment> delinquency) {
     this.version = version;
-    this.rules = rules;
-    this.defaults = defaults;
+    this.transaction = transaction;
+    this.deposit = deposit;
+    this.delinquency = delinquency;
   }
 
   public String version() {
     return version;
+  }
+
+  /** The transaction rules (the fraud task's). */
+  public Rules<TransactionAction> transaction() {
+    return transaction;
+  }
+
+  /** The check deposit rules. */
+  public Rules<DepositAction> deposit() {
+    return deposit;
+  }
+
+  /** The delinquency rules, which decide a segment. */
+  public Rules<Segment> delinquency() {
+    return delinquency;
   }
 
   /** Parses and validates a policy, or throws {@link InvalidPolicyException} naming the problem. */
@@ -155,7 +233,7 @@ public final class Policy {
     Spec spec;
     try {
       spec = YAML.readValue(yaml, Spec.class);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new InvalidPolicyException("policy is not valid YAML of the expected shape: "
           + e.getOriginalMessage() + (e.getLocation() == null ? ""
               : " (line " + e.getLocation().getLineNr() + ")"));
@@ -163,56 +241,66 @@ public final class Policy {
     if (spec == null || spec.version() == null || spec.version().isBlank()) {
       throw new InvalidPolicyException("version: is required");
     }
-    var rules = new HashMap<Task, List<Rule>>();
-    var defaults = new HashMap<Task, String>();
-    var onErrors = new HashMap<Task, SafeOutcome>();
-    var standIns = new HashMap<Task, SafeOutcome>();
-    compile(Task.FRAUD, "transaction", spec.transaction(), rules, defaults, onErrors, standIns);
-    compile(Task.DEPOSIT, "deposit", spec.deposit(), rules, defaults, onErrors, standIns);
-    compile(Task.DELINQUENCY, "delinquency", spec.delinquency(), rules, defaults, onErrors,
-        standIns);
-    return new Policy(spec.version(), rules, defaults, onErrors, standIns);
+    // each task's on-error and stand-in outcome when the policy names none
+    return new Policy(spec.version(),
+        compile(Task.FRAUD, "transaction", spec.transaction(), TransactionAction.class,
+            new SafeOutcome("REVIEW", null, null)),
+        compile(Task.DEPOSIT, "deposit", spec.deposit(), DepositAction.class,
+            new SafeOutcome("HOLD", 5, "REASONABLE_CAUSE")),
+        compile(Task.DELINQUENCY, "delinquency", spec.delinquency(), Segment.class,
+            new SafeOutcome("HIGH_RISK", null, null)));
+  }
+
+  /**
+   * The decision written at {@code at} (a {@code ...decision} or {@code ...default}), parsed by its
+   * enum; refused naming the field, the decisions the task allows and the value written.
+   */
+  private static <D extends Enum<D> & Decision> D decision(Class<D> type, String at,
+      String written) {
+    if (written != null) {
+      try {
+        return Enum.valueOf(type, written);
+      } catch (IllegalArgumentException e) {
+        // refused below, naming the value
+      }
+    }
+    throw new InvalidPolicyException(at + ": must be one of " + EnumSet.allOf(type).stream()
+        .map(Enum::name).sorted().toList() + (written == null ? "" : ", not " + written));
   }
 
   /**
    * Checks an outcome written at {@code at} (a rule's or an on_error's): a decision the task
-   * allows, and hold days and a Regulation CC reason exactly when it is a deposit HOLD.
+   * allows, and hold days and a Regulation CC reason exactly when it holds funds.
    */
-  private static void checkOutcome(Task task, String at, String decision, Integer holdDays,
-      String holdReason) {
-    Set<String> allowed = DECISIONS.get(task);
-    if (decision == null || !allowed.contains(decision)) {
-      throw new InvalidPolicyException(at + ".decision: must be one of " + sorted(allowed));
-    }
-    boolean hold = task == Task.DEPOSIT && decision.equals("HOLD");
+  private static <D extends Enum<D> & Decision> Decided<D> outcome(Class<D> type, String at,
+      String written, Integer holdDays, String holdReason) {
+    D decision = decision(type, at + ".decision", written);
+    boolean hold = decision.holds();
     if (hold && (holdDays == null || holdDays < 1 || holdDays > 30)) {
       throw new InvalidPolicyException(at + ".hold_days: a HOLD needs 1-30 business days");
     }
     if (hold && (holdReason == null || !HOLD_REASONS.contains(holdReason))) {
       throw new InvalidPolicyException(at + ".hold_reason: must be one of "
-          + sorted(HOLD_REASONS));
+          + HOLD_REASONS.stream().sorted().toList());
     }
     if (!hold && (holdDays != null || holdReason != null)) {
       throw new InvalidPolicyException(at + ".hold_days: only a deposit HOLD has hold days");
     }
+    return new Decided<>(decision, hold ? holdDays : 0, holdReason);
   }
 
-  private static void compile(Task task, String section, TaskSpec spec,
-      Map<Task, List<Rule>> rules, Map<Task, String> defaults, Map<Task, SafeOutcome> onErrors,
-      Map<Task, SafeOutcome> standIns) {
+  private static <D extends Enum<D> & Decision> Rules<D> compile(Task task, String section,
+      TaskSpec spec, Class<D> type, SafeOutcome defaultSafe) {
     if (spec == null) {
       throw new InvalidPolicyException(section + ": is required");
     }
-    Set<String> allowed = DECISIONS.get(task);
-    if (spec.defaultDecision() == null || !allowed.contains(spec.defaultDecision())) {
-      throw new InvalidPolicyException(section + ".default: must be one of " + sorted(allowed));
+    D defaultDecision = decision(type, section + ".default", spec.defaultDecision());
+    if (defaultDecision.holds()) {
+      throw new InvalidPolicyException(section + ".default: " + defaultDecision.name()
+          + " needs hold_days and a reason; write it as a rule");
     }
-    if (task == Task.DEPOSIT && spec.defaultDecision().equals("HOLD")) {
-      throw new InvalidPolicyException(section + ".default: HOLD needs hold_days and a reason;"
-          + " write it as a rule");
-    }
-    var compiled = new ArrayList<Rule>();
-    var names = new java.util.HashSet<String>();
+    var compiled = new ArrayList<Rule<D>>();
+    var names = new HashSet<String>();
     List<RuleSpec> specs = spec.rules() == null ? List.of() : spec.rules();
     Map<String, Object> probe = probe(task);
     for (int i = 0; i < specs.size(); i++) {
@@ -228,67 +316,68 @@ public final class Policy {
       if (!names.add(r.name())) {
         throw new InvalidPolicyException(at + ".name: is used twice");
       }
-      checkOutcome(task, at, r.decision(), r.holdDays(), r.holdReason());
+      Decided<D> outcome = outcome(type, at, r.decision(), r.holdDays(), r.holdReason());
       if (r.reason() != null && (r.reason().code() == null || !r.reason().code()
           .matches("[A-Z][A-Z0-9_]{1,63}") || r.reason().text() == null
           || r.reason().text().isBlank())) {
         throw new InvalidPolicyException(at + ".reason: needs a code (UPPER_SNAKE_CASE) and text");
       }
-      if (r.when() == null || r.when().isBlank()) {
-        throw new InvalidPolicyException(at + ".when: is required");
-      }
-      if (r.when().length() > MAX_CONDITION_CHARS) {
-        throw new InvalidPolicyException(at + ".when: is longer than " + MAX_CONDITION_CHARS
-            + " characters; split it into rules");
-      }
-      CelValidationResult result = COMPILER.compile(r.when());
-      if (result.hasError()) {
-        throw new InvalidPolicyException(at + ".when: " + result.getErrorString());
-      }
-      CelRuntime.Program program;
-      try {
-        CelAbstractSyntaxTree ast = result.getAst();
-        long nodes = CelNavigableAst.fromAst(ast).getRoot().allNodes().count();
-        if (nodes > MAX_CONDITION_NODES) {
-          throw new InvalidPolicyException(at + ".when: has " + nodes + " terms, more than "
-              + MAX_CONDITION_NODES + "; split it into rules");
-        }
-        var unknown = unknownNames(ast, probe);
-        if (unknown.isPresent()) {
-          throw new InvalidPolicyException(at + ".when: reads " + unknown.get() + ", which does"
-              + " not exist for " + section + " (./vigil catalogue lists the features)");
-        }
-        program = RUNTIME.createProgram(ast);
-        program.eval(probe);
-      } catch (InvalidPolicyException e) {
-        throw e;
-      } catch (CelEvaluationException e) {
-        throw new InvalidPolicyException(at + ".when: cannot be evaluated on a request that has"
-            + " every " + section + " feature: " + e.getMessage());
-      } catch (Exception e) {
-        throw new InvalidPolicyException(at + ".when: " + e.getMessage());
-      }
-      compiled.add(new Rule(r, program));
+      compiled.add(new Rule<>(r.name(), outcome, r.reason(),
+          program(at, section, r.when(), probe)));
     }
-    rules.put(task, List.copyOf(compiled));
-    defaults.put(task, spec.defaultDecision());
-    // the task's on-error outcome, the default one when the policy names none
-    SafeOutcome onError = spec.onError() == null ? DEFAULT_SAFE.get(task) : spec.onError();
-    checkOutcome(task, section + ".on_error", onError.decision(), onError.holdDays(),
-        onError.holdReason());
-    onErrors.put(task, onError);
-    SafeOutcome standIn = spec.standIn() == null ? DEFAULT_SAFE.get(task) : spec.standIn();
-    checkOutcome(task, section + ".stand_in", standIn.decision(), standIn.holdDays(),
-        standIn.holdReason());
-    standIns.put(task, standIn);
+    SafeOutcome onError = spec.onError() == null ? defaultSafe : spec.onError();
+    SafeOutcome standIn = spec.standIn() == null ? defaultSafe : spec.standIn();
+    return new Rules<>(task, List.copyOf(compiled), defaultDecision,
+        outcome(type, section + ".on_error", onError.decision(), onError.holdDays(),
+            onError.holdReason()),
+        outcome(type, section + ".stand_in", standIn.decision(), standIn.holdDays(),
+            standIn.holdReason()));
+  }
+
+  /** A rule's condition, checked and compiled, or refused naming {@code at}. */
+  private static CelRuntime.Program program(String at, String section, String when,
+      Map<String, Object> probe) {
+    if (when == null || when.isBlank()) {
+      throw new InvalidPolicyException(at + ".when: is required");
+    }
+    if (when.length() > MAX_CONDITION_CHARS) {
+      throw new InvalidPolicyException(at + ".when: is longer than " + MAX_CONDITION_CHARS
+          + " characters; split it into rules");
+    }
+    CelValidationResult result = COMPILER.compile(when);
+    if (result.hasError()) {
+      throw new InvalidPolicyException(at + ".when: " + result.getErrorString());
+    }
+    try {
+      CelAbstractSyntaxTree ast = result.getAst();
+      long nodes = CelNavigableAst.fromAst(ast).getRoot().allNodes().count();
+      if (nodes > MAX_CONDITION_NODES) {
+        throw new InvalidPolicyException(at + ".when: has " + nodes + " terms, more than "
+            + MAX_CONDITION_NODES + "; split it into rules");
+      }
+      var unknown = unknownNames(ast, probe);
+      if (unknown.isPresent()) {
+        throw new InvalidPolicyException(at + ".when: reads " + unknown.get() + ", which does"
+            + " not exist for " + section + " (./vigil catalogue lists the features)");
+      }
+      CelRuntime.Program program = RUNTIME.createProgram(ast);
+      program.eval(probe);
+      return program;
+    } catch (InvalidPolicyException e) {
+      throw e;
+    } catch (CelEvaluationException e) {
+      throw new InvalidPolicyException(at + ".when: cannot be evaluated on a request that has"
+          + " every " + section + " feature: " + e.getMessage());
+    } catch (Exception e) {
+      throw new InvalidPolicyException(at + ".when: " + e.getMessage());
+    }
   }
 
   /**
    * The first {@code features.x} or {@code request.x} that names nothing, found in the syntax tree
    * (evaluation alone misses one behind a short-circuited {@code &&} or {@code ||}).
    */
-  @SuppressWarnings("unchecked")
-  private static java.util.Optional<String> unknownNames(CelAbstractSyntaxTree ast,
+  private static Optional<String> unknownNames(CelAbstractSyntaxTree ast,
       Map<String, Object> probe) {
     return CelNavigableAst.fromAst(ast).getRoot().allNodes()
         .map(node -> node.expr())
@@ -302,57 +391,23 @@ public final class Policy {
         .findFirst();
   }
 
+  /** The input every condition of {@code task} is checked against at load: every feature, 0. */
   private static Map<String, Object> probe(Task task) {
     var features = new HashMap<String, Double>();
     for (String name : FeatureCatalogue.of(task).names()) {
       features.put(name, 0.0);
     }
-    return Map.of("score", 0L, "probability", 0.0, "features", features,
-        "request", Map.of("currency", "USD", "channel", "", "country", "", "mcc", "",
-            "endorsement", ""));
+    return input(0, 0.0, features, PROBE_FACTS);
   }
 
-  /**
-   * The outcome of the first rule that holds, or the default when none does. A rule that fails at
-   * run time stops the evaluation: the call takes the task's on-error outcome (its rule is the
-   * failed rule's name, its reason {@link #RULE_FAILED}), and the caller counts it through
-   * {@code failed}.
-   */
-  public Outcome decide(Task task, int score, double probability, Map<String, Double> features,
-      Map<String, String> request, java.util.function.Consumer<String> failed) {
-    Map<String, Object> vars = Map.of("score", (long) score, "probability", probability,
-        "features", features, "request", request);
-    for (Rule rule : rules.get(task)) {
-      try {
-        if (Boolean.TRUE.equals(rule.program().eval(vars))) {
-          RuleSpec s = rule.spec();
-          return new Outcome(s.decision(), s.name(), s.holdDays() == null ? 0 : s.holdDays(),
-              s.holdReason(), s.reason());
-        }
-      } catch (CelEvaluationException | RuntimeException e) {
-        failed.accept(rule.spec().name());
-        SafeOutcome safe = onErrors.get(task);
-        return new Outcome(safe.decision(), rule.spec().name() + ": failed, on_error",
-            safe.holdDays() == null ? 0 : safe.holdDays(), safe.holdReason(), RULE_FAILED);
-      }
-    }
-    return new Outcome(defaults.get(task), null, 0, null, null);
-  }
-
-  /**
-   * The task's stand-in outcome, for a call whose score cannot be computed: its rule is {@code
-   * "stand_in: " + cause}, its reason {@link #STAND_IN}.
-   *
-   * @param cause why no score: {@code store}, {@code model} or {@code deadline}
-   */
-  public Outcome standIn(Task task, String cause) {
-    SafeOutcome s = standIns.get(task);
-    return new Outcome(s.decision(), "stand_in: " + cause,
-        s.holdDays() == null ? 0 : s.holdDays(), s.holdReason(), STAND_IN);
-  }
-
-  private static List<String> sorted(Set<String> values) {
-    return values.stream().sorted().toList();
+  /** A condition's input, the one place request facts become its {@code request} map. */
+  private static Map<String, Object> input(int score, double probability,
+      Map<String, Double> features, RequestFacts facts) {
+    return Map.of("score", (long) score, "probability", probability, "features", features,
+        "request", Map.of("currency", facts.currency(),
+            "channel", facts.channel() == null ? "" : facts.channel().name(),
+            "country", facts.country(), "mcc", facts.mcc(),
+            "endorsement", facts.endorsement() == null ? "" : facts.endorsement().name()));
   }
 
   /** A policy that cannot serve, with what is wrong and where. */

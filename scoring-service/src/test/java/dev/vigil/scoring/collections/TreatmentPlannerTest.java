@@ -7,8 +7,8 @@ import dev.vigil.features.event.Event.ContactAttempt;
 import dev.vigil.features.event.Event.ContactChannel;
 import dev.vigil.features.profile.AccountProfile;
 import dev.vigil.features.profile.ProfileSettings;
-import dev.vigil.proto.v1.Segment;
 import dev.vigil.proto.v1.TreatmentAction;
+import dev.vigil.scoring.policy.Segment;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.HashMap;
@@ -46,10 +46,10 @@ class TreatmentPlannerTest {
   void oneSaveRuleGivesASecondChanceThenEscalates() {
     var f = consents(true, true, true);
     f.put("promises_broken_180d", 1.0);
-    var first = planner.plan(Segment.SEGMENT_BROKEN_COMMITMENTS, f, calledAt(), NOW, CHICAGO);
+    var first = planner.plan(Segment.BROKEN_COMMITMENTS, f, calledAt(), NOW, CHICAGO);
     assertThat(first.getAction()).isEqualTo(TreatmentAction.TREATMENT_ACTION_PAYMENT_PLAN_OFFER);
     f.put("promises_broken_180d", 2.0);
-    var again = planner.plan(Segment.SEGMENT_BROKEN_COMMITMENTS, f, calledAt(), NOW, CHICAGO);
+    var again = planner.plan(Segment.BROKEN_COMMITMENTS, f, calledAt(), NOW, CHICAGO);
     assertThat(again.getAction()).isEqualTo(TreatmentAction.TREATMENT_ACTION_ESCALATION);
   }
 
@@ -57,16 +57,16 @@ class TreatmentPlannerTest {
   void hardshipIsReferredNotPressed() {
     var f = consents(true, true, true);
     f.put("hardship", 1.0);
-    assertThat(planner.plan(Segment.SEGMENT_NEEDS_HELP, f, calledAt(), NOW, CHICAGO).getAction())
+    assertThat(planner.plan(Segment.NEEDS_HELP, f, calledAt(), NOW, CHICAGO).getAction())
         .isEqualTo(TreatmentAction.TREATMENT_ACTION_HARDSHIP_REFERRAL);
   }
 
   @Test
   void withoutCallConsentTheNextConsentedChannelIsUsed() {
-    var t = planner.plan(Segment.SEGMENT_HIGH_RISK, consents(false, true, true), calledAt(), NOW,
+    var t = planner.plan(Segment.HIGH_RISK, consents(false, true, true), calledAt(), NOW,
         CHICAGO);
     assertThat(t.getChannel()).isEqualTo(dev.vigil.proto.v1.ContactChannel.CONTACT_CHANNEL_SMS);
-    var none = planner.plan(Segment.SEGMENT_HIGH_RISK, consents(false, false, false), calledAt(),
+    var none = planner.plan(Segment.HIGH_RISK, consents(false, false, false), calledAt(),
         NOW, CHICAGO);
     assertThat(none.getChannel())
         .isEqualTo(dev.vigil.proto.v1.ContactChannel.CONTACT_CHANNEL_LETTER);
@@ -77,7 +77,7 @@ class TreatmentPlannerTest {
     long oldest = NOW - 6 * DAY;
     var account = calledAt(oldest, NOW - 5 * DAY, NOW - 4 * DAY, NOW - 3 * DAY, NOW - 2 * DAY,
         NOW - DAY, NOW - HOUR);
-    var t = planner.plan(Segment.SEGMENT_HIGH_RISK, consents(true, true, true), account, NOW,
+    var t = planner.plan(Segment.HIGH_RISK, consents(true, true, true), account, NOW,
         CHICAGO);
     assertThat(t.getChannel()).isEqualTo(dev.vigil.proto.v1.ContactChannel.CONTACT_CHANNEL_CALL);
     long earliest = t.getEarliestContactTime().getSeconds() * 1000;
@@ -88,14 +88,14 @@ class TreatmentPlannerTest {
     // six calls: one more is allowed now
     var six = calledAt(NOW - 5 * DAY, NOW - 4 * DAY, NOW - 3 * DAY, NOW - 2 * DAY, NOW - DAY,
         NOW - HOUR);
-    assertThat(planner.plan(Segment.SEGMENT_HIGH_RISK, consents(true, true, true), six, NOW,
+    assertThat(planner.plan(Segment.HIGH_RISK, consents(true, true, true), six, NOW,
         CHICAGO).getEarliestContactTime().getSeconds() * 1000).isEqualTo(NOW);
   }
 
   @Test
   void contactWaitsForConvenientHoursInTheCustomersZone() {
     long lateEvening = Instant.parse("2026-03-11T03:30:00Z").toEpochMilli(); // 22:30 Chicago
-    var t = planner.plan(Segment.SEGMENT_SELF_CURE, consents(true, true, true), calledAt(),
+    var t = planner.plan(Segment.SELF_CURE, consents(true, true, true), calledAt(),
         lateEvening, CHICAGO);
     assertThat(Instant.ofEpochSecond(t.getEarliestContactTime().getSeconds()))
         .isEqualTo(Instant.parse("2026-03-11T13:00:00Z")); // 08:00 Chicago (CDT) next morning

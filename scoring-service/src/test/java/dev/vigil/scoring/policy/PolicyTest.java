@@ -24,19 +24,18 @@ class PolicyTest {
     return f;
   }
 
-  static final Map<String, String> REQUEST = Map.of("currency", "USD", "channel", "",
-      "country", "", "mcc", "", "endorsement", "");
+  static final RequestFacts REQUEST = new RequestFacts("USD", null, "", "", null);
 
   @Test
   void theBundledPolicyDecidesDepositsInRuleOrder() throws IOException {
     Policy p = Policy.parse(bundled());
     var f = zeros(Task.DEPOSIT);
     f.put("account_age_days", 400.0);
-    assertThat(p.decide(Task.DEPOSIT, 10, 0.01, f, REQUEST, r -> { }).decision())
-        .isEqualTo("ACCEPT");
+    assertThat(p.deposit().decide(10, 0.01, f, REQUEST, r -> { }).decision())
+        .isEqualTo(DepositAction.ACCEPT);
     f.put("check_seen_other_account", 1.0);
-    var dup = p.decide(Task.DEPOSIT, 10, 0.01, f, REQUEST, r -> { });
-    assertThat(dup.decision()).isEqualTo("REJECT");
+    var dup = p.deposit().decide(10, 0.01, f, REQUEST, r -> { });
+    assertThat(dup.decision()).isEqualTo(DepositAction.REJECT);
     assertThat(dup.rule()).isEqualTo("duplicate-presentment");
     assertThat(dup.reason().code()).isEqualTo("DUPLICATE_PRESENTMENT");
     // a new account depositing far more than its history: Regulation CC new-account hold
@@ -45,8 +44,8 @@ class PolicyTest {
     f.put("deposit_history_count_90d", 2.0);
     f.put("deposit_amount_to_mean_90d", 6.0);
     f.put("deposit_amount", 90_000.0);
-    var hold = p.decide(Task.DEPOSIT, 10, 0.01, f, REQUEST, r -> { });
-    assertThat(hold.decision()).isEqualTo("HOLD");
+    var hold = p.deposit().decide(10, 0.01, f, REQUEST, r -> { });
+    assertThat(hold.decision()).isEqualTo(DepositAction.HOLD);
     assertThat(hold.holdDays()).isEqualTo(5);
     assertThat(hold.holdReason()).isEqualTo("NEW_ACCOUNT");
   }
@@ -87,6 +86,25 @@ class PolicyTest {
   }
 
   @Test
+  void aDecisionIsParsedByItsTasksEnumAndRefusedNamingFieldAndValue() throws IOException {
+    String good = bundled();
+    assertThatThrownBy(() -> Policy.parse(good.replace("decision: DECLINE", "decision: BLOCK")))
+        .isInstanceOf(Policy.InvalidPolicyException.class)
+        .hasMessageContaining("].decision: must be one of [APPROVE, DECLINE, REVIEW], not BLOCK");
+    // a deposit's decision is not a transaction's
+    assertThatThrownBy(() -> Policy.parse(good.replace("decision: DECLINE", "decision: ACCEPT")))
+        .hasMessageContaining("decision: must be one of [APPROVE, DECLINE, REVIEW], not ACCEPT");
+    assertThatThrownBy(() -> Policy.parse(good.replace("default: ACCEPT", "default: HOLD")))
+        .hasMessageContaining("deposit.default: HOLD needs hold_days and a reason");
+    Policy p = Policy.parse(good);
+    assertThat(p.delinquency().standIn("store").decision()).isEqualTo(Segment.HIGH_RISK);
+    var hold = p.deposit().standIn("deadline");
+    assertThat(hold.decision()).isEqualTo(DepositAction.HOLD);
+    assertThat(hold.holdDays()).isEqualTo(5);
+    assertThat(hold.rule()).isEqualTo("stand_in: deadline");
+  }
+
+  @Test
   void aNullRuleOrAnyOtherStrangeShapeIsRefusedNotThrownAsABug() throws IOException {
     String good = bundled();
     assertThatThrownBy(() -> Policy.parse(good.replace("  rules:\n    - name: decline-very-high-risk",
@@ -100,8 +118,7 @@ class PolicyTest {
     }
   }
 
-  static final Map<String, String> USD_REQUEST = Map.of("currency", "USD", "channel", "",
-      "country", "", "mcc", "", "endorsement", "");
+  static final RequestFacts USD_REQUEST = new RequestFacts("USD", null, "", "", null);
 
   /** Every fraud feature, at 0. */
   static Map<String, Double> zeroFraudFeatures() {
@@ -135,21 +152,22 @@ class PolicyTest {
     var failed = new java.util.ArrayList<String>();
     Policy p = Policy.parse(failingFirstRule(""));
     var features = zeroFraudFeatures();
-    Map<String, String> request = USD_REQUEST;
-    var outcome = p.decide(Task.FRAUD, 500, 0.5, features, request, failed::add);
-    assertThat(outcome.decision()).as("not the lenient rule after it").isEqualTo("REVIEW");
+    RequestFacts request = USD_REQUEST;
+    var outcome = p.transaction().decide(500, 0.5, features, request, failed::add);
+    assertThat(outcome.decision()).as("not the lenient rule after it")
+        .isEqualTo(TransactionAction.REVIEW);
     assertThat(outcome.reason()).isEqualTo(Policy.RULE_FAILED);
     assertThat(outcome.rule()).startsWith("decline-odd");
     assertThat(failed).containsExactly("decline-odd");
     // the rule evaluates at every other score: no fallback there
-    assertThat(p.decide(Task.FRAUD, 501, 0.5, features, request, failed::add).decision())
-        .isEqualTo("DECLINE");
-    assertThat(p.decide(Task.FRAUD, 499, 0.5, features, request, failed::add).decision())
-        .isEqualTo("APPROVE");
+    assertThat(p.transaction().decide(501, 0.5, features, request, failed::add).decision())
+        .isEqualTo(TransactionAction.DECLINE);
+    assertThat(p.transaction().decide(499, 0.5, features, request, failed::add).decision())
+        .isEqualTo(TransactionAction.APPROVE);
     // the risk team chooses its own
     Policy strict = Policy.parse(failingFirstRule("  on_error: { decision: DECLINE }\n"));
-    assertThat(strict.decide(Task.FRAUD, 500, 0.5, features, request, failed::add).decision())
-        .isEqualTo("DECLINE");
+    assertThat(strict.transaction().decide(500, 0.5, features, request, failed::add).decision())
+        .isEqualTo(TransactionAction.DECLINE);
     assertThatThrownBy(() -> Policy.parse(failingFirstRule("  on_error: { decision: HOLD }\n")))
         .hasMessageContaining("transaction.on_error.decision");
     assertThatThrownBy(() -> Policy.parse(failingFirstRule("").replace(
@@ -163,12 +181,12 @@ class PolicyTest {
     // every pair of features: 31 x 31 = 961 iterations fit, every triple does not
     String pairs = "features.all(a, features.all(b, features[a] + features[b] >= 0.0))";
     String triples = "features.all(a, features.all(b, features.all(c, features[c] >= 0.0)))";
-    Map<String, String> request = USD_REQUEST;
+    RequestFacts request = USD_REQUEST;
     var failed = new java.util.ArrayList<String>();
     Policy p = Policy.parse(failingFirstRule("").replace("score / (score - 500) > 1",
         "score > 2000 && " + pairs));
-    assertThat(p.decide(Task.FRAUD, 2001, 0.5, features, request, failed::add).decision())
-        .isEqualTo("DECLINE");
+    assertThat(p.transaction().decide(2001, 0.5, features, request, failed::add).decision())
+        .isEqualTo(TransactionAction.DECLINE);
     assertThatThrownBy(() -> Policy.parse(failingFirstRule("").replace(
         "score / (score - 500) > 1", triples))).isInstanceOf(Policy.InvalidPolicyException.class)
         .hasMessageContaining("decline-odd");

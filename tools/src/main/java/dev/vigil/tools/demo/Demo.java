@@ -15,6 +15,10 @@ import dev.vigil.proto.v1.ScoreDelinquencyRequest;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.scoring.access.ClientTls;
+import dev.vigil.scoring.collections.TreatmentAction;
+import dev.vigil.scoring.policy.DepositAction;
+import dev.vigil.scoring.policy.Segment;
+import dev.vigil.scoring.policy.TransactionAction;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -115,7 +119,7 @@ public final class Demo implements java.util.concurrent.Callable<Integer> {
               .setEvent(EventCodec.toProto(e)).build()));
           if (r != null) {
             scored++;
-            String decision = r.getDecision().name().replace("TRANSACTION_DECISION_", "");
+            String decision = TransactionAction.of(r.getDecision()).name();
             if (count("transaction " + decision) % showEvery == 1
                 || !decision.equals("APPROVE")) {
               shown++;
@@ -128,9 +132,9 @@ public final class Demo implements java.util.concurrent.Callable<Integer> {
               .setEvent(EventCodec.toProto(e)).build()));
           if (r != null) {
             scored++;
-            String decision = r.getDecision().name().replace("DEPOSIT_DECISION_", "")
+            String decision = DepositAction.of(r.getDecision()).name()
                 + (r.getHoldDays() > 0 ? " " + r.getHoldDays() + "d " + r.getHoldReason() : "");
-            if (count("deposit " + r.getDecision().name().replace("DEPOSIT_DECISION_", ""))
+            if (count("deposit " + DepositAction.of(r.getDecision()).name())
                 % showEvery == 1 || !decision.equals("ACCEPT")) {
               shown++;
               print(e, String.format("%-11s %9s", "check", money(d.amount())), decision,
@@ -146,13 +150,14 @@ public final class Demo implements java.util.concurrent.Callable<Integer> {
               .build()));
           if (r != null) {
             scored++;
-            String segment = r.getSegment().name().replace("SEGMENT_", "");
+            String segment = Segment.of(r.getSegment()).name();
             count("delinquency " + segment);
             if (r.getSegment() != dev.vigil.proto.v1.Segment.SEGMENT_CURRENT_LOW_RISK) {
               shown++;
-              print(e, "collections", segment + " -> " + r.getTreatment().getAction().name()
-                  .replace("TREATMENT_ACTION_", "") + " by " + r.getTreatment().getChannel()
-                  .name().replace("CONTACT_CHANNEL_", ""), r.getScore());
+              print(e, "collections", segment + " -> " + (r.hasTreatment()
+                  ? TreatmentAction.of(r.getTreatment().getAction()).name() + " by "
+                      + Event.ContactChannel.of(r.getTreatment().getChannel()).name()
+                  : "no treatment (stand-in)"), r.getScore());
             }
           }
         }

@@ -109,12 +109,11 @@ public final class DriftReport implements Callable<Integer> {
     List<String> names = FeatureCatalogue.of(t).names();
     var features = new ArrayList<double[]>();
     var scores = new ArrayList<Integer>();
-    String wire = "TASK_" + t.name();
     for (ConsumerRecord<byte[], byte[]> r : decisions.readAll()) {
       AuditRecord a = AuditRecord.parseFrom(r.value());
       Instant at = Instant.ofEpochSecond(a.getDecidedAt().getSeconds(),
           a.getDecidedAt().getNanos());
-      if (!a.getTask().name().equals(wire) || a.hasModelChange() || a.getScore().getStandIn()
+      if (a.getTask() != t.wire() || a.hasModelChange() || a.getScore().getStandIn()
           || !v.equals(a.getScore().getModelVersion())
           || (from != null && at.isBefore(from)) || (to != null && !at.isBefore(to))) {
         continue;

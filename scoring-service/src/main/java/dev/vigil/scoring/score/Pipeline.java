@@ -1,0 +1,187 @@
+package dev.vigil.scoring.score;
+
+import dev.vigil.features.event.EventCodec;
+import dev.vigil.features.profile.EntityKey;
+import dev.vigil.features.profile.FeatureCatalogue.Task;
+import dev.vigil.features.profile.FeatureInputs;
+import dev.vigil.proto.v1.ModelResult;
+import dev.vigil.proto.v1.Reason;
+import dev.vigil.proto.v1.Score;
+import dev.vigil.scoring.audit.AuditLog;
+import dev.vigil.scoring.audit.DecisionRecord;
+import dev.vigil.scoring.audit.EntityTokens;
+import dev.vigil.scoring.ops.ServiceMetrics;
+import dev.vigil.scoring.policy.Decision;
+import dev.vigil.scoring.policy.LivePolicy;
+import dev.vigil.scoring.policy.Policy;
+import dev.vigil.scoring.reason.ReasonCatalogue;
+import dev.vigil.scoring.score.Assessor.Assessment;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.StatusRuntimeException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one scoring pipeline every task's call goes through: assess the call ({@link Assessor}), or
+ * stand in when that cannot be done in time; let the policy decide; record the decision and
+ * answer its Score. A task's adapter validates its request into a {@link Call} before, and maps
+ * the {@link Verdict} to its reply after.
+ */
+public final class Pipeline {
+  private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+
+  private final Assessor assessor;
+  private final LivePolicy policy;
+  private final AuditLog audit;
+  private final EntityTokens tokens;
+  private final ServiceMetrics metrics;
+  private final Clock clock;
+  private final Duration standInMargin;
+
+  /**
+   * @param standInMargin a call whose deadline leaves less than this is not scored but given the
+   *     policy's stand-in decision (an answer in time beats DEADLINE_EXCEEDED)
+   */
+  public Pipeline(Assessor assessor, LivePolicy policy, AuditLog audit, EntityTokens tokens,
+      ServiceMetrics metrics, Clock clock, Duration standInMargin) {
+    this.assessor = assessor;
+    this.policy = policy;
+    this.audit = audit;
+    this.tokens = tokens;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.standInMargin = standInMargin;
+  }
+
+  public Assessor assessor() {
+    return assessor;
+  }
+
+  /** The service's clock, which validates event times and dates an unset as-of. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Assesses and decides a call whose adapter has nothing to check in between. */
+  public <D extends Enum<D> & Decision> Verdict<D> decide(Call call,
+      Function<Policy, Policy.Rules<D>> rules) {
+    return decide(call, assess(call), rules);
+  }
+
+  /**
+   * Reads the profiles behind the call's keys and assesses them for its task as of its time; or,
+   * when that cannot be done, a stand-in assessment saying why: the profiles could not be read
+   * ({@code store}), the champion or the features failed ({@code model}), or the call's deadline
+   * is within the stand-in margin ({@code deadline}), so that the caller gets the policy's
+   * stand-in decision in time instead of an error. Refusals (a Status: no champion serving, a
+   * cancelled call) are thrown.
+   */
+  public Assessment assess(Call call) {
+    Task task = call.task();
+    List<EntityKey> entities = call.keys().list();
+    if (deadlineNearlySpent()) {
+      return standIn(task, null, entities, "deadline", null);
+    }
+    FeatureInputs inputs;
+    try {
+      inputs = assessor.inputs(call.asOfMillis(), call.current(), call.keys());
+    } catch (StatusRuntimeException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      return standIn(task, null, entities, "store", e);
+    }
+    if (deadlineNearlySpent()) {
+      return standIn(task, inputs, entities, "deadline", null);
+    }
+    try {
+      // challenger sampling: the same request id always falls on the same side
+      return assessor.assess(task, inputs, entities, call.requestId().hashCode());
+    } catch (StatusRuntimeException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      return standIn(task, inputs, entities, "model", e);
+    }
+  }
+
+  /** The policy's decision on an assessment (its stand-in's, for a stand-in), counted. */
+  public <D extends Enum<D> & Decision> Verdict<D> decide(Call call, Assessment a,
+      Function<Policy, Policy.Rules<D>> rules) {
+    Policy p = policy.current();
+    Policy.Rules<D> task = rules.apply(p);
+    Policy.Outcome<D> outcome = a.standIn() != null ? task.standIn(a.standIn())
+        : task.decide(a.score(), a.probability(), a.features(), call.facts(),
+            metrics::policyRuleFailed);
+    metrics.decided(a.task().id(), outcome.decision().name());
+    return new Verdict<>(call, a, p.version(), outcome);
+  }
+
+  /** The verdict's Score message, with the policy's reason first; writes its audit record. */
+  public Score record(Verdict<?> v) {
+    Assessment a = v.assessment();
+    Policy.Outcome<?> outcome = v.outcome();
+    List<Reason> reasons = new ArrayList<>(4);
+    if (outcome.reason() != null) {
+      reasons.add(Reason.newBuilder().setCode(outcome.reason().code())
+          .setText(outcome.reason().text()).build());
+    }
+    for (Reason r : a.reasons()) {
+      // a code is given once: the policy's own reason may name what a feature's reason names
+      // (DUPLICATE_PRESENTMENT), and two features may share a code
+      if (reasons.size() < ReasonCatalogue.MAX_REASONS
+          && reasons.stream().noneMatch(given -> given.getCode().equals(r.getCode()))) {
+        reasons.add(r);
+      }
+    }
+    long asOf = a.inputs() == null ? v.call().asOfMillis() : a.inputs().asOfMillis();
+    long profilesAsOf = a.inputs() == null ? Long.MIN_VALUE : a.inputs().profilesAsOfMillis();
+    String auditId = DecisionRecord.newId();
+    var score = Score.newBuilder().setProbability(a.probability()).setScore(a.score())
+        .addAllReasons(reasons).setModelId(a.task().id())
+        .setModelVersion(a.champion() == null ? "" : a.champion().version())
+        .setPolicyVersion(v.policyVersion()).setAuditId(auditId).setStandIn(a.standIn() != null);
+    if (profilesAsOf != Long.MIN_VALUE) {
+      score.setProfileAsOf(EventCodec.timestamp(profilesAsOf));
+      metrics.freshness(a.task().id(), (asOf - profilesAsOf) / 1000.0);
+    }
+    Score built = score.build();
+    Call call = v.call();
+    var record = new DecisionRecord(auditId, call.requestId(), a.task(), asOf,
+        call.request().toByteArray(), call.current() == null ? "" : call.current().eventId(),
+        built, outcome.decision().name(), outcome.rule() == null ? "" : outcome.rule(),
+        a.others(), a.entities(), (System.nanoTime() - call.startNanos()) / 1000);
+    for (ModelResult other : a.others()) {
+      if (!other.getError().isEmpty()) {
+        metrics.modelFailed(a.task().id(), other.getRole());
+      }
+    }
+    // with every feature value, by name
+    audit.write(record.toProto(tokens, clock.millis()), a.task(), a.values());
+    return built;
+  }
+
+  private Assessment standIn(Task task, FeatureInputs inputs, List<EntityKey> entities,
+      String cause, RuntimeException e) {
+    metrics.standIn(task.id(), cause);
+    if (e != null) {
+      // the class only at ERROR: a message may carry ids or values (full trace at DEBUG)
+      log.error("{} score not computed ({}), stand-in decision: {}", task.id(), cause,
+          e.getClass().getName());
+      log.debug("{} score not computed", task.id(), e);
+    }
+    return Assessment.standIn(task, inputs, entities, cause);
+  }
+
+  /** True when the call's deadline leaves less than the margin: too little to score in. */
+  private boolean deadlineNearlySpent() {
+    Deadline deadline = Context.current().getDeadline();
+    return deadline != null
+        && deadline.timeRemaining(TimeUnit.NANOSECONDS) < standInMargin.toNanos();
+  }
+}

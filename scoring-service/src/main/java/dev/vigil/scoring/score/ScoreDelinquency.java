@@ -1,0 +1,82 @@
+package dev.vigil.scoring.score;
+
+import dev.vigil.features.event.EventCodec;
+import dev.vigil.features.event.InvalidEventException;
+import dev.vigil.features.profile.FeatureCatalogue.Task;
+import dev.vigil.features.profile.FeatureInputs;
+import dev.vigil.proto.v1.ScoreDelinquencyRequest;
+import dev.vigil.proto.v1.ScoreDelinquencyResponse;
+import dev.vigil.scoring.collections.TreatmentPlanner;
+import dev.vigil.scoring.policy.Policy;
+import dev.vigil.scoring.policy.RequestFacts;
+import dev.vigil.scoring.policy.Segment;
+import dev.vigil.scoring.score.Assessor.Assessment;
+import java.time.ZoneId;
+
+/**
+ * ScoreDelinquency: an account scored as of a time (the server's clock by default), the policy
+ * deciding its segment, and the next collections treatment planned for it in the customer's time
+ * zone.
+ */
+public final class ScoreDelinquency {
+  /** How far past the server's clock an as_of may be. */
+  private static final long MAX_FUTURE_MILLIS = EventCodec.MAX_FUTURE_MILLIS;
+  private static final int MAX_ID = 128;
+
+  private final Pipeline pipeline;
+  private final TreatmentPlanner treatments;
+
+  public ScoreDelinquency(Pipeline pipeline, TreatmentPlanner treatments) {
+    this.pipeline = pipeline;
+    this.treatments = treatments;
+  }
+
+  /** Scores the request; a request that cannot be scored is refused ({@link Refusal}). */
+  public ScoreDelinquencyResponse score(ScoreDelinquencyRequest request) {
+    long start = System.nanoTime();
+    Intake.checkNotCancelled();
+    String requestId = Intake.requestId(request.getRequestId());
+    if (request.getAccountId().isEmpty() || request.getAccountId().length() > MAX_ID) {
+      throw Refusal.invalid("account_id", "is required (1-128 characters)");
+    }
+    if (request.getCustomerId().length() > MAX_ID) {
+      throw Refusal.invalid("customer_id", "must be at most 128 characters");
+    }
+    ZoneId requested = null;
+    long asOf = pipeline.clock().millis();
+    try {
+      if (!request.getTimeZone().isEmpty()) {
+        requested = EventCodec.zone(request.getTimeZone(), "time_zone");
+      }
+      if (request.hasAsOf()) {
+        long now = asOf;
+        asOf = EventCodec.millis(request.getAsOf(), "as_of");
+        if (asOf > now + MAX_FUTURE_MILLIS) {
+          throw Refusal.invalid("as_of", "is in the future");
+        }
+      }
+    } catch (InvalidEventException e) {
+      throw Intake.refused(e);
+    }
+    var call = new Call(Task.DELINQUENCY, requestId, asOf, null,
+        FeatureInputs.keysForAccount(request.getAccountId(), request.getCustomerId()), request,
+        RequestFacts.NONE, start);
+    Assessment a = pipeline.assess(call);
+    // the customer's own zone (their CustomerDetails) first: the one source of it
+    ZoneId zone = a.inputs() != null && a.inputs().customer().timeZone() != null
+        ? a.inputs().customer().timeZone() : requested;
+    if (zone == null && a.standIn() == null) {
+      throw Refusal.invalid("time_zone", "is required when Vigil does not know the customer's"
+          + " zone (no CustomerDetails event for customer_id): an IANA zone such as"
+          + " America/Chicago; contact times cannot be chosen without it");
+    }
+    Verdict<Segment> verdict = pipeline.decide(call, a, Policy::delinquency);
+    var out = ScoreDelinquencyResponse.newBuilder().setRequestId(requestId)
+        .setSegment(verdict.decision().wire());
+    if (!verdict.standIn()) {
+      out.setTreatment(treatments.plan(verdict.decision(), a.features(), a.inputs().account(),
+          asOf, zone));
+    } // a stand-in plans no contact: without the profile, consent and Regulation F are unknown
+    return out.setScore(pipeline.record(verdict)).build();
+  }
+}

@@ -1,0 +1,24 @@
+package dev.vigil.scoring.score;
+
+import dev.vigil.scoring.policy.Decision;
+import dev.vigil.scoring.policy.Policy;
+import dev.vigil.scoring.score.Assessor.Assessment;
+
+/**
+ * A call assessed and decided, not yet recorded ({@link Pipeline#record}).
+ *
+ * @param policyVersion the version of the policy that decided
+ */
+public record Verdict<D extends Decision>(Call call, Assessment assessment, String policyVersion,
+    Policy.Outcome<D> outcome) {
+
+  /** The policy's decision. */
+  public D decision() {
+    return outcome.decision();
+  }
+
+  /** True when no score was computed and the policy's stand-in decided. */
+  public boolean standIn() {
+    return assessment.standIn() != null;
+  }
+}
