@@ -24,11 +24,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code vigil-features}: simulate event histories, build training sets, list the catalogue. */
-@Command(name = "vigil-features", mixinStandardHelpOptions = true,
+/**
+ * {@code ./vigil simulate | training-set | catalogue}: simulate event histories, build training
+ * sets, list the catalogue.
+ */
+@Command(name = "vigil", mixinStandardHelpOptions = true,
     subcommands = {FeaturesCommand.Simulate.class, FeaturesCommand.BuildTrainingSet.class,
         FeaturesCommand.Catalogue.class},
-    description = "Vigil's feature library on the command line.")
+    description = "Event histories and the feature catalogue on the command line.")
 public final class FeaturesCommand {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
