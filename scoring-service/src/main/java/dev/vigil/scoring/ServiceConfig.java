@@ -7,8 +7,6 @@ import dev.vigil.settings.SettingException;
 import dev.vigil.settings.Settings;
 import dev.vigil.settings.Values;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -143,14 +141,8 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
     /** The properties in {@code file}; none when it is null. */
     static Properties client(Path file) {
       var p = new Properties();
-      if (file == null) {
-        return p;
-      }
-      try (Reader r = Files.newBufferedReader(file)) {
-        p.load(r);
-      } catch (IOException e) {
-        throw new SettingException(CLIENT_PROPERTIES_FILE.key() + ": \"" + file + "\" cannot be"
-            + " read: " + e.getMessage());
+      if (file != null) {
+        p.putAll(Settings.properties(CLIENT_PROPERTIES_FILE, file));
       }
       return p;
     }

@@ -77,6 +77,19 @@ public final class Settings {
     return new Values(values);
   }
 
+  /**
+   * Every entry of the properties file a setting names ({@code file}, that setting's value).
+   *
+   * @throws SettingException naming the setting's key and the file when it cannot be read
+   */
+  public static Map<String, String> properties(Setting<?> setting, Path file) {
+    try {
+      return properties(file);
+    } catch (IOException e) {
+      throw new SettingException(setting.key() + ": \"" + file + "\" cannot be read: " + e);
+    }
+  }
+
   /** Every entry of a properties file, key to text. */
   public static Map<String, String> properties(Path file) throws IOException {
     var p = new Properties();

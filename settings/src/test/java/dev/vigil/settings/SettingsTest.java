@@ -180,6 +180,19 @@ class SettingsTest {
   }
 
   @Test
+  void aPropertiesFileASettingNamesIsReadOrRefusedNamingTheSettingAndTheFile(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("client.properties");
+    Files.writeString(file, "security.protocol=SSL\n");
+    assertThat(Settings.properties(POLICY, file)).containsOnly(
+        Map.entry("security.protocol", "SSL"));
+    Path missing = dir.resolve("missing.properties");
+    assertThatThrownBy(() -> Settings.properties(POLICY, missing))
+        .isInstanceOf(SettingException.class)
+        .hasMessageStartingWith("policy: \"" + missing + "\" cannot be read: ");
+  }
+
+  @Test
   void helpListsEverySettingWithTypeDefaultAndDescription() {
     String help = ALL.help("[--option value]...", "--", "");
     assertThat(help).startsWith("Usage: test-program [--option value]...\n\nDoes a test.\n")

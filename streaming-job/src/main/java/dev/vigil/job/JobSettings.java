@@ -7,10 +7,7 @@ import dev.vigil.settings.Setting;
 import dev.vigil.settings.SettingException;
 import dev.vigil.settings.Settings;
 import dev.vigil.settings.Values;
-import java.io.IOException;
-import java.io.Reader;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -412,14 +409,9 @@ public record JobSettings(Values options, Topics topics, Clock clock,
     if (file == null) {
       return Map.of();
     }
-    var p = new Properties();
-    try (Reader r = Files.newBufferedReader(file)) {
-      p.load(r);
-    } catch (IOException e) {
-      throw new SettingException(KAFKA_PROPERTIES.key() + ": \"" + file + "\" cannot be read: "
-          + e);
-    }
-    return copy(p);
+    var copy = new HashMap<>(Settings.properties(KAFKA_PROPERTIES, file));
+    copy.remove("bootstrap.servers"); // --bootstrap-servers names them
+    return copy;
   }
 
   private static Map<String, String> copy(Properties value) {
