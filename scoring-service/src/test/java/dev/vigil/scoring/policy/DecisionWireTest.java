@@ -1,12 +1,11 @@
 package dev.vigil.scoring.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vigil.features.event.WireMapping;
 import dev.vigil.proto.v1.DepositDecision;
 import dev.vigil.proto.v1.TransactionDecision;
 import dev.vigil.scoring.collections.TreatmentAction;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -50,29 +49,14 @@ class DecisionWireTest {
   }
 
   /**
-   * @param refused the wire values that name no constant
-   * @param field what a refusal's message starts with, before ": "
-   * @param wirePrefix the wire names' common prefix (checked here, in a test, never mapped by)
+   * {@link WireMapping#check}, and each wire name is the constant's name after {@code wirePrefix}
+   * (checked here, in a test, never mapped by).
    */
   static <E extends Enum<E>, W extends Enum<W>> void check(Class<E> type, Class<W> wireType,
       Function<E, W> wire, Function<W, E> of, Set<W> refused, String field, String wirePrefix) {
-    var seen = new HashSet<W>();
+    WireMapping.check(type, wireType, wire, of, refused, field);
     for (E e : type.getEnumConstants()) {
-      W w = wire.apply(e);
-      assertThat(w.name()).as("%s's wire value", e).isEqualTo(wirePrefix + e.name());
-      assertThat(seen.add(w)).as("%s has a wire value of its own", e).isTrue();
-      assertThat(of.apply(w)).as("%s comes back from %s", e, w).isSameAs(e);
+      assertThat(wire.apply(e).name()).as("%s's wire value", e).isEqualTo(wirePrefix + e.name());
     }
-    for (W w : wireType.getEnumConstants()) {
-      if (refused.contains(w)) {
-        assertThatThrownBy(() -> of.apply(w)).as("%s is refused", w)
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageStartingWith(field + ": " + w.name() + " ");
-      } else {
-        assertThat(wire.apply(of.apply(w))).as("%s names a constant", w).isSameAs(w);
-      }
-    }
-    assertThat(seen.size() + refused.size()).as("every %s is mapped or refused",
-        wireType.getSimpleName()).isEqualTo(wireType.getEnumConstants().length);
   }
 }
