@@ -12,8 +12,6 @@ import java.util.UUID;
 
 /** The checks every scoring call's adapter starts with; each refuses with a {@link Refusal}. */
 final class Intake {
-  /** The longest request id accepted. */
-  static final int MAX_REQUEST_ID = 128;
 
   private Intake() {}
 
@@ -50,8 +48,9 @@ final class Intake {
 
   /** The caller's request id, or a new one when it gave none. */
   static String requestId(String given) {
-    if (given.length() > MAX_REQUEST_ID) {
-      throw Refusal.invalid("request_id", "must be at most " + MAX_REQUEST_ID + " characters");
+    if (given.length() > EventCodec.MAX_ID_LENGTH) {
+      throw Refusal.invalid("request_id", "must be at most " + EventCodec.MAX_ID_LENGTH
+          + " characters");
     }
     return given.isEmpty() ? UUID.randomUUID().toString() : given;
   }

@@ -21,7 +21,6 @@ import java.time.ZoneId;
 public final class ScoreDelinquency {
   /** How far past the server's clock an as_of may be. */
   private static final long MAX_FUTURE_MILLIS = EventCodec.MAX_FUTURE_MILLIS;
-  private static final int MAX_ID = 128;
 
   private final Pipeline pipeline;
   private final TreatmentPlanner treatments;
@@ -36,10 +35,11 @@ public final class ScoreDelinquency {
     long start = System.nanoTime();
     Intake.checkNotCancelled();
     String requestId = Intake.requestId(request.getRequestId());
-    if (request.getAccountId().isEmpty() || request.getAccountId().length() > MAX_ID) {
+    if (request.getAccountId().isEmpty()
+        || request.getAccountId().length() > EventCodec.MAX_ID_LENGTH) {
       throw Refusal.invalid("account_id", "is required (1-128 characters)");
     }
-    if (request.getCustomerId().length() > MAX_ID) {
+    if (request.getCustomerId().length() > EventCodec.MAX_ID_LENGTH) {
       throw Refusal.invalid("customer_id", "must be at most 128 characters");
     }
     ZoneId requested = null;
