@@ -20,11 +20,15 @@ import dev.vigil.settings.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
@@ -119,8 +123,8 @@ public final class ProfileJob {
   static Configuration configuration(JobSettings s, String checkpoint) {
     Configuration conf = configuration(s);
     if (checkpoint != null) {
-      conf.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
-      conf.set(org.apache.flink.configuration.StateRecoveryOptions.RESTORE_MODE,
+      conf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
+      conf.set(StateRecoveryOptions.RESTORE_MODE,
           org.apache.flink.core.execution.RecoveryClaimMode.CLAIM);
     }
     return conf;
@@ -326,9 +330,35 @@ public final class ProfileJob {
 
   /** As {@link #start(JobSettings)}, restoring state from {@code checkpoint} when not null. */
   public static JobClient start(JobSettings s, String checkpoint) throws Exception {
-    var env = StreamExecutionEnvironment.getExecutionEnvironment(configuration(s, checkpoint));
+    Configuration conf = configuration(s, checkpoint);
+    if (submitted(client())) {
+      // the cluster's own addresses and memory, and flink run's -p (else the cluster's
+      // parallelism.default), win over what a local MiniCluster is given
+      LOCAL_CLUSTER_KEYS.forEach(conf::removeKey);
+    }
+    var env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     build(env, s);
     return env.executeAsync("vigil-profiles");
+  }
+
+  /** What {@link #configuration(JobSettings)} sets for a local MiniCluster only. */
+  static final List<String> LOCAL_CLUSTER_KEYS = List.of(
+      "jobmanager.bind-host", "jobmanager.rpc.address", "taskmanager.bind-host",
+      "taskmanager.host", "rest.bind-address", "taskmanager.memory.managed.size",
+      "parallelism.default");
+
+  /**
+   * The configuration the job is run with before its own settings: a client's ({@code flink
+   * run}: target, -p, -s, -d) when submitted through one, a local environment's otherwise.
+   */
+  static ReadableConfig client() {
+    return StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration();
+  }
+
+  /** Whether a client submits the job to a cluster (flink run), rather than a local MiniCluster. */
+  static boolean submitted(ReadableConfig client) {
+    return client.getOptional(DeploymentOptions.TARGET).filter(t -> !t.equals("local"))
+        .isPresent();
   }
 
   /**
@@ -361,22 +391,25 @@ public final class ProfileJob {
         return 2;
       }
       String dir = s.checkpointDir();
-      String from = s.resume() && s.eventsFile() == null && !s.replayFromStart()
+      ReadableConfig client = client();
+      // flink run -s: the client restores the savepoint it names, not the newest checkpoint
+      String given = client.get(StateRecoveryOptions.SAVEPOINT_PATH);
+      String from = given == null && s.resume() && s.eventsFile() == null && !s.replayFromStart()
           ? latestCheckpoint(dir) : null;
-      if (from != null) {
-        System.out.println("resuming from " + from);
+      if (from != null || given != null) {
+        System.out.println("resuming from " + (from != null ? from : given));
       }
-      String refusal = refusalToStartEmpty(s, from);
+      String refusal = given == null ? refusalToStartEmpty(s, from) : null;
       if (refusal != null) {
         System.err.println("vigil-profile-job: refusing to start: " + refusal);
         return 2;
       }
-      JobClient client = start(s, from);
+      JobClient job = start(s, from);
       // one line that says it runs, for ./vigil up's readiness check and for operators
       for (int i = 0; i < 600; i++) {
-        var status = client.getJobStatus().get();
+        var status = job.getJobStatus().get();
         if (status == org.apache.flink.api.common.JobStatus.RUNNING) {
-          System.out.println("profile job running (job " + client.getJobID() + ")");
+          System.out.println("profile job running (job " + job.getJobID() + ")");
           break;
         }
         if (status.isGloballyTerminalState()) {
@@ -384,7 +417,10 @@ public final class ProfileJob {
         }
         Thread.sleep(200);
       }
-      client.getJobExecutionResult().get();
+      if (submitted(client) && !client.get(DeploymentOptions.ATTACHED)) {
+        return 0; // flink run -d: submitted, the cluster runs it
+      }
+      job.getJobExecutionResult().get();
       return 0;
     }
   }
