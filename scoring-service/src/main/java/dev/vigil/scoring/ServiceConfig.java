@@ -257,7 +257,7 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
   }
 
   /** Every setting of the service, group by group. */
-  public static final Settings SETTINGS = Settings.of("vigil-scoring-service",
+  public static final Settings SETTINGS = Settings.of("vigil-service",
       "The scoring service: scores transactions, deposits and delinquencies over gRPC from the"
           + " profiles the streaming job publishes.",
       Network.SETTINGS, Kafka.SETTINGS, Store.SETTINGS, Audit.SETTINGS, Decisions.SETTINGS);
@@ -300,8 +300,9 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
 
   /** The service's section of docs/settings.md. */
   public static String reference() {
-    return "## Scoring service\n\n`ScoringServer [config.properties] [--key=value]...`"
-        + " (`--help` lists the same). " + SOURCES + "\n\n" + SETTINGS.reference("") + "\n";
+    return "## Scoring service\n\n`bin/vigil-service [config.properties] [--key=value]...`"
+        + " (the release's launcher of `ScoringServer`; `--help` lists the same). " + SOURCES
+        + "\n\n" + SETTINGS.reference("") + "\n";
   }
 
   private static <T> Map<String, T> ordered(String word, T value, String other, T otherValue) {

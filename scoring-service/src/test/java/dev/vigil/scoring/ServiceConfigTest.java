@@ -133,7 +133,7 @@ class ServiceConfigTest {
     Files.writeString(file, "vigil.prot=50051\n");
     assertThatThrownBy(() -> ServiceConfig.load(file, Map.of()))
         .isInstanceOf(SettingException.class)
-        .hasMessage("vigil.prot: unknown setting (vigil-scoring-service --help lists every"
+        .hasMessage("vigil.prot: unknown setting (vigil-service --help lists every"
             + " setting)");
     assertThatThrownBy(() -> ServiceConfig.SETTINGS.arguments("--vigil.prot=1"))
         .hasMessageStartingWith("--vigil.prot: unknown setting");
@@ -150,7 +150,7 @@ class ServiceConfigTest {
       System.setOut(previous);
     }
     String help = out.toString(StandardCharsets.UTF_8);
-    assertThat(help).startsWith("Usage: vigil-scoring-service [config.properties]");
+    assertThat(help).startsWith("Usage: vigil-service [config.properties]");
     for (Setting<?> s : ServiceConfig.SETTINGS.all()) {
       assertThat(help).contains("  " + s.key() + " <" + s.type() + ">\n");
     }

@@ -398,7 +398,9 @@ public record JobSettings(Values options, Topics topics, Clock clock,
 
   /** The job's section of docs/settings.md. */
   public static String reference() {
-    return "## Streaming job\n\n`./vigil job [--option value]...` (`--help` lists the same)."
+    return "## Streaming job\n\n`./vigil job [--option value]...` in a checkout, `flink run"
+        + " vigil-profile-job-VERSION.jar [--option value]...` on a cluster (`--help` lists the"
+        + " same)."
         + " Options are given as `--option value` or `--option=value`; a boolean option alone"
         + " means true and `--no-option` false. An option that is not listed here is"
         + " refused.\n\n" + SETTINGS.reference("--") + "\n";

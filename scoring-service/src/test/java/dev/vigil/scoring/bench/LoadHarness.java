@@ -1,18 +1,7 @@
 package dev.vigil.scoring.bench;
 
-import com.google.protobuf.ByteString;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
-import dev.vigil.features.profile.AccountProfile;
-import dev.vigil.features.profile.CustomerProfile;
-import dev.vigil.features.profile.DeviceProfile;
-import dev.vigil.features.profile.EntityKey;
-import dev.vigil.features.profile.EntityType;
-import dev.vigil.features.profile.MerchantProfile;
-import dev.vigil.features.profile.Profile;
-import dev.vigil.features.profile.ProfileCodec;
-import dev.vigil.features.profile.ProfileSettings;
-import dev.vigil.proto.v1.ProfileRecord;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoreTransactionResponse;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
@@ -33,7 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -52,8 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the machine's cores with the server, for the baseline and for Vigil alike.
  */
 public final class LoadHarness {
-  private static final long DAY = 86_400_000L;
-  private static final int MERCHANTS = 10_000;
+  private static final int MERCHANTS = SyntheticBook.MERCHANTS;
   private static final int IN_FLIGHT = 64;
 
   record Result(String name, double maxRate, long[] latencyMicros, long errors) {
@@ -127,7 +115,7 @@ public final class LoadHarness {
    * VIGIL_STORE_HOT_PROFILES} say (an operator sizes them for the data; defaults 256 MB and
    * 20,000 merchants).
    */
-  public static java.util.Map<String, String> benchEnv(EmbeddedKafka kafka, Path dir) {
+  public static Map<String, String> benchEnv(EmbeddedKafka kafka, Path dir) {
     var env = new HashMap<>(TestService.env(kafka, dir));
     env.put("VIGIL_METRICS_PORT", "-1");
     // plaintext on loopback, as the bare baseline is: the benchmark measures Vigil, not TLS
@@ -151,59 +139,19 @@ public final class LoadHarness {
   /** Writes every profile straight into the store (what the materialiser would have written). */
   public static void fill(Path storeDir, int accounts, long now) throws Exception {
     Files.createDirectories(storeDir);
-    var settings = ProfileSettings.DEFAULT;
-    var codec = new ProfileCodec(settings);
     try (var store = new ProfileStore(storeDir, ProfileStore.Settings.DEFAULT)) {
-      var random = new SplittableRandom(7);
       var batch = new ArrayList<ProfileStore.Update>(30_000);
-      var merchants = new MerchantProfile[MERCHANTS];
-      for (int m = 0; m < MERCHANTS; m++) {
-        merchants[m] = new MerchantProfile(settings);
-      }
-      for (int a = 0; a < accounts; a++) {
-        String account = "a-" + a;
-        var acct = new AccountProfile(settings);
-        var customer = new CustomerProfile(settings);
-        var device = new DeviceProfile(settings);
-        int events = 5 + random.nextInt(40);
-        for (int e = 0; e < events; e++) {
-          long at = now - DAY - random.nextLong(30 * DAY);
-          int m = random.nextInt(MERCHANTS);
-          var ev = new Event(account + "-" + e, at, account, "c-" + a, new Event.Transaction(
-              new Event.Money(500 + random.nextInt(20_000), "USD"), Event.Direction.DEBIT,
-              random.nextInt(4) == 0 ? Event.Channel.ECOMMERCE : Event.Channel.CARD_PRESENT,
-              "m-" + m, "5411", "US", "d-" + a, ""));
-          acct.fold(ev);
-          customer.fold(ev);
-          device.fold(ev);
-          if (a < 200_000) {
-            merchants[m].fold(ev);
-          }
-        }
-        add(batch, codec, new EntityKey(EntityType.ACCOUNT, account), acct);
-        add(batch, codec, new EntityKey(EntityType.CUSTOMER, "c-" + a), customer);
-        add(batch, codec, new EntityKey(EntityType.DEVICE, "d-" + a), device);
+      SyntheticBook.each(accounts, now, (key, record) -> {
+        batch.add(new ProfileStore.Update(key, record));
         if (batch.size() >= 30_000) {
-          store.apply("vigil.profiles", batch, java.util.Map.of());
+          store.apply("vigil.profiles", batch, Map.of());
           batch.clear();
         }
-      }
-      for (int m = 0; m < MERCHANTS; m++) {
-        add(batch, codec, new EntityKey(EntityType.MERCHANT, "m-" + m), merchants[m]);
-      }
-      store.apply("vigil.profiles", batch, java.util.Map.of());
+      });
+      store.apply("vigil.profiles", batch, Map.of());
       store.compact();
       System.out.printf("  store sizes: %s%n", store.sizes());
     }
-  }
-
-  private static void add(List<ProfileStore.Update> batch, ProfileCodec codec, EntityKey key,
-      Profile p) {
-    batch.add(new ProfileStore.Update(key, ProfileRecord.newBuilder()
-        .setEntityType(key.type().wire())
-        .setEntityId(key.id()).setVersion(p.version())
-        .setLastEventTime(EventCodec.timestamp(p.lastEventMillis()))
-        .setState(ByteString.copyFrom(codec.encode(p))).build()));
   }
 
   private static ScoreTransactionRequest request(SplittableRandom random, int accounts, long now,
