@@ -253,7 +253,15 @@ final class FlinkCluster implements AutoCloseable {
       return false;
     }
     for (JsonNode v : j.path("vertices")) {
-      if (!"RUNNING".equals(v.path("status").asText())) {
+      // a vertex reads RUNNING once one subtask runs: count the subtasks in every other state
+      var states = v.path("tasks").fields();
+      while (states.hasNext()) {
+        var state = states.next();
+        if (!state.getKey().equals("RUNNING") && state.getValue().asInt() > 0) {
+          return false;
+        }
+      }
+      if (v.path("tasks").path("RUNNING").asInt() != v.path("parallelism").asInt()) {
         return false;
       }
     }
@@ -292,27 +300,43 @@ final class FlinkCluster implements AutoCloseable {
 
   /**
    * Stop-with-savepoint ({@code flink stop}): the job takes a savepoint into {@code target} and
-   * finishes; the savepoint's path.
+   * finishes; the savepoint's path. A savepoint that fails (a checkpoint declined) is asked for
+   * again, up to three times.
    */
   String stopWithSavepoint(String job, Path target, Duration limit) throws Exception {
-    String trigger = post("/jobs/" + job + "/stop", "{\"targetDirectory\":\""
-        + target.toUri() + "\",\"drain\":false}").path("request-id").asText();
-    String[] location = new String[1];
-    Deadline.await("the savepoint of job " + job, limit, 500, () -> {
-      JsonNode status = get("/jobs/" + job + "/savepoints/" + trigger);
-      if (!"COMPLETED".equals(status.path("status").path("id").asText())) {
-        return false;
+    String failure = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      String trigger = post("/jobs/" + job + "/stop", "{\"targetDirectory\":\""
+          + target.toUri() + "\",\"drain\":false}").path("request-id").asText();
+      JsonNode[] done = new JsonNode[1];
+      int[] unknown = new int[1];
+      Deadline.await("the savepoint of job " + job, limit, 500, () -> {
+        JsonNode status;
+        try {
+          status = get("/jobs/" + job + "/savepoints/" + trigger);
+        } catch (IllegalStateException e) {
+          // an operation the JobManager no longer knows (refused as it began): ask again
+          if (++unknown[0] < 20) {
+            return false;
+          }
+          done[0] = JSON.createObjectNode().put("failure-cause", String.valueOf(e));
+          return true;
+        }
+        done[0] = status.path("operation");
+        return "COMPLETED".equals(status.path("status").path("id").asText());
+      });
+      if (!done[0].has("failure-cause")) {
+        Deadline.await("job " + job + " finished", limit, 500,
+            () -> get("/jobs/" + job).path("state").asText().equals("FINISHED"));
+        return done[0].path("location").asText();
       }
-      JsonNode op = status.path("operation");
-      if (op.has("failure-cause")) {
-        throw new IllegalStateException("savepoint failed: " + op.path("failure-cause"));
+      failure = done[0].path("failure-cause").toString().lines().findFirst().orElse("");
+      if (failure.length() > 300) {
+        failure = failure.substring(0, 300);
       }
-      location[0] = op.path("location").asText();
-      return true;
-    });
-    Deadline.await("job " + job + " finished", limit, 500,
-        () -> get("/jobs/" + job).path("state").asText().equals("FINISHED"));
-    return location[0];
+      Deadline.await("job " + job + " running again", limit, 500, () -> allRunning(job));
+    }
+    throw new IOException("stop-with-savepoint of job " + job + " failed 3 times: " + failure);
   }
 
   @Override

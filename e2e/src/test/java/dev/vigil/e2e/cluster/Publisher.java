@@ -30,11 +30,11 @@ final class Publisher implements AutoCloseable {
   private final ConcurrentLinkedQueue<Long> ackTimes = new ConcurrentLinkedQueue<>();
   private long resent;
 
-  Publisher(String bootstrap, String topic, boolean acksAll) {
+  Publisher(String bootstrap, String topic) {
     var p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, acksAll ? "all" : "1");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, Boolean.toString(acksAll));
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "20000");

@@ -32,9 +32,21 @@ final class ServiceReplicas implements AutoCloseable {
   private final List<InetSocketAddress> addresses = new ArrayList<>();
   private final List<Integer> metricsPorts = new ArrayList<>();
 
-  private ServiceReplicas(Release release, Path tls) {
+  private final Path dir;
+  private final Path logs;
+  private final Path registry;
+  private final Path key;
+  private final String bootstrap;
+
+  private ServiceReplicas(Release release, Path tls, Path dir, Path logs, Path registry, Path key,
+      String bootstrap) {
     this.release = release;
     this.tls = tls;
+    this.dir = dir;
+    this.logs = logs;
+    this.registry = registry;
+    this.key = key;
+    this.bootstrap = bootstrap;
   }
 
   /**
@@ -57,28 +69,36 @@ final class ServiceReplicas implements AutoCloseable {
           PosixFilePermissions.fromString("rw-------")));
       Files.write(key, bytes);
     }
-    var replicas = new ServiceReplicas(release, tls);
+    var replicas = new ServiceReplicas(release, tls, dir, logs, registry, key, bootstrap);
     for (int i = 0; i < count; i++) {
-      int port = Ports.free();
-      int metrics = Ports.free();
-      var env = new HashMap<String, String>();
-      env.put("VIGIL_PORT", Integer.toString(port));
-      env.put("VIGIL_METRICS_PORT", Integer.toString(metrics));
-      env.put("VIGIL_STATE_DIR", dir.resolve("replica-" + (i + 1)).toString());
-      env.put("VIGIL_MODELS_REGISTRY", registry.toString());
-      env.put("VIGIL_AUDIT_TOKEN_KEY_FILE", key.toString());
-      env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-      env.put("VIGIL_TLS_CERT_FILE", tls.resolve("server.pem").toString());
-      env.put("VIGIL_TLS_KEY_FILE", tls.resolve("server.key").toString());
-      env.put("VIGIL_TLS_CLIENT_CA_FILE", tls.resolve("ca.pem").toString());
-      env.put("VIGIL_ACCESS_ROLES_FILE", tls.resolve("roles.yaml").toString());
-      env.put("JAVA_OPTS", "-Xmx768m");
-      replicas.replicas.add(new Node("service-" + (i + 1),
-          List.of(release.serviceLauncher().toString()), env, logs).start());
-      replicas.addresses.add(new InetSocketAddress("127.0.0.1", port));
-      replicas.metricsPorts.add(metrics);
+      replicas.add();
     }
     return replicas;
+  }
+
+  /** Starts one more replica, its state directory empty: it fills its store from the topic. */
+  Node add() throws IOException {
+    int index = replicas.size() + 1;
+    int port = Ports.free();
+    int metrics = Ports.free();
+    var env = new HashMap<String, String>();
+    env.put("VIGIL_PORT", Integer.toString(port));
+    env.put("VIGIL_METRICS_PORT", Integer.toString(metrics));
+    env.put("VIGIL_STATE_DIR", dir.resolve("replica-" + index).toString());
+    env.put("VIGIL_MODELS_REGISTRY", registry.toString());
+    env.put("VIGIL_AUDIT_TOKEN_KEY_FILE", key.toString());
+    env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+    env.put("VIGIL_TLS_CERT_FILE", tls.resolve("server.pem").toString());
+    env.put("VIGIL_TLS_KEY_FILE", tls.resolve("server.key").toString());
+    env.put("VIGIL_TLS_CLIENT_CA_FILE", tls.resolve("ca.pem").toString());
+    env.put("VIGIL_ACCESS_ROLES_FILE", tls.resolve("roles.yaml").toString());
+    env.put("JAVA_OPTS", "-Xmx768m");
+    var node = new Node("service-" + index, List.of(release.serviceLauncher().toString()), env,
+        logs);
+    replicas.add(node);
+    addresses.add(new InetSocketAddress("127.0.0.1", port));
+    metricsPorts.add(metrics);
+    return node.start();
   }
 
   /** Runs the release's {@code bin/vigil args}; fails with its log unless it exits 0. */
@@ -126,23 +146,30 @@ final class ServiceReplicas implements AutoCloseable {
     return credentialsBuilder(name).build();
   }
 
-  /** Waits until every replica answers its health check SERVING (its store caught up). */
+  /** Waits until every running replica answers its health check SERVING (its store caught up). */
   void awaitServing(Duration limit) throws IOException, InterruptedException {
     for (int i = 0; i < replicas.size(); i++) {
-      Node replica = replicas.get(i);
-      ManagedChannel channel = direct(i, "admin");
-      try {
-        Deadline.await(replica.name() + " SERVING", limit, 500, () -> {
-          if (!replica.alive()) {
-            throw new IllegalStateException(replica.name() + " exited\n" + replica.tail());
-          }
-          return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
-              .check(HealthCheckRequest.getDefaultInstance()).getStatus()
-              == ServingStatus.SERVING;
-        });
-      } finally {
-        channel.shutdownNow();
+      if (replicas.get(i).alive()) {
+        awaitServing(i, limit);
       }
+    }
+  }
+
+  /** Waits until replica {@code index} answers its health check SERVING. */
+  void awaitServing(int index, Duration limit) throws IOException, InterruptedException {
+    Node replica = replicas.get(index);
+    ManagedChannel channel = direct(index, "admin");
+    try {
+      Deadline.await(replica.name() + " SERVING", limit, 250, () -> {
+        if (!replica.alive()) {
+          throw new IllegalStateException(replica.name() + " exited\n" + replica.tail());
+        }
+        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance()).getStatus()
+            == ServingStatus.SERVING;
+      });
+    } finally {
+      channel.shutdownNow();
     }
   }
 
