@@ -73,7 +73,9 @@ public record JobSettings(Values options, Topics topics, Clock clock,
   public static final Setting<Boolean> BOUNDED = Setting.flag("bounded", false, "Stop at the"
       + " topic's end offsets as of the start (replays, tests, harness).");
   public static final Setting<Integer> PARALLELISM = Setting.integer("parallelism", 1, 1,
-      Integer.MAX_VALUE, "Subtasks per operator.");
+      Integer.MAX_VALUE, "Subtasks per operator when the job runs on its own local"
+          + " MiniCluster; submitted with flink run, -p (else the cluster's parallelism.default)"
+          + " decides.");
   public static final Setting<Duration> CHECKPOINT_INTERVAL =
       Setting.seconds("checkpoint-interval-seconds", Duration.ofSeconds(10),
           Duration.ofMillis(1), "How often state and offsets are checkpointed: after a crash,"

@@ -150,7 +150,9 @@ class ProfileJobCliTest {
       assertThat(help).contains("      Default: " + s.defaultText() + ".\n");
     }
     assertThat(help).contains("  --parallelism <integer (1 or more)>\n"
-        + "      Subtasks per operator.\n      Default: 1.\n");
+        + "      Subtasks per operator when the job runs on its own local MiniCluster;\n"
+        + "      submitted with flink run, -p (else the cluster's parallelism.default)\n"
+        + "      decides.\n      Default: 1.\n");
   }
 
   /** docs/settings.md's job section is what the declarations generate. */
