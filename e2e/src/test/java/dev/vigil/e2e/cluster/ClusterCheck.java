@@ -40,8 +40,9 @@ import org.apache.kafka.clients.admin.Admin;
  * restarts at parallelism 2 and 4. The last line is {@code cluster-check: N passed, M failed}.
  *
  * <p>Options: {@code --accounts N} (the simulated book's customers, default 60), {@code --days D}
- * (history, default 20), {@code --dist DIR} (default dist/ of the checkout), {@code --events-per-second
- * R} (publication rate, default 100), {@code --keep} (leave the processes' directories).
+ * (history, default 20), {@code --dist DIR} (default dist/ of the checkout), {@code
+ * --events-per-second R} (publication rate, default 100), {@code --calls-per-second C} (scoring
+ * rate, default 10). The processes' directories stay under var/cluster-check/ for inspection.
  */
 public final class ClusterCheck {
   private static final String EVENTS = "vigil.events";
@@ -83,7 +84,7 @@ public final class ClusterCheck {
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--")) {
         System.err.println("cluster-check: " + args[i] + ": not an option (--accounts N, --days D,"
-            + " --dist DIR, --events-per-second R)");
+            + " --dist DIR, --events-per-second R, --calls-per-second C)");
         System.exit(2);
       }
       String key = args[i].substring(2);
