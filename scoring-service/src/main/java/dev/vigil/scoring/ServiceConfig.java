@@ -2,6 +2,7 @@ package dev.vigil.scoring;
 
 import dev.vigil.scoring.access.ServerTls;
 import dev.vigil.scoring.audit.AuditSpool.WhenFull;
+import dev.vigil.scoring.ops.MetricsTls;
 import dev.vigil.settings.Setting;
 import dev.vigil.settings.SettingException;
 import dev.vigil.settings.Settings;
@@ -46,10 +47,11 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
    *
    * @param tls mutual TLS on the gRPC port (false: plaintext, loopback only)
    * @param metricsPort -1: no /metrics
+   * @param metricsTls plain HTTP or mutual TLS for /metrics (plain on loopback only)
    */
   public record Network(int port, String bindAddress, int grpcThreads, boolean reflection,
       boolean tls, ServerTls.PemFiles tlsFiles, Path rolesFile, int metricsPort,
-      String metricsBindAddress) {
+      String metricsBindAddress, MetricsTls metricsTls) {
     public static final Setting<Integer> PORT = Setting.integer("vigil.port", 50051, 0, 65535,
         "The gRPC port (0: any free port).");
     public static final Setting<String> BIND_ADDRESS = Setting.text("vigil.bind-address",
@@ -81,15 +83,23 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
     public static final Setting<String> METRICS_BIND_ADDRESS =
         Setting.text("vigil.metrics.bind-address", "127.0.0.1", "The address /metrics listens"
             + " on (0.0.0.0: every interface).");
+    public static final Setting<MetricsTls> METRICS_TLS = Setting.oneOf("vigil.metrics.tls",
+        MetricsTls.AUTO, ordered("auto", MetricsTls.AUTO, "mutual", MetricsTls.MUTUAL, "off",
+            MetricsTls.OFF), "auto: plain HTTP on a loopback vigil.metrics.bind-address, HTTPS"
+            + " on any other; mutual: HTTPS everywhere; off: plain HTTP, refused unless the bind"
+            + " address is a loopback one. HTTPS presents vigil.tls.cert-file, requires a client"
+            + " certificate issued by vigil.tls.client-ca-file (reread as the gRPC port's are),"
+            + " whose identity holds the metrics role in vigil.access.roles-file.");
     static final List<Setting<?>> SETTINGS = List.of(PORT, BIND_ADDRESS, GRPC_THREADS,
         REFLECTION, TLS, CERT_FILE, KEY_FILE, CLIENT_CA_FILE, TLS_RELOAD, ROLES_FILE,
-        METRICS_PORT, METRICS_BIND_ADDRESS);
+        METRICS_PORT, METRICS_BIND_ADDRESS, METRICS_TLS);
 
     static Network of(Values v) {
       return new Network(v.get(PORT), v.get(BIND_ADDRESS), v.get(GRPC_THREADS),
           v.get(REFLECTION), v.get(TLS), new ServerTls.PemFiles(v.get(CERT_FILE),
               v.get(KEY_FILE), v.get(CLIENT_CA_FILE), v.get(TLS_RELOAD)),
-          v.get(ROLES_FILE), v.get(METRICS_PORT), v.get(METRICS_BIND_ADDRESS));
+          v.get(ROLES_FILE), v.get(METRICS_PORT), v.get(METRICS_BIND_ADDRESS),
+          v.get(METRICS_TLS));
     }
   }
 
@@ -309,6 +319,13 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
     var m = new LinkedHashMap<String, T>();
     m.put(word, value);
     m.put(other, otherValue);
+    return m;
+  }
+
+  private static <T> Map<String, T> ordered(String word, T value, String second, T secondValue,
+      String third, T thirdValue) {
+    var m = ordered(word, value, second, secondValue);
+    m.put(third, thirdValue);
     return m;
   }
 }
