@@ -200,8 +200,9 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
         Duration.ofMillis(100), Duration.ofMillis(1), "How often the spool is forced to disk.");
     public static final Setting<Path> TOKEN_KEY_FILE =
         Setting.optionalPath("vigil.audit.token-key-file", "<state-dir>/audit-token.key", "The"
-            + " key of the tokens audit records carry in place of ids (created on first"
-            + " start).");
+            + " key of the tokens audit records carry in place of ids (created on first start"
+            + " when missing); replicas must all be given one file, or one account has two"
+            + " tokens.");
     static final List<Setting<?>> SETTINGS = List.of(SPOOL_MAX_MB, WHEN_FULL, SYNC,
         TOKEN_KEY_FILE);
 
