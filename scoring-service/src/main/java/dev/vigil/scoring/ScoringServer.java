@@ -226,10 +226,11 @@ public final class ScoringServer implements AutoCloseable {
     Runnable publishModels = () -> publishModels(models, metrics);
     publishModels.run();
     // the registry may change under us (the CLI, another replica's ModelAdmin call)
+    long registryPoll = config.decisions().registryPoll().toMillis();
     registryWatch.scheduleWithFixedDelay(() -> {
       models.refresh();
       publishModels.run();
-    }, 5, 5, TimeUnit.SECONDS);
+    }, registryPoll, registryPoll, TimeUnit.MILLISECONDS);
 
     var policy = new LivePolicy(policyFile(config), config.decisions().policyPollMillis(),
         reload -> metrics.policyReload(reload.loaded()));

@@ -210,8 +210,9 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
         Duration.ofMillis(100), Duration.ofMillis(1), "How often the spool is forced to disk.");
     public static final Setting<Path> TOKEN_KEY_FILE =
         Setting.optionalPath("vigil.audit.token-key-file", "<state-dir>/audit-token.key", "The"
-            + " key of the tokens audit records carry in place of ids (created on first"
-            + " start).");
+            + " key of the tokens audit records carry in place of ids (created on first start"
+            + " when missing); replicas must all be given one file, or one account has two"
+            + " tokens.");
     static final List<Setting<?>> SETTINGS = List.of(SPOOL_MAX_MB, WHEN_FULL, SYNC,
         TOKEN_KEY_FILE);
 
@@ -232,12 +233,15 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
    * @param standInMargin a score call whose deadline leaves less is given the policy's stand-in
    *     decision unscored
    * @param driftWindow the latest scored requests each task's drift is measured over
+   * @param registryPoll how often the registry's roles are reread (another replica's or the
+   *     CLI's change is served within it)
    */
   public record Decisions(Path modelRegistry, boolean allowMissingModels, Path policyFile,
-      long policyPollMillis, Duration standInMargin, int driftWindow) {
+      long policyPollMillis, Duration standInMargin, int driftWindow, Duration registryPoll) {
     public static final Setting<Path> MODEL_REGISTRY = Setting.path("vigil.models.registry",
         Path.of("var/models"), "The model registry the service serves from (it never trains"
-            + " models itself: ./vigil models defaults does).");
+            + " models itself: ./vigil models defaults does); replicas share one, a directory"
+            + " every replica mounts.");
     public static final Setting<Boolean> ALLOW_MISSING_MODELS =
         Setting.flag("vigil.models.allow-missing", false, "Start while a task has no champion"
             + " (a demo setting: that task's score calls then answer FAILED_PRECONDITION);"
@@ -256,13 +260,16 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
         10000, 1, Integer.MAX_VALUE, "Each task's features and score over this many latest"
             + " scored requests are compared with the champion's training population"
             + " (vigil_drift_psi).");
+    public static final Setting<Duration> REGISTRY_POLL = Setting.millis("vigil.models.poll-ms",
+        Duration.ofMillis(5000), Duration.ofMillis(100), "How often the model registry's roles"
+            + " are reread: a change another replica or the CLI makes is served within this.");
     static final List<Setting<?>> SETTINGS = List.of(MODEL_REGISTRY, ALLOW_MISSING_MODELS,
-        POLICY_FILE, POLICY_POLL, STAND_IN_MARGIN, DRIFT_WINDOW);
+        REGISTRY_POLL, POLICY_FILE, POLICY_POLL, STAND_IN_MARGIN, DRIFT_WINDOW);
 
     static Decisions of(Values v) {
       return new Decisions(v.get(MODEL_REGISTRY), v.get(ALLOW_MISSING_MODELS),
           v.get(POLICY_FILE), v.get(POLICY_POLL).toMillis(), v.get(STAND_IN_MARGIN),
-          v.get(DRIFT_WINDOW));
+          v.get(DRIFT_WINDOW), v.get(REGISTRY_POLL));
     }
   }
 

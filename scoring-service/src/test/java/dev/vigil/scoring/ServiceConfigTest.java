@@ -48,6 +48,7 @@ class ServiceConfigTest {
       Map.entry("vigil.metrics.port", "9464"),
       Map.entry("vigil.metrics.tls", "auto"),
       Map.entry("vigil.models.allow-missing", "false"),
+      Map.entry("vigil.models.poll-ms", "5000"), // the registry watch's fixed 5 s
       Map.entry("vigil.models.registry", "var/models"),
       Map.entry("vigil.policy.file", ""),
       Map.entry("vigil.policy.poll-ms", "2000"),
@@ -90,7 +91,7 @@ class ServiceConfigTest {
     assertThat(c.audit()).isEqualTo(new ServiceConfig.Audit(1024L << 20, WhenFull.REFUSE,
         Duration.ofMillis(100), Path.of("var/service/audit-token.key")));
     assertThat(c.decisions()).isEqualTo(new ServiceConfig.Decisions(Path.of("var/models"),
-        false, null, 2000, Duration.ofMillis(3), 10000));
+        false, null, 2000, Duration.ofMillis(3), 10000, Duration.ofMillis(5000)));
     assertThat(c.kafka().properties()).containsOnly(Map.entry("bootstrap.servers",
         "localhost:9092"));
   }
