@@ -6,6 +6,7 @@ import dev.vigil.features.profile.ProfileSettings;
 import dev.vigil.registry.ModelRegistry;
 import dev.vigil.scoring.access.AccessGate;
 import dev.vigil.scoring.access.Caller;
+import dev.vigil.scoring.access.Role;
 import dev.vigil.scoring.access.RoleBook;
 import dev.vigil.scoring.access.ServerTls;
 import dev.vigil.scoring.audit.AuditLog;
@@ -39,12 +40,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +64,8 @@ import org.slf4j.LoggerFactory;
  * interceptor chain (metrics timing outermost, then the {@link AccessGate} that checks the
  * caller's role, then the store gate of {@link Readiness}) on a mutual-TLS port ({@link
  * ServerTls}; plaintext only on loopback, when configured), and readiness kept up to date every
- * half second.
+ * half second. /metrics is plain HTTP on loopback and HTTPS with a client certificate holding the
+ * {@code metrics} role beyond ({@code vigil.metrics.tls}), with the same TLS files.
  */
 public final class ScoringServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ScoringServer.class);
@@ -86,7 +90,7 @@ public final class ScoringServer implements AutoCloseable {
   private final java.util.concurrent.ExecutorService callExecutor;
   private final AuditSpool spool;
   private final Ingest ingest;
-  private final ServerTls tls; // null when TLS is off
+  private final ServerTls tls; // null when neither the gRPC port nor /metrics has TLS
 
   private ScoringServer(Server server, HealthStatusManager health, ProfileStore store,
       ProfileMaterializer materializer, IngestLedger ledger,
@@ -125,6 +129,9 @@ public final class ScoringServer implements AutoCloseable {
    */
   public static ScoringServer start(ServiceConfig config, Clock clock) throws IOException {
     var metrics = new ServiceMetrics();
+    // /metrics in plain HTTP beyond loopback is refused before anything is opened
+    boolean metricsOverTls = config.network().metricsPort() >= 0
+        && config.network().metricsTls().overTls(config.network().metricsBindAddress());
     // the files that say who may call what first: a service that cannot check callers does not
     // open anything else
     ScheduledExecutorService registryWatch = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -136,6 +143,7 @@ public final class ScoringServer implements AutoCloseable {
     ServingModels models;
     ServerTls tls = null;
     ServerCredentials credentials;
+    SSLContext metricsContext = null;
     try {
       if (!Files.isReadable(config.network().rolesFile())) {
         throw new IOException("vigil.access.roles-file: " + config.network().rolesFile()
@@ -144,7 +152,7 @@ public final class ScoringServer implements AutoCloseable {
       }
       roles = new RoleBook.Live(config.network().rolesFile(), metrics::rolesReloaded);
       registryWatch.scheduleWithFixedDelay(roles::refresh, 2, 2, TimeUnit.SECONDS);
-      if (config.network().tls()) {
+      if (config.network().tls() || metricsOverTls) {
         try {
           tls = new ServerTls(config.network().tlsFiles(), registryWatch, new ServerTls.Events() {
             @Override
@@ -157,9 +165,14 @@ public final class ScoringServer implements AutoCloseable {
               metrics.tlsReloaded(what, taken);
             }
           });
-        } catch (java.security.GeneralSecurityException e) {
+          if (metricsOverTls) {
+            metricsContext = tls.sslContext();
+          }
+        } catch (GeneralSecurityException e) {
           throw new IOException("TLS: " + e.getMessage(), e);
         }
+      }
+      if (config.network().tls()) {
         credentials = tls.credentials();
       } else {
         if (!java.net.InetAddress.getByName(config.network().bindAddress()).isLoopbackAddress()) {
@@ -213,10 +226,11 @@ public final class ScoringServer implements AutoCloseable {
     Runnable publishModels = () -> publishModels(models, metrics);
     publishModels.run();
     // the registry may change under us (the CLI, another replica's ModelAdmin call)
+    long registryPoll = config.decisions().registryPoll().toMillis();
     registryWatch.scheduleWithFixedDelay(() -> {
       models.refresh();
       publishModels.run();
-    }, 5, 5, TimeUnit.SECONDS);
+    }, registryPoll, registryPoll, TimeUnit.MILLISECONDS);
 
     var policy = new LivePolicy(policyFile(config), config.decisions().policyPollMillis(),
         reload -> metrics.policyReload(reload.loaded()));
@@ -237,7 +251,13 @@ public final class ScoringServer implements AutoCloseable {
         policy,
         new TreatmentPlanner(), audit, EntityTokens.fromKeyFile(config.audit().tokenKeyFile()),
         metrics, clock, config.decisions().standInMargin());
-    metrics.serve(config.network().metricsBindAddress(), config.network().metricsPort());
+    if (metricsContext != null) {
+      metrics.serve(config.network().metricsBindAddress(), config.network().metricsPort(),
+          new ServiceMetrics.Https(metricsContext,
+              identity -> roles.current().rolesOf(identity).contains(Role.METRICS)));
+    } else {
+      metrics.serve(config.network().metricsBindAddress(), config.network().metricsPort());
+    }
 
     var health = new HealthStatusManager();
     var builder = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(

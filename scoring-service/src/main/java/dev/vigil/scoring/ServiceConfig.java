@@ -2,6 +2,7 @@ package dev.vigil.scoring;
 
 import dev.vigil.scoring.access.ServerTls;
 import dev.vigil.scoring.audit.AuditSpool.WhenFull;
+import dev.vigil.scoring.ops.MetricsTls;
 import dev.vigil.settings.Setting;
 import dev.vigil.settings.SettingException;
 import dev.vigil.settings.Settings;
@@ -46,10 +47,11 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
    *
    * @param tls mutual TLS on the gRPC port (false: plaintext, loopback only)
    * @param metricsPort -1: no /metrics
+   * @param metricsTls plain HTTP or mutual TLS for /metrics (plain on loopback only)
    */
   public record Network(int port, String bindAddress, int grpcThreads, boolean reflection,
       boolean tls, ServerTls.PemFiles tlsFiles, Path rolesFile, int metricsPort,
-      String metricsBindAddress) {
+      String metricsBindAddress, MetricsTls metricsTls) {
     public static final Setting<Integer> PORT = Setting.integer("vigil.port", 50051, 0, 65535,
         "The gRPC port (0: any free port).");
     public static final Setting<String> BIND_ADDRESS = Setting.text("vigil.bind-address",
@@ -81,15 +83,23 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
     public static final Setting<String> METRICS_BIND_ADDRESS =
         Setting.text("vigil.metrics.bind-address", "127.0.0.1", "The address /metrics listens"
             + " on (0.0.0.0: every interface).");
+    public static final Setting<MetricsTls> METRICS_TLS = Setting.oneOf("vigil.metrics.tls",
+        MetricsTls.AUTO, ordered("auto", MetricsTls.AUTO, "mutual", MetricsTls.MUTUAL, "off",
+            MetricsTls.OFF), "auto: plain HTTP on a loopback vigil.metrics.bind-address, HTTPS"
+            + " on any other; mutual: HTTPS everywhere; off: plain HTTP, refused unless the bind"
+            + " address is a loopback one. HTTPS presents vigil.tls.cert-file, requires a client"
+            + " certificate issued by vigil.tls.client-ca-file (reread as the gRPC port's are),"
+            + " whose identity holds the metrics role in vigil.access.roles-file.");
     static final List<Setting<?>> SETTINGS = List.of(PORT, BIND_ADDRESS, GRPC_THREADS,
         REFLECTION, TLS, CERT_FILE, KEY_FILE, CLIENT_CA_FILE, TLS_RELOAD, ROLES_FILE,
-        METRICS_PORT, METRICS_BIND_ADDRESS);
+        METRICS_PORT, METRICS_BIND_ADDRESS, METRICS_TLS);
 
     static Network of(Values v) {
       return new Network(v.get(PORT), v.get(BIND_ADDRESS), v.get(GRPC_THREADS),
           v.get(REFLECTION), v.get(TLS), new ServerTls.PemFiles(v.get(CERT_FILE),
               v.get(KEY_FILE), v.get(CLIENT_CA_FILE), v.get(TLS_RELOAD)),
-          v.get(ROLES_FILE), v.get(METRICS_PORT), v.get(METRICS_BIND_ADDRESS));
+          v.get(ROLES_FILE), v.get(METRICS_PORT), v.get(METRICS_BIND_ADDRESS),
+          v.get(METRICS_TLS));
     }
   }
 
@@ -200,8 +210,9 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
         Duration.ofMillis(100), Duration.ofMillis(1), "How often the spool is forced to disk.");
     public static final Setting<Path> TOKEN_KEY_FILE =
         Setting.optionalPath("vigil.audit.token-key-file", "<state-dir>/audit-token.key", "The"
-            + " key of the tokens audit records carry in place of ids (created on first"
-            + " start).");
+            + " key of the tokens audit records carry in place of ids (created on first start"
+            + " when missing); replicas must all be given one file, or one account has two"
+            + " tokens.");
     static final List<Setting<?>> SETTINGS = List.of(SPOOL_MAX_MB, WHEN_FULL, SYNC,
         TOKEN_KEY_FILE);
 
@@ -222,12 +233,15 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
    * @param standInMargin a score call whose deadline leaves less is given the policy's stand-in
    *     decision unscored
    * @param driftWindow the latest scored requests each task's drift is measured over
+   * @param registryPoll how often the registry's roles are reread (another replica's or the
+   *     CLI's change is served within it)
    */
   public record Decisions(Path modelRegistry, boolean allowMissingModels, Path policyFile,
-      long policyPollMillis, Duration standInMargin, int driftWindow) {
+      long policyPollMillis, Duration standInMargin, int driftWindow, Duration registryPoll) {
     public static final Setting<Path> MODEL_REGISTRY = Setting.path("vigil.models.registry",
         Path.of("var/models"), "The model registry the service serves from (it never trains"
-            + " models itself: ./vigil models defaults does).");
+            + " models itself: ./vigil models defaults does); replicas share one, a directory"
+            + " every replica mounts.");
     public static final Setting<Boolean> ALLOW_MISSING_MODELS =
         Setting.flag("vigil.models.allow-missing", false, "Start while a task has no champion"
             + " (a demo setting: that task's score calls then answer FAILED_PRECONDITION);"
@@ -246,13 +260,16 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
         10000, 1, Integer.MAX_VALUE, "Each task's features and score over this many latest"
             + " scored requests are compared with the champion's training population"
             + " (vigil_drift_psi).");
+    public static final Setting<Duration> REGISTRY_POLL = Setting.millis("vigil.models.poll-ms",
+        Duration.ofMillis(5000), Duration.ofMillis(100), "How often the model registry's roles"
+            + " are reread: a change another replica or the CLI makes is served within this.");
     static final List<Setting<?>> SETTINGS = List.of(MODEL_REGISTRY, ALLOW_MISSING_MODELS,
-        POLICY_FILE, POLICY_POLL, STAND_IN_MARGIN, DRIFT_WINDOW);
+        REGISTRY_POLL, POLICY_FILE, POLICY_POLL, STAND_IN_MARGIN, DRIFT_WINDOW);
 
     static Decisions of(Values v) {
       return new Decisions(v.get(MODEL_REGISTRY), v.get(ALLOW_MISSING_MODELS),
           v.get(POLICY_FILE), v.get(POLICY_POLL).toMillis(), v.get(STAND_IN_MARGIN),
-          v.get(DRIFT_WINDOW));
+          v.get(DRIFT_WINDOW), v.get(REGISTRY_POLL));
     }
   }
 
@@ -309,6 +326,13 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
     var m = new LinkedHashMap<String, T>();
     m.put(word, value);
     m.put(other, otherValue);
+    return m;
+  }
+
+  private static <T> Map<String, T> ordered(String word, T value, String second, T secondValue,
+      String third, T thirdValue) {
+    var m = ordered(word, value, second, secondValue);
+    m.put(third, thirdValue);
     return m;
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vigil.scoring.access.ServerTls;
 import dev.vigil.scoring.audit.AuditSpool.WhenFull;
+import dev.vigil.scoring.ops.MetricsTls;
 import dev.vigil.settings.Reference;
 import dev.vigil.settings.Setting;
 import dev.vigil.settings.SettingException;
@@ -45,7 +46,9 @@ class ServiceConfigTest {
       Map.entry("vigil.kafka.client-properties-file", ""),
       Map.entry("vigil.metrics.bind-address", "127.0.0.1"),
       Map.entry("vigil.metrics.port", "9464"),
+      Map.entry("vigil.metrics.tls", "auto"),
       Map.entry("vigil.models.allow-missing", "false"),
+      Map.entry("vigil.models.poll-ms", "5000"), // the registry watch's fixed 5 s
       Map.entry("vigil.models.registry", "var/models"),
       Map.entry("vigil.policy.file", ""),
       Map.entry("vigil.policy.poll-ms", "2000"),
@@ -80,7 +83,7 @@ class ServiceConfigTest {
     assertThat(c.network()).isEqualTo(new ServiceConfig.Network(50051, "127.0.0.1", 0, false,
         true, new ServerTls.PemFiles(Path.of("var/tls/server.pem"), Path.of("var/tls/server.key"),
             Path.of("var/tls/ca.pem"), Duration.ofMillis(60000)), Path.of("var/tls/roles.yaml"),
-        9464, "127.0.0.1"));
+        9464, "127.0.0.1", MetricsTls.AUTO));
     assertThat(c.kafka()).isEqualTo(new ServiceConfig.Kafka("localhost:9092", "vigil.events",
         "vigil.profiles", "vigil.decisions", new Properties(), Duration.ofMillis(10000)));
     assertThat(c.store()).isEqualTo(new ServiceConfig.Store(Path.of("var/service"), 256L << 20,
@@ -88,7 +91,7 @@ class ServiceConfigTest {
     assertThat(c.audit()).isEqualTo(new ServiceConfig.Audit(1024L << 20, WhenFull.REFUSE,
         Duration.ofMillis(100), Path.of("var/service/audit-token.key")));
     assertThat(c.decisions()).isEqualTo(new ServiceConfig.Decisions(Path.of("var/models"),
-        false, null, 2000, Duration.ofMillis(3), 10000));
+        false, null, 2000, Duration.ofMillis(3), 10000, Duration.ofMillis(5000)));
     assertThat(c.kafka().properties()).containsOnly(Map.entry("bootstrap.servers",
         "localhost:9092"));
   }

@@ -50,7 +50,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * {@code ./vigil up} on its first start): under one directory, {@code ca.pem} (and its key {@code
  * ca.key}), the server's {@code server.pem}/{@code server.key} for localhost, 127.0.0.1 and ::1,
  * and a client certificate and key for each role ({@code scorer}, {@code producer}, {@code
- * analyst}) and for {@code admin}, who holds every role, with {@code roles.yaml} saying so. Keys
+ * analyst}, and {@code prometheus} with the {@code metrics} role) and for {@code admin}, who holds
+ * every role, with {@code roles.yaml} saying so. Keys
  * are ECDSA P-256 in PKCS#8 PEM, readable by their owner only; certificates are X.509 v3 made
  * with Bouncy Castle. A bank's own PKI replaces all of it in production: the service only reads
  * PEM files.
@@ -61,6 +62,7 @@ public final class LocalAuthority {
       "scorer", List.of(Role.SCORER),
       "producer", List.of(Role.PRODUCER),
       "analyst", List.of(Role.ANALYST),
+      "prometheus", List.of(Role.METRICS),
       "admin", List.of(Role.values()));
 
   private static final Duration CA_VALIDITY = Duration.ofDays(3650);
@@ -129,8 +131,9 @@ public final class LocalAuthority {
     if (!Files.exists(roles)) {
       var text = new StringBuilder("# Who may call what: a client certificate's identity (its URI"
           + " SAN, such as\n# spiffe://bank.example/payments/core, else its subject CN) -> roles."
-          + "\n# Roles: scorer, producer, analyst, model-admin, viewer. Reread on change.\n");
-      for (String client : List.of("scorer", "producer", "analyst", "admin")) {
+          + "\n# Roles: scorer, producer, analyst, model-admin, viewer, metrics. Reread on"
+          + " change.\n");
+      for (String client : List.of("scorer", "producer", "analyst", "prometheus", "admin")) {
         text.append(client).append(": [").append(String.join(", ",
             CLIENTS.get(client).stream().map(Role::id).toList())).append("]\n");
       }

@@ -17,7 +17,9 @@ public enum Role {
   /** ModelAdmin's writes: activate, challenger, shadow, rollback (each one audited). */
   MODEL_ADMIN("model-admin"),
   /** ModelAdmin.ListModels: which models exist and which serve. */
-  VIEWER("viewer");
+  VIEWER("viewer"),
+  /** Reading /metrics when it is served over TLS (Prometheus' client certificate). */
+  METRICS("metrics");
 
   private final String id;
 

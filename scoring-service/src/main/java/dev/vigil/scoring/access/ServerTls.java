@@ -22,7 +22,10 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,6 +111,19 @@ public final class ServerTls implements AutoCloseable {
 
   public ServerCredentials credentials() {
     return credentials;
+  }
+
+  /**
+   * A JSSE context with the same key and trust managers as the gRPC port (for /metrics over
+   * HTTPS): it presents the server's certificate, verifies client certificates against the client
+   * CA, counts those refused, and takes reloaded files as the gRPC port does. Whether a client
+   * certificate is required is for the server using it to say.
+   */
+  public SSLContext sslContext() throws GeneralSecurityException {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(new KeyManager[] {keys}, new TrustManager[] {new Counted(trust, events)},
+        new SecureRandom());
+    return context;
   }
 
   /** Rereads whichever files changed since they were last read. */

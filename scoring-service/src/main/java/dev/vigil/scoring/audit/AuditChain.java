@@ -1,14 +1,19 @@
 package dev.vigil.scoring.audit;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.Timestamps;
+import dev.vigil.proto.v1.AuditRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -51,11 +56,72 @@ public final class AuditChain {
     return sha.digest(); // digest resets it for the next use
   }
 
-  /** What verification found for one spool (one writer). */
-  public record Finding(String spool, long records, String firstBreak) {
+  /**
+   * What verification found for one spool (one writer).
+   *
+   * @param tokenKeys the token keys its decision records name, in the order first used
+   */
+  public record Finding(String spool, long records, String firstBreak, List<KeyUse> tokenKeys) {
+    public Finding {
+      tokenKeys = List.copyOf(tokenKeys);
+    }
+
     public boolean holds() {
       return firstBreak == null;
     }
+  }
+
+  /**
+   * One token key's use by one writer: how many of its records name the key ({@code
+   * token_key_id}) and the first and last of their decision times.
+   */
+  public record KeyUse(String keyId, long records, long firstMillis, long lastMillis) {
+    KeyUse and(long decidedAtMillis) {
+      return new KeyUse(keyId, records + 1, Math.min(firstMillis, decidedAtMillis),
+          Math.max(lastMillis, decidedAtMillis));
+    }
+
+    boolean overlaps(KeyUse other) {
+      return firstMillis <= other.lastMillis && other.firstMillis <= lastMillis;
+    }
+  }
+
+  /**
+   * Two writers that made tokens with different keys at the same time: one account had two
+   * tokens then, and their records cannot be joined by token.
+   */
+  public record KeyDisagreement(String spool, KeyUse use, String otherSpool, KeyUse other) {
+    /** One line naming both writers, both keys and when each was used. */
+    public String describe() {
+      return "writer " + spool + " used token key " + use.keyId() + " (" + use.records()
+          + " records, " + Instant.ofEpochMilli(use.firstMillis()) + " to "
+          + Instant.ofEpochMilli(use.lastMillis()) + ") while writer " + otherSpool
+          + " used token key " + other.keyId() + " (" + other.records() + " records, "
+          + Instant.ofEpochMilli(other.firstMillis()) + " to "
+          + Instant.ofEpochMilli(other.lastMillis()) + ")";
+    }
+  }
+
+  /**
+   * The pairs of writers that used different token keys over overlapping decision times (replicas
+   * given different key files); none when every writer used one key at a time (a rotation made
+   * while writers were running shows as its overlap).
+   */
+  public static List<KeyDisagreement> keyDisagreements(List<Finding> findings) {
+    var found = new ArrayList<KeyDisagreement>();
+    for (int i = 0; i < findings.size(); i++) {
+      for (int j = i + 1; j < findings.size(); j++) {
+        for (KeyUse a : findings.get(i).tokenKeys()) {
+          for (KeyUse b : findings.get(j).tokenKeys()) {
+            if (!a.keyId().equals(b.keyId()) && a.overlaps(b)) {
+              found.add(new KeyDisagreement(findings.get(i).spool(), a, findings.get(j).spool(),
+                  b));
+            }
+          }
+        }
+      }
+    }
+    return found;
   }
 
   /**
@@ -70,11 +136,19 @@ public final class AuditChain {
   public static List<Finding> verify(List<ConsumerRecord<byte[], byte[]>> records) {
     record State(long seq, byte[] hash, long count, String broken) {}
     Map<String, State> spools = new HashMap<>();
+    Map<String, Map<String, KeyUse>> keys = new HashMap<>();
     List<String> order = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : records) {
       String spool = text(r, AuditSpool.SPOOL_HEADER);
       if (spool == null) {
         continue; // not written by a spool
+      }
+      AuditRecord decision = decision(r.value());
+      if (decision != null && !decision.getTokenKeyId().isEmpty()) {
+        long at = Timestamps.toMillis(decision.getDecidedAt());
+        keys.computeIfAbsent(spool, s -> new LinkedHashMap<>()).merge(
+            decision.getTokenKeyId(), new KeyUse(decision.getTokenKeyId(), 1, at, at),
+            (use, one) -> use.and(at));
       }
       State before = spools.get(spool);
       if (before == null) {
@@ -115,9 +189,22 @@ public final class AuditChain {
     var findings = new ArrayList<Finding>();
     for (String spool : order) {
       State s = spools.get(spool);
-      findings.add(new Finding(spool, s.count(), s.broken()));
+      findings.add(new Finding(spool, s.count(), s.broken(),
+          List.copyOf(keys.getOrDefault(spool, Map.of()).values())));
     }
     return findings;
+  }
+
+  /** The audit record a value holds, or null when it holds none. */
+  private static AuditRecord decision(byte[] value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return AuditRecord.parseFrom(value);
+    } catch (InvalidProtocolBufferException e) {
+      return null; // its chain is checked all the same
+    }
   }
 
   private static byte[] bytes(ConsumerRecord<byte[], byte[]> r, String name) {

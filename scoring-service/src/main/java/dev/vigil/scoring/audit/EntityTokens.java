@@ -13,6 +13,8 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keyed tokens instead of personal data in audit records: an entity ({@code ACCOUNT/a-1}, a
@@ -26,8 +28,14 @@ import javax.crypto.spec.SecretKeySpec;
  * names the key that made its tokens ({@code token_key_id}: the first 16 hex digits of the key's
  * SHA-256). Rotation: write a new key file and restart; keep the old file to look up the records
  * it made.
+ *
+ * <p>Replicas must be given one key file (distributed as a TLS key is): the default, one per
+ * state directory, suits a single instance only, since two replicas that each create theirs give
+ * one account two tokens. {@code ./vigil audit verify} reports writers whose records were made
+ * with different keys at the same time.
  */
 public final class EntityTokens {
+  private static final Logger log = LoggerFactory.getLogger(EntityTokens.class);
   private static final HexFormat HEX = HexFormat.of();
   private final String keyId;
   /** One initialised MAC per thread: looking one up and keying it costs more than using it. */
@@ -60,7 +68,8 @@ public final class EntityTokens {
    */
   public static EntityTokens fromKeyFile(Path file) {
     try {
-      if (!Files.exists(file)) {
+      boolean created = !Files.exists(file);
+      if (created) {
         Files.createDirectories(file.toAbsolutePath().getParent());
         byte[] fresh = new byte[32];
         new SecureRandom().nextBytes(fresh);
@@ -80,7 +89,10 @@ public final class EntityTokens {
         throw new IllegalArgumentException("vigil.audit.token-key-file: " + file + " holds "
             + key.length + " bytes; a key needs at least 32");
       }
-      return new EntityTokens(key);
+      var tokens = new EntityTokens(key);
+      log.info("audit tokens are made with key {} from {}{}", tokens.keyId(), file, created
+          ? " (created now: replicas of one service must all be given this one file)" : "");
+      return tokens;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create the audit token key " + file, e);
     }

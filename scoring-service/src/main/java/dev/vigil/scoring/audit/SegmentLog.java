@@ -5,6 +5,8 @@ import dev.vigil.scoring.audit.AuditSpool.Settings;
 import dev.vigil.scoring.audit.AuditSpool.WhenFull;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -27,8 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The audit spool's on-disk half: a bounded, append-only log of framed records in segment files,
- * with the cursor of what has been delivered, in {@code dir}: {@code spool.id} (the spool's id and
- * frame layout), segment files {@code <first sequence>.seg} of frames {@code [length][CRC32C]
+ * with the cursor of what has been delivered, in {@code dir}: {@code spool.id} (the spool's id,
+ * frame layout and where it was made: {@link #identity}), segment files {@code <first
+ * sequence>.seg} of frames {@code [length][CRC32C]
  * [sequence][timestamp][previous chain hash][chain hash][key length][key][value]}, and {@code
  * cursor} (the next sequence to deliver, the partition written to, the offset of the last record
  * delivered). An append is one {@code write} before it returns; segments are {@code fsync}ed every
@@ -43,6 +46,8 @@ final class SegmentLog implements AutoCloseable {
   private static final int RECORD_HEADER = 8 + 8 + HASH + HASH + 2;
   /** The frame layout's version, in {@code spool.id}; a spool of another layout is set aside. */
   static final String FORMAT = "format 2";
+  /** The line of {@code spool.id} that says where the spool was made (host:directory). */
+  private static final String ORIGIN = "origin ";
   private static final int MAX_BATCH = 2000;
 
   private final Settings settings;
@@ -76,10 +81,7 @@ final class SegmentLog implements AutoCloseable {
         setAsideOlderFormat(settings.dir());
         Files.createDirectories(settings.dir());
       }
-      if (!Files.exists(idFile)) {
-        write(idFile, UUID.randomUUID() + "\n" + FORMAT + "\n");
-      }
-      spoolId = Files.readString(idFile).lines().findFirst().orElseThrow().trim();
+      spoolId = identity(idFile, origin(settings.dir()));
       cursor = readCursor();
       try (var files = Files.list(settings.dir())) {
         files.filter(f -> f.getFileName().toString().endsWith(".seg")).forEach(f -> segments.put(
@@ -95,6 +97,45 @@ final class SegmentLog implements AutoCloseable {
     sync = new ScheduledThreadPoolExecutor(1, r -> AuditSpool.daemon(r, "audit-spool-sync"));
     long every = settings.syncEvery().toMillis();
     sync.scheduleWithFixedDelay(this::force, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The spool's id, from {@code spool.id}: made at random where the spool is first opened, and
+   * kept as long as the spool is opened where it was made ({@code origin}, noted beside the id).
+   * A spool opened elsewhere (its state directory copied to seed another replica, or restored on
+   * another host) is given a new id there: two replicas never write one chain, and a copy does
+   * not take the original's delivered records for its own. Its chain goes on from the record
+   * before (a verifier takes a chain's first record as it is); records it had not delivered are
+   * delivered under the new id.
+   */
+  private static String identity(Path idFile, String origin) throws IOException {
+    List<String> lines = Files.exists(idFile) ? Files.readAllLines(idFile) : List.of();
+    String id = lines.isEmpty() ? null : lines.get(0).trim();
+    String madeAt = lines.stream().filter(l -> l.startsWith(ORIGIN)).findFirst()
+        .map(l -> l.substring(ORIGIN.length())).orElse(null);
+    if (id == null || (madeAt != null && !madeAt.equals(origin))) {
+      String fresh = UUID.randomUUID().toString();
+      if (id != null) {
+        log.warn("audit spool {} was made at {} and is opened at {} (a copied or restored state"
+            + " directory): it writes as spool {} from here on", id, madeAt, origin, fresh);
+      }
+      id = fresh;
+    }
+    if (!origin.equals(madeAt)) {
+      write(idFile, id + "\n" + FORMAT + "\n" + ORIGIN + origin + "\n");
+    }
+    return id;
+  }
+
+  /** Where a spool is: this host's name and the directory's absolute path. */
+  private static String origin(Path dir) throws IOException {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "unknown-host";
+    }
+    return host + ":" + dir.toRealPath();
   }
 
   /** This spool's id, as its records' {@code vigil.spool} header carries it. */

@@ -36,7 +36,10 @@ import org.slf4j.LoggerFactory;
  * could change no feature), produces the valid ones to the events topic (idempotent
  * producer, acks=all, keyed by account) and acknowledges each only once Kafka has, in the order
  * the events were sent. A repeated event id is answered DUPLICATE; an invalid event REJECTED with
- * the field and the reason. If the events topic does not acknowledge within the producer's
+ * the field and the reason. The ledger that knows the repeats is this replica's own: an event
+ * first stored through another replica (a client retrying against this one) is answered ACCEPTED
+ * and stored again, on the same partition (keyed by account), and the job folds it once, counting
+ * the second copy in {@code vigil_events_duplicate}. If the events topic does not acknowledge within the producer's
  * bounded time (a broker away), or the ledger cannot be read or written, the stream ends with
  * UNAVAILABLE: what was not acknowledged must be resent, and resending is safe.
  */

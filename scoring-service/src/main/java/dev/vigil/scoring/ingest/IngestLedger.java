@@ -12,7 +12,9 @@ import org.rocksdb.TtlDB;
 
 /**
  * The ids of events the events topic has acknowledged, kept for a retention window, so that a
- * resent event is answered DUPLICATE instead of stored twice.
+ * resent event is answered DUPLICATE instead of stored twice. One per replica, in its state
+ * directory: it knows what this replica stored, not what another did (the job's dedupe by event
+ * id folds such an event once).
  */
 public interface IngestLedger extends AutoCloseable {
 

@@ -26,8 +26,10 @@ import java.io.IOException;
 import java.time.Instant;
 
 /**
- * ModelAdmin: the registry's roles over gRPC. Each change is written to the registry (so every
- * replica and the CLI see it) and then served at once by this process; a version this feature
+ * ModelAdmin: the registry's roles over gRPC. Each change is written to the registry, holding
+ * its lock (so no replica's or the CLI's change is lost to another's), and then served at once by
+ * this process; the other replicas serve it once they reread the registry ({@code
+ * vigil.models.poll-ms}); a version this feature
  * library cannot serve is refused with FAILED_PRECONDITION naming the mismatch. Each write is
  * audited: a record naming the caller and the request before it is applied, and one with its
  * outcome after, both on the decisions topic's hash chain.

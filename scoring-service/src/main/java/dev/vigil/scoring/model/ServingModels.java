@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * optionally a challenger (scored on a share of traffic) and a shadow (scored on all traffic),
  * whose results are only recorded. {@link #refresh()} re-reads the registry's roles and swaps the
  * line-up in one volatile write: a call in flight finishes on the models it started with, the
- * next call sees the new ones, and no call waits for a model to load.
+ * next call sees the new ones, and no call waits for a model to load. The service calls it every
+ * {@code vigil.models.poll-ms} and after each of its own ModelAdmin changes, so a change another
+ * replica makes to a shared registry is served here within that poll.
  */
 public final class ServingModels {
   private static final Logger log = LoggerFactory.getLogger(ServingModels.class);

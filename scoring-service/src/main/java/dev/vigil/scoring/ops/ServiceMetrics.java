@@ -1,5 +1,12 @@
 package dev.vigil.scoring.ops;
 
+import com.sun.net.httpserver.Authenticator;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpPrincipal;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import dev.vigil.scoring.access.Caller;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -14,18 +21,27 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The service's Prometheus metrics, served at {@code /metrics} on their own port: latency per RPC
  * and status, decisions by task and outcome, the model versions serving, how far behind the
  * request the profiles used were (feature freshness), profiles stored per entity type, policy
- * reloads, and the audit spool.
+ * reloads, and the audit spool. Served in plain HTTP ({@link #serve(String, int)}, loopback only:
+ * see {@link MetricsTls}) or over HTTPS with a client certificate required ({@link #serve(String,
+ * int, Https)}).
  */
 public final class ServiceMetrics implements AutoCloseable {
   private static final double[] LATENCY_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
@@ -132,13 +148,75 @@ public final class ServiceMetrics implements AutoCloseable {
   }
 
   /**
-   * Serves /metrics on {@code address}:{@code port} (port 0: a free port; negative: not at all).
+   * Serves /metrics in plain HTTP on {@code address}:{@code port} (port 0: a free port; negative:
+   * not at all). The caller has checked that plain HTTP is allowed there ({@link MetricsTls}).
    */
   public void serve(String address, int port) throws IOException {
     if (port >= 0) {
       http = HTTPServer.builder().hostname(address).port(port).registry(registry)
           .buildAndStart();
     }
+  }
+
+  /**
+   * Mutual TLS for /metrics.
+   *
+   * @param context the server's certificate and the client CA ({@code ServerTls.sslContext()})
+   * @param mayScrape whether a client identity (a certificate's URI SAN, else its CN) may read
+   *     the metrics; asked on every request, so a reread roles file takes effect at once
+   */
+  public record Https(SSLContext context, Predicate<String> mayScrape) {}
+
+  /**
+   * Serves /metrics over HTTPS on {@code address}:{@code port} (port 0: a free port; negative:
+   * not at all): a client without a certificate from the client CA fails the handshake, one whose
+   * identity may not scrape is answered 403; each refusal is counted in
+   * vigil_access_refused_total{method="/metrics"}.
+   */
+  public void serve(String address, int port, Https https) throws IOException {
+    if (port < 0) {
+      return;
+    }
+    var configurator = new HttpsConfigurator(https.context()) {
+      @Override
+      public void configure(HttpsParameters params) {
+        SSLParameters parameters = getSSLContext().getDefaultSSLParameters();
+        parameters.setNeedClientAuth(true);
+        params.setSSLParameters(parameters);
+      }
+    };
+    var authenticator = new Authenticator() {
+      @Override
+      public Result authenticate(HttpExchange exchange) {
+        Optional<Caller> caller = exchange instanceof HttpsExchange tls
+            ? caller(tls) : Optional.empty();
+        if (caller.isEmpty()) {
+          accessRefused(METRICS_PATH, "unauthenticated");
+          return new Failure(401);
+        }
+        if (!https.mayScrape().test(caller.get().identity())) {
+          accessRefused(METRICS_PATH, "permission_denied");
+          return new Failure(403);
+        }
+        return new Success(new HttpPrincipal(caller.get().identity(), "vigil"));
+      }
+    };
+    http = HTTPServer.builder().hostname(address).port(port).registry(registry)
+        .httpsConfigurator(configurator).authenticator(authenticator).buildAndStart();
+  }
+
+  private static final String METRICS_PATH = "/metrics";
+
+  private static Optional<Caller> caller(HttpsExchange exchange) {
+    try {
+      Certificate[] chain = exchange.getSSLSession().getPeerCertificates();
+      if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
+        return Caller.of(leaf);
+      }
+    } catch (SSLPeerUnverifiedException e) {
+      // no client certificate: the handshake requires one, so this is not reached in practice
+    }
+    return Optional.empty();
   }
 
   public int port() {

@@ -16,10 +16,12 @@ public final class TokenCommand {
       file = Path.of(args[1]);
       i = 2;
     }
-    if (i >= args.length || !Files.exists(file)) {
-      System.err.println("usage: ./vigil audit token [--key-file F] TYPE/id...   (default key"
-          + " file: var/service/audit-token.key, which must exist)");
-      System.exit(2);
+    boolean help = args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"));
+    if (help || i >= args.length || !Files.exists(file)) {
+      (help ? System.out : System.err).println("usage: vigil audit token [--key-file F]"
+          + " TYPE/id...   (the key file the service was given; default " + file
+          + (Files.exists(file) ? "" : ", which does not exist") + ")");
+      System.exit(help ? 0 : 2);
     }
     EntityTokens tokens = EntityTokens.fromKeyFile(file);
     for (; i < args.length; i++) {
