@@ -81,8 +81,9 @@ public final class AuditChain {
           Math.max(lastMillis, decidedAtMillis));
     }
 
-    boolean overlaps(KeyUse other) {
-      return firstMillis <= other.lastMillis && other.firstMillis <= lastMillis;
+    /** How long both were used side by side, in milliseconds; negative when never. */
+    long overlapMillis(KeyUse other) {
+      return Math.min(lastMillis, other.lastMillis) - Math.max(firstMillis, other.firstMillis);
     }
   }
 
@@ -103,17 +104,23 @@ public final class AuditChain {
   }
 
   /**
-   * The pairs of writers that used different token keys over overlapping decision times (replicas
-   * given different key files); none when every writer used one key at a time (a rotation made
-   * while writers were running shows as its overlap).
+   * The pairs of writers that used different token keys side by side for longer than {@code
+   * rotation} (replicas given different key files); a shorter overlap is a rolling key rotation
+   * (each replica restarted on the new key file in turn), and none at all a rotation with the
+   * writers restarted together.
+   *
+   * @param rotation the longest overlap taken as a rolling rotation (zero: any overlap disagrees)
    */
-  public static List<KeyDisagreement> keyDisagreements(List<Finding> findings) {
+  public static List<KeyDisagreement> keyDisagreements(List<Finding> findings,
+      Duration rotation) {
     var found = new ArrayList<KeyDisagreement>();
     for (int i = 0; i < findings.size(); i++) {
       for (int j = i + 1; j < findings.size(); j++) {
         for (KeyUse a : findings.get(i).tokenKeys()) {
           for (KeyUse b : findings.get(j).tokenKeys()) {
-            if (!a.keyId().equals(b.keyId()) && a.overlaps(b)) {
+            long overlap = a.overlapMillis(b);
+            if (!a.keyId().equals(b.keyId()) && overlap >= 0
+                && (overlap > rotation.toMillis() || rotation.isZero())) {
               found.add(new KeyDisagreement(findings.get(i).spool(), a, findings.get(j).spool(),
                   b));
             }

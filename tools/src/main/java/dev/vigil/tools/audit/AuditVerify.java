@@ -3,6 +3,7 @@ package dev.vigil.tools.audit;
 import dev.vigil.scoring.audit.AuditChain;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -11,6 +12,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -28,16 +31,29 @@ public final class AuditVerify implements Callable<Integer> {
   @Mixin DecisionsTopic decisions = new DecisionsTopic();
   @Spec CommandSpec spec;
 
+  @Option(names = "--rotation-overlap-minutes", defaultValue = "60", paramLabel = "MINUTES",
+      description = "Two writers that used different token keys side by side for at most this"
+          + " long are a rolling key rotation (each replica restarted on the new key file in"
+          + " turn): reported, not a failure; longer, their keys disagree (default:"
+          + " ${DEFAULT-VALUE}).")
+  long rotationOverlapMinutes = 60;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    int code = report(AuditChain.verify(decisions.readAll()), decisions.topic(), out);
+    if (rotationOverlapMinutes < 0) {
+      throw new ParameterException(spec.commandLine(), "--rotation-overlap-minutes: "
+          + rotationOverlapMinutes + " is negative");
+    }
+    int code = report(AuditChain.verify(decisions.readAll()), decisions.topic(),
+        Duration.ofMinutes(rotationOverlapMinutes), out);
     out.flush();
     return code;
   }
 
   /** Prints what verification found; 0 when every chain holds and the writers' keys agree. */
-  static int report(List<AuditChain.Finding> findings, String topic, PrintWriter out) {
+  static int report(List<AuditChain.Finding> findings, String topic, Duration rotation,
+      PrintWriter out) {
     if (findings.isEmpty()) {
       out.println("no audit records written by a spool on " + topic);
     }
@@ -55,7 +71,13 @@ public final class AuditVerify implements Callable<Integer> {
     out.println(findings.size() + " writers, token keys seen: " + (keys.isEmpty() ? "none"
         : keys.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + " records)")
             .collect(Collectors.joining(", "))));
-    var disagreements = AuditChain.keyDisagreements(findings);
+    var disagreements = AuditChain.keyDisagreements(findings, rotation);
+    for (AuditChain.KeyDisagreement d : AuditChain.keyDisagreements(findings, Duration.ZERO)) {
+      if (!disagreements.contains(d)) {
+        out.println("token keys rotated: " + d.describe() + " (side by side for at most "
+            + rotation.toMinutes() + " min: a rolling rotation)");
+      }
+    }
     for (AuditChain.KeyDisagreement d : disagreements) {
       out.println("TOKEN KEYS DISAGREE: " + d.describe() + ": their tokens cannot be joined;"
           + " give every replica one vigil.audit.token-key-file");

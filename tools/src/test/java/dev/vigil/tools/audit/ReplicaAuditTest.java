@@ -41,6 +41,7 @@ import picocli.CommandLine;
  */
 class ReplicaAuditTest {
   private static final long T0 = 1_795_000_000_000L;
+  private static final long MINUTE = 60_000L;
   private static EmbeddedKafka kafka;
   private static int topics;
   @TempDir Path dir;
@@ -72,13 +73,20 @@ class ReplicaAuditTest {
   /** Records {@code count} decisions on accounts a-0..a-4, decided from {@code from} on. */
   private static void decide(AuditSpool spool, EntityTokens tokens, String replica, long from,
       int count) throws InterruptedException {
+    decide(spool, tokens, replica, from, count, 1);
+  }
+
+  /** As above, the decisions {@code stepMillis} apart. */
+  private static void decide(AuditSpool spool, EntityTokens tokens, String replica, long start,
+      int count, long stepMillis) throws InterruptedException {
     for (int i = 0; i < count; i++) {
+      long at = start + i * stepMillis;
       var record = new DecisionRecord(DecisionRecord.newId(), replica + "-" + i, Task.FRAUD,
-          from + i, ("request " + i).getBytes(StandardCharsets.UTF_8), "e-" + replica + "-" + i,
+          at, ("request " + i).getBytes(StandardCharsets.UTF_8), "e-" + replica + "-" + i,
           Score.newBuilder().setScore(100 + i).build(), "APPROVE", "", List.of(),
-          List.of(EntityKey.account("a-" + i % 5)), 10).toProto(tokens, from + i);
+          List.of(EntityKey.account("a-" + i % 5)), 10).toProto(tokens, at);
       assertThat(spool.append(record.getAuditId().getBytes(StandardCharsets.UTF_8),
-          record.toByteArray(), from + i)).isEqualTo(Appended.KEPT);
+          record.toByteArray(), at)).isEqualTo(Appended.KEPT);
     }
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (spool.pending() > 0) {
@@ -188,7 +196,8 @@ class ReplicaAuditTest {
         r.timestampType(), r.serializedKeySize(), r.serializedValueSize(), r.key(), value,
         r.headers(), Optional.empty()));
     var out = new StringWriter();
-    assertThat(AuditVerify.report(AuditChain.verify(altered), topic, new PrintWriter(out)))
+    assertThat(AuditVerify.report(AuditChain.verify(altered), topic, Duration.ofHours(1),
+        new PrintWriter(out)))
         .isEqualTo(1);
     assertThat(out.toString()).contains("writer " + idB + ": 20 records, token key "
         + EntityTokens.fromKeyFile(keyFile).keyId() + ", chain BROKEN at partition "
@@ -205,8 +214,9 @@ class ReplicaAuditTest {
     assertThat(a.token("ACCOUNT/a-1")).isNotEqualTo(b.token("ACCOUNT/a-1"));
     try (var spoolA = spool(dir.resolve("replica-a"), topic);
         var spoolB = spool(dir.resolve("replica-b"), topic)) {
-      decide(spoolA, a, "a", T0, 20);
-      decide(spoolB, b, "b", T0 + 10, 20);
+      // side by side for three hours: longer than any rolling rotation
+      decide(spoolA, a, "a", T0, 20, MINUTE * 10);
+      decide(spoolB, b, "b", T0 + MINUTE * 5, 20, MINUTE * 10);
     }
     Verified verified = verify(topic);
     assertThat(verified.exitCode()).as(verified.output()).isEqualTo(1);
@@ -216,6 +226,31 @@ class ReplicaAuditTest {
         .containsPattern("TOKEN KEYS DISAGREE: writer \\S+ used token key (" + a.keyId() + "|"
             + b.keyId() + ") \\(20 records, .*\\) while writer \\S+ used token key ("
             + a.keyId() + "|" + b.keyId() + ")");
+  }
+
+  @Test
+  void aRollingKeyRotationIsReportedNotFailed() throws Exception {
+    String topic = newTopic();
+    var before = EntityTokens.fromKeyFile(dir.resolve("rolling-old.key"));
+    var after = EntityTokens.fromKeyFile(dir.resolve("rolling-new.key"));
+    try (var spoolA = spool(dir.resolve("rolling-a"), topic);
+        var spoolB = spool(dir.resolve("rolling-b"), topic)) {
+      decide(spoolA, before, "a", T0, 10, MINUTE);
+      decide(spoolB, before, "b", T0, 15, MINUTE);
+      // replica a restarted on the new key file at minute 10, replica b five minutes later
+      decide(spoolA, after, "a2", T0 + MINUTE * 10, 10, MINUTE);
+      decide(spoolB, after, "b2", T0 + MINUTE * 15, 10, MINUTE);
+    }
+    Verified verified = verify(topic);
+    assertThat(verified.exitCode()).as(verified.output()).isZero();
+    assertThat(verified.output()).contains("token keys rotated: ").contains("a rolling rotation")
+        .doesNotContain("TOKEN KEYS DISAGREE");
+    var strict = new StringWriter();
+    int code = new CommandLine(new AuditVerify()).setOut(new PrintWriter(strict)).execute(
+        "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
+        "--rotation-overlap-minutes", "0");
+    assertThat(code).as("with no overlap allowed: " + strict).isEqualTo(1);
+    assertThat(strict.toString()).contains("TOKEN KEYS DISAGREE");
   }
 
   @Test
