@@ -146,7 +146,15 @@ class ArrivalOrderEndToEndTest {
           Profile p = book.get(key);
           if (p != null) {
             long version = p.version();
-            await(key + " at version " + version, 60, () -> version(key) >= version);
+            try {
+              await(key + " at version " + version, 60, () -> version(key) >= version);
+            } catch (AssertionError timedOut) {
+              // what the service holds says which side stalled: an older version (the job's
+              // fold or publication), or none (the job, the topic or the store)
+              throw new AssertionError("scoring event " + i + " of " + arrivals.size() + ": the"
+                  + " service holds " + key + " at version " + version(key) + "; "
+                  + timedOut.getMessage(), timedOut);
+            }
           }
         }
         var response = ScoringServiceGrpc.newBlockingStub(channel)

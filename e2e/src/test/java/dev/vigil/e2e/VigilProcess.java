@@ -82,12 +82,27 @@ final class VigilProcess implements AutoCloseable {
     }
   }
 
-  /** The last lines of the log, for a failure message. */
+  /**
+   * The last lines of the log, for a failure message, after the earlier lines that report a
+   * failure (an error, an exception, a task failing or restarting), which a busy tail can push out.
+   */
   String tail() {
     try {
       List<String> lines = Files.readAllLines(log);
-      return name + " log (last 40 lines):\n"
-          + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+      int from = Math.max(0, lines.size() - 40);
+      List<String> failures = lines.subList(0, from).stream()
+          .filter(l -> l.contains("ERROR") || l.contains("Exception") || l.contains("FAILED")
+              || l.contains("RESTARTING"))
+          .toList();
+      var out = new StringBuilder();
+      if (!failures.isEmpty()) {
+        out.append(name).append(" log, lines reporting failures before the last 40 (")
+            .append(failures.size()).append(", the first 20):\n")
+            .append(String.join("\n", failures.subList(0, Math.min(20, failures.size()))))
+            .append('\n');
+      }
+      return out.append(name).append(" log (last 40 lines):\n")
+          .append(String.join("\n", lines.subList(from, lines.size()))).toString();
     } catch (IOException e) {
       return name + " log unreadable: " + e;
     }
