@@ -172,7 +172,7 @@ public final class ProfileJob {
         .sinkTo(KafkaSink.<Incoming>builder()
             .setBootstrapServers(s.bootstrapServers())
             .setKafkaProducerConfig(s.kafka())
-            .setRecordSerializer(new DeadLetterSerializer(s.deadLetterTopic()))
+            .setRecordSerializer(new DeadLetterSerializer(s.deadLetterTopic(), s.clock()))
             .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
             .build())
         .name("dead letters").uid("dead-letters");

@@ -227,6 +227,9 @@ class ProfileJobTest {
         });
     assertThat(deadLetters).allSatisfy(r ->
         assertThat(header(r, DeadLetterSerializer.REASON)).isNotBlank());
+    // stamped when set aside (the job's clock), not with the event's time: the one 400 days old
+    // would otherwise be deleted by the topic's next retention check
+    assertThat(deadLetters).extracting(r -> r.timestamp()).containsOnly(clock().millis());
   }
 
   @Test

@@ -22,9 +22,14 @@ public final class LocalKafka {
     int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     var kafka = new EmbeddedKafka(args.length > 2 ? Path.of(args[2]) : null,
         args.length > 3 ? Integer.parseInt(args[3]) : 0);
-    kafka.createTopic("vigil.events", partitions, false);
+    // as docs/deployment.md provisions them: events and dead letters kept 7 and 30 days from
+    // their arrival (the broker's append time, whatever time a producer stamps them with)
+    kafka.createTopic("vigil.events", partitions, false, Map.of("retention.ms",
+        Long.toString(Duration.ofDays(7).toMillis()), "message.timestamp.type", "LogAppendTime"));
     kafka.createTopic("vigil.profiles", partitions, true);
-    kafka.createTopic("vigil.events.dead-letters", 1, false);
+    kafka.createTopic("vigil.events.dead-letters", 1, false, Map.of("retention.ms",
+        Long.toString(Duration.ofDays(30).toMillis()), "message.timestamp.type",
+        "LogAppendTime"));
     // the audit trail: kept 7 years (a lender's record-keeping), not the broker's 7 days
     kafka.createTopic("vigil.decisions", partitions, false, Map.of("retention.ms",
         Long.toString(Duration.ofDays(7 * 365 + 2).toMillis())));

@@ -41,11 +41,13 @@ final class KafkaQuorum implements AutoCloseable {
 
   static final long DAY_MS = Duration.ofDays(1).toMillis();
   static final List<Topic> TOPICS = List.of(
-      new Topic("vigil.events", 4, Map.of("retention.ms", Long.toString(7 * DAY_MS))),
+      // retention counted from arrival (append time), whatever time a pipeline stamps
+      new Topic("vigil.events", 4, Map.of("retention.ms", Long.toString(7 * DAY_MS),
+          "message.timestamp.type", "LogAppendTime")),
       // newest version per key kept for ever: the service rebuilds its store from it
       new Topic("vigil.profiles", 4, Map.of("cleanup.policy", "compact")),
       new Topic("vigil.events.dead-letters", 1, Map.of("retention.ms",
-          Long.toString(30 * DAY_MS))),
+          Long.toString(30 * DAY_MS), "message.timestamp.type", "LogAppendTime")),
       // the audit trail: seven years of a lender's record-keeping
       new Topic("vigil.decisions", 4, Map.of("retention.ms",
           Long.toString((7 * 365 + 2) * DAY_MS))));

@@ -194,7 +194,11 @@ public final class Ingest extends IngestServiceGrpc.IngestServiceImplBase
       stored.completeExceptionally(new LedgerFailure(e));
       return stored;
     }
-    var record = new ProducerRecord<>(topic, null, event.timeMillis(),
+    // the record's timestamp is when the event was accepted, not when it happened (that is in
+    // the payload, which the job reads): the topic's time-based retention then counts from
+    // arrival, so an event days or months old (a late one, a backfill) is not deleted by the
+    // broker's next retention check before the job has read it
+    var record = new ProducerRecord<>(topic, null, clock.millis(),
         event.accountId().getBytes(StandardCharsets.UTF_8), proto.toByteArray());
     try {
       // never on the call's thread: with the broker away, send blocks (for up to half the

@@ -150,6 +150,39 @@ class IngestTest {
   }
 
   @Test
+  void aStoredEventIsStampedWithItsAcceptanceSoThatRetentionCountsFromArrival(@TempDir Path dir)
+      throws Exception {
+    // an event 100 days old, as a backfill or a replayed history sends: stamped with its own
+    // time, a topic keeping 7 days would delete it at the broker's next retention check, before
+    // the job had read it (an end-to-end test once lost a whole history that way)
+    long old = TestService.NOW.minus(Duration.ofDays(100)).toEpochMilli();
+    var proto = EventCodec.toProto(new Event("ingest-old", old, "a-1", "c-1",
+        new Event.Transaction(new Event.Money(1250, "EUR"), Event.Direction.DEBIT,
+            Event.Channel.ECOMMERCE, "m-1", "5411", "FR", "d-1", "")));
+    try (var broker = new EmbeddedKafka()) {
+      broker.createTopic("vigil.events", 1, false);
+      var kafka = new Properties();
+      kafka.put("bootstrap.servers", broker.bootstrapServers());
+      try (var producer = Ingest.producer(kafka, Duration.ofSeconds(10));
+          var ledger = IngestLedger.open(dir, Duration.ofDays(1));
+          var ingest = new Ingest(producer, "vigil.events", ledger, TestService.CLOCK)) {
+        var acks = new TestService.Responses<PublishAck>();
+        var events = ingest.publish(acks);
+        events.onNext(PublishRequest.newBuilder().setEvent(proto).build());
+        events.onCompleted();
+        assertThat(acks.await(Duration.ofSeconds(60))).extracting(PublishAck::getStatus)
+            .containsExactly(AckStatus.ACK_STATUS_ACCEPTED);
+      }
+      var stored = broker.readAll("vigil.events");
+      assertThat(stored).hasSize(1);
+      assertThat(stored.get(0).timestamp()).as("the record's timestamp")
+          .isEqualTo(TestService.NOW.toEpochMilli());
+      assertThat(dev.vigil.proto.v1.Event.parseFrom(stored.get(0).value()).getEventTime())
+          .as("the event's own time, in the payload").isEqualTo(proto.getEventTime());
+    }
+  }
+
+  @Test
   void aLedgerThatFailsEndsTheStreamWithUnavailableAfterTheEventsItAcknowledged(
       @TempDir Path dir) throws Exception {
     try (var broker = new EmbeddedKafka()) {

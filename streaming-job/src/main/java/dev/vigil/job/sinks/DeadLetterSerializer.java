@@ -2,6 +2,7 @@ package dev.vigil.job.sinks;
 
 import dev.vigil.job.intake.Incoming;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -15,6 +16,12 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * written fails the task on every restart. So the payload keeps its first {@link
  * #MAX_PAYLOAD_BYTES} bytes (the {@link #TRUNCATED_FROM} header gives the original size) and the
  * reason its first {@link #MAX_REASON_CHARS} characters.
+ *
+ * <p>A dead letter's timestamp is when the job set the record aside, by the job's clock, not the
+ * event's own time: the topic's retention then keeps it as long as it says from that moment. With
+ * the event's time, a dead letter for an event older than the retention (one refused as beyond
+ * the horizon, a backfill's bad record) would be deleted at the broker's next retention check,
+ * before an operator could read it.
  */
 public final class DeadLetterSerializer implements KafkaRecordSerializationSchema<Incoming> {
   public static final String FIELD = "vigil.error.field";
@@ -24,9 +31,12 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
   public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
   public static final int MAX_REASON_CHARS = 1024;
   private final String topic;
+  private final Clock clock;
 
-  public DeadLetterSerializer(String topic) {
+  /** @param clock the job's clock, which stamps each dead letter (serializable, as the job's) */
+  public DeadLetterSerializer(String topic, Clock clock) {
     this.topic = topic;
+    this.clock = clock;
   }
 
   @Override
@@ -48,6 +58,6 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
     byte[] key = eventId.isEmpty()
         || eventId.length() > dev.vigil.features.event.EventCodec.MAX_ID_LENGTH ? null
         : eventId.getBytes(StandardCharsets.UTF_8);
-    return new ProducerRecord<>(topic, null, timestamp, key, payload, headers);
+    return new ProducerRecord<>(topic, null, clock.millis(), key, payload, headers);
   }
 }
