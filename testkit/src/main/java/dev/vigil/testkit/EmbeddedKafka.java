@@ -108,6 +108,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         .setConfigProp("transaction.state.log.replication.factor", "1")
         .setConfigProp("transaction.state.log.min.isr", "1")
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
+        // no time-based retention unless a topic sets its own: tests stamp records with fixed
+        // clocks, days or months from the broker's wall clock, and the broker's retention check
+        // (30 s after it starts, then every 5 minutes) deleted them mid-test, whenever it ran
+        .setConfigProp("log.retention.ms", "-1")
         .setDeleteOnClose(dataDir == null)
         .build();
     // the port the test kit chose, read before its socket is closed (and bound again, on
