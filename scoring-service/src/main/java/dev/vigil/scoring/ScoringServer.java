@@ -239,7 +239,7 @@ public final class ScoringServer implements AutoCloseable {
         config.audit().whenFull(), config.audit().sync()),
         config.kafka().properties(), config.kafka().decisionsTopic());
     metrics.auditSpool(new ServiceMetrics.SpoolReadings(spool::bytes, spool::pending,
-        spool::delivered, spool::deliveryFailures, spool::notKept));
+        spool::delivered, spool::deliveryFailures, spool::notKept, spool::writes));
     var audit = new AuditLog(spool);
     var codec = new ProfileCodec(ProfileSettings.DEFAULT);
     var hotProfiles = new HotProfiles(store, codec, config.store().hotProfiles());

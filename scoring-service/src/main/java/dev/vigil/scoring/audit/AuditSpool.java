@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
  * written, each once as the topic's readers see it ({@link TopicSender}). Scoring appends and goes
  * on: it never waits for Kafka.
  *
- * <p>An append is one {@code write} to the current segment before the call is answered, so a
- * record survives the process being killed; segments are {@code fsync}ed in batches every {@link
- * Settings#syncEvery()} (a machine that loses power may lose that much). Each record carries the
+ * <p>An append returns once its record is written to the current segment, so a record survives
+ * the process being killed; appends that overlap share one {@code write} (group commit, {@link
+ * SegmentLog}); segments are {@code fsync}ed in batches every {@link Settings#syncEvery()} (a
+ * machine that loses power may lose that much). Each record carries the
  * previous record's chain hash and its own ({@link AuditChain}), delivered as headers {@code
  * vigil.prev} and {@code vigil.hash}: an altered, removed or inserted record breaks the chain.
  *
@@ -129,6 +130,14 @@ public final class AuditSpool implements AutoCloseable {
   /** Records not kept because the spool was full. */
   public long notKept() {
     return segments.notKept();
+  }
+
+  /**
+   * Writes to the segment files since this spool opened: one per append when appends do not
+   * overlap, fewer when they do (each write takes every record waiting).
+   */
+  public long writes() {
+    return segments.writes();
   }
 
   /** This spool's id, as its records' {@code vigil.spool} header carries it. */

@@ -22,7 +22,10 @@ import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +37,19 @@ import org.slf4j.LoggerFactory;
  * sequence>.seg} of frames {@code [length][CRC32C]
  * [sequence][timestamp][previous chain hash][chain hash][key length][key][value]}, and {@code
  * cursor} (the next sequence to deliver, the partition written to, the offset of the last record
- * delivered). An append is one {@code write} before it returns; segments are {@code fsync}ed every
- * {@link Settings#syncEvery()}; a torn frame at the end of the newest segment is cut off on open;
- * segments wholly before the cursor are deleted.
+ * delivered). Segments are {@code fsync}ed every {@link Settings#syncEvery()}; a torn frame at the
+ * end of the newest segment is cut off on open; segments wholly before the cursor are deleted.
+ *
+ * <p>Group commit: an append links its record into the chain and encodes its frame into a shared
+ * buffer under a short lock ({@code chain}: sequence, chain hash and frame order are one order),
+ * then waits until its frame is in the file. The first waiter that finds frames not yet written
+ * becomes the writer ({@code writer} lock): it takes every frame encoded so far and writes them
+ * with one {@code write}, while appends go on encoding into the other buffer; the waiters whose
+ * frames it wrote return without a write of their own. An append returns only once its frame is
+ * in the file (the page cache), as one {@code write} per append did. The drainer reads only what
+ * is written and never waits for a write in progress. A failed write fails every append whose
+ * frame was not yet written (none of them is kept, and the chain goes on from the last record in
+ * the file).
  */
 final class SegmentLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SegmentLog.class);
@@ -49,6 +62,7 @@ final class SegmentLog implements AutoCloseable {
   /** The line of {@code spool.id} that says where the spool was made (host:directory). */
   private static final String ORIGIN = "origin ";
   private static final int MAX_BATCH = 2000;
+  private static final int BUFFER = 64 << 10; // a write buffer's first size; it grows as needed
 
   private final Settings settings;
   private final String spoolId;
@@ -56,12 +70,34 @@ final class SegmentLog implements AutoCloseable {
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong notKept = new AtomicLong();
   private final ScheduledExecutorService sync;
-  private FileChannel head; // the segment appends go to
-  private long nextSeq; // the sequence the next append gets
-  private byte[] lastHash = AuditChain.GENESIS; // the chain hash of the newest record appended
+  private final AtomicBoolean dirty = new AtomicBoolean();
   private volatile Cursor cursor;
-  private boolean dirty;
-  private boolean open = true;
+  private volatile boolean open = true;
+  private volatile boolean drainerWaiting;
+
+  // Under chain: the sequence and chain hash the next record gets, and the frames encoded and not
+  // yet taken by a writer, in sequence order.
+  private final ReentrantLock chain = new ReentrantLock();
+  private long nextSeq;
+  private byte[] lastHash = AuditChain.GENESIS;
+  private ByteBuffer filling = ByteBuffer.allocateDirect(BUFFER);
+  private final byte[] header = new byte[RECORD_HEADER];
+  private final ByteBuffer headerView = ByteBuffer.wrap(header);
+  private final CRC32C crc = new CRC32C();
+  /** Bumped when a write fails: every frame encoded before it and not written is not kept. */
+  private volatile int epoch;
+
+  // Under writer: the file appends go to, and the buffer the next writer swaps in.
+  private final ReentrantLock writer = new ReentrantLock();
+  private volatile FileChannel head; // read unlocked by the sync task
+  private long headSize;
+  private ByteBuffer spare = ByteBuffer.allocateDirect(BUFFER);
+  private byte[] writtenHash = AuditChain.GENESIS; // the chain hash of the last record written
+  /** The sequence after the last record in the file: appends below it may return. */
+  private volatile long written;
+  private volatile long writes;
+  /** For each failed write (epoch n to n + 1), the first sequence it lost; those before it stay. */
+  private final List<Long> lostFrom = new ArrayList<>();
 
   /** The drainer's place: the next sequence to deliver, the partition, the last offset known. */
   record Cursor(long nextSeq, int partition, long lastOffset) {}
@@ -88,6 +124,8 @@ final class SegmentLog implements AutoCloseable {
             firstSequenceOf(f), f));
       }
       nextSeq = segments.isEmpty() ? cursor.nextSeq() : recoverTail();
+      written = nextSeq;
+      writtenHash = lastHash;
       for (Path f : segments.values()) {
         bytes.addAndGet(Files.size(f));
       }
@@ -146,40 +184,168 @@ final class SegmentLog implements AutoCloseable {
   /** See {@link AuditSpool#append}. */
   Appended append(byte[] key, byte[] value, long timestampMillis) {
     int frame = FRAME_HEADER + RECORD_HEADER + key.length + value.length;
-    synchronized (this) {
+    long seq;
+    int in;
+    chain.lock();
+    try {
+      if (!open) {
+        throw new UncheckedIOException("the audit spool at " + settings.dir() + " is closed",
+            new ClosedChannelException());
+      }
       if (bytes.get() + frame > settings.maxBytes()) {
         notKept.incrementAndGet();
         return settings.whenFull() == WhenFull.REFUSE ? Appended.REFUSED : Appended.DROPPED;
       }
-      byte[] hash = AuditChain.link(lastHash, nextSeq, key, value);
-      ByteBuffer b = ByteBuffer.allocate(frame);
-      b.putInt(frame - FRAME_HEADER).putInt(0).putLong(nextSeq).putLong(timestampMillis)
-          .put(lastHash).put(hash).putShort((short) key.length).put(key).put(value);
-      var crc = new CRC32C();
-      crc.update(b.array(), FRAME_HEADER, frame - FRAME_HEADER);
-      b.putInt(4, (int) crc.getValue()).flip();
-      try {
-        if (head == null || head.size() >= settings.segmentBytes()) {
-          roll();
-        }
-        while (b.hasRemaining()) {
-          head.write(b);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write the audit spool at " + settings.dir(), e);
+      seq = nextSeq;
+      byte[] hash = AuditChain.link(lastHash, seq, key, value);
+      headerView.clear();
+      headerView.putLong(seq).putLong(timestampMillis).put(lastHash).put(hash)
+          .putShort((short) key.length);
+      crc.reset();
+      crc.update(header);
+      crc.update(key);
+      crc.update(value);
+      if (filling.remaining() < frame) {
+        filling = grown(filling, frame);
       }
-      nextSeq++;
+      filling.putInt(frame - FRAME_HEADER).putInt((int) crc.getValue()).put(header).put(key)
+          .put(value);
+      nextSeq = seq + 1;
       lastHash = hash;
+      in = epoch;
       bytes.addAndGet(frame);
-      dirty = true;
-      notifyAll();
+    } finally {
+      chain.unlock();
     }
+    awaitWritten(seq, in);
     return Appended.KEPT;
   }
 
+  /**
+   * Returns once record {@code seq} (encoded in {@code in}) is in the file: written by another
+   * append's write, or by this one's, taking every frame encoded so far.
+   *
+   * @throws UncheckedIOException if the write that held it failed
+   */
+  private void awaitWritten(long seq, int in) {
+    if (written > seq && epoch == in) { // written first: a failure bumps the epoch before
+      return;
+    }
+    writer.lock();
+    try {
+      if (epoch != in) {
+        if (seq < lostFrom.get(in)) {
+          return; // written before a later write failed
+        }
+        throw new UncheckedIOException("the audit spool at " + settings.dir() + " could not"
+            + " write record " + seq, new IOException("a write of the spool failed"));
+      }
+      if (written <= seq) {
+        writePending();
+      }
+    } finally {
+      writer.unlock();
+    }
+  }
+
+  /** With the writer lock: writes every frame encoded so far with one write. */
+  private void writePending() {
+    ByteBuffer batch;
+    long first = written;
+    long end;
+    byte[] endHash;
+    chain.lock();
+    try {
+      batch = filling;
+      filling = spare;
+      end = nextSeq;
+      endHash = lastHash;
+    } finally {
+      chain.unlock();
+    }
+    spare = null;
+    batch.flip();
+    int size = batch.remaining();
+    try {
+      if (head == null || headSize >= settings.segmentBytes()) {
+        roll(first);
+      }
+      while (batch.hasRemaining()) {
+        head.write(batch);
+      }
+    } catch (IOException e) {
+      notWritten(batch, first);
+      throw new UncheckedIOException("cannot write the audit spool at " + settings.dir(), e);
+    }
+    spare = batch.clear();
+    headSize += size;
+    writtenHash = endHash;
+    writes++;
+    written = end;
+    dirty.set(true);
+    if (drainerWaiting) {
+      synchronized (this) {
+        notifyAll();
+      }
+    }
+  }
+
+  /**
+   * After a failed write: cuts what it may have left off the file, and drops every frame not
+   * written (their appends fail); the chain goes on from the last record written.
+   */
+  private void notWritten(ByteBuffer batch, long first) {
+    if (head != null) {
+      try {
+        head.truncate(headSize);
+      } catch (IOException e) {
+        // closed (an interrupted writer closes the channel) or failing: the next write reopens
+        log.error("audit spool: cannot cut a failed write off the segment: {}", e.toString());
+        try {
+          head.close();
+        } catch (IOException ignored) {
+          // reopened on the next write
+        }
+        head = null;
+      }
+    }
+    lostFrom.add(first);
+    chain.lock();
+    try {
+      epoch++;
+      bytes.addAndGet(-(batch.limit() + filling.position()));
+      filling.clear();
+      nextSeq = first;
+      lastHash = writtenHash;
+    } finally {
+      chain.unlock();
+    }
+    spare = batch.clear();
+  }
+
+  /** A buffer holding {@code b}'s frames with room for {@code frame} bytes more. */
+  private static ByteBuffer grown(ByteBuffer b, int frame) {
+    ByteBuffer more = ByteBuffer.allocateDirect(Math.max(b.capacity() * 2, b.position() + frame));
+    b.flip();
+    return more.put(b);
+  }
+
+  /** Writes to the segment files so far: fewer than the records appended when appends overlap. */
+  long writes() {
+    return writes;
+  }
+
+  /**
+   * The lock a write holds: appends that come while it is held wait, and the next writer writes
+   * their frames together (a test holds it to make appends overlap).
+   */
+  Lock writeLock() {
+    return writer;
+  }
+
   /** Records appended and not yet delivered. */
-  synchronized long pending() {
-    return nextSeq - cursor.nextSeq();
+  long pending() {
+    return written - cursor.nextSeq();
   }
 
   /** Bytes the segments hold on disk. */
@@ -199,10 +365,7 @@ final class SegmentLog implements AutoCloseable {
   /** The next frames to deliver from {@code reader}, at most a batch; empty at its end. */
   List<Frame> nextBatch(SegmentReader reader) throws IOException {
     var batch = new ArrayList<Frame>();
-    long limit;
-    synchronized (this) {
-      limit = nextSeq;
-    }
+    long limit = written;
     Frame f;
     while (batch.size() < MAX_BATCH && reader.lastSeq() + 1 < limit
         && (f = reader.next()) != null) {
@@ -223,10 +386,10 @@ final class SegmentLog implements AutoCloseable {
   SegmentReader readerAt(long seq) throws IOException {
     Long first;
     Path file;
+    if (seq >= written) {
+      return null;
+    }
     synchronized (this) {
-      if (seq >= nextSeq) {
-        return null;
-      }
       first = segments.floorKey(seq);
       if (first == null) {
         return null;
@@ -238,8 +401,13 @@ final class SegmentLog implements AutoCloseable {
 
   /** Waits (at most 200 ms) for a record with sequence {@code seq} to be appended. */
   synchronized void awaitAppend(long seq) throws InterruptedException {
-    if (nextSeq <= seq && open) {
-      wait(200);
+    drainerWaiting = true; // before reading written; a writer writes it before reading this
+    try {
+      if (written <= seq && open) {
+        wait(200);
+      }
+    } finally {
+      drainerWaiting = false;
     }
   }
 
@@ -262,21 +430,42 @@ final class SegmentLog implements AutoCloseable {
     }
   }
 
-  /** Stops forcing and forces what was appended; the log's files stay for the next start. */
+  /** Stops forcing, writes and forces what was appended; the log's files stay for the next start. */
   @Override
   public void close() {
     sync.shutdownNow();
-    synchronized (this) {
-      open = false;
-      notifyAll();
-      if (head != null) {
-        try {
-          head.force(false);
-          head.close();
-        } catch (IOException e) {
-          log.error("closing the audit spool: {}", e.toString());
-        }
+    chain.lock();
+    try {
+      open = false; // no more frames
+    } finally {
+      chain.unlock();
+    }
+    writer.lock();
+    try {
+      if (written < nextSeqNow()) {
+        writePending(); // the appends waiting for it return KEPT
       }
+      if (head != null) {
+        head.force(false);
+        head.close();
+        head = null;
+      }
+    } catch (IOException | UncheckedIOException e) {
+      log.error("closing the audit spool: {}", e.toString());
+    } finally {
+      writer.unlock();
+    }
+    synchronized (this) {
+      notifyAll();
+    }
+  }
+
+  private long nextSeqNow() {
+    chain.lock();
+    try {
+      return nextSeq;
+    } finally {
+      chain.unlock();
     }
   }
 
@@ -297,30 +486,32 @@ final class SegmentLog implements AutoCloseable {
     return Long.parseLong(name.substring(0, name.length() - ".seg".length()));
   }
 
-  private void roll() throws IOException {
+  /** With the writer lock: forces and closes the head segment, starts one at {@code first}. */
+  private void roll(long first) throws IOException {
     if (head != null) {
       head.force(false);
       head.close();
+      head = null;
     }
-    Path f = settings.dir().resolve(String.format("%020d.seg", nextSeq));
-    head = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+    Path f = settings.dir().resolve(String.format("%020d.seg", first));
+    FileChannel next = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND);
-    segments.put(nextSeq, f);
+    synchronized (this) {
+      segments.put(first, f);
+    }
+    headSize = next.size();
+    head = next;
   }
 
   private void force() {
-    FileChannel channel;
-    synchronized (this) {
-      if (!dirty || head == null) {
-        return;
-      }
-      dirty = false;
-      channel = head;
+    FileChannel channel = head;
+    if (channel == null || !dirty.getAndSet(false)) {
+      return;
     }
     try {
       channel.force(false);
     } catch (ClosedChannelException e) {
-      // rolled meanwhile: roll() forced it
+      // rolled meanwhile: roll() forced it; or closed: close() forced it
     } catch (IOException e) {
       log.error("cannot force the audit spool to disk: {}", e.toString());
     }
@@ -348,6 +539,7 @@ final class SegmentLog implements AutoCloseable {
       }
     }
     head = FileChannel.open(last.getValue(), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    headSize = validEnd;
     return Math.max(seq, cursor.nextSeq());
   }
 

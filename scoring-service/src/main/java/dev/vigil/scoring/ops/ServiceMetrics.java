@@ -312,9 +312,10 @@ public final class ServiceMetrics implements AutoCloseable {
    * @param delivered records delivered since start
    * @param deliveryFailures delivery failures (each followed by a retry)
    * @param notKept records not kept because the spool was full
+   * @param writes writes to the spool's segment files (overlapping appends share one)
    */
   public record SpoolReadings(LongSupplier bytes, LongSupplier pending, LongSupplier delivered,
-      LongSupplier deliveryFailures, LongSupplier notKept) {}
+      LongSupplier deliveryFailures, LongSupplier notKept, LongSupplier writes) {}
 
   /** Publishes the audit spool's readings. */
   public void auditSpool(SpoolReadings spool) {
@@ -334,6 +335,10 @@ public final class ServiceMetrics implements AutoCloseable {
         .help("Audit records not kept because the spool was full (refused or dropped, as"
             + " vigil.audit.when-full says)")
         .callback(cb -> cb.call(spool.notKept().getAsLong())).register(registry);
+    CounterWithCallback.builder().name("vigil_audit_spool_writes")
+        .help("Writes to the audit spool's segment files since start (appends that overlap share"
+            + " one)")
+        .callback(cb -> cb.call(spool.writes().getAsLong())).register(registry);
   }
 
   /** Times every call by method and final status. */

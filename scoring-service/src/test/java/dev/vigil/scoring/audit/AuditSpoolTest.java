@@ -15,6 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -153,6 +158,42 @@ class AuditSpoolTest {
       assertThat(spool.delivered()).isEqualTo(10);
     }
     assertThat(keys(topic)).containsExactlyElementsOf(expectedKeys(210));
+  }
+
+  @Test
+  void appendsFromManyThreadsWhileTheDrainerDeliversArriveOnceEachWithAnUnbrokenChain(
+      @TempDir Path dir) throws Exception {
+    String topic = newTopic();
+    int threads = 6;
+    int each = 400;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (var spool = new AuditSpool(settings(dir), kafkaAt(kafka.bootstrapServers()), topic)) {
+      var start = new CountDownLatch(1);
+      var appends = new ArrayList<Future<?>>();
+      for (int t = 0; t < threads; t++) {
+        int from = t * each;
+        appends.add(pool.submit(() -> {
+          start.await();
+          append(spool, from, from + each);
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> append : appends) {
+        append.get(2, TimeUnit.MINUTES);
+      }
+      awaitDelivered(spool);
+      assertThat(spool.delivered()).isEqualTo(threads * each);
+      assertThat(spool.writes()).isBetween(1L, (long) threads * each);
+    } finally {
+      pool.shutdownNow();
+    }
+    var records = AuditChain.records(kafka.bootstrapServers(), new Properties(), topic);
+    assertThat(AuditChain.verify(records)).singleElement().satisfies(f -> {
+      assertThat(f.records()).isEqualTo(threads * each);
+      assertThat(f.holds()).as(String.valueOf(f.firstBreak())).isTrue();
+    });
+    assertThat(keys(topic)).containsExactlyInAnyOrderElementsOf(expectedKeys(threads * each));
   }
 
   @Test
