@@ -90,7 +90,14 @@ final class SegmentLog implements AutoCloseable {
   // Under writer: the file appends go to, and the buffer the next writer swaps in.
   private final ReentrantLock writer = new ReentrantLock();
   private volatile FileChannel head; // read unlocked by the sync task
+  /** The head segment's file, to reopen it when a failed write closed its channel. */
+  private Path headPath;
   private long headSize;
+  /**
+   * Set when a failed write could not be cut off the head segment: every later append fails
+   * (the service answers UNAVAILABLE) until a restart recovers the file to its last whole frame.
+   */
+  private volatile boolean broken;
   private ByteBuffer spare = ByteBuffer.allocateDirect(BUFFER);
   private byte[] writtenHash = AuditChain.GENESIS; // the chain hash of the last record written
   /** The sequence after the last record in the file: appends below it may return. */
@@ -192,6 +199,11 @@ final class SegmentLog implements AutoCloseable {
         throw new UncheckedIOException("the audit spool at " + settings.dir() + " is closed",
             new ClosedChannelException());
       }
+      if (broken) {
+        throw new UncheckedIOException("the audit spool at " + settings.dir() + " could not cut"
+            + " a failed write off its head segment: no record is kept until the service"
+            + " restarts", new IOException("audit spool broken"));
+      }
       if (bytes.get() + frame > settings.maxBytes()) {
         notKept.incrementAndGet();
         return settings.whenFull() == WhenFull.REFUSE ? Appended.REFUSED : Appended.DROPPED;
@@ -276,6 +288,10 @@ final class SegmentLog implements AutoCloseable {
     } catch (IOException e) {
       notWritten(batch, first);
       throw new UncheckedIOException("cannot write the audit spool at " + settings.dir(), e);
+    } catch (RuntimeException | Error e) {
+      // whatever failed, the waiters of this batch must learn it, not return KEPT
+      notWritten(batch, first);
+      throw e;
     }
     spare = batch.clear();
     headSize += size;
@@ -295,20 +311,7 @@ final class SegmentLog implements AutoCloseable {
    * written (their appends fail); the chain goes on from the last record written.
    */
   private void notWritten(ByteBuffer batch, long first) {
-    if (head != null) {
-      try {
-        head.truncate(headSize);
-      } catch (IOException e) {
-        // closed (an interrupted writer closes the channel) or failing: the next write reopens
-        log.error("audit spool: cannot cut a failed write off the segment: {}", e.toString());
-        try {
-          head.close();
-        } catch (IOException ignored) {
-          // reopened on the next write
-        }
-        head = null;
-      }
-    }
+    cutOff();
     lostFrom.add(first);
     chain.lock();
     try {
@@ -321,6 +324,45 @@ final class SegmentLog implements AutoCloseable {
       chain.unlock();
     }
     spare = batch.clear();
+  }
+
+  /**
+   * With the writer lock, after a failed write: cuts whatever part of it reached the head segment
+   * (an interrupt during a write closes the channel after the bytes are in the file), reopening
+   * the segment when its channel was closed, so the next write goes on from its last whole frame
+   * and the sequence numbers it reuses are not in the file twice. When that cannot be done the
+   * log is {@link #broken}: no append is kept until a restart recovers the file.
+   */
+  private void cutOff() {
+    if (head == null && headPath == null) {
+      return; // nothing was opened: nothing reached a file
+    }
+    boolean interrupted = Thread.interrupted(); // else the reopened channel refuses too
+    try {
+      FileChannel channel = head;
+      if (channel == null || !channel.isOpen()) {
+        if (channel != null) {
+          try {
+            channel.close();
+          } catch (IOException ignored) {
+            // closed already
+          }
+        }
+        channel = FileChannel.open(headPath, StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND);
+        head = channel;
+      }
+      channel.truncate(headSize);
+      channel.force(false);
+    } catch (IOException | RuntimeException e) {
+      broken = true;
+      log.error("audit spool at {}: cannot cut a failed write off {}; no record is kept until"
+          + " the service restarts: {}", settings.dir(), headPath, e.toString());
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** A buffer holding {@code b}'s frames with room for {@code frame} bytes more. */
@@ -433,7 +475,13 @@ final class SegmentLog implements AutoCloseable {
   /** Stops forcing, writes and forces what was appended; the log's files stay for the next start. */
   @Override
   public void close() {
-    sync.shutdownNow();
+    // not shutdownNow: an interrupt inside force() would close the head segment's channel
+    sync.shutdown();
+    try {
+      sync.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     chain.lock();
     try {
       open = false; // no more frames
@@ -442,16 +490,22 @@ final class SegmentLog implements AutoCloseable {
     }
     writer.lock();
     try {
-      if (written < nextSeqNow()) {
-        writePending(); // the appends waiting for it return KEPT
+      try {
+        if (written < nextSeqNow()) {
+          writePending(); // the appends waiting for it return KEPT
+        }
+      } catch (UncheckedIOException e) {
+        log.error("closing the audit spool: {}", e.toString());
       }
       if (head != null) {
-        head.force(false);
-        head.close();
+        try {
+          head.force(false);
+          head.close();
+        } catch (IOException e) {
+          log.error("closing the audit spool: {}", e.toString());
+        }
         head = null;
       }
-    } catch (IOException | UncheckedIOException e) {
-      log.error("closing the audit spool: {}", e.toString());
     } finally {
       writer.unlock();
     }
@@ -500,18 +554,24 @@ final class SegmentLog implements AutoCloseable {
       segments.put(first, f);
     }
     headSize = next.size();
+    headPath = f;
     head = next;
   }
 
   private void force() {
-    FileChannel channel = head;
-    if (channel == null || !dirty.getAndSet(false)) {
+    if (!dirty.getAndSet(false)) {
       return;
+    }
+    FileChannel channel = head; // read after clearing: a write after this sets dirty again
+    if (channel == null) {
+      return; // closed: close() forced it
     }
     try {
       channel.force(false);
     } catch (ClosedChannelException e) {
-      // rolled meanwhile: roll() forced it; or closed: close() forced it
+      // rolled meanwhile: roll() forced the old segment, and the new one may hold unforced
+      // writes made before the flag was cleared: the next tick forces it
+      dirty.set(true);
     } catch (IOException e) {
       log.error("cannot force the audit spool to disk: {}", e.toString());
     }
@@ -530,6 +590,15 @@ final class SegmentLog implements AutoCloseable {
         lastHash = f.hash();
       }
     }
+    if (validEnd == 0 && segments.size() > 1) {
+      // a segment started and nothing whole written to it (its first write failed): the chain
+      // goes on from the segment before, whose last record it would have followed
+      log.warn("audit spool: removed {}, which holds no whole record",
+          last.getValue().getFileName());
+      Files.delete(last.getValue());
+      segments.remove(last.getKey());
+      return recoverTail();
+    }
     try (FileChannel ch = FileChannel.open(last.getValue(), StandardOpenOption.WRITE)) {
       if (ch.size() > validEnd) {
         log.warn("audit spool: cut a torn frame ({} bytes) off {}", ch.size() - validEnd,
@@ -539,6 +608,7 @@ final class SegmentLog implements AutoCloseable {
       }
     }
     head = FileChannel.open(last.getValue(), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    headPath = last.getValue();
     headSize = validEnd;
     return Math.max(seq, cursor.nextSeq());
   }

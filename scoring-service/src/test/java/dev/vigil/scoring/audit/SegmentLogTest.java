@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -242,6 +243,14 @@ class SegmentLogTest {
       for (int i = 0; i < 3; i++) {
         assertThat(log.append(utf8("k" + i), utf8("v" + i), i)).isEqualTo(Appended.KEPT);
       }
+      // part of a frame in the file, as when an interrupt lands during a write (the bytes are
+      // in the file, then the channel closes): the failed write's cut must take it off, else
+      // the records after it follow a torn frame, and a restart's recovery cuts them off too
+      Path segment;
+      try (var files = Files.list(dir)) {
+        segment = files.filter(f -> f.toString().endsWith(".seg")).findFirst().orElseThrow();
+      }
+      Files.write(segment, new byte[] {0, 0, 0, 99, 1, 2, 3}, StandardOpenOption.APPEND);
       // a writer whose thread is interrupted: the channel refuses the write and closes itself
       var failed = new AtomicReference<Throwable>();
       Thread interrupted = new Thread(() -> {
