@@ -278,6 +278,29 @@ class SegmentLogTest {
   }
 
   @Test
+  void aRestartAfterASegmentWhoseFirstWriteFailedGoesOnFromTheSegmentBefore(@TempDir Path dir)
+      throws Exception {
+    String spool;
+    try (var log = new SegmentLog(settings(dir))) {
+      spool = log.id();
+      for (int i = 0; i < 3; i++) {
+        assertThat(log.append(utf8("k" + i), utf8("v" + i), i)).isEqualTo(Appended.KEPT);
+      }
+    }
+    // a roll made the next segment, then its first write failed and the process stopped
+    Files.createFile(dir.resolve(String.format("%020d.seg", 3)));
+    try (var log = new SegmentLog(settings(dir))) {
+      assertThat(log.append(utf8("k3"), utf8("v3"), 3)).isEqualTo(Appended.KEPT);
+    }
+    try (var log = new SegmentLog(settings(dir))) {
+      List<Frame> frames = readAll(log);
+      assertThat(frames).extracting(f -> new String(f.key(), StandardCharsets.UTF_8))
+          .containsExactly("k0", "k1", "k2", "k3");
+      assertChainHolds(spool, frames); // k3 follows k2, not the chain's start
+    }
+  }
+
+  @Test
   void aRecordAnotherAppendWroteStaysKeptWhenALaterWriteFails(@TempDir Path dir)
       throws Exception {
     byte[] value = new byte[50];
