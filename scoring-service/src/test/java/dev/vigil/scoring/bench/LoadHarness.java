@@ -34,9 +34,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The scoring RPCs under load, each beside a bare gRPC-Java server on the same transport, in the
  * same run and process ({@code ./vigil load-bench [accounts] [seconds]}; defaults 1,000,000 and
- * 15, about 20 minutes on 2 cores). The lines, in this fixed order ({@link LoadBench#LINES}):
- * ScoreTransaction, ScoreCheckDeposit and ScoreDelinquency in plaintext with the default
- * logistic-regression champions; ScoreTransaction over mutual TLS (both servers); ScoreTransaction
+ * 12: an estimated 20-25 minutes on 2 cores, several of them filling the store). The lines, in
+ * this fixed order ({@link LoadBench#LINES}): ScoreTransaction, ScoreCheckDeposit and
+ * ScoreDelinquency in plaintext with the default logistic-regression champions; ScoreTransaction over mutual TLS (both servers); ScoreTransaction
  * with an XGBoost fraud champion trained as {@code ./vigil models train} trains one.
  *
  * <p>For each line: warm-up of both servers (a closed loop for half of {@code seconds}, at least
@@ -59,7 +59,7 @@ public final class LoadHarness {
 
   public static void main(String[] args) throws Exception {
     int accounts = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 12;
     // the generator's own thread, named so that its CPU is told from the servers'
     var failure = new AtomicReference<Throwable>();
     var generator = new Thread(() -> {
