@@ -294,7 +294,8 @@ final class LoadBench implements AutoCloseable {
               new Event.CheckDeposit("dep-" + i,
                   new Event.Money(2_000 + random.nextInt(300_000), "USD"),
                   String.format(Locale.ROOT, "0%08d", 21_000_021 + random.nextInt(1_000)),
-                  "payer-" + random.nextInt(50_000), Integer.toString(1_000 + random.nextInt(9_000)),
+                  "payer-" + random.nextInt(50_000),
+                  Integer.toString(1_000 + random.nextInt(9_000)),
                   "img-" + i, random.nextInt(10) == 0 ? Event.Endorsement.SIGNATURE_ONLY
                       : Event.Endorsement.RESTRICTIVE, "d-" + a)))).build();
       case DELINQUENCY -> ScoreDelinquencyRequest.newBuilder().setRequestId("q-" + i)

@@ -36,14 +36,15 @@ import java.util.concurrent.locks.LockSupport;
  * same run and process ({@code ./vigil load-bench [accounts] [seconds]}; defaults 1,000,000 and
  * 12: an estimated 20-25 minutes on 2 cores, several of them filling the store). The lines, in
  * this fixed order ({@link LoadBench#LINES}): ScoreTransaction, ScoreCheckDeposit and
- * ScoreDelinquency in plaintext with the default logistic-regression champions; ScoreTransaction over mutual TLS (both servers); ScoreTransaction
- * with an XGBoost fraud champion trained as {@code ./vigil models train} trains one.
+ * ScoreDelinquency in plaintext with the default logistic-regression champions; ScoreTransaction
+ * over mutual TLS (both servers); ScoreTransaction with an XGBoost fraud champion trained as
+ * {@code ./vigil models train} trains one.
  *
  * <p>For each line: warm-up of both servers (a closed loop for half of {@code seconds}, at least
- * 3 s, longer while the JIT compiler still works, then 2 s at the fixed rate); then two rounds of bare, then Vigil, each a closed loop with
- * 64 calls in flight for {@code seconds} (the maximum rate, and the CPU per call over it) and an
- * open loop at a fixed 2,000 calls/s for {@code seconds} (latency from each call's intended
- * start, so no coordinated omission). CPU per call counts the server's threads: every thread of
+ * 3 s, longer while the JIT compiler still works, then 2 s at the fixed rate); then two rounds of
+ * bare, then Vigil, each a closed loop with 64 calls in flight for {@code seconds} (the maximum
+ * rate, and the CPU per call over it) and an open loop at a fixed 2,000 calls/s for {@code
+ * seconds} (latency from each call's intended start, so no coordinated omission). CPU per call counts the server's threads: every thread of
  * the process but the load generator's ({@code ld-*}: its driving thread and its own event loop),
  * the embedded broker's and the JIT compiler's (warm-up's, not serving's), each of which is shown
  * apart; the GC threads count (they also collect the generator's garbage, as much beside bare as
@@ -94,8 +95,8 @@ public final class LoadHarness {
         }
         System.out.printf("%n== %s (warm-up: %d-%d s closed loop + %d s at %,.0f/s per server; then"
             + " %d rounds of bare and Vigil, %d s closed loop + %d s at %,.0f/s each)%n",
-            line.name(), warm, 3 * warm, WARM_OPEN_SECONDS, LoadBench.FIXED_RATE, ROUNDS, seconds, seconds,
-            LoadBench.FIXED_RATE);
+            line.name(), warm, 3 * warm, WARM_OPEN_SECONDS, LoadBench.FIXED_RATE, ROUNDS,
+            seconds, seconds, LoadBench.FIXED_RATE);
         measured.add(measure(bench, servers, line, seconds, warm));
       }
     }
@@ -262,8 +263,8 @@ public final class LoadHarness {
 
   private static void report(List<Measured> measured, int accounts, int seconds) {
     System.out.printf("%n%-30s %-5s %19s %9s %9s %9s %9s %8s %8s %8s  %s%n", "line",
-        "server", "max calls/s", "CPU µs", "jit µs", "gen µs", "broker µs", "p50 µs", "p99 µs",
-        "p99.9 µs", "faults");
+        "server", "max calls/s", "CPU µs", "jit µs", "gen µs", "broker µs", "p50 µs",
+        "p99 µs", "p99.9 µs", "faults");
     for (Measured m : measured) {
       for (Side side : List.of(m.bare(), m.vigil())) {
         String rates = side.rates.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r))
