@@ -1,112 +1,346 @@
 package dev.vigil.scoring.bench;
 
+import com.google.protobuf.Message;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
+import dev.vigil.history.simulator.Simulator;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
-import dev.vigil.proto.v1.ScoreTransactionResponse;
-import dev.vigil.proto.v1.ScoringServiceGrpc;
-import dev.vigil.scoring.ScoringServer;
-import dev.vigil.scoring.ServiceConfig;
 import dev.vigil.scoring.TestService;
 import dev.vigil.scoring.store.ProfileStore;
 import dev.vigil.testkit.EmbeddedKafka;
 import dev.vigil.testkit.ThreadCpu;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * ScoreTransaction under load, beside a bare gRPC-Java unary server answering the same request
- * with an empty response, in the same run and process (`./vigil load-bench [accounts] [seconds]`).
+ * The scoring RPCs under load, each beside a bare gRPC-Java server on the same transport, in the
+ * same run and process ({@code ./vigil load-bench [accounts] [seconds]}; defaults 1,000,000 and
+ * 12: an estimated 20-25 minutes on 2 cores, several of them filling the store). The lines, in
+ * this fixed order ({@link LoadBench#LINES}): ScoreTransaction, ScoreCheckDeposit and
+ * ScoreDelinquency in plaintext with the default logistic-regression champions; ScoreTransaction
+ * over mutual TLS (both servers); ScoreTransaction with an XGBoost fraud champion trained as
+ * {@code ./vigil models train} trains one.
  *
- * <p>Vigil's store is first filled with {@code accounts} account, customer and device profiles
- * (each account with 30 days of card history) and 10,000 merchants, written straight into the
- * RocksDB store the service then opens. For each server: a closed loop with 64 calls in flight
- * gives the maximum rate; then an open loop at half that rate gives the latency percentiles,
- * measured from each call's intended start (no coordinated omission). The load generator shares
- * the machine's cores with the server, for the baseline and for Vigil alike.
+ * <p>For each line: warm-up of both servers (a closed loop for half of {@code seconds}, at least
+ * 3 s, longer while the JIT compiler still works, then 2 s at the fixed rate); then two rounds of
+ * bare, then Vigil, each a closed loop with 64 calls in flight for {@code seconds} (the maximum
+ * rate, and the CPU per call over it) and an open loop at a fixed 2,000 calls/s for {@code
+ * seconds} (latency from each call's intended start, so no coordinated omission). CPU per call counts the server's threads: every thread of
+ * the process but the load generator's ({@code ld-*}: its driving thread and its own event loop),
+ * the embedded broker's and the JIT compiler's (warm-up's, not serving's), each of which is shown
+ * apart; the GC threads count (they also collect the generator's garbage, as much beside bare as
+ * beside Vigil). The run ends with one line per RPC and transport; a line whose calls had errors,
+ * stand-in decisions or answers without a model version says it is not valid.
  */
 public final class LoadHarness {
-  private static final int MERCHANTS = SyntheticBook.MERCHANTS;
   private static final int IN_FLIGHT = 64;
-
-  record Result(String name, double maxRate, long[] latencyMicros, long errors) {
-    long pct(double p) {
-      return latencyMicros.length == 0 ? 0
-          : latencyMicros[(int) Math.min(latencyMicros.length - 1,
-              Math.floor(p * latencyMicros.length))];
-    }
-  }
+  private static final int ROUNDS = 2;
+  private static final int REQUESTS = 100_000;
+  /** The warm-up's open loop at the fixed rate, for each server of a line. */
+  private static final int WARM_OPEN_SECONDS = 2;
 
   public static void main(String[] args) throws Exception {
     int accounts = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-    Path dir = Files.createTempDirectory("vigil-load");
-    long now = TestService.NOW.toEpochMilli(); // a weekday afternoon, whenever it runs
-    System.out.printf("filling the store with %,d accounts (+ customers, devices) and %,d"
-        + " merchants...%n", accounts, MERCHANTS);
-    long t0 = System.nanoTime();
-    fill(dir.resolve("state/profiles"), accounts, now);
-    System.out.printf("  filled in %.0f s%n", (System.nanoTime() - t0) / 1e9);
-
-    try (var kafka = new EmbeddedKafka()) {
-      kafka.createTopic("vigil.events", 1, false);
-      kafka.createTopic("vigil.profiles", 1, true);
-      kafka.createTopic("vigil.decisions", 1, false);
-      var env = benchEnv(kafka, dir);
-      // the baseline runs calls on the same kind of executor as Vigil
-      Server bare = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-          .executor(ScoringServer.callExecutor(0))
-          .addService(new ScoringServiceGrpc.ScoringServiceImplBase() {
-            @Override
-            public void scoreTransaction(ScoreTransactionRequest request,
-                StreamObserver<ScoreTransactionResponse> response) {
-              response.onNext(ScoreTransactionResponse.newBuilder()
-                  .setRequestId(request.getRequestId()).build());
-              response.onCompleted();
-            }
-          }).build().start();
-      var vigil = ScoringServer.start(ServiceConfig.load(null, env), TestService.CLOCK);
-      long w0 = System.nanoTime();
-      long warmed = vigil.store().warm();
-      System.out.printf("store: read all %,d MB once to warm the block cache (%.0f s)%n",
-          warmed >> 20, (System.nanoTime() - w0) / 1e9);
-      var results = new ArrayList<Result>();
-      // warm both up (JIT, connection, caches) before anything is measured, then alternate
-      run("warm-up bare", bare.getPort(), accounts, now, seconds);
-      run("warm-up Vigil", vigil.port(), accounts, now, seconds);
-      results.add(run("bare gRPC unary", bare.getPort(), accounts, now, seconds));
-      results.add(run("Vigil ScoreTransaction", vigil.port(), accounts, now, seconds));
-      results.add(run("bare gRPC unary (again)", bare.getPort(), accounts, now, seconds));
-      results.add(run("Vigil ScoreTransaction (again)", vigil.port(), accounts, now, seconds));
-      vigil.close();
-      bare.shutdownNow();
-      double baseline = (results.get(0).maxRate() + results.get(2).maxRate()) / 2;
-      System.out.printf("%n%-26s %12s %8s %9s %9s %9s %7s%n", "server", "max calls/s", "ratio",
-          "p50 µs", "p99 µs", "p99.9 µs", "errors");
-      for (Result r : results) {
-        System.out.printf("%-30s %,12.0f %8.2f %,9d %,9d %,9d %7d%n", r.name(), r.maxRate(),
-            r.maxRate() / baseline, r.pct(0.50), r.pct(0.99), r.pct(0.999), r.errors());
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 12;
+    // the generator's own thread, named so that its CPU is told from the servers'
+    var failure = new AtomicReference<Throwable>();
+    var generator = new Thread(() -> {
+      try {
+        run(accounts, seconds);
+      } catch (Throwable t) {
+        failure.set(t);
       }
-      double vigilRate = (results.get(1).maxRate() + results.get(3).maxRate()) / 2;
-      System.out.printf("(latency at half of each server's own maximum rate; %,d accounts'"
-          + " profiles in the store; ratio against the mean of the two baseline runs)%n"
-          + "Vigil / bare gRPC throughput: %.2f%n", accounts, vigilRate / baseline);
+    }, LoadBench.GENERATOR_PREFIX + "gen");
+    generator.start();
+    generator.join();
+    if (failure.get() != null) {
+      failure.get().printStackTrace();
+      System.exit(1);
     }
+    System.exit(0);
+  }
+
+  /** The fraud history the XGBoost champion learns from (seeded): 1,000 customers, 60 days. */
+  static final Simulator.Config FRAUD_HISTORY = new Simulator.Config(20_261_206L, 1_000, 60,
+      Instant.parse("2026-01-01T00:00:00Z"), 0);
+
+  private static void run(int accounts, int seconds) throws Exception {
+    int warm = Math.max(3, seconds / 2);
+    Path dir = Files.createTempDirectory("vigil-load");
+    var measured = new ArrayList<Measured>();
+    try (var bench = LoadBench.open(dir, accounts, FRAUD_HISTORY, REQUESTS)) {
+      LoadBench.Servers servers = null;
+      for (LoadBench.Line line : LoadBench.LINES) {
+        if (servers == null || servers.variant() != line.variant()) {
+          servers = bench.start(line.variant());
+        }
+        System.out.printf("%n== %s (warm-up: %d-%d s closed loop + %d s at %,.0f/s per server; then"
+            + " %d rounds of bare and Vigil, %d s closed loop + %d s at %,.0f/s each)%n",
+            line.name(), warm, 3 * warm, WARM_OPEN_SECONDS, LoadBench.FIXED_RATE, ROUNDS,
+            seconds, seconds, LoadBench.FIXED_RATE);
+        measured.add(measure(bench, servers, line, seconds, warm));
+      }
+    }
+    report(measured, accounts, seconds);
+  }
+
+  /** One server's figures over a line's rounds. */
+  static final class Side {
+    final String name;
+    final LoadBench.Tally tally = new LoadBench.Tally();
+    final List<Double> rates = new ArrayList<>();
+    long calls;
+    double serverCpu;
+    double generatorCpu;
+    double brokerCpu;
+    double jitCpu;
+    final Map<String, Double> groups = new TreeMap<>();
+    final List<long[]> latencies = new ArrayList<>();
+    long[] sorted;
+
+    Side(String name) {
+      this.name = name;
+    }
+
+    double maxRate() {
+      return rates.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+    }
+
+    double cpuPerCallMicros() {
+      return calls == 0 ? 0 : serverCpu * 1e6 / calls;
+    }
+
+    long pct(double p) {
+      if (sorted == null) {
+        sorted = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+      }
+      return sorted.length == 0 ? 0
+          : sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+    }
+  }
+
+  /** A line's two sides. */
+  record Measured(LoadBench.Line line, Side bare, Side vigil, LoadBench bench) {}
+
+  static Measured measure(LoadBench bench, LoadBench.Servers servers, LoadBench.Line line,
+      int seconds, int warm) throws Exception {
+    var bare = new Side("bare");
+    var vigil = new Side("Vigil");
+    var rpc = line.rpc();
+    Message[] requests = bench.requests(rpc);
+    ManagedChannel bareChannel = bench.channel(servers.bare());
+    ManagedChannel vigilChannel = bench.channel(servers.vigil());
+    try {
+      // JIT, connections and caches warm for this line's RPC before anything is measured
+      for (var side : List.of(bare, vigil)) {
+        var channel = side == bare ? bareChannel : vigilChannel;
+        double rate = warmUp(side, channel, rpc, requests, warm, side == vigil);
+        openLoop(channel, rpc, requests, LoadBench.FIXED_RATE, WARM_OPEN_SECONDS, side.tally,
+            side == vigil, drainSeconds(WARM_OPEN_SECONDS, rate));
+      }
+      for (int round = 1; round <= ROUNDS; round++) {
+        for (var side : List.of(bare, vigil)) { // alternating, always in this order
+          var channel = side == bare ? bareChannel : vigilChannel;
+          var before = ThreadCpu.snapshot();
+          double cpuBefore = side.serverCpu;
+          long t0 = System.nanoTime();
+          long calls = closedLoop(channel, rpc, requests, seconds, side.tally, side == vigil);
+          double rate = calls / ((System.nanoTime() - t0) / 1e9);
+          attribute(bench, before, ThreadCpu.snapshot(), side);
+          side.rates.add(rate);
+          side.calls += calls;
+          long[] latency = openLoop(channel, rpc, requests, LoadBench.FIXED_RATE, seconds,
+              side.tally, side == vigil, drainSeconds(seconds, rate));
+          side.latencies.add(latency);
+          long[] sorted = latency.clone();
+          Arrays.sort(sorted);
+          System.out.printf("  %-5s round %d: max %,8.0f calls/s, CPU %,5.0f µs per call;"
+              + " at %,.0f/s p50 %,d µs p99 %,d µs%n", side.name, round, rate,
+              calls == 0 ? 0 : (side.serverCpu - cpuBefore) * 1e6 / calls, LoadBench.FIXED_RATE,
+              at(sorted, 0.5), at(sorted, 0.99));
+        }
+      }
+    } finally {
+      bareChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      vigilChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    return new Measured(line, bare, vigil, bench);
+  }
+
+  /**
+   * A closed loop in one-second slices, for at least {@code warm} seconds and until the JIT
+   * compiler's threads take under 5% of a core in a slice (at most three times {@code warm});
+   * returns the last slice's rate.
+   */
+  private static double warmUp(Side side, ManagedChannel channel, LoadBench.Rpc rpc,
+      Message[] requests, int warm, boolean scored) throws InterruptedException {
+    double rate = 0;
+    double jit = 0;
+    int slices = 0;
+    while (slices < 3 * warm) {
+      var before = ThreadCpu.snapshot();
+      long t0 = System.nanoTime();
+      long calls = closedLoop(channel, rpc, requests, 1, side.tally, scored);
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      rate = calls / elapsed;
+      jit = compilerSeconds(before, ThreadCpu.snapshot()) / elapsed;
+      slices++;
+      if (slices >= warm && jit < 0.05) {
+        break;
+      }
+    }
+    System.out.printf(Locale.ROOT, "  %-5s warm-up: %d s closed loop, last second %,.0f calls/s,"
+        + " JIT %.0f%% of a core%n", side.name, slices, rate, 100 * jit);
+    return rate;
+  }
+
+  private static double compilerSeconds(Map<Integer, ThreadCpu.Sample> before,
+      Map<Integer, ThreadCpu.Sample> after) {
+    double used = 0;
+    for (var e : after.entrySet()) {
+      if (e.getValue().group().contains("CompilerThre")) {
+        ThreadCpu.Sample b = before.get(e.getKey());
+        used += e.getValue().cpuSeconds() - (b == null ? 0 : b.cpuSeconds());
+      }
+    }
+    return used;
+  }
+
+  /**
+   * How long an open loop waits for its last answers: a minute beyond what a server at its own
+   * maximum {@code rate} needs for every call (an XGBoost line may be over capacity at 2,000/s).
+   */
+  private static long drainSeconds(int seconds, double rate) {
+    return 60 + (long) (LoadBench.FIXED_RATE * seconds / Math.max(1, rate));
+  }
+
+  private static long at(long[] sorted, double p) {
+    return sorted.length == 0 ? 0
+        : sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  }
+
+  /** Splits the CPU between two snapshots into the server's, the generator's and the broker's. */
+  private static void attribute(LoadBench bench, Map<Integer, ThreadCpu.Sample> before,
+      Map<Integer, ThreadCpu.Sample> after, Side side) {
+    after.forEach((tid, s) -> {
+      ThreadCpu.Sample b = before.get(tid);
+      double used = s.cpuSeconds() - (b == null ? 0 : b.cpuSeconds());
+      if (used <= 0) {
+        return;
+      }
+      if (s.group().startsWith(LoadBench.GENERATOR_PREFIX)) {
+        side.generatorCpu += used;
+      } else if (bench.isBroker(tid, s.group())) {
+        side.brokerCpu += used;
+      } else if (s.group().contains("CompilerThre")) {
+        side.jitCpu += used; // warm-up's, not serving's: shown apart, should be near 0
+
+      } else {
+        side.serverCpu += used;
+        side.groups.merge(s.group(), used, Double::sum);
+      }
+    });
+  }
+
+  private static void report(List<Measured> measured, int accounts, int seconds) {
+    System.out.printf("%n%-30s %-5s %19s %9s %9s %9s %9s %8s %8s %8s  %s%n", "line",
+        "server", "max calls/s", "CPU µs", "jit µs", "gen µs", "broker µs", "p50 µs",
+        "p99 µs", "p99.9 µs", "faults");
+    for (Measured m : measured) {
+      for (Side side : List.of(m.bare(), m.vigil())) {
+        String rates = side.rates.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r))
+            .reduce((x, y) -> x + " " + y).orElse("");
+        System.out.printf(Locale.ROOT,
+            "%-30s %-5s %19s %,9.0f %,9.0f %,9.0f %,9.0f %,8d %,8d %,8d  %s%n",
+            m.line().name(), side.name, rates, side.cpuPerCallMicros(),
+            side.calls == 0 ? 0 : side.jitCpu * 1e6 / side.calls,
+            side.calls == 0 ? 0 : side.generatorCpu * 1e6 / side.calls,
+            side.calls == 0 ? 0 : side.brokerCpu * 1e6 / side.calls, side.pct(0.5),
+            side.pct(0.99), side.pct(0.999),
+            side.tally.faults().isEmpty() ? "none" : side.tally.faults());
+      }
+      System.out.println("  Vigil's CPU by thread group: " + breakdown(m.vigil()));
+    }
+    System.out.printf("%n%,d accounts' profiles in the store; %d rounds of %d s per server and"
+        + " phase. CPU per call: the server's threads over the closed loops, per call answered"
+        + " (every thread of the process but the load generator's ld-*, the embedded broker's and"
+        + " the JIT compiler's, each shown apart; GC included). The embedded"
+        + " broker runs and receives the audit records; the streaming job does not run (the"
+        + " store holds the profiles it would have written).%n", accounts, ROUNDS, seconds);
+    for (Measured m : measured) {
+      System.out.printf("%s: served by %s%n", m.line().name(), servedBy(m));
+    }
+    System.out.println();
+    for (Measured m : measured) {
+      Side bare = m.bare();
+      Side vigil = m.vigil();
+      String faults = faults(m);
+      System.out.printf(Locale.ROOT, "%s: %.2f of bare, CPU per call %.1fx bare, at %.0f/s p99"
+          + " %.1f ms p99.9 %.1f ms (bare p99 %.1f ms)%s%n", m.line().name(),
+          vigil.maxRate() / bare.maxRate(), vigil.cpuPerCallMicros() / bare.cpuPerCallMicros(),
+          LoadBench.FIXED_RATE, vigil.pct(0.99) / 1000.0, vigil.pct(0.999) / 1000.0,
+          bare.pct(0.99) / 1000.0, (faults.isEmpty() ? "" : " NOT VALID: " + faults)
+              + (vigil.maxRate() < LoadBench.FIXED_RATE ? String.format(Locale.ROOT,
+                  " (over capacity: max %,.0f/s)", vigil.maxRate()) : ""));
+    }
+  }
+
+  private static String faults(Measured m) {
+    var out = new ArrayList<String>();
+    if (!m.bare().tally.faults().isEmpty()) {
+      out.add("bare " + m.bare().tally.faults());
+    }
+    if (!m.vigil().tally.faults().isEmpty()) {
+      out.add("Vigil " + m.vigil().tally.faults());
+    }
+    return String.join("; ", out);
+  }
+
+  /** The model versions that answered Vigil's calls of a line, with their algorithm. */
+  static String servedBy(Measured m) {
+    var task = m.line().rpc().task;
+    var out = new ArrayList<String>();
+    new TreeMap<>(m.vigil().tally.models).forEach((version, n) -> out.add(String.format(
+        Locale.ROOT, "%s %s %s (%,d answers)", task.id(), m.bench().algorithm(task, version),
+        version, n.sum())));
+    return out.isEmpty() ? "no model" : String.join(", ", out);
+  }
+
+  private static String breakdown(Side side) {
+    double total = side.serverCpu;
+    var sorted = new ArrayList<>(side.groups.entrySet());
+    sorted.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+    var out = new StringBuilder();
+    double other = 0;
+    for (var g : sorted) {
+      if (g.getValue() >= 0.03 * total) {
+        out.append(String.format(Locale.ROOT, "%s %.0f%%, ", g.getKey(),
+            100 * g.getValue() / total));
+      } else {
+        other += g.getValue();
+      }
+    }
+    return out.append(String.format(Locale.ROOT, "other %.0f%%",
+        total == 0 ? 0 : 100 * other / total)).toString();
   }
 
   /**
@@ -124,8 +358,8 @@ public final class LoadHarness {
       Path roles = Files.writeString(dir.resolve("bench-roles.yaml"),
           "loopback: [scorer, producer]\n");
       env.put("VIGIL_ACCESS_ROLES_FILE", roles.toString());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     for (String sizing : new String[] {"VIGIL_STORE_BLOCK_CACHE_MB", "VIGIL_STORE_HOT_PROFILES"}) {
       String value = System.getenv(sizing);
@@ -154,14 +388,12 @@ public final class LoadHarness {
     }
   }
 
-  private static ScoreTransactionRequest request(SplittableRandom random, int accounts, long now,
-      long i) {
-    int a = random.nextInt(accounts);
+  static ScoreTransactionRequest request(SplittableRandom random, int a, long now, long i) {
     return ScoreTransactionRequest.newBuilder().setRequestId("r-" + i).setEvent(
         EventCodec.toProto(new Event("load-" + i, now, "a-" + a, "c-" + a, new Event.Transaction(
             new Event.Money(100 + random.nextInt(50_000), "USD"), Event.Direction.DEBIT,
-            Event.Channel.ECOMMERCE, "m-" + random.nextInt(MERCHANTS), "5411", "US", "d-" + a,
-            "")))).build();
+            Event.Channel.ECOMMERCE, "m-" + random.nextInt(SyntheticBook.MERCHANTS), "5411",
+            "US", "d-" + a, "")))).build();
   }
 
   /** {@code n} transactions on random accounts of the filled store, seeded. */
@@ -169,64 +401,40 @@ public final class LoadHarness {
     var random = new SplittableRandom(11);
     var requests = new ScoreTransactionRequest[n];
     for (int i = 0; i < n; i++) {
-      requests[i] = request(random, accounts, now, i);
+      requests[i] = request(random, random.nextInt(accounts), now, i);
     }
     return requests;
   }
 
-  static Result run(String name, int port, int accounts, long now, int seconds)
-      throws Exception {
-    ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port,
-        InsecureChannelCredentials.create()).build();
-    var stub = ScoringServiceGrpc.newStub(channel);
-    // pre-built requests: the generator's own cost stays small and equal for both servers
-    var requests = requests(accounts, now, 100_000);
-    closedLoop(stub, requests, 5); // warm-up
-    var cpu = ThreadCpu.snapshot();
-    double max = closedLoop(stub, requests, seconds);
-    System.out.println(ThreadCpu.report(cpu, (long) (max * seconds), "call", 0.03));
-    var open = openLoop(stub, requests, max / 2, seconds);
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    System.out.printf("%s: max %,.0f calls/s; at %,.0f/s p50 %,d µs p99 %,d µs%n", name, max,
-        max / 2, open.pct(0.5), open.pct(0.99));
-    return new Result(name, max, open.latencyMicros(), open.errors());
-  }
-
-  private static double closedLoop(ScoringServiceGrpc.ScoringServiceStub stub,
-      ScoreTransactionRequest[] requests, int seconds) throws InterruptedException {
+  /** {@link #IN_FLIGHT} calls kept in flight for {@code seconds}; the calls finished. */
+  private static long closedLoop(ManagedChannel channel, LoadBench.Rpc rpc, Message[] requests,
+      int seconds, LoadBench.Tally tally, boolean scored) throws InterruptedException {
     var permits = new Semaphore(IN_FLIGHT);
     var done = new AtomicLong();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    long start = System.nanoTime();
     long i = 0;
+    Runnable finished = () -> {
+      done.incrementAndGet();
+      permits.release();
+    };
     while (System.nanoTime() < end) {
       permits.acquire();
-      stub.scoreTransaction(requests[(int) (i++ % requests.length)], new StreamObserver<>() {
-        @Override
-        public void onNext(ScoreTransactionResponse value) {}
-
-        @Override
-        public void onError(Throwable t) {
-          permits.release();
-        }
-
-        @Override
-        public void onCompleted() {
-          done.incrementAndGet();
-          permits.release();
-        }
-      });
+      LoadBench.call(channel, rpc, requests[(int) (i++ % requests.length)], tally, scored,
+          finished);
     }
     permits.acquire(IN_FLIGHT);
-    double rate = done.get() / ((System.nanoTime() - start) / 1e9);
-    return rate;
+    return done.get();
   }
 
-  private static Result openLoop(ScoringServiceGrpc.ScoringServiceStub stub,
-      ScoreTransactionRequest[] requests, double rate, int seconds) throws InterruptedException {
+  /**
+   * Calls sent at {@code rate} for {@code seconds} whatever the answers do; each call's latency
+   * from its intended start, in µs (an unanswered call counts as an error and its wait).
+   */
+  private static long[] openLoop(ManagedChannel channel, LoadBench.Rpc rpc, Message[] requests,
+      double rate, int seconds, LoadBench.Tally tally, boolean scored, long drainSeconds)
+      throws InterruptedException {
     int total = (int) (rate * seconds);
     long[] latency = new long[total];
-    var errors = new AtomicLong();
     var finished = new CountDownLatch(total);
     long interval = (long) (1e9 / rate);
     long start = System.nanoTime();
@@ -238,28 +446,17 @@ public final class LoadHarness {
       for (; sent < due; sent++) {
         long intended = start + sent * interval;
         int slot = sent;
-        stub.scoreTransaction(requests[sent % requests.length], new StreamObserver<>() {
-          @Override
-          public void onNext(ScoreTransactionResponse value) {}
-
-          @Override
-          public void onError(Throwable t) {
-            errors.incrementAndGet();
-            latency[slot] = (System.nanoTime() - intended) / 1000;
-            finished.countDown();
-          }
-
-          @Override
-          public void onCompleted() {
-            latency[slot] = (System.nanoTime() - intended) / 1000;
-            finished.countDown();
-          }
+        LoadBench.call(channel, rpc, requests[sent % requests.length], tally, scored, () -> {
+          latency[slot] = (System.nanoTime() - intended) / 1000;
+          finished.countDown();
         });
       }
-      java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+      LockSupport.parkNanos(200_000);
     }
-    finished.await(60, TimeUnit.SECONDS);
-    Arrays.sort(latency);
-    return new Result("open", rate, latency, errors.get());
+    if (!finished.await(drainSeconds, TimeUnit.SECONDS)) {
+      tally.errors.computeIfAbsent("UNANSWERED", c -> new LongAdder())
+          .add(finished.getCount());
+    }
+    return latency;
   }
 }
