@@ -129,6 +129,14 @@ public final class LoadHarness {
       return calls == 0 ? 0 : serverCpu * 1e6 / calls;
     }
 
+    /**
+     * The whole process's CPU per call but the JIT compiler's: server, load generator and broker,
+     * as the load harness counted it before the generator had threads of its own.
+     */
+    double processCpuPerCallMicros() {
+      return calls == 0 ? 0 : (serverCpu + generatorCpu + brokerCpu) * 1e6 / calls;
+    }
+
     long pct(double p) {
       if (sorted == null) {
         sorted = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
@@ -283,7 +291,9 @@ public final class LoadHarness {
     System.out.printf("%n%,d accounts' profiles in the store; %d rounds of %d s per server and"
         + " phase. CPU per call: the server's threads over the closed loops, per call answered"
         + " (every thread of the process but the load generator's ld-*, the embedded broker's and"
-        + " the JIT compiler's, each shown apart; GC included). The embedded"
+        + " the JIT compiler's, each shown apart; GC included); 'whole process' adds the generator's and"
+        + " the broker's, as the harness counted before its generator had threads of its own. The"
+        + " embedded"
         + " broker runs and receives the audit records; the streaming job does not run (the"
         + " store holds the profiles it would have written).%n", accounts, ROUNDS, seconds);
     for (Measured m : measured) {
@@ -295,10 +305,13 @@ public final class LoadHarness {
       Side vigil = m.vigil();
       String faults = faults(m);
       System.out.printf(Locale.ROOT, "%s: %.2f of bare, CPU per call %.1fx bare, at %.0f/s p99"
-          + " %.1f ms p99.9 %.1f ms (bare p99 %.1f ms)%s%n", m.line().name(),
+          + " %.1f ms p99.9 %.1f ms (bare p99 %.1f ms); whole process %.1fx%s%n",
+          m.line().name(),
           vigil.maxRate() / bare.maxRate(), vigil.cpuPerCallMicros() / bare.cpuPerCallMicros(),
           LoadBench.FIXED_RATE, vigil.pct(0.99) / 1000.0, vigil.pct(0.999) / 1000.0,
-          bare.pct(0.99) / 1000.0, (faults.isEmpty() ? "" : " NOT VALID: " + faults)
+          bare.pct(0.99) / 1000.0,
+          vigil.processCpuPerCallMicros() / bare.processCpuPerCallMicros(),
+          (faults.isEmpty() ? "" : " NOT VALID: " + faults)
               + (vigil.maxRate() < LoadBench.FIXED_RATE ? String.format(Locale.ROOT,
                   " (over capacity: max %,.0f/s)", vigil.maxRate()) : ""));
     }
