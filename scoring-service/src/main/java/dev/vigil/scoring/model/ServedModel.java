@@ -39,8 +39,11 @@ import org.tribuo.transform.TransformerMap;
  *       notices. A feature's contribution is its weight times the distance of its (transformed)
  *       value from the least adverse value seen in training. Contributions are never negative;
  *       their sum plus the model's intercept at the best values gives the log-odds exactly.
- *   <li>XGBoost: the booster's own per-prediction contributions (TreeSHAP), bad class minus good
- *       class; their sum plus the bias is the log-odds.
+ *   <li>XGBoost: TreeSHAP (path-dependent, as the booster's {@code predictContrib}), bad class
+ *       minus good class; their sum plus the bias is the log-odds. The trees are evaluated in
+ *       Java ({@link BoostedTrees}, read once from the booster's JSON model): no JNI call and no
+ *       lock per call. A booster it does not reproduce is served through its native calls,
+ *       which serialise on the booster's lock.
  *   <li>Any other model (an ONNX import): occlusion, the drop in log-odds when the feature is set
  *       to zero, one extra prediction per feature.
  * </ul>
@@ -194,8 +197,9 @@ public final class ServedModel {
       // the margins from the leaves the row reaches (as the booster's predict), TreeSHAP's
       // contributions and bias beside them: their sum is the same margin up to float rounding
       // (ServedModelTest and BoostedTreesTest prove both equal to the booster's own)
-      double[] withBias = trees.withBias(values);
-      p = sigmoid(trees.logOdds(values));
+      float[] row = trees.row(values);
+      double[] withBias = trees.withBias(row, values.length);
+      p = sigmoid(trees.logOdds(row));
       c = Arrays.copyOf(withBias, values.length);
       base = withBias[values.length];
     } else if (explainer instanceof TreeContributions trees) {
@@ -384,7 +388,11 @@ public final class ServedModel {
 
     /** The bad class's margin less the good class's: the log-odds of the bad outcome. */
     double logOdds(double[] values) {
-      float[] m = trees.margins(row(values));
+      return logOdds(row(values));
+    }
+
+    double logOdds(float[] row) {
+      float[] m = trees.margins(row);
       return (double) m[bad] - m[good];
     }
 
@@ -398,15 +406,20 @@ public final class ServedModel {
      * model does not know.
      */
     double[] withBias(double[] values) {
-      float[] c = trees.contributions(row(values));
+      return withBias(row(values), values.length);
+    }
+
+    /** As above, for the row {@link #row} made of {@code features} values. */
+    double[] withBias(float[] row, int features) {
+      float[] c = trees.contributions(row);
       int stride = trees.width() + 1;
-      double[] out = new double[values.length + 1];
-      for (int i = 0; i < values.length; i++) {
+      double[] out = new double[features + 1];
+      for (int i = 0; i < features; i++) {
         if (column[i] >= 0) {
           out[i] = (double) c[bad * stride + column[i]] - c[good * stride + column[i]];
         }
       }
-      out[values.length] = (double) c[bad * stride + stride - 1] - c[good * stride + stride - 1];
+      out[features] = (double) c[bad * stride + stride - 1] - c[good * stride + stride - 1];
       return out;
     }
   }
