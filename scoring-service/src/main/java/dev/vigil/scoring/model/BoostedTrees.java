@@ -304,10 +304,17 @@ final class BoostedTrees {
   private void shap(float[] row, float[] phi, int node, int depth, Path path, int parent,
       float parentZero, float parentOne, int parentFeature) {
     int at = parent + depth + 1;
-    System.arraycopy(path.feature, parent, path.feature, at, depth + 1);
-    System.arraycopy(path.zero, parent, path.zero, at, depth + 1);
-    System.arraycopy(path.one, parent, path.one, at, depth + 1);
-    System.arraycopy(path.weight, parent, path.weight, at, depth + 1);
+    // a few elements: a plain loop costs less than four System.arraycopy calls
+    int[] pathFeature = path.feature;
+    float[] pathZero = path.zero;
+    float[] pathOne = path.one;
+    float[] pathWeight = path.weight;
+    for (int k = 0; k <= depth; k++) {
+      pathFeature[at + k] = pathFeature[parent + k];
+      pathZero[at + k] = pathZero[parent + k];
+      pathOne[at + k] = pathOne[parent + k];
+      pathWeight[at + k] = pathWeight[parent + k];
+    }
     extend(path, at, depth, parentZero, parentOne, parentFeature);
     if (left[node] < 0) {
       for (int i = 1; i <= depth; i++) {
