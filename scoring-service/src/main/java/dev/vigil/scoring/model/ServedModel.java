@@ -7,8 +7,11 @@ import dev.vigil.registry.Prediction;
 import dev.vigil.registry.ScoreScale;
 import java.util.Arrays;
 import java.util.List;
+import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoostError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
@@ -36,13 +39,18 @@ import org.tribuo.transform.TransformerMap;
  *       notices. A feature's contribution is its weight times the distance of its (transformed)
  *       value from the least adverse value seen in training. Contributions are never negative;
  *       their sum plus the model's intercept at the best values gives the log-odds exactly.
- *   <li>XGBoost: the booster's own per-prediction contributions (TreeSHAP), bad class minus good
- *       class; their sum plus the bias is the log-odds.
+ *   <li>XGBoost: TreeSHAP (path-dependent, as the booster's {@code predictContrib}), bad class
+ *       minus good class; their sum plus the bias is the log-odds. The trees are evaluated in
+ *       Java ({@link BoostedTrees}, read once from the booster's JSON model): no JNI call and no
+ *       lock per call. A booster it does not reproduce is served through its native calls,
+ *       which serialise on the booster's lock.
  *   <li>Any other model (an ONNX import): occlusion, the drop in log-odds when the feature is set
  *       to zero, one extra prediction per feature.
  * </ul>
  */
 public final class ServedModel {
+  private static final Logger log = LoggerFactory.getLogger(ServedModel.class);
+
   /**
    * A probability of the bad outcome, each feature's contribution to its log-odds against the
    * training population, and the log-odds the contributions start from.
@@ -67,11 +75,20 @@ public final class ServedModel {
    * @param loaded the model and its card, as the registry loaded them
    */
   public ServedModel(String version, ModelRegistry.Loaded loaded, FeatureSet features) {
+    this(version, loaded, features, true);
+  }
+
+  /**
+   * As above; {@code javaTrees} false serves XGBoost through the booster's native calls, as
+   * before the trees were evaluated in Java (the tests and the benchmark compare the two).
+   */
+  ServedModel(String version, ModelRegistry.Loaded loaded, FeatureSet features,
+      boolean javaTrees) {
     this.version = version;
     this.card = loaded.card();
     this.model = loaded.model();
     this.names = features.names().toArray(new String[0]);
-    this.explainer = explainerFor(model, names);
+    this.explainer = explainerFor(model, names, javaTrees);
     this.expected = new double[names.length];
     this.typical = new double[names.length];
     Arrays.fill(typical, Double.NaN);
@@ -155,6 +172,9 @@ public final class ServedModel {
 
   /** The probability alone (challenger and shadow scoring). */
   public double probability(double[] values) {
+    if (explainer instanceof JavaTrees trees) {
+      return sigmoid(trees.logOdds(values));
+    }
     return Prediction.probability(model, names, values);
   }
 
@@ -173,6 +193,15 @@ public final class ServedModel {
       }
       p = 1 / (1 + Math.exp(-logOdds));
       base = card.intercept();
+    } else if (explainer instanceof JavaTrees trees) {
+      // the margins from the leaves the row reaches (as the booster's predict), TreeSHAP's
+      // contributions and bias beside them: their sum is the same margin up to float rounding
+      // (ServedModelTest and BoostedTreesTest prove both equal to the booster's own)
+      float[] row = trees.row(values);
+      double[] withBias = trees.withBias(row, values.length);
+      p = sigmoid(trees.logOdds(row));
+      c = Arrays.copyOf(withBias, values.length);
+      base = withBias[values.length];
     } else if (explainer instanceof TreeContributions trees) {
       // TreeSHAP's contributions and bias add up to the booster's margin, bad class against
       // good, so one pass gives both (ServedModelTest proves it equal to Tribuo's prediction)
@@ -205,7 +234,7 @@ public final class ServedModel {
     double[] contributions(double[] values, double probability);
   }
 
-  private static Explainer explainerFor(Model<Label> model, String[] names) {
+  private static Explainer explainerFor(Model<Label> model, String[] names, boolean javaTrees) {
     if (model instanceof TransformedModel<Label> t
         && t.getInnerModel() instanceof AbstractLinearSGDModel<Label> linear) {
       return new Scorecard(t.getTransformerMap(), linear, names);
@@ -213,9 +242,22 @@ public final class ServedModel {
     if (model instanceof XGBoostModel<Label> trees && trees.getInnerModels().size() == 1) {
       // one row per call, many calls at once: OpenMP's thread team costs more than the row
       trees.setNumThreads(1);
+      if (javaTrees) {
+        try {
+          return new JavaTrees(trees, names);
+        } catch (BoostedTrees.Unsupported e) {
+          // a shape the Java evaluator does not reproduce (another objective, dart, categorical
+          // splits): served through the booster, one call at a time on its lock
+          log.warn("XGBoost model served through the native booster: {}", e.getMessage());
+        }
+      }
       return new TreeContributions(trees, names);
     }
     return (values, p) -> occlusion(model, names, values, p);
+  }
+
+  static double sigmoid(double logOdds) {
+    return 1 / (1 + Math.exp(-logOdds));
   }
 
   static double logit(double p) {
@@ -294,7 +336,95 @@ public final class ServedModel {
     }
   }
 
-  /** XGBoost's per-prediction contributions for the bad class against the good. */
+  /**
+   * The booster's trees evaluated in Java ({@link BoostedTrees}): margins and TreeSHAP
+   * contributions for the bad class against the good, no native call and no lock.
+   */
+  static final class JavaTrees implements Explainer {
+    private final BoostedTrees trees;
+    private final int[] column;
+    private final int bad;
+    private final int good;
+
+    JavaTrees(XGBoostModel<Label> model, String[] names) throws BoostedTrees.Unsupported {
+      ImmutableFeatureMap ids = model.getFeatureIDMap();
+      // a copy of the booster (Tribuo copies on each call), read once and freed at once
+      Booster booster = model.getInnerModels().get(0);
+      try {
+        trees = BoostedTrees.read(booster.toByteArray("json"), ids.size());
+      } catch (XGBoostError e) {
+        throw new IllegalStateException("XGBoost could not write its model as JSON", e);
+      } finally {
+        booster.dispose();
+      }
+      int classes = model.getOutputIDInfo().size();
+      if (trees.classes() != classes) {
+        throw new BoostedTrees.Unsupported("num_class " + trees.classes() + " for " + classes
+            + " labels");
+      }
+      column = new int[names.length];
+      for (int i = 0; i < names.length; i++) {
+        column[i] = ids.getID(names[i]);
+      }
+      bad = model.getOutputIDInfo().getID(new Label(Prediction.BAD));
+      good = model.getOutputIDInfo().getID(new Label(Prediction.GOOD));
+    }
+
+    /** The row as the booster reads it: floats in Tribuo's columns, NaN (missing) elsewhere. */
+    float[] row(double[] values) {
+      float[] row = new float[trees.width()];
+      Arrays.fill(row, Float.NaN);
+      for (int i = 0; i < values.length; i++) {
+        if (column[i] >= 0) {
+          row[column[i]] = (float) values[i];
+        }
+      }
+      return row;
+    }
+
+    BoostedTrees trees() {
+      return trees;
+    }
+
+    /** The bad class's margin less the good class's: the log-odds of the bad outcome. */
+    double logOdds(double[] values) {
+      return logOdds(row(values));
+    }
+
+    double logOdds(float[] row) {
+      float[] m = trees.margins(row);
+      return (double) m[bad] - m[good];
+    }
+
+    @Override
+    public double[] contributions(double[] values, double probability) {
+      return Arrays.copyOf(withBias(values), values.length);
+    }
+
+    /**
+     * Each feature's contribution, then the bias, bad class against good; 0 for a feature the
+     * model does not know.
+     */
+    double[] withBias(double[] values) {
+      return withBias(row(values), values.length);
+    }
+
+    /** As above, for the row {@link #row} made of {@code features} values. */
+    double[] withBias(float[] row, int features) {
+      float[] c = trees.contributions(row);
+      int stride = trees.width() + 1;
+      double[] out = new double[features + 1];
+      for (int i = 0; i < features; i++) {
+        if (column[i] >= 0) {
+          out[i] = (double) c[bad * stride + column[i]] - c[good * stride + column[i]];
+        }
+      }
+      out[features] = (double) c[bad * stride + stride - 1] - c[good * stride + stride - 1];
+      return out;
+    }
+  }
+
+  /** XGBoost's per-prediction contributions for the bad class against the good, natively. */
   static final class TreeContributions implements Explainer {
     /**
      * The booster, copied from the model once. Tribuo's {@code getInnerModels()} copies every
@@ -302,7 +432,7 @@ public final class ServedModel {
      * freed only when the collector finalises it: asked per prediction, that cost a copy per score
      * and let native memory grow between collections (a test JVM aborted).
      */
-    private final ml.dmlc.xgboost4j.java.Booster booster;
+    private final Booster booster;
     private final int[] column;
     private final int width;
     private final int bad;
