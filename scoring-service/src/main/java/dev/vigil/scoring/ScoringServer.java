@@ -351,6 +351,11 @@ public final class ScoringServer implements AutoCloseable {
     return store;
   }
 
+  /** Decisions recorded in the audit spool and not yet delivered to the decisions topic. */
+  public long auditPending() {
+    return spool.pending();
+  }
+
   /** The scoring handler itself, for in-process cost measurement. */
   public Scoring scoring() {
     return scoring;

@@ -249,6 +249,11 @@ public final class ServedModel {
           // a shape the Java evaluator does not reproduce (another objective, dart, categorical
           // splits): served through the booster, one call at a time on its lock
           log.warn("XGBoost model served through the native booster: {}", e.getMessage());
+        } catch (RuntimeException e) {
+          // a model file the evaluator cannot read as it expects (a later XGBoost's format,
+          // e.g. a per-class base_score): the booster still serves it, as it did before
+          log.warn("XGBoost model served through the native booster: its JSON model could not"
+              + " be read ({})", e.toString());
         }
       }
       return new TreeContributions(trees, names);

@@ -346,6 +346,26 @@ final class LoadBench implements AutoCloseable {
         new Target("Vigil", vigil.port(), variant.tls()));
   }
 
+  /**
+   * Waits until the running Vigil has delivered every audit record it has recorded (at most a
+   * minute), so that the drainer's, producer's and broker's work for one phase's decisions is
+   * counted in that phase, not in the next one's (bare's, perhaps).
+   */
+  void awaitAuditDelivered() throws InterruptedException {
+    if (vigil == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (vigil.auditPending() > 0) {
+      if (System.nanoTime() > deadline) {
+        System.out.printf("  (audit spool still holds %,d records after a minute)%n",
+            vigil.auditPending());
+        return;
+      }
+      Thread.sleep(10);
+    }
+  }
+
   private void closeVigil() throws InterruptedException {
     if (vigil != null) {
       vigil.close();
