@@ -493,8 +493,11 @@ final class BoostedTrees {
     private final int[] internal;
     /** Per internal node, its feature's bit in the patterns of its subtree's leaves. */
     private final int[] bit;
-    /** Per internal node, whether its feature is new on the path (its hot child sets the bit). */
-    private final boolean[] fresh;
+    /**
+     * Per internal node, its bit if its feature is new on the path (the child the row goes to
+     * sets it), else 0 (that child keeps what the path above decided).
+     */
+    private final int[] set;
     /** Per tree, its leaves: {@code [leafStart[t], leafStart[t+1])}. */
     private final int[] leafStart;
     private final int[] leaf;
@@ -504,26 +507,26 @@ final class BoostedTrees {
      */
     private final int[] featureStart;
     private final int[] leafFeature;
-    /** Per leaf feature, {@code (1 - z) / z}. */
-    private final double[] ratio;
+    /** Per leaf feature, {@code 1 / z}. */
+    private final double[] inverse;
     /** Per leaf, where its {@code 2^k} entries of {@code H} start in {@link #table}. */
     private final int[] tableStart;
     private final double[] table;
     /** The most nodes of any tree. */
     private final int widest;
 
-    private LeafTables(int[] nodeStart, int[] internal, int[] bit, boolean[] fresh,
-        int[] leafStart, int[] leaf, int[] featureStart, int[] leafFeature, double[] ratio,
+    private LeafTables(int[] nodeStart, int[] internal, int[] bit, int[] set,
+        int[] leafStart, int[] leaf, int[] featureStart, int[] leafFeature, double[] inverse,
         int[] tableStart, double[] table, int widest) {
       this.nodeStart = nodeStart;
       this.internal = internal;
       this.bit = bit;
-      this.fresh = fresh;
+      this.set = set;
       this.leafStart = leafStart;
       this.leaf = leaf;
       this.featureStart = featureStart;
       this.leafFeature = leafFeature;
-      this.ratio = ratio;
+      this.inverse = inverse;
       this.tableStart = tableStart;
       this.table = table;
       this.widest = widest;
@@ -532,7 +535,7 @@ final class BoostedTrees {
     /**
      * The tables for the trees, or null (path-dependent TreeSHAP serves) when a tree is deeper
      * than {@link #MAX_DEPTH}, the tables would exceed {@code maxBytes}, or a split has a child
-     * of zero cover (its ratio {@code (1 - z) / z} undefined).
+     * of zero cover ({@code 1 / z} undefined).
      */
     static LeafTables build(BoostedTrees trees, int deepest, long maxBytes) {
       if (deepest > MAX_DEPTH) {
@@ -566,9 +569,9 @@ final class BoostedTrees {
         widest = Math.max(widest, end - trees.root[t]);
       }
       return new LeafTables(builder.nodeStart, Arrays.copyOf(builder.internal, builder.internals),
-          builder.bit, builder.fresh, builder.leafStart, builder.leaf, builder.featureStart,
+          builder.bit, builder.set, builder.leafStart, builder.leaf, builder.featureStart,
           Arrays.copyOf(builder.leafFeature, builder.features),
-          Arrays.copyOf(builder.ratio, builder.features), builder.tableStart, table, widest);
+          Arrays.copyOf(builder.inverse, builder.features), builder.tableStart, table, widest);
     }
 
     /** The walk over each tree at load, collecting paths, and then each leaf's table. */
@@ -577,13 +580,13 @@ final class BoostedTrees {
       final int[] nodeStart;
       final int[] internal;
       final int[] bit;
-      final boolean[] fresh;
+      final int[] set;
       final int[] leafStart;
       final int[] leaf;
       final int[] featureStart;
       final int[] leafFeature;
-      final double[] ratio;
-      /** Per leaf feature, z (kept for the tables, then turned into {@code ratio}). */
+      final double[] inverse;
+      /** Per leaf feature, z (for the tables). */
       final double[] zero;
       final int[] tableStart;
       final double[] value;
@@ -600,12 +603,12 @@ final class BoostedTrees {
         nodeStart = new int[trees.root.length + 1];
         internal = new int[nodes];
         bit = new int[nodes];
-        fresh = new boolean[nodes];
+        set = new int[nodes];
         leafStart = new int[trees.root.length + 1];
         leaf = new int[leaves];
         featureStart = new int[leaves + 1];
         leafFeature = new int[leaves * MAX_DEPTH];
-        ratio = new double[leaves * MAX_DEPTH];
+        inverse = new double[leaves * MAX_DEPTH];
         zero = new double[leaves * MAX_DEPTH];
         tableStart = new int[leaves];
         value = new double[leaves];
@@ -620,11 +623,11 @@ final class BoostedTrees {
           featureStart[l] = features;
           for (int j = 0; j < k; j++) {
             if (!(pathZero[j] > 0)) {
-              return false; // a child of zero cover: (1 - z) / z is undefined
+              return false; // a child of zero cover: 1 / z is undefined
             }
             leafFeature[features] = pathFeature[j];
             zero[features] = pathZero[j];
-            ratio[features] = (1 - pathZero[j]) / pathZero[j];
+            inverse[features] = 1 / pathZero[j];
             features++;
           }
           tableStart[l] = (int) Math.min(entries, Integer.MAX_VALUE);
@@ -638,7 +641,7 @@ final class BoostedTrees {
         }
         internal[internals++] = node;
         bit[node] = 1 << at;
-        fresh[node] = at == k;
+        set[node] = at == k ? bit[node] : 0;
         double cover = trees.cover[node];
         for (int child : new int[] {trees.left[node], trees.right[node]}) {
           double share = trees.cover[child] / cover;
@@ -727,21 +730,24 @@ final class BoostedTrees {
         for (int i = nodeStart[t]; i < nodeStart[t + 1]; i++) {
           int n = internal[i];
           float x = row[feature[n]];
-          int hot = Float.isNaN(x) ? (defaultLeft[n] ? left[n] : right[n])
-              : x < condition[n] ? left[n] : right[n];
-          int cold = hot == left[n] ? right[n] : left[n];
+          // as XGBoost: a missing value follows the default; otherwise value < condition goes
+          // left; selects rather than branches (the direction is the row's, unpredictable)
+          boolean goesLeft = Float.isNaN(x) ? defaultLeft[n] : x < condition[n];
           int p = pattern[n - root];
-          pattern[hot - root] = fresh[n] ? p | bit[n] : p;
-          pattern[cold - root] = p & ~bit[n];
+          int satisfied = p | set[n];
+          int violated = p & ~bit[n];
+          pattern[left[n] - root] = goesLeft ? satisfied : violated;
+          pattern[right[n] - root] = goesLeft ? violated : satisfied;
         }
         for (int l = leafStart[t]; l < leafStart[t + 1]; l++) {
           int a = pattern[leaf[l] - root];
           int base = tableStart[l];
-          double unsatisfied = -table[base + a];
           for (int f = featureStart[l], j = 0; f < featureStart[l + 1]; f++, j++) {
-            int b = 1 << j;
-            sum[offset + leafFeature[f]] += (a & b) == 0 ? unsatisfied
-                : ratio[f] * table[base + (a & ~b)];
+            // satisfied: (1 - z) / z * H(A less j) = (1 / z - 1) * H(A less j); not: -H(A),
+            // and then A less j is A: one look-up either way
+            int s = a >>> j & 1;
+            sum[offset + leafFeature[f]] += table[base + (a & ~(1 << j))]
+                * (s * inverse[f] - 1);
           }
         }
       }
