@@ -472,14 +472,16 @@ final class BoostedTrees {
    * pass over the tree's nodes (each node's pattern from its parent's) and {@code k} look-ups per
    * leaf, against TreeSHAP's {@code k^2} per leaf and node.
    *
-   * <p>Built in doubles and summed in doubles: within a float's rounding of XGBoost's float
-   * TreeSHAP (which adds the same terms in another order).
+   * <p>Built in doubles and summed in doubles: within float rounding of XGBoost's float
+   * TreeSHAP, which adds the same terms in another order (at most 1.7e-6 apart on the fraud
+   * champion over 1,500 generated rows).
    */
   static final class LeafTables {
     /**
      * The tables' bound: above it (or above {@link #MAX_DEPTH}) the model is served by
-     * path-dependent TreeSHAP. 200 trees of depth 6 need at most 200 * 64 * 64 doubles (6.6
-     * MB); 64 MB allows ten times that per model, with several versions loaded at once.
+     * path-dependent TreeSHAP. The fraud champion (200 rounds of 2 classes: 400 trees of depth
+     * 6) needs at most 400 * 64 * 64 doubles (13 MB), in practice 73,450 (0.6 MB: 11 leaves per
+     * tree on average); 64 MB allows several versions loaded at once.
      */
     static final long MAX_BYTES = 64L << 20;
     /** A leaf's table has {@code 2^k} entries: beyond depth 12 (4,096 each) it grows too fast. */
