@@ -198,6 +198,27 @@ class BoostedTreesTest {
     contributionsAgree(values);
   }
 
+  /**
+   * Fast TreeSHAP (what serves, {@link BoostedTrees#contributions}) equals path-dependent
+   * TreeSHAP ({@link BoostedTrees#treeShap}, XGBoost's algorithm ported) on the champion's 200
+   * trees of depth 6, within the same 1e-5 as against xgboost4j: the one in doubles, the other in
+   * floats, both sums of the same leaves' shares (seen over 1,500 rows: at most 1.7e-6; the
+   * ported TreeSHAP equalled xgboost4j's to the bit on those rows).
+   */
+  @Property(tries = 300)
+  void fastTreeShapIsPathDependentTreeShap(@ForAll("rowsWithMissing") double[] values) {
+    Trained t = Trained.MODEL;
+    assertThat(t.java.trees().fast()).as("Fast TreeSHAP's tables built").isTrue();
+    float[] row = t.java.row(values);
+    float[] fast = t.java.trees().contributions(row);
+    float[] reference = t.java.trees().treeShap(row);
+    assertThat(fast).hasSameSizeAs(reference);
+    for (int i = 0; i < fast.length; i++) {
+      assertThat((double) fast[i]).as("contribution %d (bias: every %dth)", i, row.length + 1)
+          .isCloseTo(reference[i], within(1e-5));
+    }
+  }
+
   private static void marginsAgree(double[] values) throws XGBoostError {
     Trained t = Trained.MODEL;
     float[] row = t.java.row(values);
@@ -228,8 +249,15 @@ class BoostedTreesTest {
 
   /**
    * ServedModel answers as it did through the native calls: on generated rows, the same
-   * probability (the score on the 0-999 scale no further than a 1e-6 change of it would move
+   * probability (the score on the 0-999 scale no further than a 2e-6 change of it would move
    * it), contributions against the population, base, and reasons.
+   *
+   * <p>The probability within 2e-6, not 1e-6: the Java path's is the booster's {@code predict}
+   * (its margins, within 1e-6 of xgboost4j's in {@link #marginsAndProbabilityAreTheBoostersOwn}),
+   * while the native path's is the sigmoid of the sum of {@code predictContrib}'s float
+   * contributions, which rounds differently from the margin by a few 1e-6 of log-odds over 200
+   * trees (seen: 1.06e-6 of probability, seed 1867967111117700431). A wrong margin moves it by a
+   * leaf's value, orders of magnitude more.
    */
   @Property(tries = 300)
   void servedScoresContributionsAndReasonsAreAsThroughTheBooster(
@@ -237,10 +265,10 @@ class BoostedTreesTest {
     Trained t = Trained.MODEL;
     ServedModel.Scored java = t.servedJava.score(values);
     ServedModel.Scored jni = t.servedJni.score(values);
-    assertThat(java.probability()).isCloseTo(jni.probability(), within(1e-6));
+    assertThat(java.probability()).isCloseTo(jni.probability(), within(2e-6));
     assertThat(ScoreScale.of(java.probability()))
-        .isBetween(ScoreScale.of(jni.probability() - 1e-6),
-            ScoreScale.of(jni.probability() + 1e-6));
+        .isBetween(ScoreScale.of(jni.probability() - 2e-6),
+            ScoreScale.of(jni.probability() + 2e-6));
     assertThat(java.base()).isCloseTo(jni.base(), within(1e-5));
     for (int i = 0; i < values.length; i++) {
       assertThat(java.contributions()[i]).as(t.names[i])

@@ -10,6 +10,7 @@ import dev.vigil.models.training.TimeSplit;
 import dev.vigil.models.training.Workflow;
 import dev.vigil.registry.ModelRegistry;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.tribuo.classification.Label;
+import org.tribuo.common.xgboost.XGBoostModel;
 
 /**
  * An XGBoost fraud champion (trained as {@code ./vigil models train} trains it, on a simulated
@@ -36,6 +39,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code score*}: {@link ServedModel#score}, the probability with TreeSHAP contributions
  *       (what a decision with reasons needs).
  *   <li>{@code probability*}: {@link ServedModel#probability} alone (challenger and shadow).
+ *   <li>{@code contributions*}: the Java trees' contributions alone, for the row as the booster
+ *       reads it: {@code Fast} as served (Fast TreeSHAP's tables), {@code TreeShap} path-dependent
+ *       TreeSHAP, what {@code scoreJava} computed before the tables (with the margins, as
+ *       {@code probabilityJava}).
  * </ul>
  *
  * Rows are the simulated test period's, taken in turn. Run (see docs/benchmarks):
@@ -51,7 +58,9 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ServedTreesBenchmark {
   ServedModel java;
   ServedModel jni;
+  BoostedTrees trees;
   double[][] rows;
+  float[][] floatRows;
 
   @State(Scope.Thread)
   public static class Cursor {
@@ -59,7 +68,8 @@ public class ServedTreesBenchmark {
   }
 
   @Setup(Level.Trial)
-  public void train() throws IOException {
+  public void train() throws IOException, ReflectiveOperationException,
+      BoostedTrees.Unsupported {
     var history = new ArrayList<Event>();
     var config = Simulator.Config.of(11, 300, 60);
     new Simulator(config).run(history::add);
@@ -78,6 +88,20 @@ public class ServedTreesBenchmark {
         true);
     jni = new ServedModel(version, registry.load(Task.FRAUD, version), FeatureCatalogue.FRAUD,
         false);
+    Field model = ServedModel.class.getDeclaredField("model");
+    model.setAccessible(true);
+    @SuppressWarnings("unchecked")
+    var booster = (XGBoostModel<Label>) model.get(java);
+    var javaTrees = new ServedModel.JavaTrees(booster,
+        FeatureCatalogue.FRAUD.names().toArray(new String[0]));
+    trees = javaTrees.trees();
+    if (!trees.fast()) {
+      throw new IllegalStateException("Fast TreeSHAP's tables were refused");
+    }
+    floatRows = new float[rows.length][];
+    for (int i = 0; i < rows.length; i++) {
+      floatRows[i] = javaTrees.row(rows[i]);
+    }
   }
 
   private double[] row(Cursor c) {
@@ -94,6 +118,22 @@ public class ServedTreesBenchmark {
   @Benchmark
   public ServedModel.Scored scoreNative(Cursor c) {
     return jni.score(row(c));
+  }
+
+  private float[] floatRow(Cursor c) {
+    float[] row = floatRows[c.next];
+    c.next = (c.next + 1) % floatRows.length;
+    return row;
+  }
+
+  @Benchmark
+  public float[] contributionsFast(Cursor c) {
+    return trees.contributions(floatRow(c));
+  }
+
+  @Benchmark
+  public float[] contributionsTreeShap(Cursor c) {
+    return trees.treeShap(floatRow(c));
   }
 
   @Benchmark
