@@ -249,15 +249,17 @@ class BoostedTreesTest {
 
   /**
    * ServedModel answers as it did through the native calls: on generated rows, the same
-   * probability (the score on the 0-999 scale no further than a 2e-6 change of it would move
+   * probability (the score on the 0-999 scale no further than a 1e-5 change of it would move
    * it), contributions against the population, base, and reasons.
    *
-   * <p>The probability within 2e-6, not 1e-6: the Java path's is the booster's {@code predict}
+   * <p>The probability within 1e-5, not 1e-6: the Java path's is the booster's {@code predict}
    * (its margins, within 1e-6 of xgboost4j's in {@link #marginsAndProbabilityAreTheBoostersOwn}),
    * while the native path's is the sigmoid of the sum of {@code predictContrib}'s float
    * contributions, which rounds differently from the margin by a few 1e-6 of log-odds over 200
-   * trees (seen: 1.06e-6 of probability, seed 1867967111117700431). A wrong margin moves it by a
-   * leaf's value, orders of magnitude more.
+   * trees (seen: 1.06e-6 of probability, seed 1867967111117700431, against a 1e-6 bound; CI's
+   * seeds are random). The contributions themselves are compared within 1e-5 each, so their sum,
+   * the native side's margin, is not held tighter than that. A wrong margin moves it by a leaf's
+   * value, orders of magnitude more.
    */
   @Property(tries = 300)
   void servedScoresContributionsAndReasonsAreAsThroughTheBooster(
@@ -265,10 +267,10 @@ class BoostedTreesTest {
     Trained t = Trained.MODEL;
     ServedModel.Scored java = t.servedJava.score(values);
     ServedModel.Scored jni = t.servedJni.score(values);
-    assertThat(java.probability()).isCloseTo(jni.probability(), within(2e-6));
+    assertThat(java.probability()).isCloseTo(jni.probability(), within(1e-5));
     assertThat(ScoreScale.of(java.probability()))
-        .isBetween(ScoreScale.of(jni.probability() - 2e-6),
-            ScoreScale.of(jni.probability() + 2e-6));
+        .isBetween(ScoreScale.of(jni.probability() - 1e-5),
+            ScoreScale.of(jni.probability() + 1e-5));
     assertThat(java.base()).isCloseTo(jni.base(), within(1e-5));
     for (int i = 0; i < values.length; i++) {
       assertThat(java.contributions()[i]).as(t.names[i])
