@@ -10,9 +10,11 @@ import java.util.stream.IntStream;
 /**
  * An XGBoost tree ensemble evaluated in Java, read once from the booster's own JSON model (exact
  * float split conditions and leaf values, default directions, each node's cover and each tree's
- * class): the margins per class and path-dependent TreeSHAP (Lundberg et al.), computed as
- * XGBoost's CPU predictor computes them, in floats and in the same order, with no native call and
- * no lock. Immutable after load: any number of threads may score at once.
+ * class): the margins per class, computed as XGBoost's CPU predictor computes them (in floats
+ * and in the same order), and path-dependent TreeSHAP's contributions (Lundberg et al.), by Fast
+ * TreeSHAP v2's tables built at load (in doubles: within float rounding of the booster's), or by
+ * XGBoost's own algorithm, ported, when the tables would be too large ({@link #fast}); no native
+ * call and no lock. Immutable after load: any number of threads may score at once.
  *
  * <p>Supported: a {@code gbtree} booster with the {@code multi:softprob} objective (what Tribuo's
  * XGBoost classifier trains), numerical splits only. Anything else ({@code dart}'s weighted

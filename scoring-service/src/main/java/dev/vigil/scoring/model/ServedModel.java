@@ -362,6 +362,11 @@ public final class ServedModel {
       } finally {
         booster.dispose();
       }
+      if (!trees.fast()) {
+        // served, but its contributions cost about five times Fast TreeSHAP's
+        log.warn("XGBoost model's contributions by path-dependent TreeSHAP: too deep, too large"
+            + " or a zero cover for Fast TreeSHAP's tables");
+      }
       int classes = model.getOutputIDInfo().size();
       if (trees.classes() != classes) {
         throw new BoostedTrees.Unsupported("num_class " + trees.classes() + " for " + classes
