@@ -131,6 +131,16 @@ class OrdinaryHistoriesTest {
       "AVERAGE_SPEND_30D", "LARGEST_SPEND_30D", "MERCHANT_VOLUME_1D", "MERCHANT_VOLUME_7D",
       "MERCHANT_VOLUME_30D", "NEW_DEVICE", "NEW_COUNTRY", "NEW_MERCHANT");
 
+  /** Each account's usual purchase, but from a device it never used. */
+  static List<ScoreTransactionResponse> newDevice(String round) {
+    var out = new ArrayList<ScoreTransactionResponse>();
+    for (int a = 0; a < ACCOUNTS; a++) {
+      out.add(score(purchase("nd-" + round + "-" + a, NOW - 60_000, a, 3_500, MERCHANTS[0],
+          "d-other-" + a, "US")));
+    }
+    return out;
+  }
+
   @Test
   void ordinaryPurchasesAreApprovedWithoutReasonsAndNoneAnyoneWouldDisagreeWith()
       throws Exception {
@@ -138,6 +148,13 @@ class OrdinaryHistoriesTest {
     List<ScoreTransactionResponse> answers = ordinary("default");
     System.out.println("ordinary probe, default policy: " + describe(answers));
     assertThat(answers).allSatisfy(r -> {
+      assertThat(r.getDecision()).isEqualTo(TransactionDecision.TRANSACTION_DECISION_APPROVE);
+      assertThat(r.getScore().getReasonsList()).isEmpty();
+    });
+    // a usual purchase from a new device: approved, and an approval carries no reasons
+    List<ScoreTransactionResponse> newDevice = newDevice("default");
+    System.out.println("new device, default policy: " + describe(newDevice));
+    assertThat(newDevice).allSatisfy(r -> {
       assertThat(r.getDecision()).isEqualTo(TransactionDecision.TRANSACTION_DECISION_APPROVE);
       assertThat(r.getScore().getReasonsList()).isEmpty();
     });
@@ -152,12 +169,8 @@ class OrdinaryHistoriesTest {
       assertThat(r.getScore().getReasonsList()).extracting(Reason::getCode)
           .doesNotContainAnyElementsOf(NOT_OF_AN_ORDINARY_PURCHASE);
     });
-    // the policy does give reasons on APPROVE: a usual purchase from a new device
-    var newDevice = new ArrayList<ScoreTransactionResponse>();
-    for (int a = 0; a < ACCOUNTS; a++) {
-      newDevice.add(score(purchase("nd-" + a, NOW - 60_000, a, 3_500, MERCHANTS[0],
-          "d-other-" + a, "US")));
-    }
+    // the policy does give reasons on APPROVE: the new device is one
+    newDevice = newDevice("always");
     System.out.println("new device, reasons on APPROVE: " + describe(newDevice) + " decisions "
         + newDevice.stream().map(r -> r.getDecision().name()).distinct().toList());
     assertThat(newDevice).anySatisfy(r -> {
