@@ -96,7 +96,34 @@ public final class FeatureCatalogue {
    * reason (contact counts, consent: nothing about the customer's risk a lender could show)
    * has none.
    */
-  public record ReasonFact(String code, Adverse adverse, String text) {}
+  public record ReasonFact(String code, Adverse adverse, String text, History history) {
+    /** A reason whose feature is measured on every request (no window that can be empty). */
+    public ReasonFact(String code, Adverse adverse, String text) {
+      this(code, adverse, text, null);
+    }
+
+    /** The same reason, for a feature that has no history when {@code history} says so. */
+    ReasonFact measuredWith(History evidence) {
+      return new ReasonFact(code, adverse, text, evidence);
+    }
+  }
+
+  /**
+   * How to tell, from a feature vector alone, that a feature's value is its window's default
+   * rather than a measurement (a mean of 0, a ratio of 1, a count of 0 when the window holds
+   * nothing): the companion count feature of the same window, and the least count at which the
+   * feature measures anything. Such a value is never a reason: it says only that there is no
+   * history, which no text about the customer's behaviour describes.
+   *
+   * @param count the count feature of the same window (the feature itself, for a count)
+   * @param least the count below which the feature's value is its default
+   */
+  public record History(String count, int least) {
+    /** Whether the feature measures something, given its companion count's value. */
+    public boolean measured(double countValue) {
+      return countValue >= least;
+    }
+  }
 
   /**
    * One named feature, and the facts about it: its description, what it reads, how it is
@@ -224,9 +251,22 @@ public final class FeatureCatalogue {
     }
   }
 
-  public static final FeatureSet FRAUD = new FeatureSet(Task.FRAUD, fraud());
-  public static final FeatureSet DEPOSIT = new FeatureSet(Task.DEPOSIT, deposit());
-  public static final FeatureSet DELINQUENCY = new FeatureSet(Task.DELINQUENCY, delinquency());
+  public static final FeatureSet FRAUD = complete(new FeatureSet(Task.FRAUD, fraud()));
+  public static final FeatureSet DEPOSIT = complete(new FeatureSet(Task.DEPOSIT, deposit()));
+  public static final FeatureSet DELINQUENCY =
+      complete(new FeatureSet(Task.DELINQUENCY, delinquency()));
+
+  /** A task's whole set, refused when a feature's history count is not one of its features. */
+  private static FeatureSet complete(FeatureSet set) {
+    for (Feature f : set.features()) {
+      History h = f.reason() == null ? null : f.reason().history();
+      if (h != null && !set.names().contains(h.count())) {
+        throw new IllegalStateException(f.name() + ": its history count " + h.count()
+            + " is no " + set.task() + " feature");
+      }
+    }
+    return set;
+  }
 
   private FeatureCatalogue() {}
 
@@ -270,15 +310,18 @@ public final class FeatureCatalogue {
     f.add("acct_txn_mean_7d", "Mean debit amount over 7 days",
         in -> debits(in, 7 * DAY).mean())
         .because(either("AVERAGE_SPEND_7D",
-            "Unusual average transaction amount over 7 days"));
+            "Unusual average transaction amount over 7 days")
+            .measuredWith(new History("acct_txn_count_7d", 1)));
     f.add("acct_txn_mean_30d", "Mean debit amount over 30 days",
         in -> debits(in, 30 * DAY).mean())
         .because(either("AVERAGE_SPEND_30D",
-            "Unusual average transaction amount over 30 days"));
+            "Unusual average transaction amount over 30 days")
+            .measuredWith(new History("acct_txn_count_30d", 1)));
     f.add("acct_txn_max_30d", "Largest debit over 30 days",
         in -> debits(in, 30 * DAY).maxOrZero())
         .because(higher("LARGEST_SPEND_30D",
-            "Largest transaction of the last 30 days higher than is typical"));
+            "Largest transaction of the last 30 days higher than is typical")
+            .measuredWith(new History("acct_txn_count_30d", 1)));
     f.reading(null).add("txn_amount", "Amount of the transaction being scored",
         FeatureCatalogue::txnAmount)
         .because(higher("AMOUNT",
@@ -294,14 +337,16 @@ public final class FeatureCatalogue {
           return Math.max(-50, Math.min(50, z));
         })
         .because(higher("AMOUNT_UNUSUAL",
-            "Amount further above the account's usual spending than is typical"));
+            "Amount further above the account's usual spending than is typical")
+            .measuredWith(new History("acct_txn_count_30d", 2)));
     f.add("txn_amount_to_mean_30d", "Amount over the account's 30-day mean debit (1 without history)",
         in -> {
           Aggregate a = debits(in, 30 * DAY);
           return a.count() == 0 ? 1.0 : txnAmount(in) / Math.max(a.mean(), 1.0);
         })
         .because(higher("AMOUNT_ABOVE_AVERAGE",
-            "Amount large compared with the account's average transaction"));
+            "Amount large compared with the account's average transaction")
+            .measuredWith(new History("acct_txn_count_30d", 1)));
     f.add("secs_since_prev_txn", "Seconds since the account's previous debit (capped at 30 days)",
         in -> {
           long last = in.account().lastDebitMillis;
@@ -337,7 +382,8 @@ public final class FeatureCatalogue {
               in.asOfMillis() - 30 * DAY, in.asOfMillis()) / n;
         })
         .because(higher("CARD_NOT_PRESENT_SHARE",
-            "Higher share of card-not-present transactions than is typical"));
+            "Higher share of card-not-present transactions than is typical")
+            .measuredWith(new History("acct_txn_count_30d", 1)));
     f.reading(null).add("txn_card_not_present",
         "The transaction is card-not-present (e-commerce, phone, mail)",
         in -> txn(in) != null && txn(in).cardNotPresent() ? 1 : 0)
@@ -372,7 +418,8 @@ public final class FeatureCatalogue {
           in -> merchantWindow(in, days * DAY, in.merchant().transactions))
           .because(either("MERCHANT_VOLUME_" + days + "D",
               "Unusual transaction volume at this merchant or terminal over the last "
-                  + span(days + "d")));
+                  + span(days + "d"))
+              .measuredWith(new History("merchant_txn_count_" + days + "d", 1)));
     }
     for (long days : new long[] {1, 7, 30}) {
       f.add("merchant_fraud_rate_" + days + "d",
@@ -383,7 +430,8 @@ public final class FeatureCatalogue {
             return n == 0 ? 0 : merchantWindow(in, days * DAY, in.merchant().frauds) / n;
           })
           .because(higher("MERCHANT_FRAUD_" + days + "D",
-              "Fraud reported at this merchant or terminal in the last " + span(days + "d")));
+              "Fraud reported at this merchant or terminal in the last " + span(days + "d"))
+              .measuredWith(new History("merchant_txn_count_" + days + "d", 1)));
     }
     f.reading(EntityType.DEVICE).add("device_distinct_accounts_7d", "Distinct accounts the device served in 7 days (capped at 64)",
         in -> in.device().accounts.distinct(in.asOfMillis() - 7 * DAY, in.asOfMillis()))
@@ -426,7 +474,8 @@ public final class FeatureCatalogue {
           return a.count() == 0 ? 0 : depositAmount(in) / Math.max(a.mean(), 1.0);
         })
         .because(higher("DEPOSIT_ABOVE_AVERAGE",
-            "Deposit large compared with the account's average deposit"));
+            "Deposit large compared with the account's average deposit")
+            .measuredWith(new History("deposit_history_count_90d", 1)));
     f.add("deposit_amount_to_max_90d",
         "Amount over the account's largest deposit in 90 days (0 without history)",
         in -> {
@@ -434,7 +483,8 @@ public final class FeatureCatalogue {
           return a.count() == 0 ? 0 : depositAmount(in) / Math.max(a.maxOrZero(), 1.0);
         })
         .because(higher("DEPOSIT_ABOVE_LARGEST",
-            "Deposit large compared with the account's largest recent deposit"));
+            "Deposit large compared with the account's largest recent deposit")
+            .measuredWith(new History("deposit_history_count_90d", 1)));
     f.add("account_age_days", "Days since the account was opened (or first seen)",
         in -> {
           AccountProfile a = in.account();

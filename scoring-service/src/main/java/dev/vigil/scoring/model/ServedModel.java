@@ -57,6 +57,53 @@ public final class ServedModel {
    */
   public record Scored(double probability, double[] contributions, double base) {}
 
+  /**
+   * Where the training population's tails begin, per feature in feature-set order, for one
+   * quantile q: a value above {@code high[i]} is beyond the q-quantile on the high side (at least
+   * a share q of the population lies strictly below it), a value below {@code low[i]} beyond it
+   * on the low side (at least a share q lies strictly above it). NaN where the population is not
+   * known (a model published without reference rows).
+   */
+  public record Tails(double quantile, double[] low, double[] high) {
+    /** Whether {@code value} of feature {@code i} lies in the population's high tail. */
+    public boolean aboveHigh(int i, double value) {
+      return value > high[i];
+    }
+
+    /** Whether {@code value} of feature {@code i} lies in the population's low tail. */
+    public boolean belowLow(int i, double value) {
+      return value < low[i];
+    }
+
+    /** Whether the population of feature {@code i} is known. */
+    public boolean known(int i) {
+      return !Double.isNaN(high[i]);
+    }
+
+    /**
+     * The tails of each column of {@code sorted} (ascending, no NaN): with n values and
+     * k = ceil(q n), high is the k-th smallest value and low the k-th largest.
+     */
+    static Tails of(double[][] sorted, double quantile) {
+      double[] low = new double[sorted.length];
+      double[] high = new double[sorted.length];
+      for (int i = 0; i < sorted.length; i++) {
+        double[] column = sorted[i];
+        int n = column.length;
+        if (n == 0) {
+          low[i] = Double.NaN;
+          high[i] = Double.NaN;
+          continue;
+        }
+        // q n is k up to rounding when it is a whole number (q a whole percentile, say)
+        int k = Math.max(1, Math.min(n, (int) Math.ceil(quantile * n - 1e-9)));
+        high[i] = column[k - 1];
+        low[i] = column[n - k];
+      }
+      return new Tails(quantile, low, high);
+    }
+  }
+
   private final String version;
   private final ModelCard card;
   private final Model<Label> model;
@@ -68,6 +115,10 @@ public final class ServedModel {
   private final double[] typical;
   /** The model's 0-999 score of each reference row, in card order (empty without them). */
   private final double[] referenceScores;
+  /** Each feature's reference values, ascending, NaN left out (empty without reference rows). */
+  private final double[][] sorted;
+  /** The tails last asked for: the policy's quantile changes seldom. */
+  private volatile Tails tails;
 
   /**
    * A loaded model, ready to serve {@code features}.
@@ -95,6 +146,7 @@ public final class ServedModel {
     List<double[]> reference = card.reference().stream()
         .filter(row -> row.length == names.length).toList();
     double[] scores = new double[reference.size()];
+    this.sorted = new double[names.length][];
     if (!reference.isEmpty()) {
       try {
         for (int r = 0; r < scores.length; r++) {
@@ -119,7 +171,10 @@ public final class ServedModel {
         Arrays.sort(column);
         typical[i] = column.length % 2 == 1 ? column[column.length / 2]
             : (column[column.length / 2 - 1] + column[column.length / 2]) / 2;
+        sorted[i] = Arrays.stream(column).filter(v -> !Double.isNaN(v)).toArray();
       }
+    } else {
+      Arrays.fill(sorted, new double[0]);
     }
     this.referenceScores = scores;
   }
@@ -148,6 +203,20 @@ public final class ServedModel {
    */
   public double[] typical() {
     return typical.clone();
+  }
+
+  /**
+   * Where the training population's tails begin at {@code quantile} (its reference rows, the
+   * card's seeded sample of the training rows): a reason's value must lie beyond them on its
+   * adverse side.
+   */
+  public Tails tails(double quantile) {
+    Tails t = tails;
+    if (t == null || t.quantile() != quantile) {
+      t = Tails.of(sorted, quantile);
+      tails = t;
+    }
+    return t;
   }
 
   public String version() {

@@ -13,4 +13,12 @@ public sealed interface Decision permits TransactionAction, DepositAction, Segme
   default boolean holds() {
     return false;
   }
+
+  /**
+   * True for the task's clear outcome (APPROVE, ACCEPT, CURRENT_LOW_RISK): nothing adverse was
+   * decided, so by default it carries no reasons ({@link ReasonRule}).
+   */
+  default boolean favourable() {
+    return false;
+  }
 }

@@ -24,6 +24,11 @@ public enum DepositAction implements Decision {
   }
 
   @Override
+  public boolean favourable() {
+    return this == ACCEPT;
+  }
+
+  @Override
   public boolean holds() {
     return this == HOLD;
   }

@@ -114,10 +114,14 @@ public final class Policy {
   public record SafeOutcome(String decision, @JsonProperty("hold_days") Integer holdDays,
       @JsonProperty("hold_reason") String holdReason) {}
 
+  /** When a task's decisions carry the model's reasons, as written ({@link ReasonRule}). */
+  public record ReasonsSpec(@JsonProperty("given_on") List<String> givenOn,
+      @JsonProperty("beyond_quantile") Double beyondQuantile) {}
+
   /** A task's rules as written. */
   public record TaskSpec(@JsonProperty("default") String defaultDecision, List<RuleSpec> rules,
       @JsonProperty("on_error") SafeOutcome onError,
-      @JsonProperty("stand_in") SafeOutcome standIn) {}
+      @JsonProperty("stand_in") SafeOutcome standIn, ReasonsSpec reasons) {}
 
   /** The file as written. */
   public record Spec(String version, TaskSpec transaction, TaskSpec deposit,
@@ -149,18 +153,25 @@ public final class Policy {
     private final D defaultDecision;
     private final Decided<D> onError;
     private final Decided<D> standIn;
+    private final ReasonRule reasons;
 
     private Rules(Task task, List<Rule<D>> rules, D defaultDecision, Decided<D> onError,
-        Decided<D> standIn) {
+        Decided<D> standIn, ReasonRule reasons) {
       this.task = task;
       this.rules = rules;
       this.defaultDecision = defaultDecision;
       this.onError = onError;
       this.standIn = standIn;
+      this.reasons = reasons;
     }
 
     public Task task() {
       return task;
+    }
+
+    /** Which of the task's decisions carry the model's reasons, and how unusual a value must be. */
+    public ReasonRule reasons() {
+      return reasons;
     }
 
     /**
@@ -331,7 +342,35 @@ public final class Policy {
         outcome(type, section + ".on_error", onError.decision(), onError.holdDays(),
             onError.holdReason()),
         outcome(type, section + ".stand_in", standIn.decision(), standIn.holdDays(),
-            standIn.holdReason()));
+            standIn.holdReason()),
+        reasons(type, section + ".reasons", spec.reasons()));
+  }
+
+  /**
+   * A task's reason rule as written at {@code at}, or the default: the model's reasons on every
+   * decision but the clear one, beyond {@link ReasonRule#DEFAULT_QUANTILE}.
+   */
+  private static <D extends Enum<D> & Decision> ReasonRule reasons(Class<D> type, String at,
+      ReasonsSpec spec) {
+    var givenOn = new HashSet<String>();
+    if (spec == null || spec.givenOn() == null) {
+      for (D d : EnumSet.allOf(type)) {
+        if (!d.favourable()) {
+          givenOn.add(d.name());
+        }
+      }
+    } else {
+      for (int i = 0; i < spec.givenOn().size(); i++) {
+        givenOn.add(decision(type, at + ".given_on[" + i + "]", spec.givenOn().get(i)).name());
+      }
+    }
+    double quantile = spec == null || spec.beyondQuantile() == null
+        ? ReasonRule.DEFAULT_QUANTILE : spec.beyondQuantile();
+    if (!(quantile >= ReasonRule.LEAST_QUANTILE && quantile <= ReasonRule.MOST_QUANTILE)) {
+      throw new InvalidPolicyException(at + ".beyond_quantile: must be within "
+          + ReasonRule.LEAST_QUANTILE + "-" + ReasonRule.MOST_QUANTILE + ", not " + quantile);
+    }
+    return new ReasonRule(givenOn, quantile);
   }
 
   /** A rule's condition, checked and compiled, or refused naming {@code at}. */

@@ -18,6 +18,15 @@ public enum Segment implements Decision {
     this.wire = wire;
   }
 
+  /**
+   * An account in good standing, to which collections does nothing: the one segment with
+   * nothing to explain.
+   */
+  @Override
+  public boolean favourable() {
+    return this == CURRENT_LOW_RISK;
+  }
+
   /** This segment as the wire spells it. */
   public dev.vigil.proto.v1.Segment wire() {
     return wire;

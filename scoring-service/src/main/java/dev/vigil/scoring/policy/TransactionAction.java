@@ -17,6 +17,11 @@ public enum TransactionAction implements Decision {
     this.wire = wire;
   }
 
+  @Override
+  public boolean favourable() {
+    return this == APPROVE;
+  }
+
   /** This decision as the wire spells it. */
   public TransactionDecision wire() {
     return wire;

@@ -9,7 +9,6 @@ import dev.vigil.features.profile.FeatureInputs;
 import dev.vigil.features.profile.Profile;
 import dev.vigil.registry.ScoreScale;
 import dev.vigil.proto.v1.ModelResult;
-import dev.vigil.proto.v1.Reason;
 import dev.vigil.scoring.drift.DriftMonitor;
 import dev.vigil.scoring.model.ServedModel;
 import dev.vigil.scoring.model.ServingModels;
@@ -23,25 +22,29 @@ import java.util.Map;
 
 /**
  * The part every score shares: read the profiles a request needs in one batched read, compute the
- * task's feature vector as of the request time with the feature library, score it with the
- * champion (and any challenger or shadow, recorded only), and find the principal reasons.
+ * task's feature vector as of the request time with the feature library, and score it with the
+ * champion (and any challenger or shadow, recorded only), with each feature's contribution: the
+ * reasons are chosen once the policy has decided ({@link Pipeline#decide}).
  */
 public final class Assessor {
   /**
    * A task's assessment of one request; or, when {@code standIn} is not null, why there is none
-   * (a stand-in: no champion, probability and score 0, no reasons, the feature values NaN where
-   * they were not computed, {@code inputs} null when the profiles could not be read).
+   * (a stand-in: no champion, probability and score 0, {@code scored} null, the feature values
+   * NaN where they were not computed, {@code inputs} null when the profiles could not be read).
+   *
+   * @param scored the champion's probability and each feature's contribution
    */
   public record Assessment(Task task, FeatureInputs inputs, double[] values,
       Map<String, Double> features, ServedModel champion, double probability, int score,
-      List<Reason> reasons, List<ModelResult> others, List<EntityKey> entities, String standIn) {
+      ServedModel.Scored scored, List<ModelResult> others, List<EntityKey> entities,
+      String standIn) {
 
     /** No score for {@code task}, for {@code cause} ({@code store}, {@code model}, ...). */
     public static Assessment standIn(Task task, FeatureInputs inputs, List<EntityKey> entities,
         String cause) {
       double[] values = new double[FeatureCatalogue.of(task).names().size()];
       java.util.Arrays.fill(values, Double.NaN);
-      return new Assessment(task, inputs, values, Map.of(), null, 0, 0, List.of(), List.of(),
+      return new Assessment(task, inputs, values, Map.of(), null, 0, 0, null, List.of(),
           entities, cause);
     }
   }
@@ -58,6 +61,11 @@ public final class Assessor {
     this.models = models;
     this.reasons = reasons;
     this.drift = drift;
+  }
+
+  /** The reasons of every feature, which the pipeline chooses from once the policy decided. */
+  public ReasonCatalogue catalogue() {
+    return reasons;
   }
 
   /**
@@ -108,10 +116,7 @@ public final class Assessor {
       features.put(set.names().get(i), values[i]);
     }
     return new Assessment(task, inputs, values, features, champion, scored.probability(),
-        ScoreScale.of(scored.probability()),
-        reasons.principal(set, values, scored.contributions(), champion.directions(),
-            champion.typical(), ReasonCatalogue.MAX_REASONS),
-        others, entities, null);
+        ScoreScale.of(scored.probability()), scored, others, entities, null);
   }
 
   /**

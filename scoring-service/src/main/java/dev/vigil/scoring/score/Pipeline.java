@@ -2,6 +2,7 @@ package dev.vigil.scoring.score;
 
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.profile.EntityKey;
+import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.FeatureInputs;
 import dev.vigil.proto.v1.ModelResult;
@@ -21,7 +22,6 @@ import io.grpc.Deadline;
 import io.grpc.StatusRuntimeException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -119,26 +119,19 @@ public final class Pipeline {
         : task.decide(a.score(), a.probability(), a.features(), call.facts(),
             metrics::policyRuleFailed);
     metrics.decided(a.task().id(), outcome.decision().name());
-    return new Verdict<>(call, a, p.version(), outcome);
+    // the model's reasons only where the policy's reason rule gives them for this decision
+    List<Reason> model = a.standIn() != null ? List.of()
+        : assessor.catalogue().forDecision(FeatureCatalogue.of(a.task()), a.values(),
+            a.champion(), a.scored(), outcome.decision(), task.reasons());
+    return new Verdict<>(call, a, p.version(), outcome,
+        ReasonCatalogue.answer(outcome.reason(), model));
   }
 
   /** The verdict's Score message, with the policy's reason first; writes its audit record. */
   public Score record(Verdict<?> v) {
     Assessment a = v.assessment();
     Policy.Outcome<?> outcome = v.outcome();
-    List<Reason> reasons = new ArrayList<>(4);
-    if (outcome.reason() != null) {
-      reasons.add(Reason.newBuilder().setCode(outcome.reason().code())
-          .setText(outcome.reason().text()).build());
-    }
-    for (Reason r : a.reasons()) {
-      // a code is given once: the policy's own reason may name what a feature's reason names
-      // (DUPLICATE_PRESENTMENT), and two features may share a code
-      if (reasons.size() < ReasonCatalogue.MAX_REASONS
-          && reasons.stream().noneMatch(given -> given.getCode().equals(r.getCode()))) {
-        reasons.add(r);
-      }
-    }
+    List<Reason> reasons = v.reasons();
     long asOf = a.inputs() == null ? v.call().asOfMillis() : a.inputs().asOfMillis();
     long profilesAsOf = a.inputs() == null ? Long.MIN_VALUE : a.inputs().profilesAsOfMillis();
     String auditId = DecisionRecord.newId();

@@ -1,16 +1,20 @@
 package dev.vigil.scoring.score;
 
+import dev.vigil.proto.v1.Reason;
 import dev.vigil.scoring.policy.Decision;
 import dev.vigil.scoring.policy.Policy;
 import dev.vigil.scoring.score.Assessor.Assessment;
+import java.util.List;
 
 /**
  * A call assessed and decided, not yet recorded ({@link Pipeline#record}).
  *
  * @param policyVersion the version of the policy that decided
+ * @param reasons the answer's reasons: the deciding rule's own, then the model's where the
+ *     policy's reason rule gives them for the decision
  */
 public record Verdict<D extends Decision>(Call call, Assessment assessment, String policyVersion,
-    Policy.Outcome<D> outcome) {
+    Policy.Outcome<D> outcome, List<Reason> reasons) {
 
   /** The policy's decision. */
   public D decision() {

@@ -278,9 +278,9 @@ class BoostedTreesTest {
     }
     var catalogue = ReasonCatalogue.load();
     var fromJava = catalogue.principal(FeatureCatalogue.FRAUD, values, java.contributions(),
-        t.servedJava.directions(), t.servedJava.typical(), 4);
+        t.servedJava.directions(), t.servedJava.tails(0.9), 4);
     var fromJni = catalogue.principal(FeatureCatalogue.FRAUD, values, jni.contributions(),
-        t.servedJni.directions(), t.servedJni.typical(), 4);
+        t.servedJni.directions(), t.servedJni.tails(0.9), 4);
     // the same reasons in the same order; each carries its contribution, equal as above
     assertThat(fromJava).extracting(r -> r.getCode() + " " + r.getFeature() + "=" + r.getValue())
         .containsExactlyElementsOf(fromJni.stream()
@@ -302,6 +302,8 @@ class BoostedTreesTest {
       assertThat(java[r]).isCloseTo(jni[r], within(1.0));
     }
     assertThat(t.servedJava.typical()).containsExactly(t.servedJni.typical());
+    assertThat(t.servedJava.tails(0.9)).usingRecursiveComparison()
+        .isEqualTo(t.servedJni.tails(0.9));
   }
 
   /**

@@ -122,8 +122,8 @@ class ServedModelTest {
   /**
    * Over rows generated from the simulated ones (each feature from a random row, some scaled up
    * or down), for both kinds of model: the contributions add up; every reason given raises the
-   * score above the population's and is on its text's adverse side of the typical value; a row
-   * scored below the population's base gets none.
+   * score above the population's and lies in the population's tail on its text's adverse side
+   * (beyond the 90th percentile); a row scored below the population's base gets none.
    */
   @Test
   void everyReasonOnGeneratedRowsIsAdverseAndTrueOfItsValue() throws Exception {
@@ -134,7 +134,7 @@ class ServedModelTest {
     int without = 0;
     for (var algorithm : ModelTrainer.Algorithm.values()) {
       ServedModel model = publishAndServe(algorithm);
-      double[] typical = model.typical();
+      ServedModel.Tails tails = model.tails(0.9);
       for (int k = 0; k < 300; k++) {
         double[] row = new double[n];
         for (int i = 0; i < n; i++) {
@@ -149,7 +149,7 @@ class ServedModelTest {
         assertThat(above + s.base()).as("%s row %d", algorithm, k)
             .isCloseTo(ServedModel.logit(s.probability()), within(1e-3));
         var reasons = catalogue.principal(FeatureCatalogue.FRAUD, row, s.contributions(),
-            model.directions(), typical, 4);
+            model.directions(), tails, 4);
         if (above <= 0) {
           assertThat(reasons).as("%s row %d scored below the population", algorithm, k)
               .isEmpty();
@@ -159,13 +159,14 @@ class ServedModelTest {
           assertThat(s.contributions()[i]).as("%s %s", algorithm, reason.getCode())
               .isGreaterThan(0);
           assertThat(reason.getValue()).isEqualTo(row[i]);
-          if (reason.getText().contains("than is typical") && !Double.isNaN(typical[i])) {
-            // "more"/"higher" texts above the typical value, "less"/"fewer" ones below it
+          if (reason.getText().contains("than is typical") && tails.known(i)) {
+            // "more"/"higher" texts in the high tail, "less"/"fewer" ones in the low tail
             boolean lower = reason.getText().startsWith("Less")
                 || reason.getText().startsWith("Fewer")
                 || reason.getText().startsWith("Account opened more recently");
-            assertThat(lower ? row[i] < typical[i] : row[i] > typical[i])
-                .as("%s %s = %s, typical %s", algorithm, reason.getText(), row[i], typical[i])
+            assertThat(lower ? row[i] < tails.low()[i] : row[i] > tails.high()[i])
+                .as("%s %s = %s, tails %s-%s", algorithm, reason.getText(), row[i],
+                    tails.low()[i], tails.high()[i])
                 .isTrue();
           }
         }

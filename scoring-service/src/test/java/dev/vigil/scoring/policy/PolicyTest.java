@@ -221,4 +221,34 @@ class PolicyTest {
     java.nio.file.Files.setLastModifiedTime(file,
         java.nio.file.attribute.FileTime.fromMillis(1_000_000L * generation));
   }
+
+  @Test
+  void reasonsAreGivenOnAdverseDecisionsByDefaultAndWhereThePolicySaysOtherwise()
+      throws IOException {
+    Policy p = Policy.parse(bundled());
+    // by default: every decision but the clear one, beyond the 90th percentile
+    assertThat(p.transaction().reasons().givenOn()).containsExactlyInAnyOrder("REVIEW", "DECLINE");
+    assertThat(p.deposit().reasons().givenOn()).containsExactlyInAnyOrder("HOLD", "REJECT");
+    assertThat(p.delinquency().reasons().givenOn()).doesNotContain("CURRENT_LOW_RISK")
+        .hasSize(Segment.values().length - 1);
+    assertThat(p.transaction().reasons().quantile()).isEqualTo(ReasonRule.DEFAULT_QUANTILE);
+    for (var d : TransactionAction.values()) {
+      assertThat(p.transaction().reasons().givenFor(d)).as("%s", d).isEqualTo(!d.favourable());
+    }
+
+    Policy written = Policy.parse(bundled().replace("transaction:\n", "transaction:\n"
+        + "  reasons: { given_on: [APPROVE, DECLINE], beyond_quantile: 0.95 }\n"));
+    assertThat(written.transaction().reasons().givenFor(TransactionAction.APPROVE)).isTrue();
+    assertThat(written.transaction().reasons().givenFor(TransactionAction.REVIEW)).isFalse();
+    assertThat(written.transaction().reasons().quantile()).isEqualTo(0.95);
+
+    assertThatThrownBy(() -> Policy.parse(bundled().replace("deposit:\n", "deposit:\n"
+        + "  reasons: { given_on: [HOLD, DECLINE] }\n")))
+        .isInstanceOf(Policy.InvalidPolicyException.class)
+        .hasMessageContaining("deposit.reasons.given_on[1]").hasMessageContaining("DECLINE");
+    assertThatThrownBy(() -> Policy.parse(bundled().replace("transaction:\n", "transaction:\n"
+        + "  reasons: { beyond_quantile: 0.3 }\n")))
+        .isInstanceOf(Policy.InvalidPolicyException.class)
+        .hasMessageContaining("transaction.reasons.beyond_quantile").hasMessageContaining("0.3");
+  }
 }

@@ -195,7 +195,8 @@ public final class FeaturesCommand {
 
     /**
      * The catalogue as a Markdown table: task, feature, what it reads, what it means, and what it
-     * says as a reason (code, adverse side, text; "never" for a feature that is never a reason).
+     * says as a reason (code, adverse side and the history it needs, text; "never" for a feature
+     * that is never a reason).
      */
     public static String table() {
       var out = new StringBuilder("| task | feature | reads | meaning | reason | adverse when |"
@@ -210,7 +211,8 @@ public final class FeaturesCommand {
               case HIGHER -> "higher";
               case LOWER -> "lower";
               case EITHER -> "unusual";
-            }, r == null ? "" : r.text()));
+            } + (r.history() == null ? "" : ", never with `" + r.history().count() + "` < "
+                + r.history().least() + " (no history)"), r == null ? "" : r.text()));
       }
       return out.toString();
     }
