@@ -1,16 +1,17 @@
 package dev.vigil.scoring.score;
 
 import dev.vigil.scoring.policy.Decision;
+import dev.vigil.scoring.policy.LivePolicy;
 import dev.vigil.scoring.policy.Policy;
 import dev.vigil.scoring.score.Assessor.Assessment;
 
 /**
  * A call assessed and decided, not yet recorded ({@link Pipeline#record}).
  *
- * @param policyVersion the version of the policy that decided
+ * @param policy the policy that decided, with its kept version
  */
-public record Verdict<D extends Decision>(Call call, Assessment assessment, String policyVersion,
-    Policy.Outcome<D> outcome) {
+public record Verdict<D extends Decision>(Call call, Assessment assessment,
+    LivePolicy.Served policy, Policy.Outcome<D> outcome) {
 
   /** The policy's decision. */
   public D decision() {
