@@ -113,12 +113,12 @@ public final class LivePolicy implements AutoCloseable {
     Path tmp = file.resolveSibling(file.getFileName() + ".activating");
     Files.write(tmp, text);
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    seen = Files.getLastModifiedTime(file);
     try {
       current = load(text, source);
     } catch (UncheckedIOException e) {
-      throw e.getCause();
+      throw e.getCause(); // not kept, so not served: the watcher tries the file again
     }
+    seen = Files.getLastModifiedTime(file);
     log.info("policy {} (version {}) activated by {}", current.policy().version(),
         current.kept().version(), source);
     listener.accept(new Reload(true, current.policy().version(), null));
