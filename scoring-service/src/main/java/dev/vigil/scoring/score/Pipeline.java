@@ -166,7 +166,8 @@ public final class Pipeline {
     var score = Score.newBuilder().setProbability(a.probability()).setScore(a.score())
         .addAllReasons(reasons).setModelId(a.task().id())
         .setModelVersion(a.champion() == null ? "" : a.champion().version())
-        .setPolicyVersion(v.policy().policy().version()).setAuditId(auditId).setStandIn(a.standIn() != null);
+        .setPolicyVersion(v.policy().policy().version()).setAuditId(auditId)
+        .setStandIn(a.standIn() != null);
     if (profilesAsOf != Long.MIN_VALUE) {
       score.setProfileAsOf(EventCodec.timestamp(profilesAsOf));
       metrics.freshness(a.task().id(), (asOf - profilesAsOf) / 1000.0);

@@ -79,7 +79,8 @@ class DecisionReplayTest {
       }
       if (a % 3 == 0) {
         book.fold(new Event(account + "-dep", NOW - 2 * DAY, account, "c-" + account,
-            deposit(account + "-dep", Integer.toString(1_000 + a), 50_000, Endorsement.RESTRICTIVE)));
+            deposit(account + "-dep", Integer.toString(1_000 + a), 50_000,
+                Endorsement.RESTRICTIVE)));
       }
       // collections: days past due, broken promises, returned payments on some
       book.fold(new Event(account + "-st", NOW - 3 * DAY, account, "c-" + account,
