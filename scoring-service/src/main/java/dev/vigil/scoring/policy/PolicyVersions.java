@@ -62,17 +62,25 @@ public final class PolicyVersions {
     var versions = new ArrayList<Kept>();
     Path index = dir.resolve(INDEX);
     if (Files.exists(index)) {
-      List<String> lines = Files.readAllLines(index, StandardCharsets.UTF_8);
-      for (int i = 0; i < lines.size(); i++) {
-        if (lines.get(i).isBlank()) {
+      byte[] bytes = Files.readAllBytes(index);
+      int end = bytes.length;
+      while (end > 0 && bytes[end - 1] != '\n') {
+        end--; // a last line torn by a crash mid-append: that activation never completed
+      }
+      if (end < bytes.length) {
+        try (FileChannel c = FileChannel.open(index, StandardOpenOption.WRITE)) {
+          c.truncate(end);
+          c.force(true);
+        }
+      }
+      String[] lines = new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n");
+      for (int i = 0; i < lines.length; i++) {
+        if (lines[i].isBlank()) {
           continue;
         }
         try {
-          versions.add(JSON.readValue(lines.get(i), Kept.class));
+          versions.add(JSON.readValue(lines[i], Kept.class));
         } catch (JsonProcessingException e) {
-          if (i == lines.size() - 1) {
-            break; // a last line torn by a crash mid-append: that activation never completed
-          }
           throw new IOException(index + " line " + (i + 1) + ": " + e.getOriginalMessage());
         }
       }

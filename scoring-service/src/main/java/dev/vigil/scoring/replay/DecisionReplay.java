@@ -51,8 +51,14 @@ public final class DecisionReplay {
   /** Recomputed, and these fields differ. */
   public record Differs(String auditId, List<Difference> differences) implements Result {}
 
-  /** Not recomputed, for {@code cause}. */
-  public record NotReplayable(String auditId, String cause) implements Result {}
+  /**
+   * Not recomputed, for {@code cause}.
+   *
+   * @param kind the cause in a few words, the same for every record it stops: "policy not
+   *     recorded", "policy not kept", "policy invalid", "model not available", "record
+   *     incomplete"
+   */
+  public record NotReplayable(String auditId, String kind, String cause) implements Result {}
 
   private final Path registryDir;
   private final ModelRegistry registry;
@@ -84,28 +90,28 @@ public final class DecisionReplay {
     try {
       task = Task.of(record.getTask());
     } catch (IllegalArgumentException e) {
-      return new NotReplayable(id, "task: " + record.getTask() + " is not a task");
+      return new NotReplayable(id, "record incomplete", "task: " + record.getTask() + " is not a task");
     }
     if (!record.hasPolicy()) {
-      return new NotReplayable(id, "policy: not recorded (a record made before policy versions"
+      return new NotReplayable(id, "policy not recorded", "policy: not recorded (a record made before policy versions"
           + " were kept)");
     }
     Policy policy;
     try {
       Optional<Policy> found = policy(record);
       if (found.isEmpty()) {
-        return new NotReplayable(id, missingPolicy(record));
+        return new NotReplayable(id, "policy not kept", missingPolicy(record));
       }
       policy = found.get();
     } catch (Policy.InvalidPolicyException e) {
-      return new NotReplayable(id, "policy version " + record.getPolicy().getVersion()
+      return new NotReplayable(id, "policy invalid", "policy version " + record.getPolicy().getVersion()
           + " no longer validates: " + e.getMessage());
     }
     RequestFacts facts;
     try {
       facts = RequestFacts.of(record.getRequestFacts());
     } catch (IllegalArgumentException e) {
-      return new NotReplayable(id, e.getMessage());
+      return new NotReplayable(id, "record incomplete", e.getMessage());
     }
     Assessment a;
     if (record.getScore().getStandIn()) {
@@ -118,7 +124,7 @@ public final class DecisionReplay {
       try {
         model = model(task, version);
       } catch (IOException | RuntimeException e) {
-        return new NotReplayable(id, "model " + task.id() + " " + version + " is not available"
+        return new NotReplayable(id, "model not available", "model " + task.id() + " " + version + " is not available"
             + " in the registry " + registryDir + ": " + e.getMessage());
       }
       List<String> names = FeatureCatalogue.of(task).names();
@@ -126,7 +132,7 @@ public final class DecisionReplay {
       for (int i = 0; i < values.length; i++) {
         Double value = record.getFeaturesMap().get(names.get(i));
         if (value == null) {
-          return new NotReplayable(id, "features: " + names.get(i) + " is not recorded");
+          return new NotReplayable(id, "record incomplete", "features: " + names.get(i) + " is not recorded");
         }
         values[i] = value;
       }

@@ -197,7 +197,10 @@ class DecisionReplayTest {
         .setSha256("1".repeat(64))).build();
     DecisionReplay replay = replay();
     assertThat(replay.replay(changed)).isInstanceOfSatisfying(NotReplayable.class,
-        r -> assertThat(r.cause()).contains("policy version 1 is kept").contains("0".repeat(64)));
+        r -> {
+          assertThat(r.kind()).isEqualTo("policy not kept");
+          assertThat(r.cause()).contains("policy version 1 is kept").contains("0".repeat(64));
+        });
     assertThat(replay.replay(missing)).isInstanceOfSatisfying(NotReplayable.class,
         r -> assertThat(r.cause()).contains("policy version 7").contains("is not kept"));
     assertThat(replay.replay(record)).isInstanceOf(Identical.class);
@@ -210,7 +213,10 @@ class DecisionReplayTest {
     AuditRecord gone = record.toBuilder().setScore(record.getScore().toBuilder()
         .setModelVersion("v99")).build();
     assertThat(replay().replay(gone)).isInstanceOfSatisfying(NotReplayable.class,
-        r -> assertThat(r.cause()).contains("v99").contains("not available"));
+        r -> {
+          assertThat(r.kind()).isEqualTo("model not available");
+          assertThat(r.cause()).contains("v99").contains("not available");
+        });
   }
 
   @Test

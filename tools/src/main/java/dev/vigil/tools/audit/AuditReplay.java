@@ -18,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -91,6 +93,7 @@ public final class AuditReplay implements Callable<Integer> {
     long identical = 0;
     long differ = 0;
     long notReplayable = 0;
+    var causes = new TreeMap<String, Long>();
     for (AuditRecord record : read) {
       if (!DecisionReplay.isDecision(record)
           || (!only.isEmpty() && !only.contains(record.getAuditId()))) {
@@ -107,12 +110,15 @@ public final class AuditReplay implements Callable<Integer> {
         }
       } else if (result instanceof NotReplayable n) {
         notReplayable++;
+        causes.merge(n.kind(), 1L, Long::sum);
         out.println("NOT REPLAYABLE " + n.auditId() + " " + record.getTask() + ": "
             + n.cause());
       }
     }
     out.println(replayed + " replayed, " + identical + " identical, " + differ + " differ, "
-        + notReplayable + " not replayable");
+        + notReplayable + " not replayable" + (causes.isEmpty() ? "" : " (" + causes.entrySet()
+            .stream().map(e -> e.getKey() + ": " + e.getValue())
+            .collect(Collectors.joining(", ")) + ")"));
     return differ == 0 ? 0 : 1;
   }
 

@@ -128,7 +128,7 @@ class AuditReplayTest {
             + decided.getDecision())
         .contains("NOT REPLAYABLE au-3 TASK_FRAUD: policy version 9 (SHA-256 "
             + "9".repeat(64) + ") is not kept in " + policies)
-        .endsWith("3 replayed, 1 identical, 1 differ, 1 not replayable\n");
+        .endsWith("3 replayed, 1 identical, 1 differ, 1 not replayable (policy not kept: 1)\n");
     assertThat(run.code()).isEqualTo(1);
   }
 }
