@@ -46,7 +46,7 @@ public final class AuditReplay implements Callable<Integer> {
   @Mixin DecisionsTopic decisions = new DecisionsTopic();
   @Spec CommandSpec spec;
 
-  @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
+  @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", paramLabel = "DIR",
       description = "The model registry the service served from (default: ${DEFAULT-VALUE}).")
   Path registry;
 
