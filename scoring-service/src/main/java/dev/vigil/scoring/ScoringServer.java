@@ -22,6 +22,8 @@ import dev.vigil.scoring.ops.Readiness;
 import dev.vigil.scoring.ops.ServiceMetrics;
 import dev.vigil.scoring.policy.LivePolicy;
 import dev.vigil.scoring.policy.Policy;
+import dev.vigil.scoring.policy.PolicyAdministration;
+import dev.vigil.scoring.policy.PolicyVersions;
 import dev.vigil.scoring.profile.ProfileLookup;
 import dev.vigil.scoring.reason.ReasonCatalogue;
 import dev.vigil.scoring.score.Assessor;
@@ -232,7 +234,9 @@ public final class ScoringServer implements AutoCloseable {
       publishModels.run();
     }, registryPoll, registryPoll, TimeUnit.MILLISECONDS);
 
+    // every policy that serves is kept as a version, across restarts
     var policy = new LivePolicy(policyFile(config), config.decisions().policyPollMillis(),
+        PolicyVersions.open(config.store().stateDir().resolve("policies")), clock,
         reload -> metrics.policyReload(reload.loaded()));
     var spool = new AuditSpool(AuditSpool.Settings.of(
         config.store().stateDir().resolve("audit-spool"), config.audit().spoolMaxBytes(),
@@ -276,6 +280,7 @@ public final class ScoringServer implements AutoCloseable {
     builder.intercept(metrics.interceptor()); // outermost: refusals are timed too
     builder.addService(scoring);
     builder.addService(new ModelAdministration(models, publishModels, audit, clock));
+    builder.addService(new PolicyAdministration(policy, audit, clock));
     builder.addService(new ProfileLookup(store, codec, clock));
     var ingest = new Ingest(producer, config.kafka().eventsTopic(), ledger, clock);
     builder.addService(ingest);

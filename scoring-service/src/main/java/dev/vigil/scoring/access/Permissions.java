@@ -2,6 +2,7 @@ package dev.vigil.scoring.access;
 
 import dev.vigil.proto.v1.IngestServiceGrpc;
 import dev.vigil.proto.v1.ModelAdminGrpc;
+import dev.vigil.proto.v1.PolicyAdminGrpc;
 import dev.vigil.proto.v1.ProfileServiceGrpc;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
 import io.grpc.MethodDescriptor;
@@ -27,7 +28,9 @@ public final class Permissions {
       entry(ModelAdminGrpc.getActivateModelMethod(), Role.MODEL_ADMIN),
       entry(ModelAdminGrpc.getSetChallengerMethod(), Role.MODEL_ADMIN),
       entry(ModelAdminGrpc.getSetShadowMethod(), Role.MODEL_ADMIN),
-      entry(ModelAdminGrpc.getRollbackModelMethod(), Role.MODEL_ADMIN));
+      entry(ModelAdminGrpc.getRollbackModelMethod(), Role.MODEL_ADMIN),
+      entry(PolicyAdminGrpc.getListPoliciesMethod(), Role.VIEWER),
+      entry(PolicyAdminGrpc.getActivatePolicyMethod(), Role.POLICY_ADMIN));
 
   /** Services anyone may call, credentials or not. */
   private static final Set<String> OPEN_SERVICES = Set.of("grpc.health.v1.Health");

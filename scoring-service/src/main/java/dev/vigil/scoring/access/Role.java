@@ -16,7 +16,9 @@ public enum Role {
   ANALYST("analyst"),
   /** ModelAdmin's writes: activate, challenger, shadow, rollback (each one audited). */
   MODEL_ADMIN("model-admin"),
-  /** ModelAdmin.ListModels: which models exist and which serve. */
+  /** PolicyAdmin.ActivatePolicy: a policy serves from the call on (each one audited). */
+  POLICY_ADMIN("policy-admin"),
+  /** ModelAdmin.ListModels and PolicyAdmin.ListPolicies: what exists and what serves. */
   VIEWER("viewer"),
   /** Reading /metrics when it is served over TLS (Prometheus' client certificate). */
   METRICS("metrics");

@@ -4,6 +4,8 @@ import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.profile.EntityKey;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.proto.v1.AuditRecord;
+import dev.vigil.proto.v1.DecisionFacts;
+import dev.vigil.proto.v1.PolicyRef;
 import dev.vigil.proto.v1.ModelResult;
 import dev.vigil.proto.v1.Score;
 import java.util.List;
@@ -20,10 +22,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param rule the policy rule that decided; empty for the default
  * @param others the challenger's and shadow's results
  * @param entities the profiles read, recorded as tokens
+ * @param policy the kept version of the policy that decided
+ * @param facts what the policy's conditions read of the request
  */
 public record DecisionRecord(String auditId, String requestId, Task task, long asOfMillis,
     byte[] request, String eventId, Score score, String decision, String rule,
-    List<ModelResult> others, List<EntityKey> entities, long latencyMicros) {
+    List<ModelResult> others, List<EntityKey> entities, long latencyMicros, PolicyRef policy,
+    DecisionFacts facts) {
 
   /** A new audit id: a random (version 4) UUID, from a fast source (it need not be secret). */
   public static String newId() {
@@ -44,7 +49,9 @@ public record DecisionRecord(String auditId, String requestId, Task task, long a
         .setScore(score).setDecision(decision)
         .setPolicyRule(rule)
         .addAllOthers(others)
-        .setLatencyMicros(latencyMicros);
+        .setLatencyMicros(latencyMicros)
+        .setPolicy(policy)
+        .setRequestFacts(facts);
     entities.forEach(k -> record.addEntities(tokens.token(k.toString())));
     return record.build();
   }

@@ -2,6 +2,7 @@ package dev.vigil.scoring.policy;
 
 import dev.vigil.features.event.Event.Channel;
 import dev.vigil.features.event.Event.Endorsement;
+import dev.vigil.proto.v1.DecisionFacts;
 
 /**
  * What a policy condition may read of the request itself, besides the score and the features
@@ -16,6 +17,9 @@ public record RequestFacts(String currency, Channel channel, String country, Str
     Endorsement endorsement) {
   /** No facts: a call without a current event (delinquency). */
   public static final RequestFacts NONE = new RequestFacts("", null, "", "", null);
+
+  /** {@link #NONE} as the audit record keeps it. */
+  private static final DecisionFacts NONE_WIRE = DecisionFacts.getDefaultInstance();
 
   public RequestFacts {
     currency = currency == null ? "" : currency;
@@ -32,5 +36,39 @@ public record RequestFacts(String currency, Channel channel, String country, Str
   /** A check deposit's facts. */
   public static RequestFacts deposit(String currency, Endorsement endorsement) {
     return new RequestFacts(currency, null, "", "", endorsement);
+  }
+
+  /** The facts as the audit record keeps them: each as the policy's {@code request} map has it. */
+  public DecisionFacts wire() {
+    if (this == NONE) {
+      return NONE_WIRE;
+    }
+    return DecisionFacts.newBuilder().setCurrency(currency)
+        .setChannel(channel == null ? "" : channel.name()).setCountry(country).setMcc(mcc)
+        .setEndorsement(endorsement == null ? "" : endorsement.name()).build();
+  }
+
+  /**
+   * The facts an audit record kept ({@link #wire()}).
+   *
+   * @throws IllegalArgumentException naming the field when a channel or endorsement is unknown
+   */
+  public static RequestFacts of(DecisionFacts wire) {
+    Channel channel = null;
+    Endorsement endorsement = null;
+    try {
+      channel = wire.getChannel().isEmpty() ? null : Channel.valueOf(wire.getChannel());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("request_facts.channel: unknown " + wire.getChannel());
+    }
+    try {
+      endorsement = wire.getEndorsement().isEmpty() ? null
+          : Endorsement.valueOf(wire.getEndorsement());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("request_facts.endorsement: unknown "
+          + wire.getEndorsement());
+    }
+    return new RequestFacts(wire.getCurrency(), channel, wire.getCountry(), wire.getMcc(),
+        endorsement);
   }
 }

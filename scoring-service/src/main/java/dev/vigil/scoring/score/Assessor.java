@@ -101,8 +101,6 @@ public final class Assessor {
     }
     FeatureSet set = FeatureCatalogue.of(task);
     double[] values = set.vector(inputs);
-    ServedModel.Scored scored = champion.score(values);
-    drift.observe(task, champion, set.names(), values, scored.probability());
     var others = new ArrayList<ModelResult>(2);
     if (lineup.challenger() != null
         && Math.floorMod(requestHash, 10_000) < lineup.challengerShare() * 10_000) {
@@ -111,6 +109,23 @@ public final class Assessor {
     if (lineup.shadow() != null) {
       others.add(other("shadow", lineup.shadow(), values));
     }
+    Assessment a = judge(reasons, task, inputs, values, champion, others, entities);
+    drift.observe(task, champion, set.names(), values, a.probability());
+    return a;
+  }
+
+  /**
+   * The champion's assessment of {@code task}'s feature {@code values} (in its feature set's
+   * order): probability, score and principal reasons. Serving ({@link #assess}) and replay
+   * ({@code DecisionReplay}, from an audit record's values) both assess here.
+   *
+   * @param inputs what the values were computed from; null in a replay
+   */
+  public static Assessment judge(ReasonCatalogue reasons, Task task, FeatureInputs inputs,
+      double[] values, ServedModel champion, List<ModelResult> others,
+      List<EntityKey> entities) {
+    FeatureSet set = FeatureCatalogue.of(task);
+    ServedModel.Scored scored = champion.score(values);
     var features = new HashMap<String, Double>(values.length * 2);
     for (int i = 0; i < values.length; i++) {
       features.put(set.names().get(i), values[i]);

@@ -15,6 +15,7 @@ import dev.vigil.scoring.ops.ServiceMetrics;
 import dev.vigil.scoring.policy.Decision;
 import dev.vigil.scoring.policy.LivePolicy;
 import dev.vigil.scoring.policy.Policy;
+import dev.vigil.scoring.policy.RequestFacts;
 import dev.vigil.scoring.reason.ReasonCatalogue;
 import dev.vigil.scoring.score.Assessor.Assessment;
 import io.grpc.Context;
@@ -24,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,18 +115,37 @@ public final class Pipeline {
   /** The policy's decision on an assessment (its stand-in's, for a stand-in), counted. */
   public <D extends Enum<D> & Decision> Verdict<D> decide(Call call, Assessment a,
       Function<Policy, Policy.Rules<D>> rules) {
-    Policy p = policy.current();
-    Policy.Rules<D> task = rules.apply(p);
-    Policy.Outcome<D> outcome = a.standIn() != null ? task.standIn(a.standIn())
-        : task.decide(a.score(), a.probability(), a.features(), call.facts(),
-            metrics::policyRuleFailed);
+    LivePolicy.Served served = policy.served();
+    Policy.Rules<D> task = rules.apply(served.policy());
+    Policy.Outcome<D> outcome = outcome(task, a, call.facts(), metrics::policyRuleFailed);
     metrics.decided(a.task().id(), outcome.decision().name());
-    // the model's reasons only where the policy's reason rule gives them for this decision
+    return new Verdict<>(call, a, served, outcome,
+        reasons(assessor.catalogue(), task, outcome, a));
+  }
+
+  /**
+   * What {@code rules} decide on an assessment: its stand-in outcome for a stand-in, else the
+   * first rule that holds on its score, features and the request's {@code facts} (a rule that
+   * fails is named to {@code failed}). Serving and replay ({@code DecisionReplay}) both decide
+   * here.
+   */
+  public static <D extends Enum<D> & Decision> Policy.Outcome<D> outcome(Policy.Rules<D> rules,
+      Assessment a, RequestFacts facts, Consumer<String> failed) {
+    return a.standIn() != null ? rules.standIn(a.standIn())
+        : rules.decide(a.score(), a.probability(), a.features(), facts, failed);
+  }
+
+  /**
+   * The reasons a decision gives: the deciding rule's own first, then the model's where the
+   * policy's reason rule gives them for the decision ({@link ReasonCatalogue#answer}). Serving and
+   * replay ({@code DecisionReplay}) both take them from here.
+   */
+  public static List<Reason> reasons(ReasonCatalogue catalogue, Policy.Rules<?> rules,
+      Policy.Outcome<?> outcome, Assessment a) {
     List<Reason> model = a.standIn() != null ? List.of()
-        : assessor.catalogue().forDecision(FeatureCatalogue.of(a.task()), a.values(),
-            a.champion(), a.scored(), outcome.decision(), task.reasons());
-    return new Verdict<>(call, a, p.version(), outcome,
-        ReasonCatalogue.answer(outcome.reason(), model));
+        : catalogue.forDecision(FeatureCatalogue.of(a.task()), a.values(), a.champion(),
+            a.scored(), outcome.decision(), rules.reasons());
+    return ReasonCatalogue.answer(outcome.reason(), model);
   }
 
   /** The verdict's Score message, with the policy's reason first; writes its audit record. */
@@ -138,7 +159,8 @@ public final class Pipeline {
     var score = Score.newBuilder().setProbability(a.probability()).setScore(a.score())
         .addAllReasons(reasons).setModelId(a.task().id())
         .setModelVersion(a.champion() == null ? "" : a.champion().version())
-        .setPolicyVersion(v.policyVersion()).setAuditId(auditId).setStandIn(a.standIn() != null);
+        .setPolicyVersion(v.policy().policy().version()).setAuditId(auditId)
+        .setStandIn(a.standIn() != null);
     if (profilesAsOf != Long.MIN_VALUE) {
       score.setProfileAsOf(EventCodec.timestamp(profilesAsOf));
       metrics.freshness(a.task().id(), (asOf - profilesAsOf) / 1000.0);
@@ -148,7 +170,8 @@ public final class Pipeline {
     var record = new DecisionRecord(auditId, call.requestId(), a.task(), asOf,
         call.request().toByteArray(), call.current() == null ? "" : call.current().eventId(),
         built, outcome.decision().name(), outcome.rule() == null ? "" : outcome.rule(),
-        a.others(), a.entities(), (System.nanoTime() - call.startNanos()) / 1000);
+        a.others(), a.entities(), (System.nanoTime() - call.startNanos()) / 1000,
+        v.policy().ref(), call.facts().wire());
     for (ModelResult other : a.others()) {
       if (!other.getError().isEmpty()) {
         metrics.modelFailed(a.task().id(), other.getRole());

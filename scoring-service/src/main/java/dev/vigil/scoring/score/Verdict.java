@@ -2,6 +2,7 @@ package dev.vigil.scoring.score;
 
 import dev.vigil.proto.v1.Reason;
 import dev.vigil.scoring.policy.Decision;
+import dev.vigil.scoring.policy.LivePolicy;
 import dev.vigil.scoring.policy.Policy;
 import dev.vigil.scoring.score.Assessor.Assessment;
 import java.util.List;
@@ -9,12 +10,12 @@ import java.util.List;
 /**
  * A call assessed and decided, not yet recorded ({@link Pipeline#record}).
  *
- * @param policyVersion the version of the policy that decided
+ * @param policy the policy that decided, with its kept version
  * @param reasons the answer's reasons: the deciding rule's own, then the model's where the
  *     policy's reason rule gives them for the decision
  */
-public record Verdict<D extends Decision>(Call call, Assessment assessment, String policyVersion,
-    Policy.Outcome<D> outcome, List<Reason> reasons) {
+public record Verdict<D extends Decision>(Call call, Assessment assessment,
+    LivePolicy.Served policy, Policy.Outcome<D> outcome, List<Reason> reasons) {
 
   /** The policy's decision. */
   public D decision() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.proto.v1.IngestServiceGrpc;
 import dev.vigil.proto.v1.ModelAdminGrpc;
+import dev.vigil.proto.v1.PolicyAdminGrpc;
 import dev.vigil.proto.v1.ProfileServiceGrpc;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.scoring.TestService;
@@ -48,7 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AccessTest {
   private static final List<ServiceDescriptor> SERVICES = List.of(
       ScoringServiceGrpc.getServiceDescriptor(), IngestServiceGrpc.getServiceDescriptor(),
-      ProfileServiceGrpc.getServiceDescriptor(), ModelAdminGrpc.getServiceDescriptor());
+      ProfileServiceGrpc.getServiceDescriptor(), ModelAdminGrpc.getServiceDescriptor(),
+      PolicyAdminGrpc.getServiceDescriptor());
 
   /** The test's clients and the roles its roles.yaml grants each. */
   private static final Map<String, Set<Role>> CLIENTS = Map.of(

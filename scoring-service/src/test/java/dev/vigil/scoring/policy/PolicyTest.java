@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
+import dev.vigil.scoring.TestService;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -199,7 +200,8 @@ class PolicyTest {
     String good = bundled();
     java.nio.file.Files.writeString(file, good);
     var reloads = new java.util.concurrent.LinkedBlockingQueue<LivePolicy.Reload>();
-    try (var live = new LivePolicy(file, 20, reloads::add)) {
+    try (var live = new LivePolicy(file, 20,
+        PolicyVersions.open(file.resolveSibling("policies")), TestService.CLOCK, reloads::add)) {
       write(file, good.replace("  rules:\n    - name: decline-very",
           "  rules:\n    -\n    - name: decline-very"), 1);
       var refused = reloads.poll(30, java.util.concurrent.TimeUnit.SECONDS);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.features.profile.EntityKey;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.proto.v1.AuditRecord;
+import dev.vigil.proto.v1.DecisionFacts;
+import dev.vigil.proto.v1.PolicyRef;
 import dev.vigil.proto.v1.Score;
 import dev.vigil.scoring.audit.AuditChain;
 import dev.vigil.scoring.audit.AuditSpool;
@@ -84,7 +86,8 @@ class ReplicaAuditTest {
       var record = new DecisionRecord(DecisionRecord.newId(), replica + "-" + i, Task.FRAUD,
           at, ("request " + i).getBytes(StandardCharsets.UTF_8), "e-" + replica + "-" + i,
           Score.newBuilder().setScore(100 + i).build(), "APPROVE", "", List.of(),
-          List.of(EntityKey.account("a-" + i % 5)), 10).toProto(tokens, at);
+          List.of(EntityKey.account("a-" + i % 5)), 10, PolicyRef.getDefaultInstance(),
+          DecisionFacts.getDefaultInstance()).toProto(tokens, at);
       assertThat(spool.append(record.getAuditId().getBytes(StandardCharsets.UTF_8),
           record.toByteArray(), at)).isEqualTo(Appended.KEPT);
     }
