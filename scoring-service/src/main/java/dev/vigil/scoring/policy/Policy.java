@@ -74,7 +74,19 @@ public final class Policy {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  /** The longest condition, in characters, and the most terms (syntax tree nodes) it may have. */
+  public static final int MAX_CONDITION_CHARS = 2_000;
+  public static final int MAX_CONDITION_NODES = 400;
+  /** The most iterations a condition's comprehensions may take; more is an evaluation error. */
+  public static final int MAX_ITERATIONS = 1_000;
+  /**
+   * Every feature is a double, and amounts are minor units: {@code features.txn_amount > 50000}
+   * (USD 500) must compare as written, so a double may be compared with an integer.
+   */
+  private static final CelOptions OPTIONS = CelOptions.current()
+      .enableHeterogeneousNumericComparisons(true).comprehensionMaxIterations(MAX_ITERATIONS).build();
   private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+      .setOptions(OPTIONS)
       .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
       .addVar("score", SimpleType.INT)
       .addVar("probability", SimpleType.DOUBLE)
@@ -82,13 +94,8 @@ public final class Policy {
       .addVar("request", MapType.create(SimpleType.STRING, SimpleType.STRING))
       .setResultType(SimpleType.BOOL)
       .build();
-  /** The longest condition, in characters, and the most terms (syntax tree nodes) it may have. */
-  public static final int MAX_CONDITION_CHARS = 2_000;
-  public static final int MAX_CONDITION_NODES = 400;
-  /** The most iterations a condition's comprehensions may take; more is an evaluation error. */
-  public static final int MAX_ITERATIONS = 1_000;
   private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
-      .setOptions(CelOptions.current().comprehensionMaxIterations(MAX_ITERATIONS).build())
+      .setOptions(OPTIONS)
       .build();
   /** The reason an on-error outcome gives. */
   public static final RuleReason RULE_FAILED = new RuleReason("POLICY_RULE_FAILED",

@@ -177,6 +177,22 @@ class PolicyTest {
   }
 
   @Test
+  void anAmountInMinorUnitsIsComparedAsWrittenWithAnInteger() {
+    // USD 500.00 is 50000 minor units; features are doubles, the literal an integer
+    Policy p = Policy.parse(failingFirstRule("").replace("score / (score - 500) > 1",
+        "features.txn_amount > 50000"));
+    var failed = new java.util.ArrayList<String>();
+    var features = new HashMap<>(zeroFraudFeatures());
+    features.put("txn_amount", 50_000.0);
+    assertThat(p.transaction().decide(10, 0.01, features, USD_REQUEST, failed::add).decision())
+        .isEqualTo(TransactionAction.APPROVE);
+    features.put("txn_amount", 50_001.0);
+    assertThat(p.transaction().decide(10, 0.01, features, USD_REQUEST, failed::add).decision())
+        .isEqualTo(TransactionAction.DECLINE);
+    assertThat(failed).isEmpty();
+  }
+
+  @Test
   void aConditionThatIteratesWithoutEndIsStopped() {
     var features = zeroFraudFeatures();
     // every pair of features: 31 x 31 = 961 iterations fit, every triple does not
