@@ -302,17 +302,17 @@ public final class FeatureCatalogue {
     for (long[] w : new long[][] {{1, HOUR}, {24, HOUR}, {7, DAY}}) {
       String label = label(w);
       long width = w[0] * w[1];
-      f.add("acct_txn_sum_" + label, "Amount spent on the account in the last " + label,
+      f.add("acct_txn_sum_" + label, "Amount spent on the account in the last " + label + " (minor units)",
           in -> in.account().debits.sum(in.asOfMillis() - width, in.asOfMillis()))
           .because(higher("SPEND_" + label.toUpperCase(Locale.ROOT),
               "More spent on the account in the last " + span(label) + " than is typical"));
     }
-    f.add("acct_txn_mean_7d", "Mean debit amount over 7 days",
+    f.add("acct_txn_mean_7d", "Mean debit amount over 7 days (minor units)",
         in -> debits(in, 7 * DAY).mean())
         .because(either("AVERAGE_SPEND_7D",
             "Unusual average transaction amount over 7 days")
             .measuredWith(new History("acct_txn_count_7d", 1)));
-    f.add("acct_txn_mean_30d", "Mean debit amount over 30 days",
+    f.add("acct_txn_mean_30d", "Mean debit amount over 30 days (minor units)",
         in -> debits(in, 30 * DAY).mean())
         .because(either("AVERAGE_SPEND_30D",
             "Unusual average transaction amount over 30 days")
@@ -322,7 +322,7 @@ public final class FeatureCatalogue {
         .because(higher("LARGEST_SPEND_30D",
             "Largest transaction of the last 30 days higher than is typical")
             .measuredWith(new History("acct_txn_count_30d", 1)));
-    f.reading(null).add("txn_amount", "Amount of the transaction being scored",
+    f.reading(null).add("txn_amount", "Amount of the transaction being scored (minor units)",
         FeatureCatalogue::txnAmount)
         .because(higher("AMOUNT",
             "Transaction amount higher than is typical"));
@@ -454,12 +454,12 @@ public final class FeatureCatalogue {
           in -> in.account().deposits.count(in.asOfMillis() - days * DAY, in.asOfMillis()))
           .because(higher("DEPOSIT_VELOCITY_" + label.toUpperCase(Locale.ROOT),
               "More check deposits in the last " + span(label) + " than is typical"));
-      f.add("acct_deposit_sum_" + label, "Amount deposited by check in the last " + label,
+      f.add("acct_deposit_sum_" + label, "Amount deposited by check in the last " + label + " (minor units)",
           in -> in.account().deposits.sum(in.asOfMillis() - days * DAY, in.asOfMillis()))
           .because(higher("DEPOSIT_AMOUNT_" + label.toUpperCase(Locale.ROOT),
               "More deposited by check in the last " + span(label) + " than is typical"));
     }
-    f.reading(null).add("deposit_amount", "Amount of the deposit being scored",
+    f.reading(null).add("deposit_amount", "Amount of the deposit being scored (minor units)",
         FeatureCatalogue::depositAmount)
         .because(higher("DEPOSIT_AMOUNT",
             "Deposit amount higher than is typical"));
@@ -513,7 +513,7 @@ public final class FeatureCatalogue {
         .because(higher("PRIOR_DUPLICATES",
             "Duplicate check presentments on the account in 90 days"));
     f.add("money_out_24h_after_deposit",
-        "Amount debited in the 24 hours after the account's previous deposit",
+        "Amount debited in the 24 hours after the account's previous deposit (minor units)",
         in -> {
           long d = in.account().lastDepositMillis;
           if (d == Long.MIN_VALUE || d > in.asOfMillis()) {
