@@ -491,8 +491,10 @@ public final class ModelsCommand {
   static final class Activate implements Callable<Integer> {
     @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
         description = "The model registry (default: ${DEFAULT-VALUE}).") Path registry;
-    @Parameters(index = "0", description = "task") String task;
-    @Parameters(index = "1", description = "version, for example v2") String version;
+    @Parameters(index = "0", paramLabel = "TASK", description = "fraud, deposit or delinquency")
+    String task;
+    @Parameters(index = "1", paramLabel = "VERSION", description = "A published version, for"
+        + " example v2 (./vigil models list shows them).") String version;
 
     @Override
     public Integer call() throws Exception {
@@ -506,7 +508,8 @@ public final class ModelsCommand {
   static final class Rollback implements Callable<Integer> {
     @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
         description = "The model registry (default: ${DEFAULT-VALUE}).") Path registry;
-    @Parameters(index = "0", description = "task") String task;
+    @Parameters(index = "0", paramLabel = "TASK", description = "fraud, deposit or delinquency")
+    String task;
 
     @Override
     public Integer call() throws Exception {

@@ -131,6 +131,17 @@ class ProfileJobCliTest {
   }
 
   @Test
+  void aMissingPropertiesFileIsOneLineNamingItAndTheOption(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("no such.properties");
+    var err = new ByteArrayOutputStream();
+    int code = withErr(err, () -> ProfileJob.Cli.execute("--kafka-properties",
+        missing.toString()));
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("vigil job: kafka-properties: \""
+        + missing + "\" cannot be read: no such file; check the path\n");
+  }
+
+  @Test
   void helpListsEveryOptionWithItsDefaultAndDescription() throws Exception {
     var out = new ByteArrayOutputStream();
     PrintStream previous = System.out;
