@@ -61,7 +61,7 @@ public final class ModelsCommand {
    * fix, so its message, not a stack trace ({@link ToolCommandLine}).
    */
   public static CommandLine commandLine() {
-    return ToolCommandLine.underProgram("models", new CommandLine(new ModelsCommand())
+    return ToolCommandLine.standalone("models", new CommandLine(new ModelsCommand())
         // a day ("2005-10-01", midnight UTC) or an instant ("2005-10-01T06:00:00Z") wherever a
         // time is asked for, as --schedule takes plain dates
         .registerConverter(Instant.class, ModelsCommand::instant));

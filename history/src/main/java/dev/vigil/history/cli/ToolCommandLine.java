@@ -22,6 +22,8 @@ import picocli.CommandLine.ParseResult;
  * ({@value #VERBOSE} adds the trace). Exit codes: 2 for a usage error (an option missing, a value
  * refused), 1 for a failure the user can fix (a missing file, data that cannot make what was
  * asked); an unexpected exception still prints its trace (a bug to report, not a user's error).
+ * The line goes to System.err as it is when the error happens (a command line's own error writer
+ * can be replaced while a subcommand runs).
  */
 public final class ToolCommandLine {
   /** What users type, and what every usage line starts with. */
@@ -56,21 +58,20 @@ public final class ToolCommandLine {
   }
 
   /**
-   * {@code command} as {@code ./vigil <name>}: under a command named {@value #PROGRAM}, so that
-   * its usage lines and errors say what the user types, and configured.
+   * {@code command} run on its own as {@code ./vigil <name>} (named so, its usage lines and errors
+   * say what the user types), configured. A tree that adds it as a subcommand names it {@code
+   * <name>} again first.
    */
-  public static CommandLine underProgram(String name, CommandLine command) {
-    var root = new CommandLine(CommandSpec.create().name(PROGRAM));
-    root.addSubcommand(name, command);
-    configure(root);
-    return command;
+  public static CommandLine standalone(String name, CommandLine command) {
+    command.getCommandSpec().name(PROGRAM + " " + name);
+    return configure(command);
   }
 
   /** One-line errors for what {@code line} runs (a command or a subcommand run directly). */
   private static void handleErrors(CommandLine line) {
     line.setParameterExceptionHandler((e, args) -> {
       CommandLine failed = located(line, e.getCommandLine());
-      PrintWriter err = failed.getErr();
+      PrintWriter err = new PrintWriter(System.err);
       err.println(name(failed) + ": " + e.getMessage() + "; see "
           + failed.getCommandSpec().qualifiedName(" ") + " --help");
       if (Arrays.asList(args).contains(VERBOSE)) {
@@ -85,7 +86,7 @@ public final class ToolCommandLine {
       if (cause == null) {
         throw e;
       }
-      PrintWriter err = failed.getErr();
+      PrintWriter err = new PrintWriter(System.err);
       err.println(name(failed) + ": " + cause);
       if (verbose(parsed)) {
         e.printStackTrace(err);

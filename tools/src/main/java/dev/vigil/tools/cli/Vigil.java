@@ -51,6 +51,7 @@ public final class Vigil {
       root.addSubcommand(e.getKey(), e.getValue());
     }
     CommandLine models = ModelsCommand.commandLine();
+    models.getCommandSpec().name("models"); // ./vigil models on its own, models here
     models.addSubcommand("drift", DriftReport.commandLine());
     root.addSubcommand("models", models);
     root.addSubcommand("demo", new Demo(Clock.systemUTC()));

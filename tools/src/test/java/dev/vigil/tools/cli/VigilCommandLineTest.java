@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.history.cli.BuildVersion;
 import dev.vigil.history.cli.ToolCommandLine;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +33,16 @@ class VigilCommandLineTest {
     CommandLine line = Vigil.commandLine();
     line.setOut(new PrintWriter(out, true));
     line.setErr(new PrintWriter(err, true));
-    int code = line.execute(args);
-    return new Run(code, out.toString(), err.toString());
+    // error lines go to System.err itself
+    var printed = new ByteArrayOutputStream();
+    PrintStream previous = System.err;
+    System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    try {
+      int code = line.execute(args);
+      return new Run(code, out.toString(), err + printed.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(previous);
+    }
   }
 
   /** Every command's path as typed after ./vigil: simulate, models train, audit token... */
