@@ -8,6 +8,7 @@ import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.history.History;
 import dev.vigil.history.cli.Instants;
+import dev.vigil.history.cli.ToolCommandLine;
 import dev.vigil.history.cli.VigilHome;
 import dev.vigil.history.training.TrainingSet;
 import dev.vigil.models.evaluation.HandbookComparison;
@@ -41,8 +42,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code vigil-models}: train, publish and choose the models the service serves. */
-@Command(name = "vigil-models", mixinStandardHelpOptions = true,
+/** {@code ./vigil models}: train, publish and choose the models the service serves. */
+@Command(name = "models", mixinStandardHelpOptions = true,
     subcommands = {ModelsCommand.Train.class, ModelsCommand.Evaluate.class,
         ModelsCommand.Predict.class, ModelsCommand.ImportOnnx.class,
         ModelsCommand.ListModels.class,
@@ -54,21 +55,16 @@ public final class ModelsCommand {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command line, with its converters and error handling. */
-  static CommandLine commandLine() {
-    return new CommandLine(new ModelsCommand())
+  /**
+   * The command line ({@code ./vigil models}), with its converters and one-line errors: data that
+   * cannot make a model (a period without both outcomes, a mismatched schema) is the user's to
+   * fix, so its message, not a stack trace ({@link ToolCommandLine}).
+   */
+  public static CommandLine commandLine() {
+    return ToolCommandLine.standalone("models", new CommandLine(new ModelsCommand())
         // a day ("2005-10-01", midnight UTC) or an instant ("2005-10-01T06:00:00Z") wherever a
         // time is asked for, as --schedule takes plain dates
-        .registerConverter(Instant.class, ModelsCommand::instant)
-        // data that cannot make a model (a period without both outcomes, a mismatched schema)
-        // is the user's to fix: its message, not a stack trace
-        .setExecutionExceptionHandler((e, command, parsed) -> {
-          if (!(e instanceof IllegalArgumentException || e instanceof IllegalStateException)) {
-            throw e;
-          }
-          System.err.println(command.getCommandName() + ": " + e.getMessage());
-          return 1;
-        });
+        .registerConverter(Instant.class, ModelsCommand::instant));
   }
 
   /**
@@ -495,8 +491,10 @@ public final class ModelsCommand {
   static final class Activate implements Callable<Integer> {
     @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
         description = "The model registry (default: ${DEFAULT-VALUE}).") Path registry;
-    @Parameters(index = "0", description = "task") String task;
-    @Parameters(index = "1", description = "version, for example v2") String version;
+    @Parameters(index = "0", paramLabel = "TASK", description = "fraud, deposit or delinquency")
+    String task;
+    @Parameters(index = "1", paramLabel = "VERSION", description = "A published version, for"
+        + " example v2 (./vigil models list shows them).") String version;
 
     @Override
     public Integer call() throws Exception {
@@ -510,7 +508,8 @@ public final class ModelsCommand {
   static final class Rollback implements Callable<Integer> {
     @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
         description = "The model registry (default: ${DEFAULT-VALUE}).") Path registry;
-    @Parameters(index = "0", description = "task") String task;
+    @Parameters(index = "0", paramLabel = "TASK", description = "fraud, deposit or delinquency")
+    String task;
 
     @Override
     public Integer call() throws Exception {

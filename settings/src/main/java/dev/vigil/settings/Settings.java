@@ -3,6 +3,7 @@ package dev.vigil.settings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -86,7 +87,8 @@ public final class Settings {
     try {
       return properties(file);
     } catch (IOException e) {
-      throw new SettingException(setting.key() + ": \"" + file + "\" cannot be read: " + e);
+      throw new SettingException(setting.key() + ": \"" + file + "\" cannot be read: "
+          + (e instanceof NoSuchFileException ? "no such file; check the path" : e));
     }
   }
 

@@ -108,7 +108,7 @@ public record JobSettings(Values options, Topics topics, Clock clock,
           + " longest a merchant event waits in a bundle (above 0 while bundling is on).");
 
   /** The job's command line: every option, in the order {@code --help} lists them. */
-  public static final Settings SETTINGS = Settings.of("vigil-profile-job",
+  public static final Settings SETTINGS = Settings.of("./vigil job",
       "Folds events into per-entity profiles and publishes them.",
       List.of(BOOTSTRAP_SERVERS, KAFKA_PROPERTIES, CHECKPOINTS, RESUME, REPLAY_FROM_START,
           EVENTS_FILE, BOUNDED),
@@ -394,8 +394,9 @@ public record JobSettings(Values options, Topics topics, Clock clock,
 
   /** What {@code --help} prints. */
   public static String help() {
-    return SETTINGS.help("[--option value]...", "--", "Options are given as --option value or"
-        + " --option=value; a flag alone means true and --no-flag false.");
+    return SETTINGS.help("[--option value]...", "--", "On a cluster: flink run"
+        + " vigil-profile-job-VERSION.jar [--option value].... Options are given as --option"
+        + " value or --option=value; a flag alone means true and --no-flag false.");
   }
 
   /** The job's section of docs/settings.md. */

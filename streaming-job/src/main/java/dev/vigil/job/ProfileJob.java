@@ -366,6 +366,9 @@ public final class ProfileJob {
    * lists them), read into {@link JobSettings}.
    */
   static final class Cli {
+    /** How errors name the job: the command users type, {@code vigil job}. */
+    static final String NAME = JobSettings.SETTINGS.program().replaceFirst("^\\./", "");
+
     private Cli() {}
 
     /**
@@ -387,7 +390,7 @@ public final class ProfileJob {
         }
         s = JobSettings.of(JobSettings.SETTINGS.parse(arguments.given()));
       } catch (SettingException e) {
-        System.err.println(JobSettings.SETTINGS.program() + ": " + e.getMessage());
+        System.err.println(NAME + ": " + e.getMessage());
         return 2;
       }
       String dir = s.checkpointDir();
@@ -401,7 +404,7 @@ public final class ProfileJob {
       }
       String refusal = given == null ? refusalToStartEmpty(s, from) : null;
       if (refusal != null) {
-        System.err.println("vigil-profile-job: refusing to start: " + refusal);
+        System.err.println(NAME + ": refusing to start: " + refusal);
         return 2;
       }
       JobClient job = start(s, from);

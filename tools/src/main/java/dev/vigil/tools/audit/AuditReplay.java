@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
  * why; then a summary line. Reads the decisions topic from its beginning to its end, or a file of
  * records. Exit code 0 when every decision recomputed is identical, 1 when any differs.
  */
-@Command(name = "vigil audit replay", mixinStandardHelpOptions = true,
+@Command(name = "replay", mixinStandardHelpOptions = true,
     description = "Recomputes decisions from their audit records (features, model version,"
         + " policy version) and reports any that differ, field by field, or cannot be"
         + " recomputed, and why.")
@@ -160,9 +160,5 @@ public final class AuditReplay implements Callable<Integer> {
       }
     }
     return read;
-  }
-
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new AuditReplay()).execute(args));
   }
 }

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  * same time (replicas given different key files: one account then has two tokens). Exit code 0
  * when every chain holds and the writers agree on their key, 1 otherwise.
  */
-@Command(name = "vigil audit verify", mixinStandardHelpOptions = true,
+@Command(name = "verify", mixinStandardHelpOptions = true,
     description = "Checks the audit trail's hash chains on the decisions topic (one per replica)"
         + " and that the replicas made their tokens with one key.")
 public final class AuditVerify implements Callable<Integer> {
@@ -83,9 +83,5 @@ public final class AuditVerify implements Callable<Integer> {
           + " give every replica one vigil.audit.token-key-file");
     }
     return holds && disagreements.isEmpty() ? 0 : 1;
-  }
-
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new AuditVerify()).execute(args));
   }
 }

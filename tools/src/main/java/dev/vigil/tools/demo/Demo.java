@@ -23,6 +23,7 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -47,9 +49,9 @@ import picocli.CommandLine.Option;
  * decisions print as they come, with their reasons. A summary ends it. Account ids are shown
  * masked, as any screen of a bank's should.
  */
-@Command(name = "vigil-demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Feed simulated events through the running service and watch its decisions.")
-public final class Demo implements java.util.concurrent.Callable<Integer> {
+public final class Demo implements Callable<Integer> {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MM-dd HH:mm")
       .withZone(ZoneOffset.UTC);
 
@@ -57,13 +59,16 @@ public final class Demo implements java.util.concurrent.Callable<Integer> {
       description = "The scoring service (default: ${DEFAULT-VALUE}).") String target;
   @Option(names = "--tls-dir", defaultValue = VigilHome.VAR + "/tls", description = "Where ca.pem and the"
       + " client certificates are: events are published as 'producer', scored as 'scorer'"
-      + " (default: ${DEFAULT-VALUE}, made by ./vigil up).") java.nio.file.Path tlsDir;
-  @Option(names = "--customers", defaultValue = "300") int customers;
-  @Option(names = "--days", defaultValue = "40",
-      description = "Days of history; the last one plays live.") int days;
-  @Option(names = "--seed", defaultValue = "2026") long seed;
-  @Option(names = "--show-every", defaultValue = "25",
-      description = "Print every Nth approval/acceptance (all other decisions always print).")
+      + " (default: ${DEFAULT-VALUE}, made by ./vigil up).") Path tlsDir;
+  @Option(names = "--customers", defaultValue = "300", description = "Simulated customers,"
+      + " each with an account, whose events are published (default: ${DEFAULT-VALUE}).")
+  int customers;
+  @Option(names = "--days", defaultValue = "40", description = "Days of history, ending now;"
+      + " the last one plays live (default: ${DEFAULT-VALUE}).") int days;
+  @Option(names = "--seed", defaultValue = "2026", description = "Random seed of the simulation;"
+      + " the same seed, the same customers (default: ${DEFAULT-VALUE}).") long seed;
+  @Option(names = "--show-every", defaultValue = "25", description = "Print every Nth approval"
+      + " or acceptance; every other decision always prints (default: ${DEFAULT-VALUE}).")
   int showEvery;
 
   private final Map<String, Integer> outcomes = new TreeMap<>();
@@ -73,10 +78,6 @@ public final class Demo implements java.util.concurrent.Callable<Integer> {
   /** @param clock "now": the live day is the day before it, the history the days before that */
   public Demo(Clock clock) {
     this.clock = clock;
-  }
-
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new Demo(Clock.systemUTC())).execute(args));
   }
 
   @Override

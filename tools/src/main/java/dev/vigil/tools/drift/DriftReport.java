@@ -2,6 +2,7 @@ package dev.vigil.tools.drift;
 
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
+import dev.vigil.history.cli.Instants;
 import dev.vigil.history.cli.VigilHome;
 import dev.vigil.proto.v1.AuditRecord;
 import dev.vigil.registry.ModelCard;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Option;
  * feature and the score ranked by population stability index, each with its training and live
  * shares per bin drawn side by side.
  */
-@Command(name = "vigil models drift", mixinStandardHelpOptions = true,
+@Command(name = "drift", mixinStandardHelpOptions = true,
     description = "Write an HTML report of a task's live feature and score distributions against"
         + " its champion's training population (population stability index, ranked).")
 public final class DriftReport implements Callable<Integer> {
@@ -206,8 +207,8 @@ public final class DriftReport implements Callable<Integer> {
         : String.format(Locale.ROOT, "%.3g", v);
   }
 
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new DriftReport())
-        .registerConverter(Instant.class, dev.vigil.history.cli.Instants::parse).execute(args));
+  /** {@code ./vigil models drift}, reading every time as a date (midnight UTC) or an instant. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new DriftReport()).registerConverter(Instant.class, Instants::parse);
   }
 }

@@ -7,6 +7,7 @@ import dev.vigil.features.profile.FeatureCatalogue.Feature;
 import dev.vigil.features.profile.ProfileSettings;
 import dev.vigil.history.History;
 import dev.vigil.history.cli.Instants;
+import dev.vigil.history.cli.ToolCommandLine;
 import dev.vigil.history.simulator.Simulator;
 import dev.vigil.history.training.TrainingSet;
 import dev.vigil.history.training.TrainingSets;
@@ -28,17 +29,13 @@ import picocli.CommandLine.Option;
  * {@code ./vigil simulate | training-set | catalogue}: simulate event histories, build training
  * sets, list the catalogue.
  */
-@Command(name = "vigil", mixinStandardHelpOptions = true,
+@Command(name = ToolCommandLine.PROGRAM, mixinStandardHelpOptions = true,
     subcommands = {FeaturesCommand.Simulate.class, FeaturesCommand.BuildTrainingSet.class,
         FeaturesCommand.Catalogue.class},
     description = "Event histories and the feature catalogue on the command line.")
 public final class FeaturesCommand {
-  public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
-  }
-
   /** The command line, reading every time as a date (midnight UTC) or an instant. */
-  static CommandLine commandLine() {
+  public static CommandLine commandLine() {
     return new CommandLine(new FeaturesCommand()).registerConverter(Instant.class,
         Instants::parse);
   }

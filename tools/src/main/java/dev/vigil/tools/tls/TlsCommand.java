@@ -13,7 +13,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code ./vigil tls}: the local certificate authority's command line ({@link LocalAuthority}). */
 public final class TlsCommand {
@@ -75,18 +77,21 @@ public final class TlsCommand {
     }
   }
 
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new Tls()).execute(args));
+  /** {@code ./vigil tls} and its subcommands. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Tls());
   }
 
-  @Command(name = "vigil tls", mixinStandardHelpOptions = true,
+  @Command(name = "tls", mixinStandardHelpOptions = true,
       description = "A local certificate authority for Vigil's TLS (the embedded default's).",
       subcommands = {Init.class, Renew.class})
   static final class Tls implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @Override
     public Integer call() {
-      new CommandLine(this).usage(System.out);
-      return 2;
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "name a subcommand: init or renew");
     }
   }
 }

@@ -1,16 +1,9 @@
 package dev.vigil.tools.docs;
 
-import dev.vigil.models.ModelsCommand;
-import dev.vigil.tools.audit.AuditVerify;
-import dev.vigil.tools.audit.TokenCommand;
-import dev.vigil.tools.demo.Demo;
-import dev.vigil.tools.drift.DriftReport;
-import dev.vigil.tools.history.FeaturesCommand;
-import dev.vigil.tools.tls.TlsCommand;
+import dev.vigil.tools.cli.Vigil;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -28,7 +21,7 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * What {@code ./vigil} accepts, read from the code: its commands are the {@code case} labels of the
  * {@code vigil} script; a command's options are those of the picocli command it runs (its
- * CommandSpec, in process), the streaming job's those its settings declare (the generated job
+ * CommandSpec in {@code Vigil}'s tree, in process), the streaming job's those its settings declare (the generated job
  * table of docs/settings.md, which {@code ProfileJobCliTest} keeps equal to {@code
  * JobSettings.SETTINGS}), and a hand-parsed main's those its source names.
  * Script-only commands (up, test, build, dist and the benchmarks) take positional arguments only.
@@ -41,8 +34,9 @@ final class CommandVocabulary {
       subcommands = Map.copyOf(subcommands);
     }
 
+    /** A script-only command: positional arguments, and the script's own --help and -V. */
     static Command positionalOnly(String name) {
-      return new Command(name, Set.of(), Map.of());
+      return new Command(name, Set.of("--help", "-h", "--version", "-V"), Map.of());
     }
   }
 
@@ -59,24 +53,9 @@ final class CommandVocabulary {
   /** The commands of the checkout at ROOT. */
   static CommandVocabulary of(Path root) throws IOException {
     Map<String, Command> picocli = new HashMap<>();
-    CommandSpec features = new CommandLine(new FeaturesCommand()).getCommandSpec();
-    for (String name : List.of("simulate", "training-set", "catalogue")) {
-      picocli.put(name, fromSpec(name, features.subcommands().get(name).getCommandSpec()));
-    }
-    Command models = fromSpec("models", spec(ModelsCommand.class));
-    Map<String, Command> modelsSubs = new HashMap<>(models.subcommands());
-    // ./vigil models drift runs DriftReport (the script's own branch)
-    modelsSubs.put("drift", fromSpec("drift", spec(DriftReport.class)));
-    picocli.put("models", new Command("models", models.options(), modelsSubs));
-    picocli.put("audit", new Command("audit", Set.of(), Map.of(
-        "verify", fromSpec("verify", spec(AuditVerify.class)),
-        "token", TokenCommand.class.isAnnotationPresent(CommandLine.Command.class)
-            ? fromSpec("token", spec(TokenCommand.class))
-            : fromSource("token", root.resolve(
-                "tools/src/main/java/dev/vigil/tools/audit/TokenCommand.java")))));
-    picocli.put("tls", fromSpec("tls", tlsSpec()));
-    picocli.put("demo", fromSpec("demo", new CommandLine(new Demo(Clock.systemUTC()))
-        .getCommandSpec()));
+    // every picocli command is one tree, the one the script and the release's bin/vigil run
+    Vigil.commandLine().getSubcommands().forEach((name, line) ->
+        picocli.put(name, fromSpec(name, line.getCommandSpec())));
     picocli.put("job", jobFromSettings(root.resolve("docs/settings.md")));
     picocli.put("chaos", fromSource("chaos", root.resolve(
         "e2e/src/test/java/dev/vigil/e2e/Chaos.java")));
@@ -156,18 +135,6 @@ final class CommandVocabulary {
     String w = word.replaceAll("^[\\[(\"']+", "");
     Matcher m = Pattern.compile("^(--[a-z][a-z0-9-]*)(=.*|[\\]),.:\"']*)$").matcher(w);
     return m.matches() ? m.group(1) : null;
-  }
-
-  private static CommandSpec spec(Class<?> commandClass) {
-    return new CommandLine(commandClass).getCommandSpec();
-  }
-
-  private static CommandSpec tlsSpec() {
-    try {
-      return spec(Class.forName(TlsCommand.class.getName() + "$Tls"));
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException("TlsCommand's picocli command (TlsCommand.Tls) is gone", e);
-    }
   }
 
   private static Command fromSpec(String name, CommandSpec spec) {

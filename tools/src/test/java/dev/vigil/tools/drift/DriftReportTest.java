@@ -71,7 +71,7 @@ class DriftReportTest {
       kafka.produce("vigil.decisions", records);
 
       Path out = dir.resolve("drift.html");
-      int code = new CommandLine(new DriftReport()).execute("--task", "fraud", "--registry",
+      int code = DriftReport.commandLine().execute("--task", "fraud", "--registry",
           registryDir.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--out",
           out.toString());
       assertThat(code).isZero();
