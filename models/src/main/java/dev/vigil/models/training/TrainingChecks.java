@@ -129,7 +129,8 @@ public record TrainingChecks(int minTestPositives, Duration labelDelay,
     }
     String move = split.time() != null
         ? "move the test period earlier (--start, --train-days, --gap-days, --test-days) so that"
-            + " it ends by " + Instant.ofEpochMilli(endMillis - delay.toMillis())
+            + (task == Task.DELINQUENCY ? " its last as-of date is" : " it ends") + " by "
+            + Instant.ofEpochMilli(endMillis - delay.toMillis())
         : "use --split time with a test period ending by "
             + Instant.ofEpochMilli(endMillis - delay.toMillis());
     throw new Refused(cause + ". To change it: " + move + ", use a longer history (--events),"
