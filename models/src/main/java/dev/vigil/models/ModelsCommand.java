@@ -126,7 +126,13 @@ public final class ModelsCommand {
   }
 
   @Command(name = "train", mixinStandardHelpOptions = true,
-      description = "Train on one period, evaluate on a later one after a gap; optionally publish.")
+      description = {"Train on one period, evaluate on a later one after a gap; optionally"
+          + " publish.",
+          "Refuses, training and publishing nothing, a test period whose metrics would mislead:"
+              + " fewer bad outcomes than --min-test-positives; labels that cannot all have"
+              + " arrived (it ends within the label delay of the history's end:"
+              + " --label-delay-days, --allow-incomplete-labels); a delinquency --horizon-days"
+              + " longer than the history."})
   static final class Train implements Callable<Integer> {
     @Option(names = "--events", required = true, paramLabel = "FILE",
         description = "The event history, JSON Lines (./vigil simulate writes one); plain or"
@@ -187,7 +193,8 @@ public final class ModelsCommand {
     int minTestPositives;
     @Option(names = "--label-delay-days", paramLabel = "DAYS", description = "How late the"
         + " task's labels can arrive after the row's time; training refuses a test period ending"
-        + " less than this before the history's end (its last transaction) (default: the"
+        + " less than this before the history's end (its last transaction; its last event when"
+        + " it has none) (default: the"
         + " task's: fraud reports 61 days, deposit returns 6, delinquency its --horizon-days).")
     Integer labelDelayDays;
     @Option(names = "--allow-incomplete-labels", description = "Train even when the test"
