@@ -128,6 +128,11 @@ class TrainRefusalsTest {
         + " 2026-02-22T00:00:00Z..2026-03-01T00:00:00Z");
     assertThat(new ModelRegistry(registry).card(Task.FRAUD, "v1").trainFrom())
         .isEqualTo("2026-02-08T00:00:00Z");
+    JsonNode card = new ObjectMapper().readTree(registry.resolve("fraud/v1/card.json").toFile())
+        .get("metrics");
+    assertThat(card.get("rows").isIntegralNumber()).as("card.json rows: %s", card.get("rows"))
+        .isTrue();
+    assertThat(card.get("auc_roc").isFloatingPointNumber()).as("card.json auc_roc").isTrue();
     var given = run("train", "--events", events.toString(), "--task", "fraud",
         "--allow-incomplete-labels", "--min-test-positives", "1", "--algorithm",
         "logistic-regression", "--start", "2026-02-07T06:30:00Z");

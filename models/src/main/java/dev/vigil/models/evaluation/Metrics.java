@@ -1,5 +1,6 @@
 package dev.vigil.models.evaluation;
 
+import dev.vigil.registry.ModelCard;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -19,7 +20,7 @@ import java.util.stream.IntStream;
  */
 public final class Metrics {
   /** The headline metrics that are counts (of rows, of bad outcomes): integers wherever written. */
-  public static final Set<String> COUNTS = Set.of("rows", "positives");
+  public static final Set<String> COUNTS = ModelCard.COUNT_METRICS;
 
   private Metrics() {}
 
