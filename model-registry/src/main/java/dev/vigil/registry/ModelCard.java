@@ -1,13 +1,21 @@
 package dev.vigil.registry;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a published model is: written beside it as {@code card.json}.
  *
  * @param featureSchemaFingerprint the feature library's fingerprint of the names and order the
  *     model consumes; a service whose catalogue differs refuses the model
+ * @param metrics the test period's metrics: {@link #COUNT_METRICS} written as integers, the rest
+ *     (ratios) as doubles
  * @param dataFingerprint SHA-256 of the training rows (ids, labels, values)
  * @param provenance Tribuo's provenance of the model, as text
  * @param reference a seeded sample of the training rows' feature values (in {@code featureNames}
@@ -31,11 +39,40 @@ public record ModelCard(
     String dataFingerprint,
     List<String> featureNames,
     String featureSchemaFingerprint,
-    Map<String, Double> metrics,
+    @JsonSerialize(using = MetricsWriter.class) Map<String, Double> metrics,
     String provenance,
     String publishedAt,
     List<double[]> reference,
     Data data) {
+
+  /** The metrics that are counts (of rows, of bad outcomes): integers in card.json. */
+  public static final Set<String> COUNT_METRICS = Set.of("rows", "positives");
+
+  /** Writes a card's metrics with its counts as integers ({@code "rows" : 3046}, not 3046.0). */
+  static final class MetricsWriter extends StdSerializer<Map<String, Double>> {
+    @SuppressWarnings("unchecked")
+    MetricsWriter() {
+      super((Class<Map<String, Double>>) (Class<?>) Map.class);
+    }
+
+    @Override
+    public void serialize(Map<String, Double> metrics, JsonGenerator json,
+        SerializerProvider provider) throws IOException {
+      json.writeStartObject();
+      for (var metric : metrics.entrySet()) {
+        json.writeFieldName(metric.getKey());
+        Double value = metric.getValue();
+        if (value == null) {
+          json.writeNull();
+        } else if (COUNT_METRICS.contains(metric.getKey()) && value == Math.rint(value)) {
+          json.writeNumber(value.longValue());
+        } else {
+          json.writeNumber(value);
+        }
+      }
+      json.writeEndObject();
+    }
+  }
 
   /** Most reference rows a card carries. */
   public static final int REFERENCE_ROWS = 500;

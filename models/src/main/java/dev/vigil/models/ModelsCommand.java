@@ -15,9 +15,11 @@ import dev.vigil.models.evaluation.HandbookComparison;
 import dev.vigil.models.evaluation.Metrics;
 import dev.vigil.models.evaluation.Report;
 import dev.vigil.models.training.DefaultModels;
+import dev.vigil.models.training.HistoryEnd;
 import dev.vigil.models.training.ModelTrainer;
 import dev.vigil.models.training.Split;
 import dev.vigil.models.training.TimeSplit;
+import dev.vigil.models.training.TrainingChecks;
 import dev.vigil.models.training.Workflow;
 import dev.vigil.registry.ModelCard;
 import dev.vigil.registry.ModelRegistry;
@@ -73,13 +75,15 @@ public final class ModelsCommand {
    * the ingest would refuse them, but never silently: their count and the first of them go to
    * standard error.
    */
-  record EventFile(Path path, long events, long firstMillis, long lastMillis, History history) {}
+  record EventFile(Path path, long events, long firstMillis, long lastMillis, HistoryEnd end,
+      History history) {}
 
   /** Events read between two progress lines on standard error. */
   static final long PROGRESS_EVERY = 500_000;
 
   static EventFile history(Path events) {
-    var report = EventFiles.read(events, EventFiles.OnBadLine.SKIP, e -> { });
+    var end = new HistoryEnd();
+    var report = EventFiles.read(events, EventFiles.OnBadLine.SKIP, end);
     if (report.badLines() > 0) {
       System.err.printf("%s: skipped %,d invalid line(s) of %,d; the first: %s%n", events,
           report.badLines(), report.events() + report.badLines(), report.firstBadLines().get(0));
@@ -97,7 +101,7 @@ public final class ModelsCommand {
         }
       });
     };
-    return new EventFile(events, report.events(), report.firstMillis(), report.lastMillis(),
+    return new EventFile(events, report.events(), report.firstMillis(), report.lastMillis(), end,
         withProgress);
   }
 
@@ -108,9 +112,9 @@ public final class ModelsCommand {
 
   /** Metrics one per line: counts as integers, the rest to four places. */
   static void printMetrics(Map<String, Double> metrics) {
-    metrics.forEach((k, v) -> System.out.println(k.equals("rows") || k.equals("positives")
-        ? String.format(Locale.ROOT, "  %-22s %,d", k, v.longValue())
-        : String.format(Locale.ROOT, "  %-22s %.4f", k, v)));
+    Metrics.written(metrics).forEach((k, v) -> System.out.println(v instanceof Long count
+        ? String.format(Locale.ROOT, "  %-22s %,d", k, count)
+        : String.format(Locale.ROOT, "  %-22s %.4f", k, v.doubleValue())));
   }
 
   static Task task(String name) {
@@ -118,19 +122,32 @@ public final class ModelsCommand {
   }
 
   @Command(name = "train", mixinStandardHelpOptions = true,
-      description = "Train on one period, evaluate on a later one after a gap; optionally publish.")
+      description = {"Train on one period, evaluate on a later one after a gap; optionally"
+          + " publish.",
+          "Refuses, training and publishing nothing, a test period whose metrics would mislead:"
+              + " fewer bad outcomes than --min-test-positives; labels that cannot all have"
+              + " arrived (it ends within the label delay of the history's end:"
+              + " --label-delay-days, --allow-incomplete-labels); a delinquency --horizon-days"
+              + " longer than the history."})
   static final class Train implements Callable<Integer> {
     @Option(names = "--events", required = true, paramLabel = "FILE",
-        description = "The event history, JSON Lines (./vigil simulate writes one).") Path events;
-    @Option(names = "--task", required = true, description = "fraud, deposit or delinquency")
+        description = "The event history, JSON Lines (./vigil simulate writes one); plain or"
+            + " gzipped (.gz). Required.") Path events;
+    @Option(names = "--task", required = true, description = "What to predict: fraud (card and"
+        + " transfer transactions), deposit (check deposits returned unpaid) or delinquency"
+        + " (30+ days past due within --horizon-days). Required.")
     String task;
-    @Option(names = "--start", description = "Start of the training period, a date (2005-10-01,"
-        + " midnight UTC) or an instant (default: the first event plus the burn-in).")
+    @Option(names = "--start", description = "Start of the training period: a date (2005-10-01,"
+        + " its midnight UTC) or an instant (2005-10-01T06:00:00Z), used as given (default: the"
+        + " first event plus --burn-in-days, rounded up to the next midnight UTC).")
     Instant start;
-    @Option(names = "--burn-in-days", defaultValue = "37", description = "History needed before"
-        + " training starts, so that the longest windows are full (30 days, 7 days ago).")
+    @Option(names = "--burn-in-days", defaultValue = "37", description = "Without --start: days"
+        + " of history before training starts, so that the longest windows are full (30 days,"
+        + " 7 days ago); the start is then rounded up to the next midnight UTC (default:"
+        + " ${DEFAULT-VALUE}).")
     int burnInDays;
-    @Option(names = "--balance-classes", description = "Weight bad examples by good/bad.")
+    @Option(names = "--balance-classes", description = "Weight bad examples by good/bad"
+        + " (default: ${DEFAULT-VALUE}, every example weighs 1).")
     boolean balanceClasses;
     @Option(names = "--algorithm", description = "logistic-regression or xgboost (default: the"
         + " task's, chosen by evidence across simulated worlds, docs/models.md: xgboost for fraud,"
@@ -153,16 +170,34 @@ public final class ModelsCommand {
     @Option(names = "--train-days", defaultValue = "7", description = "Days of the training"
         + " period (default: ${DEFAULT-VALUE}).") int trainDays;
     @Option(names = "--gap-days", defaultValue = "7", description = "Days between training and"
-        + " test, the label delay: labels of the last training days are not known yet at the"
-        + " test period's start (default: ${DEFAULT-VALUE}).") int gapDays;
+        + " test: labels of the last training days are not known yet at the test period's start,"
+        + " as they would not be when the model ships (default: ${DEFAULT-VALUE}).") int gapDays;
     @Option(names = "--test-days", defaultValue = "7", description = "Days of the test period"
         + " the model is evaluated on (default: ${DEFAULT-VALUE}).") int testDays;
     @Option(names = "--horizon-days", defaultValue = "90", description = "Delinquency: days after"
         + " an as-of date within which a default counts as the outcome (default:"
         + " ${DEFAULT-VALUE}).") int horizonDays;
     @Option(names = "--schedule", defaultValue = "weekly", description = "Delinquency as-of"
-        + " dates: weekly, monthly, or a comma-separated list (2026-02-01,2026-03-01).")
+        + " dates: weekly (midnight UTC every 7 days from the period's first midnight), monthly"
+        + " (midnight UTC on the 1st), or a comma-separated list of dates or instants"
+        + " (2026-02-01,2026-03-01) (default: ${DEFAULT-VALUE}).")
     String schedule;
+    @Option(names = "--min-test-positives", paramLabel = "N",
+        defaultValue = "" + TrainingChecks.DEFAULT_MIN_TEST_POSITIVES, description = "Refuse to"
+        + " train when the test rows hold fewer bad outcomes than this: metrics of a handful say"
+        + " little however high (default: ${DEFAULT-VALUE}).")
+    int minTestPositives;
+    @Option(names = "--label-delay-days", paramLabel = "DAYS", description = "How late the"
+        + " task's labels can arrive after the row's time; training refuses a test period ending"
+        + " less than this before the history's end (its last transaction; its last event when"
+        + " it has none) (default: the"
+        + " task's: fraud reports 61 days, deposit returns 6, delinquency its --horizon-days).")
+    Integer labelDelayDays;
+    @Option(names = "--allow-incomplete-labels", description = "Train even when the test"
+        + " period ends within the label delay of the history's end, with a warning instead of"
+        + " the refusal: its metrics then count outcomes not yet reported as good (default:"
+        + " ${DEFAULT-VALUE}).")
+    boolean allowIncompleteLabels;
     @Option(names = "--tune", defaultValue = "0", paramLabel = "N", description = "Search N"
         + " hyper-parameter settings (the defaults first, then drawn from a grid) before training,"
         + " each judged by average precision on validation rows the test never sees: for a time"
@@ -178,8 +213,10 @@ public final class ModelsCommand {
     long tuneSeed;
     @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
         description = "The model registry (default: ${DEFAULT-VALUE}).") Path registry;
-    @Option(names = "--publish", description = "Publish the model to the registry.") boolean publish;
-    @Option(names = "--activate", description = "Publish and make it the champion.")
+    @Option(names = "--publish", description = "Publish the model to the registry (default:"
+        + " ${DEFAULT-VALUE}: train and evaluate only).") boolean publish;
+    @Option(names = "--activate", description = "Publish and make it the champion, the model"
+        + " the service serves (default: ${DEFAULT-VALUE}).")
     boolean activate;
 
     @Override
@@ -198,8 +235,10 @@ public final class ModelsCommand {
       if (history.events() == 0) {
         throw new CommandLine.ParameterException(new CommandLine(this), events + " has no events");
       }
-      Instant from = start != null ? start : Instant.ofEpochMilli(history.firstMillis())
-          .plus(Duration.ofDays(burnInDays));
+      // a day's start unless the user names an instant: the first event plus the burn-in is
+      // whatever second the simulator or the export began at
+      Instant from = start != null ? start : TimeSplit.dayStartOnOrAfter(
+          Instant.ofEpochMilli(history.firstMillis()).plus(Duration.ofDays(burnInDays)));
       var time = new TimeSplit(from, Duration.ofDays(trainDays), Duration.ofDays(gapDays),
           Duration.ofDays(testDays));
       Split divided;
@@ -230,10 +269,23 @@ public final class ModelsCommand {
             + ", but the events start at " + Instant.ofEpochMilli(history.firstMillis())
             + ": move --start later");
       }
+      TrainingChecks checks;
+      try {
+        checks = new TrainingChecks(minTestPositives,
+            labelDelayDays == null ? null : Duration.ofDays(labelDelayDays),
+            allowIncompleteLabels);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+      }
+      // the dates first, before minutes of building rows
+      var warnings = checks.periods(t, divided, history.firstMillis(), setFrom, history.end(),
+          Duration.ofDays(horizonDays), schedule);
+      warnings.forEach(System.err::println);
       var set = Workflow.trainingSet(t, history.history(), setFrom, divided.to(),
           Duration.ofDays(horizonDays), schedule);
       System.err.printf("%s: %,d rows built from %,d events%n", t.id(), set.rows().size(),
           history.events());
+      checks.testRows(divided, Workflow.testRows(t, set, divided));
       var result = Workflow.train(chosen, t, set, divided, balanceClasses, scaled, schedule,
           horizonDays, new Workflow.Tune(tune, tuneSeed));
       System.out.printf("%s %s, %s split: trained on %,d rows (%,d bad) %s..%s, tested %s..%s%n",
@@ -244,6 +296,7 @@ public final class ModelsCommand {
         System.out.println("tuned: " + result.card().hyperParameters().get("tuning"));
       }
       printMetrics(result.metrics());
+      warnings.forEach(System.out::println); // beside the metrics they qualify
       if (publish || activate) {
         var r = new ModelRegistry(registry);
         String version = r.publish(t, result.model(), result.card());
@@ -367,7 +420,8 @@ public final class ModelsCommand {
           .enable(SerializationFeature.INDENT_OUTPUT)
           .writeValue(outDir.resolve("metrics.json").toFile(), Map.of(
               "task", task, "version", v, "algorithm", loaded.card().algorithm(),
-              "from", from.toString(), "to", to.toString(), "metrics", scores.metrics(),
+              "from", from.toString(), "to", to.toString(),
+              "metrics", Metrics.written(scores.metrics()),
               "calibration", Metrics.calibration(
                   scores.probabilities(), scores.labels(), 10)));
       var top = new ArrayList<Report.FeatureWeight>();
@@ -434,8 +488,10 @@ public final class ModelsCommand {
     String task;
     @Option(names = "--mapping", required = true, paramLabel = "FILE", description = "JSON: every"
         + " feature name of the task to its index in the model's input.") Path mapping;
-    @Option(names = "--bad-output", defaultValue = "1",
-        description = "Index of the bad outcome's probability among the model's outputs.")
+    @Option(names = "--bad-output", defaultValue = "1", paramLabel = "INDEX",
+        description = "Which of the model's two probability outputs is the bad outcome's, 0"
+            + " or 1: 1 for a classifier whose outputs are [good, bad], as scikit-learn's label"
+            + " order 0, 1 gives (default: ${DEFAULT-VALUE}).")
     int badOutput;
     @Option(names = "--input-name", defaultValue = "input", description = "The model's input"
         + " tensor (default: ${DEFAULT-VALUE}).") String inputName;

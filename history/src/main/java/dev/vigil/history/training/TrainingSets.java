@@ -50,6 +50,32 @@ public final class TrainingSets {
    * warning is for.
    */
   public static final int DEFAULT_HORIZON_DAYS = 90;
+  /**
+   * How late a fraud report can arrive after its transaction: a day plus an exponential delay
+   * (mean 4 days) capped at 60 more in the simulator (most customers call within days; a
+   * chargeback takes weeks), so 61 days. A transaction less than this before the history's end may
+   * be a fraud whose report has not arrived: its label says good.
+   */
+  public static final Duration FRAUD_REPORT_DELAY = Duration.ofDays(61);
+  /**
+   * How late a returned deposit's return can arrive after the deposit: 2 to 6 days in the
+   * simulator (a check comes back through clearing within days; a duplicate is returned 2-6 days
+   * after its second presentment, which is the deposit labelled).
+   */
+  public static final Duration DEPOSIT_RETURN_DELAY = Duration.ofDays(6);
+
+  /**
+   * How long after a row's time its label can still change: a fraud report's or a deposit
+   * return's delay; for delinquency the horizon itself (an account that will reach 30+ days past
+   * due within it may not have yet, so "no" is known only once the whole horizon has passed).
+   */
+  public static Duration labelDelay(Task task, Duration horizon) {
+    return switch (task) {
+      case FRAUD -> FRAUD_REPORT_DELAY;
+      case DEPOSIT -> DEPOSIT_RETURN_DELAY;
+      case DELINQUENCY -> horizon;
+    };
+  }
 
   private TrainingSets() {}
 

@@ -1,10 +1,12 @@
 package dev.vigil.models.evaluation;
 
+import dev.vigil.registry.ModelCard;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +19,21 @@ import java.util.stream.IntStream;
  * tied scores form one threshold.
  */
 public final class Metrics {
+  /** The headline metrics that are counts (of rows, of bad outcomes): integers wherever written. */
+  public static final Set<String> COUNTS = ModelCard.COUNT_METRICS;
+
   private Metrics() {}
+
+  /**
+   * Headline metrics as they are written out (metrics.json, the console): the {@link #COUNTS} as
+   * integers ({@code "rows" : 3046}, not {@code 3046.0}), every ratio as the double it is, in the
+   * same order.
+   */
+  public static Map<String, Number> written(Map<String, Double> metrics) {
+    var out = new LinkedHashMap<String, Number>();
+    metrics.forEach((k, v) -> out.put(k, COUNTS.contains(k) ? (Number) v.longValue() : v));
+    return out;
+  }
 
   /** Area under the ROC curve: the chance a random positive outscores a random negative. */
   public static double aucRoc(double[] scores, int[] labels) {

@@ -2,6 +2,7 @@ package dev.vigil.models.training;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * A split by time, never at random across time: train on {@code [start, start + train)}, skip a
@@ -14,6 +15,16 @@ public record TimeSplit(Instant start, Duration train, Duration gap, Duration te
         || gap.isNegative()) {
       throw new IllegalArgumentException("train and test must be positive and gap not negative");
     }
+  }
+
+  /**
+   * The start of the UTC day {@code t} falls in, or {@code t} itself when it is one: where a
+   * period begins unless the user names an instant, so that a training period starting from the
+   * first event plus a burn-in begins at 2026-02-08T00:00:00Z, not 2026-02-07T00:00:14.591Z.
+   */
+  public static Instant dayStartOnOrAfter(Instant t) {
+    Instant day = t.truncatedTo(ChronoUnit.DAYS);
+    return day.equals(t) ? t : day.plus(Duration.ofDays(1));
   }
 
   public long trainFrom() {
