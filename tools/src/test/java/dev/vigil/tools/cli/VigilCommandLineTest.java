@@ -99,17 +99,10 @@ class VigilCommandLineTest {
     }
   }
 
-  /** The commands whose options branch training describes (models train, import-onnx). */
-  static final List<String> OPTIONS_DESCRIBED_ELSEWHERE = List.of("./vigil models train",
-      "./vigil models import-onnx");
-
   @Test
   void everyOptionWithADefaultSaysIt() {
     for (CommandLine c : ToolCommandLine.tree(Vigil.commandLine())) {
       var spec = c.getCommandSpec();
-      if (OPTIONS_DESCRIBED_ELSEWHERE.contains(spec.qualifiedName(" "))) {
-        continue;
-      }
       for (var option : spec.options()) {
         if (option.defaultValue() != null && !option.type().equals(boolean.class)) {
           assertThat(String.join(" ", option.description())).as("%s %s",
