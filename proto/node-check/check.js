@@ -19,7 +19,7 @@ const expected = {
   'vigil.v1.IngestService': ['Publish'],
   'vigil.v1.ModelAdmin': ['ListModels', 'ActivateModel', 'SetChallenger', 'SetShadow', 'RollbackModel'],
   'vigil.v1.ProfileService': ['GetProfile'],
-  'vigil.v1.PolicyAdmin': ['ListPolicies', 'ActivatePolicy'],
+  'vigil.v1.PolicyAdmin': ['ListPolicies', 'ProposePolicy', 'ApprovePolicy', 'RejectPolicy', 'ListProposals'],
 };
 
 let failed = 0;

@@ -23,6 +23,7 @@ import dev.vigil.scoring.ops.ServiceMetrics;
 import dev.vigil.scoring.policy.LivePolicy;
 import dev.vigil.scoring.policy.Policy;
 import dev.vigil.scoring.policy.PolicyAdministration;
+import dev.vigil.scoring.policy.PolicyProposals;
 import dev.vigil.scoring.policy.PolicyVersions;
 import dev.vigil.scoring.profile.ProfileLookup;
 import dev.vigil.scoring.reason.ReasonCatalogue;
@@ -280,7 +281,8 @@ public final class ScoringServer implements AutoCloseable {
     builder.intercept(metrics.interceptor()); // outermost: refusals are timed too
     builder.addService(scoring);
     builder.addService(new ModelAdministration(models, publishModels, audit, clock));
-    builder.addService(new PolicyAdministration(policy, audit, clock));
+    builder.addService(new PolicyAdministration(policy,
+        PolicyProposals.open(config.store().stateDir().resolve("policies")), audit, clock));
     builder.addService(new ProfileLookup(store, codec, clock));
     var ingest = new Ingest(producer, config.kafka().eventsTopic(), ledger, clock);
     builder.addService(ingest);

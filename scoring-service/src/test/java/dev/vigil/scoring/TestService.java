@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -43,15 +44,19 @@ public final class TestService {
   /**
    * The tests' certificate authority, made once per JVM by {@link LocalAuthority}: ca.pem, the
    * server's certificate, and scorer, producer, analyst and admin client certificates with the
-   * roles.yaml that grants their roles. Its certificates are valid from an hour before the real
-   * time of the run (TLS checks validity against the real clock, so they cannot be made on the
-   * tests' fixed clock; relative to the run they are always valid).
+   * roles.yaml that grants their roles, and an approver (policy-approver, viewer). Its
+   * certificates are valid from an hour before the real time of the run (TLS checks validity
+   * against the real clock, so they cannot be made on the tests' fixed clock; relative to the run
+   * they are always valid).
    */
   public static synchronized Path tls() {
     if (tls == null) {
       try {
         tls = Files.createTempDirectory("vigil-tls");
-        LocalAuthority.init(tls, Clock.systemUTC());
+        LocalAuthority.init(tls, Clock.systemUTC()).issueClient("approver");
+        // a second identity to approve what admin proposes (a policy serves by two identities)
+        Files.writeString(tls.resolve("roles.yaml"), "approver: [policy-approver, viewer]\n",
+            StandardOpenOption.APPEND);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

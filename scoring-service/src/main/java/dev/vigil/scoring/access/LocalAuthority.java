@@ -131,8 +131,9 @@ public final class LocalAuthority {
     if (!Files.exists(roles)) {
       var text = new StringBuilder("# Who may call what: a client certificate's identity (its URI"
           + " SAN, such as\n# spiffe://bank.example/payments/core, else its subject CN) -> roles."
-          + "\n# Roles: scorer, producer, analyst, model-admin, policy-admin, viewer, metrics."
-          + " Reread on change.\n");
+          + "\n# Roles: scorer, producer, analyst, model-admin, policy-admin, policy-approver,"
+          + " viewer, metrics.\n# A policy proposed (policy-admin) serves once another identity"
+          + " approves it (policy-approver).\n# Reread on change.\n");
       for (String client : List.of("scorer", "producer", "analyst", "prometheus", "admin")) {
         text.append(client).append(": [").append(String.join(", ",
             CLIENTS.get(client).stream().map(Role::id).toList())).append("]\n");

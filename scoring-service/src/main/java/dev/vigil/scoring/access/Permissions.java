@@ -30,7 +30,10 @@ public final class Permissions {
       entry(ModelAdminGrpc.getSetShadowMethod(), Role.MODEL_ADMIN),
       entry(ModelAdminGrpc.getRollbackModelMethod(), Role.MODEL_ADMIN),
       entry(PolicyAdminGrpc.getListPoliciesMethod(), Role.VIEWER),
-      entry(PolicyAdminGrpc.getActivatePolicyMethod(), Role.POLICY_ADMIN));
+      entry(PolicyAdminGrpc.getListProposalsMethod(), Role.VIEWER),
+      entry(PolicyAdminGrpc.getProposePolicyMethod(), Role.POLICY_ADMIN),
+      entry(PolicyAdminGrpc.getApprovePolicyMethod(), Role.POLICY_APPROVER),
+      entry(PolicyAdminGrpc.getRejectPolicyMethod(), Role.POLICY_APPROVER));
 
   /** Services anyone may call, credentials or not. */
   private static final Set<String> OPEN_SERVICES = Set.of("grpc.health.v1.Health");

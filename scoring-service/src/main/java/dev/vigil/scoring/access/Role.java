@@ -16,9 +16,20 @@ public enum Role {
   ANALYST("analyst"),
   /** ModelAdmin's writes: activate, challenger, shadow, rollback (each one audited). */
   MODEL_ADMIN("model-admin"),
-  /** PolicyAdmin.ActivatePolicy: a policy serves from the call on (each one audited). */
+  /**
+   * PolicyAdmin.ProposePolicy: proposes a policy with its evidence (each one audited); it serves
+   * only once another identity holding {@link #POLICY_APPROVER} approves it.
+   */
   POLICY_ADMIN("policy-admin"),
-  /** ModelAdmin.ListModels and PolicyAdmin.ListPolicies: what exists and what serves. */
+  /**
+   * PolicyAdmin.ApprovePolicy and RejectPolicy: decides another identity's proposal (approved, it
+   * serves from the call on; each one audited with both identities).
+   */
+  POLICY_APPROVER("policy-approver"),
+  /**
+   * ModelAdmin.ListModels, PolicyAdmin.ListPolicies and ListProposals: what exists and what
+   * serves.
+   */
   VIEWER("viewer"),
   /** Reading /metrics when it is served over TLS (Prometheus' client certificate). */
   METRICS("metrics");

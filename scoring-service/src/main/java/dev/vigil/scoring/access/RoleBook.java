@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * scorer: [scorer]
  * "spiffe://bank.example/payments/core": [scorer, producer]
- * admin: [scorer, producer, analyst, model-admin, policy-admin, viewer]
+ * admin: [scorer, producer, analyst, model-admin, policy-admin, policy-approver, viewer]
  * </pre>
  *
  * An identity not in the file holds no role. The book is reread when the file changes ({@link

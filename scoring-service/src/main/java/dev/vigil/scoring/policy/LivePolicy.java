@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * The policy in force, reloaded without a restart when its file changes. A changed file that does
  * not validate is refused with a logged error naming the problem, and the previous policy keeps
  * serving. Each text that serves is kept as a version ({@link PolicyVersions}); {@link #activate}
- * serves a text given through the API, written to the file first so that a restart serves it too.
+ * serves a text approved through the API, written to the file first so that a restart serves it
+ * too.
  */
 public final class LivePolicy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LivePolicy.class);
@@ -100,14 +101,29 @@ public final class LivePolicy implements AutoCloseable {
     return Served.of(policy, versions.activate(text, policy.version(), source, clock.millis()));
   }
 
+  /** The version serving is not the one an activation was made against. */
+  public static final class StaleException extends Exception {
+    StaleException(long expected, long serving) {
+      super("proposed against version " + expected + ", but version " + serving
+          + " serves now");
+    }
+  }
+
   /**
    * Serves {@code yaml} from now on, as a new version made by {@code source} ({@code
-   * api:IDENTITY}): validated, written to the policy file (replacing it whole), kept, served.
+   * api:PROPOSER+APPROVER}), provided version {@code baseVersion} is still the one serving:
+   * validated, written to the policy file (replacing it whole), kept, served. The check and the
+   * change are one step: no reload or other activation comes between them.
    *
+   * @throws StaleException when another version serves now (nothing changed then)
    * @throws Policy.InvalidPolicyException naming the problem when it does not validate
    * @throws IOException when the policy file cannot be written (nothing changed then)
    */
-  public synchronized Served activate(String yaml, String source) throws IOException {
+  public synchronized Served activate(String yaml, String source, long baseVersion)
+      throws IOException, StaleException {
+    if (current.kept().version() != baseVersion) {
+      throw new StaleException(baseVersion, current.kept().version());
+    }
     byte[] text = yaml.getBytes(StandardCharsets.UTF_8);
     Policy.parse(yaml); // refused before anything is written
     Path tmp = file.resolveSibling(file.getFileName() + ".activating");

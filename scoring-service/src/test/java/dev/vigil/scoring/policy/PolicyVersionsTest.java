@@ -9,10 +9,11 @@ import dev.vigil.features.event.Event.Direction;
 import dev.vigil.features.event.Event.Money;
 import dev.vigil.features.event.Event.Transaction;
 import dev.vigil.features.event.EventCodec;
-import dev.vigil.proto.v1.ActivatePolicyRequest;
 import dev.vigil.proto.v1.AuditRecord;
+import dev.vigil.proto.v1.DecidePolicyRequest;
 import dev.vigil.proto.v1.ListPoliciesRequest;
 import dev.vigil.proto.v1.PolicyAdminGrpc;
+import dev.vigil.proto.v1.PolicyProposal;
 import dev.vigil.proto.v1.PolicyVersion;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
@@ -37,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Policy versions over a real port: each policy that serves is kept with its hash and a version,
- * named in the audit record of every decision it makes; an edited file and an API activation
- * each make a new version (the activation audited with its caller, refused without the
+ * named in the audit record of every decision it makes; an edited file and an approved proposal
+ * each make a new version (audited with its proposer and approver, refused without the
  * policy-admin role); the versions survive a restart, and a file edited while the service was
  * down is the next version.
  */
@@ -91,22 +92,26 @@ class PolicyVersionsTest {
             edited.getBytes(StandardCharsets.UTF_8)));
         assertThat(second.getScore().getPolicyVersion()).isEqualTo("2026-12-07.1");
 
-        // through the API: version 3, by the caller, written to the file
+        // through the API: proposed by admin, approved by approver: version 3, written to the file
         ManagedChannel admin = TestService.channel(server.port(), "admin");
+        ManagedChannel approver = TestService.channel(server.port(), "approver");
         ManagedChannel scorer = TestService.channel(server.port(), "scorer");
         try {
           var adminStub = PolicyAdminGrpc.newBlockingStub(admin)
               .withDeadlineAfter(30, TimeUnit.SECONDS);
-          PolicyVersion third = adminStub.activatePolicy(ActivatePolicyRequest.newBuilder()
-              .setPolicyYaml(activated).build());
+          PolicyProposal proposal = adminStub.proposePolicy(PolicyApprovalTest.proposal(activated));
+          PolicyProposal approved = PolicyAdminGrpc.newBlockingStub(approver)
+              .withDeadlineAfter(30, TimeUnit.SECONDS).approvePolicy(DecidePolicyRequest
+                  .newBuilder().setProposalId(proposal.getId()).build());
+          assertThat(approved.getVersion()).isEqualTo(3);
+          PolicyVersion third = list(server).get(2);
           assertThat(third.getVersion()).isEqualTo(3);
-          assertThat(third.getSource()).isEqualTo("api:admin");
+          assertThat(third.getSource()).isEqualTo("api:admin+approver");
           assertThat(third.getLabel()).isEqualTo("2026-12-07.2");
           assertThat(Files.readString(file)).isEqualTo(activated);
           // a policy that does not validate: refused, naming the problem, and recorded
-          assertThatThrownBy(() -> adminStub.activatePolicy(ActivatePolicyRequest.newBuilder()
-              .setPolicyYaml(activated.replace("features.device_new_90d",
-                  "features.device_nwe_90d")).build()))
+          assertThatThrownBy(() -> adminStub.proposePolicy(PolicyApprovalTest.proposal(
+              activated.replace("features.device_new_90d", "features.device_nwe_90d"))))
               .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                 assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                 assertThat(e.getStatus().getDescription()).startsWith("policy_yaml: ")
@@ -114,26 +119,28 @@ class PolicyVersionsTest {
               });
           // a caller without the policy-admin role
           assertThatThrownBy(() -> PolicyAdminGrpc.newBlockingStub(scorer)
-              .withDeadlineAfter(30, TimeUnit.SECONDS).activatePolicy(
-                  ActivatePolicyRequest.newBuilder().setPolicyYaml(original).build()))
+              .withDeadlineAfter(30, TimeUnit.SECONDS).proposePolicy(
+                  PolicyApprovalTest.proposal(original)))
               .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(
                   e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
         } finally {
           admin.shutdownNow();
+          approver.shutdownNow();
           scorer.shutdownNow();
         }
         assertThat(score(kafka, server, "pv-3").getPolicy().getVersion()).isEqualTo(3);
-        List<AuditRecord> changes = policyChanges(kafka, 4);
+        List<AuditRecord> changes = policyChanges(kafka, 6);
         assertThat(changes).extracting(AuditRecord::getDecision)
-            .containsExactly("REQUESTED", "DONE", "REQUESTED", "REFUSED");
-        assertThat(changes).allSatisfy(c -> {
-          assertThat(c.getPolicyChange().getCaller()).isEqualTo("admin");
-          assertThat(c.getPolicyChange().getAction()).isEqualTo("ActivatePolicy");
-        });
-        assertThat(changes.get(1).getPolicyChange().getVersion()).isEqualTo(3);
-        assertThat(changes.get(1).getPolicyChange().getSha256()).isEqualTo(third(server));
-        assertThat(changes.get(1).getPolicyChange().getOutcome()).isEqualTo("OK");
-        assertThat(changes.get(3).getPolicyChange().getOutcome())
+            .containsExactly("REQUESTED", "DONE", "REQUESTED", "DONE", "REQUESTED", "REFUSED");
+        assertThat(changes).extracting(c -> c.getPolicyChange().getAction()).containsExactly(
+            "ProposePolicy", "ProposePolicy", "ApprovePolicy", "ApprovePolicy", "ProposePolicy",
+            "ProposePolicy");
+        assertThat(changes.get(3).getPolicyChange().getCaller()).isEqualTo("approver");
+        assertThat(changes.get(3).getPolicyChange().getProposer()).isEqualTo("admin");
+        assertThat(changes.get(3).getPolicyChange().getVersion()).isEqualTo(3);
+        assertThat(changes.get(3).getPolicyChange().getSha256()).isEqualTo(third(server));
+        assertThat(changes.get(3).getPolicyChange().getOutcome()).isEqualTo("OK");
+        assertThat(changes.get(5).getPolicyChange().getOutcome())
             .startsWith("INVALID_ARGUMENT: policy_yaml: ");
       } finally {
         server.close();
@@ -171,7 +178,7 @@ class PolicyVersionsTest {
     return list(server).get(2).getSha256();
   }
 
-  private static List<PolicyVersion> list(ScoringServer server) {
+  static List<PolicyVersion> list(ScoringServer server) {
     ManagedChannel channel = TestService.channel(server.port(), "admin");
     try {
       return PolicyAdminGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
@@ -182,7 +189,7 @@ class PolicyVersionsTest {
   }
 
   /** Scores a card purchase and returns its audit record, read from the decisions topic. */
-  private static AuditRecord score(EmbeddedKafka kafka, ScoringServer server, String id)
+  static AuditRecord score(EmbeddedKafka kafka, ScoringServer server, String id)
       throws Exception {
     ManagedChannel channel = TestService.channel(server.port(), "scorer");
     try {
@@ -202,7 +209,7 @@ class PolicyVersionsTest {
   }
 
   /** The PolicyAdmin change records on the decisions topic, once {@code expected} are there. */
-  private static List<AuditRecord> policyChanges(EmbeddedKafka kafka, int expected)
+  static List<AuditRecord> policyChanges(EmbeddedKafka kafka, int expected)
       throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     var changes = new ArrayList<AuditRecord>();
