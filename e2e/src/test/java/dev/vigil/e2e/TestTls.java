@@ -21,8 +21,8 @@ final class TestTls {
   static Path configure(Path dir, Map<String, String> env) throws IOException,
       InterruptedException {
     var init = new VigilProcess("tls-init", "tools",
-        "dev.vigil.tools.tls.TlsCommand", "256m",
-        List.of("init", "--dir", dir.toString()), Map.of(), dir.getParent()).start();
+        "dev.vigil.tools.cli.Vigil", "256m",
+        List.of("tls", "init", "--dir", dir.toString()), Map.of(), dir.getParent()).start();
     if (init.waitFor(Duration.ofSeconds(60)) != 0) {
       throw new IOException("./vigil tls init failed\n" + init.tail());
     }

@@ -159,7 +159,10 @@ public record TrainingChecks(int minTestPositives, Duration labelDelay,
 
   /** The label delay these checks use for {@code task}. */
   public Duration delay(Task task, Duration horizon) {
-    return labelDelay != null ? labelDelay : TrainingSets.labelDelay(task, horizon);
+    Duration declared = labelDelay != null ? labelDelay : TrainingSets.labelDelay(task, horizon);
+    // a delinquency label says whether the account went bad within its horizon: no override
+    // makes one complete sooner
+    return task == Task.DELINQUENCY && declared.compareTo(horizon) < 0 ? horizon : declared;
   }
 
   private static String days(long millis) {

@@ -179,4 +179,16 @@ class TrainingChecksTest {
     assertThat(TrainingSets.labelDelay(Task.DELINQUENCY, Duration.ofDays(45)))
         .isEqualTo(Duration.ofDays(45));
   }
+
+  @Test
+  void noLabelDelayOverrideMakesADelinquencyLabelCompleteBeforeItsHorizon() {
+    Duration horizon = Duration.ofDays(90);
+    var checks = new TrainingChecks(TrainingChecks.DEFAULT_MIN_TEST_POSITIVES, Duration.ZERO,
+        false);
+    assertThat(checks.delay(Task.DELINQUENCY, horizon)).isEqualTo(horizon);
+    assertThat(new TrainingChecks(TrainingChecks.DEFAULT_MIN_TEST_POSITIVES,
+        Duration.ofDays(120), false).delay(Task.DELINQUENCY, horizon))
+        .isEqualTo(Duration.ofDays(120));
+    assertThat(checks.delay(Task.DEPOSIT, horizon)).isEqualTo(Duration.ZERO);
+  }
 }

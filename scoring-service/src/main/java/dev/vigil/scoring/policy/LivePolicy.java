@@ -126,19 +126,28 @@ public final class LivePolicy implements AutoCloseable {
     }
     byte[] text = yaml.getBytes(StandardCharsets.UTF_8);
     Policy.parse(yaml); // refused before anything is written
-    Path tmp = file.resolveSibling(file.getFileName() + ".activating");
-    Files.write(tmp, text);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    byte[] before = Files.readAllBytes(file);
+    replaceFile(text);
     try {
       current = load(text, source);
     } catch (UncheckedIOException e) {
-      throw e.getCause(); // not kept, so not served: the watcher tries the file again
+      // not kept, so not served: the file goes back to the text serving, or the watcher would
+      // serve the refused activation as a file edit
+      replaceFile(before);
+      seen = Files.getLastModifiedTime(file);
+      throw e.getCause();
     }
     seen = Files.getLastModifiedTime(file);
     log.info("policy {} (version {}) activated by {}", current.policy().version(),
         current.kept().version(), source);
     listener.accept(new Reload(true, current.policy().version(), null));
     return current;
+  }
+
+  private void replaceFile(byte[] text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".activating");
+    Files.write(tmp, text);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   private synchronized void reloadIfChanged() {

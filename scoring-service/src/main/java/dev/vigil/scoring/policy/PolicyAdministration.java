@@ -122,6 +122,15 @@ public final class PolicyAdministration extends PolicyAdminGrpc.PolicyAdminImplB
     audited(change, response, () -> {
       synchronized (deciding) {
         Proposal p = pending(request, change);
+        if (request.getSha256().isBlank()) {
+          throw invalid("sha256: is required: the SHA-256 of the text you reviewed"
+              + " (PolicyProposal.sha256)");
+        }
+        if (!request.getSha256().equalsIgnoreCase(p.sha256())) {
+          throw Status.FAILED_PRECONDITION.withDescription("sha256: " + p.id() + " holds the"
+              + " text " + p.sha256() + ", not the " + request.getSha256() + " you reviewed")
+              .asException();
+        }
         if (p.proposer().equals(caller)) {
           throw Status.PERMISSION_DENIED.withDescription("proposal_id: " + p.id()
               + " was proposed by '" + caller + "': another identity must approve it")

@@ -110,14 +110,20 @@ class PolicyApprovalTest {
             Status.Code.PERMISSION_DENIED, "");
 
         // the proposer may not approve its own proposal, though it holds policy-approver
-        refused(() -> admin.approvePolicy(decide(first.getId())), Status.Code.PERMISSION_DENIED,
+        refused(() -> admin.approvePolicy(reviewed(first)), Status.Code.PERMISSION_DENIED,
             "proposal_id: proposal-1 was proposed by 'admin'");
+        // an approval names the text it reviewed: none, or another, is refused
+        refused(() -> approver.approvePolicy(decide(first.getId())),
+            Status.Code.INVALID_ARGUMENT, "sha256: is required");
+        refused(() -> approver.approvePolicy(decide(first.getId()).toBuilder()
+            .setSha256(second.getSha256()).build()), Status.Code.FAILED_PRECONDITION,
+            "sha256: proposal-1 holds the text " + first.getSha256());
         refused(() -> approver.approvePolicy(decide("proposal-99")), Status.Code.NOT_FOUND,
             "proposal_id: no proposal 'proposal-99'");
         assertThat(PolicyVersionsTest.list(server)).hasSize(1);
 
         // approved by another identity: it serves as version 2, written to the file
-        PolicyProposal approved = approver.approvePolicy(decide(first.getId()).toBuilder()
+        PolicyProposal approved = approver.approvePolicy(reviewed(first).toBuilder()
             .setComment("backtest reviewed").build());
         assertThat(approved.getState()).isEqualTo(PolicyProposal.State.APPROVED);
         assertThat(approved.getDecidedBy()).isEqualTo("approver");
@@ -130,9 +136,9 @@ class PolicyApprovalTest {
             .isEqualTo(2);
 
         // decided already; the second, proposed against version 1, is stale now
-        refused(() -> approver.approvePolicy(decide(first.getId())),
+        refused(() -> approver.approvePolicy(reviewed(first)),
             Status.Code.FAILED_PRECONDITION, "proposal_id: proposal-1 is already APPROVED");
-        refused(() -> approver.approvePolicy(decide(second.getId())),
+        refused(() -> approver.approvePolicy(reviewed(second)),
             Status.Code.FAILED_PRECONDITION, "proposal_id: proposal-2 is stale: proposed against"
                 + " version 1, but version 2 serves now");
         assertThat(PolicyVersionsTest.list(server)).hasSize(2);
@@ -185,7 +191,7 @@ class PolicyApprovalTest {
         assertThat(approver.listProposals(ListProposalsRequest.newBuilder().setPendingOnly(true)
             .build()).getProposalsList()).extracting(PolicyProposal::getId)
             .containsExactly(pending);
-        assertThat(approver.approvePolicy(decide(pending)).getVersion()).isEqualTo(3);
+        assertThat(approver.approvePolicy(reviewed(kept.get(2))).getVersion()).isEqualTo(3);
         assertThat(Files.readString(file)).isEqualTo(laxer);
       } finally {
         channels.forEach(ManagedChannel::shutdownNow);
@@ -196,6 +202,11 @@ class PolicyApprovalTest {
 
   private static DecidePolicyRequest decide(String id) {
     return DecidePolicyRequest.newBuilder().setProposalId(id).build();
+  }
+
+  /** An approval of {@code p} as read: its id and its text's hash. */
+  private static DecidePolicyRequest reviewed(PolicyProposal p) {
+    return decide(p.getId()).toBuilder().setSha256(p.getSha256()).build();
   }
 
   private static PolicyAdminBlockingStub stub(ScoringServer server, String client,

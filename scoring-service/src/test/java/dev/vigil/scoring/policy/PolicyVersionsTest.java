@@ -102,7 +102,8 @@ class PolicyVersionsTest {
           PolicyProposal proposal = adminStub.proposePolicy(PolicyApprovalTest.proposal(activated));
           PolicyProposal approved = PolicyAdminGrpc.newBlockingStub(approver)
               .withDeadlineAfter(30, TimeUnit.SECONDS).approvePolicy(DecidePolicyRequest
-                  .newBuilder().setProposalId(proposal.getId()).build());
+                  .newBuilder().setProposalId(proposal.getId()).setSha256(proposal.getSha256())
+                  .build());
           assertThat(approved.getVersion()).isEqualTo(3);
           PolicyVersion third = list(server).get(2);
           assertThat(third.getVersion()).isEqualTo(3);

@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
  * version from the service's kept versions, through the serving code) and reports each one that
  * differs, field by field (recorded, recomputed), and each one that cannot be recomputed, with
  * why; then a summary line. Reads the decisions topic from its beginning to its end, or a file of
- * records. Exit code 0 when every decision recomputed is identical, 1 when any differs.
+ * records. Exit code 0 when every decision recomputed is identical, 1 when any differs, is not
+ * replayable, or none was found.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = "Recomputes decisions from their audit records (features, model version,"
@@ -119,7 +120,9 @@ public final class AuditReplay implements Callable<Integer> {
         + notReplayable + " not replayable" + (causes.isEmpty() ? "" : " (" + causes.entrySet()
             .stream().map(e -> e.getKey() + ": " + e.getValue())
             .collect(Collectors.joining(", ")) + ")"));
-    return differ == 0 ? 0 : 1;
+    // nothing checked is no evidence: a wrong --policies or --registry (every record not
+    // replayable) or an --audit-id matching nothing fails as a difference does
+    return differ == 0 && notReplayable == 0 && replayed > 0 ? 0 : 1;
   }
 
   private List<AuditRecord> fromTopic() throws IOException {

@@ -131,4 +131,17 @@ class AuditReplayTest {
         .endsWith("3 replayed, 1 identical, 1 differ, 1 not replayable (policy not kept: 1)\n");
     assertThat(run.code()).isEqualTo(1);
   }
+
+  @Test
+  void nothingCheckedIsNotASuccess() throws Exception {
+    AuditRecord orphan = decided.toBuilder().setAuditId("au-3")
+        .setPolicy(PolicyRef.newBuilder().setVersion(9).setSha256("9".repeat(64))).build();
+    Run notReplayable = run(List.of(orphan));
+    assertThat(notReplayable.out()).endsWith("1 replayed, 0 identical, 0 differ, 1 not"
+        + " replayable (policy not kept: 1)\n");
+    assertThat(notReplayable.code()).as("a wrong --policies directory").isEqualTo(1);
+    Run none = run(List.of(change));
+    assertThat(none.out()).isEqualTo("0 replayed, 0 identical, 0 differ, 0 not replayable\n");
+    assertThat(none.code()).as("no decision in the records").isEqualTo(1);
+  }
 }
