@@ -48,12 +48,12 @@ public final class AuditReplay implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", paramLabel = "DIR",
-      description = "The model registry the service served from (default: ${DEFAULT-VALUE}).")
+      description = "The model registry the service served from%n(default: ${DEFAULT-VALUE}).")
   Path registry;
 
   @Option(names = "--policies", defaultValue = VigilHome.VAR + "/service/policies",
       paramLabel = "DIR", description = "The policy versions the service kept: its state"
-          + " directory's policies/ (default: ${DEFAULT-VALUE}).")
+          + " directory's policies/%n(default: ${DEFAULT-VALUE}).")
   Path policies;
 
   @Option(names = "--records", paramLabel = "FILE", description = "Replay the audit records in"
