@@ -76,6 +76,10 @@ class VigilScriptTest {
     assertThat(unknown.code()).isEqualTo(2);
     assertThat(unknown.err()).isEqualTo("vigil: 'frobnicate' is not a command; ./vigil --help"
         + " lists them\n");
+    // two commands' words as one argument are no command either
+    Run phrase = run(SCRIPT, "up test");
+    assertThat(phrase.code()).isEqualTo(2);
+    assertThat(phrase.err()).startsWith("vigil: 'up test' is not a command");
     assertThat(mvnCalls).doesNotExist();
   }
 
