@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
@@ -178,5 +179,15 @@ class VigilCommandLineTest {
         + key + " (--key-file); give the file the service was given as"
         + " vigil.audit.token-key-file");
     assertThat(key).doesNotExist();
+  }
+
+  @Test
+  void theKafkaClientsDoNotBuryAToolsAnswer() {
+    // audit verify's one-line answer sat under a configuration dump per Kafka client (INFO)
+    assertThat(LoggerFactory.getLogger("org.apache.kafka.clients.consumer.ConsumerConfig")
+        .isInfoEnabled()).isFalse();
+    assertThat(LoggerFactory.getLogger("org.apache.kafka.clients.consumer.ConsumerConfig")
+        .isWarnEnabled()).isTrue();
+    assertThat(LoggerFactory.getLogger(Vigil.class).isInfoEnabled()).isFalse();
   }
 }
