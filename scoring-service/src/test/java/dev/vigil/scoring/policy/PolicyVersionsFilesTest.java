@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,5 +76,25 @@ class PolicyVersionsFilesTest {
     Files.writeString(dir.resolve(sha + ".yaml"), "b");
     assertThat(versions.text(sha)).isEmpty();
     assertThat(versions.text("../../etc/passwd")).isEmpty();
+  }
+
+  @Test
+  void anActivationThatCannotBeKeptLeavesThePolicyFileAsItWas() throws Exception {
+    Path file = dir.resolve("policy.yaml");
+    String original = PolicyTest.bundled();
+    Files.writeString(file, original);
+    Path kept = dir.resolve("policies");
+    var live = new LivePolicy(file, 0, PolicyVersions.open(kept),
+        Clock.fixed(Instant.parse("2026-12-07T00:00:00Z"), ZoneOffset.UTC), reload -> { });
+    String stricter = original.replace("2026-11-30.1", "2026-12-07.9")
+        .replace("when: score >= 900", "when: score >= 800");
+    // its text cannot be written where the versions are kept
+    Files.createDirectories(kept.resolve(PolicyVersions.sha256(text(stricter)) + ".yaml.tmp"));
+    assertThatThrownBy(() -> live.activate(stricter, "api:a+b", 1))
+        .isInstanceOf(IOException.class);
+    // else the file would hold a text never kept, which a watcher would serve as an edit
+    assertThat(Files.readString(file)).isEqualTo(original);
+    assertThat(live.current().version()).isEqualTo("2026-11-30.1");
+    assertThat(live.versions().all()).hasSize(1);
   }
 }
