@@ -1,16 +1,12 @@
 package dev.vigil.scoring.policy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,40 +75,22 @@ public final class PolicyProposals {
     Files.createDirectories(dir);
     Path file = dir.resolve(FILE);
     var proposals = new LinkedHashMap<String, Proposal>();
-    if (Files.exists(file)) {
-      byte[] bytes = Files.readAllBytes(file);
-      int end = bytes.length;
-      while (end > 0 && bytes[end - 1] != '\n') {
-        end--;
+    List<String> lines = ForcedLines.read(file);
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).isBlank()) {
+        continue;
       }
-      if (end < bytes.length) {
-        try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
-          c.truncate(end);
-          c.force(true);
+      Line line = ForcedLines.parse(JSON, file, i, lines.get(i), Line.class);
+      if (line.proposal() != null) {
+        proposals.put(line.proposal().id(), line.proposal());
+      } else {
+        Proposal p = proposals.get(line.decided());
+        if (p == null) {
+          throw new IOException(file + " line " + (i + 1) + ": decides unknown proposal '"
+              + line.decided() + "'");
         }
-      }
-      String[] lines = new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n");
-      for (int i = 0; i < lines.length; i++) {
-        if (lines[i].isBlank()) {
-          continue;
-        }
-        Line line;
-        try {
-          line = JSON.readValue(lines[i], Line.class);
-        } catch (JsonProcessingException e) {
-          throw new IOException(file + " line " + (i + 1) + ": " + e.getOriginalMessage());
-        }
-        if (line.proposal() != null) {
-          proposals.put(line.proposal().id(), line.proposal());
-        } else {
-          Proposal p = proposals.get(line.decided());
-          if (p == null) {
-            throw new IOException(file + " line " + (i + 1) + ": decides unknown proposal '"
-                + line.decided() + "'");
-          }
-          proposals.put(p.id(), p.decided(line.state(), line.by(), line.atMillis(),
-              line.comment(), line.version() == null ? 0 : line.version()));
-        }
+        proposals.put(p.id(), p.decided(line.state(), line.by(), line.atMillis(),
+            line.comment(), line.version() == null ? 0 : line.version()));
       }
     }
     return new PolicyProposals(file, proposals);
@@ -163,12 +141,7 @@ public final class PolicyProposals {
 
   private void append(Line line) {
     try {
-      byte[] bytes = (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
-      try (FileChannel c = FileChannel.open(file, StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-        c.write(ByteBuffer.wrap(bytes));
-        c.force(true);
-      }
+      ForcedLines.append(JSON, file, line);
     } catch (IOException e) {
       throw new UncheckedIOException("policy proposals in " + file + ": " + e.getMessage(), e);
     }

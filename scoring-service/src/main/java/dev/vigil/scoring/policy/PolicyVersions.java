@@ -1,12 +1,9 @@
 package dev.vigil.scoring.policy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -61,28 +58,10 @@ public final class PolicyVersions {
     Files.createDirectories(dir);
     var versions = new ArrayList<Kept>();
     Path index = dir.resolve(INDEX);
-    if (Files.exists(index)) {
-      byte[] bytes = Files.readAllBytes(index);
-      int end = bytes.length;
-      while (end > 0 && bytes[end - 1] != '\n') {
-        end--; // a last line torn by a crash mid-append: that activation never completed
-      }
-      if (end < bytes.length) {
-        try (FileChannel c = FileChannel.open(index, StandardOpenOption.WRITE)) {
-          c.truncate(end);
-          c.force(true);
-        }
-      }
-      String[] lines = new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n");
-      for (int i = 0; i < lines.length; i++) {
-        if (lines[i].isBlank()) {
-          continue;
-        }
-        try {
-          versions.add(JSON.readValue(lines[i], Kept.class));
-        } catch (JsonProcessingException e) {
-          throw new IOException(index + " line " + (i + 1) + ": " + e.getOriginalMessage());
-        }
+    List<String> lines = ForcedLines.read(index);
+    for (int i = 0; i < lines.size(); i++) {
+      if (!lines.get(i).isBlank()) {
+        versions.add(ForcedLines.parse(JSON, index, i, lines.get(i), Kept.class));
       }
     }
     return new PolicyVersions(dir, versions);
@@ -120,12 +99,7 @@ public final class PolicyVersions {
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       }
-      byte[] line = (JSON.writeValueAsString(kept) + "\n").getBytes(StandardCharsets.UTF_8);
-      try (FileChannel c = FileChannel.open(dir.resolve(INDEX), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-        c.write(ByteBuffer.wrap(line));
-        c.force(true);
-      }
+      ForcedLines.append(JSON, dir.resolve(INDEX), kept);
     } catch (IOException e) {
       throw new UncheckedIOException("policy versions in " + dir + ": " + e.getMessage(), e);
     }
