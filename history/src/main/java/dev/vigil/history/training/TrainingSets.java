@@ -1,11 +1,8 @@
 package dev.vigil.history.training;
 
 import dev.vigil.features.event.Event;
-import dev.vigil.features.event.Event.AccountStatus;
 import dev.vigil.features.event.Event.CheckDeposit;
-import dev.vigil.features.event.Event.DepositReturn;
 import dev.vigil.features.event.Event.Direction;
-import dev.vigil.features.event.Event.FraudReport;
 import dev.vigil.features.event.Event.Transaction;
 import dev.vigil.features.profile.AccountProfileView;
 import dev.vigil.features.profile.EntityKey;
@@ -18,11 +15,7 @@ import dev.vigil.history.History;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -86,19 +79,14 @@ public final class TrainingSets {
 
   /** As above, from a history replayed twice (labels, then features): streamed from a file. */
   public static TrainingSet fraud(History history, ProfileSettings settings, long from, long to) {
-    Set<String> reported = new HashSet<>();
-    history.replay(e -> {
-      if (e.kind() instanceof FraudReport r) {
-        reported.add(r.reportedEventId());
-      }
-    });
+    Labels labels = labels(history);
     var rows = new ArrayList<TrainingSet.Row>();
     replay(history, settings, (book, e) -> {
       if (e.kind() instanceof Transaction t && t.direction() == Direction.DEBIT
           && e.timeMillis() >= from && e.timeMillis() < to) {
         rows.add(new TrainingSet.Row(e.eventId(), e.timeMillis(), e.accountId(),
             FeatureCatalogue.FRAUD.vector(book.inputsFor(e)),
-            reported.contains(e.eventId()) ? 1 : 0));
+            labels.fraud(e.eventId()) ? 1 : 0));
       }
     }, List.of(), null);
     return new TrainingSet(Task.FRAUD, FeatureCatalogue.FRAUD, rows);
@@ -113,18 +101,13 @@ public final class TrainingSets {
   /** As above, from a history replayed twice (labels, then features): streamed from a file. */
   public static TrainingSet deposits(History history, ProfileSettings settings, long from,
       long to) {
-    Set<String> returned = new HashSet<>();
-    history.replay(e -> {
-      if (e.kind() instanceof DepositReturn r) {
-        returned.add(r.depositId());
-      }
-    });
+    Labels labels = labels(history);
     var rows = new ArrayList<TrainingSet.Row>();
     replay(history, settings, (book, e) -> {
       if (e.kind() instanceof CheckDeposit d && e.timeMillis() >= from && e.timeMillis() < to) {
         rows.add(new TrainingSet.Row(e.eventId(), e.timeMillis(), e.accountId(),
             FeatureCatalogue.DEPOSIT.vector(book.inputsFor(e)),
-            returned.contains(d.depositId()) ? 1 : 0));
+            labels.returned(d.depositId()) ? 1 : 0));
       }
     }, List.of(), null);
     return new TrainingSet(Task.DEPOSIT, FeatureCatalogue.DEPOSIT, rows);
@@ -142,18 +125,7 @@ public final class TrainingSets {
   /** As above, from a history replayed twice (labels, then features): streamed from a file. */
   public static TrainingSet delinquency(History history, ProfileSettings settings,
       List<Long> asOfTimes, Duration horizon) {
-    Map<String, List<long[]>> statuses = new HashMap<>();
-    Map<String, String> customers = new HashMap<>();
-    history.replay(e -> {
-      if (e.kind() instanceof AccountStatus s) {
-        statuses.computeIfAbsent(e.accountId(), k -> new ArrayList<>())
-            .add(new long[] {e.timeMillis(), s.daysPastDue()});
-      }
-      if (!e.customerId().isEmpty()) {
-        customers.putIfAbsent(e.accountId(), e.customerId());
-      }
-    });
-    long h = horizon.toMillis();
+    Labels labels = labels(history);
     var rows = new ArrayList<TrainingSet.Row>();
     replay(history, settings, (book, e) -> { }, new ArrayList<>(new TreeSet<>(asOfTimes)),
         (book, asOf) -> {
@@ -167,17 +139,12 @@ public final class TrainingSets {
           accounts.sort(Comparator.comparing(EntityKey::id));
           for (EntityKey key : accounts) {
             String account = key.id();
-            if (daysPastDueAt(statuses.getOrDefault(account, List.of()), asOf) >= 30) {
+            if (labels.daysPastDueAt(account, asOf) >= Labels.DELINQUENT_DAYS_PAST_DUE) {
               continue; // already 30+ days past due: collections' to work, not to predict
             }
-            FeatureInputs in = book.inputsForAccount(account, customers.get(account), asOf);
-            int label = 0;
-            for (long[] s : statuses.getOrDefault(account, List.of())) {
-              if (s[0] > asOf && s[0] <= asOf + h && s[1] >= 30) {
-                label = 1;
-                break;
-              }
-            }
+            FeatureInputs in = book.inputsForAccount(account,
+                labels.customer(account).orElse(null), asOf);
+            int label = labels.delinquent(account, asOf, horizon) ? 1 : 0;
             rows.add(new TrainingSet.Row(account + "@" + java.time.Instant.ofEpochMilli(asOf),
                 asOf, account, FeatureCatalogue.DELINQUENCY.vector(in), label));
           }
@@ -185,17 +152,11 @@ public final class TrainingSets {
     return new TrainingSet(Task.DELINQUENCY, FeatureCatalogue.DELINQUENCY, rows);
   }
 
-  /** The days past due of the newest status at or before {@code asOf}; 0 without one. */
-  static long daysPastDueAt(List<long[]> statuses, long asOf) {
-    long newest = Long.MIN_VALUE;
-    long dpd = 0;
-    for (long[] s : statuses) {
-      if (s[0] <= asOf && s[0] >= newest) {
-        newest = s[0];
-        dpd = s[1];
-      }
-    }
-    return dpd;
+  /** Every outcome {@code history} holds, from one pass over it. */
+  public static Labels labels(History history) {
+    var labels = new Labels();
+    history.replay(labels::observe);
+    return labels;
   }
 
   /**
@@ -259,15 +220,25 @@ public final class TrainingSets {
     return times;
   }
 
-  interface OnEvent {
+  /** What a replay does with each event, before it is folded. */
+  public interface OnEvent {
+    /** {@code book} holds every event that arrived before {@code e}. */
     void before(ProfileBook book, Event e);
   }
 
-  interface OnAsOf {
+  /** What a replay does at each as-of time. */
+  public interface OnAsOf {
+    /** {@code book} holds every event that arrived before the first one after {@code asOf}. */
     void at(ProfileBook book, long asOf);
   }
 
-  private static void replay(History history, ProfileSettings settings, OnEvent onEvent,
+  /**
+   * The point-in-time fold every training set (and a policy backtest) is built on: {@code
+   * history} in arrival order through a {@link ProfileBook}, each event given to {@code onEvent}
+   * before it is folded, and each of the sorted {@code asOfTimes} to {@code onAsOf} before the
+   * first event after it (the rest after the last event).
+   */
+  public static void replay(History history, ProfileSettings settings, OnEvent onEvent,
       List<Long> asOfTimes, OnAsOf onAsOf) {
     var book = new ProfileBook(settings);
     int[] next = {0};

@@ -204,6 +204,27 @@ public final class Policy {
     }
 
     /**
+     * The name of every rule that holds on these inputs, in the policy's order, not only the
+     * first ({@link #decide}'s); a rule that fails does not hold. Backtests count hits per rule
+     * (alone, first) from it.
+     */
+    public List<String> holding(int score, double probability, Map<String, Double> features,
+        RequestFacts facts) {
+      Map<String, Object> input = input(score, probability, features, facts);
+      var names = new ArrayList<String>(2);
+      for (Rule<D> rule : rules) {
+        try {
+          if (Boolean.TRUE.equals(rule.program().eval(input))) {
+            names.add(rule.name());
+          }
+        } catch (CelEvaluationException | RuntimeException e) {
+          // a failing rule holds not; decide() names it
+        }
+      }
+      return names;
+    }
+
+    /**
      * The task's stand-in outcome, for a call whose score cannot be computed: its rule is {@code
      * "stand_in: " + cause}, its reason {@link #STAND_IN}.
      *

@@ -76,7 +76,8 @@ public final class AuditReplay implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--registry: " + registry
           + " is not a directory");
     }
-    List<AuditRecord> read = records != null ? fromFile(records) : fromTopic();
+    List<AuditRecord> read = records != null ? fromFile(spec, records)
+        : fromTopic(spec, decisions);
     var replay = new DecisionReplay(registry, PolicyVersions.open(policies),
         ReasonCatalogue.load());
     int code = report(replay, read, auditIds, out);
@@ -125,7 +126,9 @@ public final class AuditReplay implements Callable<Integer> {
     return differ == 0 && notReplayable == 0 && replayed > 0 ? 0 : 1;
   }
 
-  private List<AuditRecord> fromTopic() throws IOException {
+  /** Every audit record on the decisions topic, from its beginning to its end. */
+  public static List<AuditRecord> fromTopic(CommandSpec spec, DecisionsTopic decisions)
+      throws IOException {
     var read = new ArrayList<AuditRecord>();
     for (ConsumerRecord<byte[], byte[]> r : decisions.readAll()) {
       if (r.value() == null) {
@@ -141,7 +144,11 @@ public final class AuditReplay implements Callable<Integer> {
     return read;
   }
 
-  private List<AuditRecord> fromFile(Path file) throws IOException {
+  /**
+   * The audit records in {@code file} (JSON Lines in protobuf's JSON mapping); a line that is not
+   * one is a usage error naming the line.
+   */
+  public static List<AuditRecord> fromFile(CommandSpec spec, Path file) throws IOException {
     var read = new ArrayList<AuditRecord>();
     var parser = JsonFormat.parser();
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

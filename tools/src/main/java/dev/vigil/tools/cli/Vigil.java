@@ -8,6 +8,7 @@ import dev.vigil.tools.audit.TokenCommand;
 import dev.vigil.tools.demo.Demo;
 import dev.vigil.tools.drift.DriftReport;
 import dev.vigil.tools.history.FeaturesCommand;
+import dev.vigil.tools.policy.PolicyCommand;
 import dev.vigil.tools.tls.TlsCommand;
 import java.time.Clock;
 import java.util.Map;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * Every picocli command of {@code ./vigil} in one tree, run by one main: simulate, training-set,
- * catalogue, models (with drift), demo, audit verify, token and replay, tls init and renew. The {@code
+ * catalogue, models (with drift), demo, audit verify, token and replay, policy backtest and shadow-report, tls init and renew. The {@code
  * vigil} script and the release's {@code bin/vigil} run this main; docs/cli.md is generated from
  * this tree ({@code CommandReferenceTest}), and the script prints a command's section of it for
  * {@code --help} without building.
@@ -61,6 +62,7 @@ public final class Vigil {
     audit.addSubcommand("token", new TokenCommand());
     audit.addSubcommand("replay", new AuditReplay());
     root.addSubcommand("audit", audit);
+    root.addSubcommand("policy", PolicyCommand.commandLine());
     root.addSubcommand("tls", TlsCommand.commandLine());
     return ToolCommandLine.configure(root);
   }
