@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.profile.EntityKey;
+import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureInputs;
 import dev.vigil.features.profile.Profile;
 import dev.vigil.features.profile.ProfileBook;
 import dev.vigil.features.profile.ProfileSettings;
+import dev.vigil.history.History;
 import dev.vigil.history.simulator.Simulator;
 import dev.vigil.history.training.TrainingSet;
 import dev.vigil.history.training.TrainingSets;
@@ -18,15 +20,22 @@ import dev.vigil.proto.v1.AuditRecord;
 import dev.vigil.proto.v1.PublishAck;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
+import dev.vigil.registry.ModelRegistry;
+import dev.vigil.scoring.model.ServedModel;
+import dev.vigil.scoring.policy.Policy;
+import dev.vigil.scoring.reason.ReasonCatalogue;
 import dev.vigil.testkit.EmbeddedKafka;
+import dev.vigil.tools.policy.Backtest;
 import io.grpc.ManagedChannel;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +63,7 @@ class ArrivalOrderEndToEndTest {
   private VigilProcess job;
   private VigilProcess service;
   private ManagedChannel channel;
+  private Path registry;
 
   @BeforeEach
   void start() throws Exception {
@@ -76,7 +86,8 @@ class ArrivalOrderEndToEndTest {
     env.put("VIGIL_PORT", Integer.toString(port));
     env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     env.put("VIGIL_STATE_DIR", dir.resolve("service").toString());
-    env.put("VIGIL_MODELS_REGISTRY", TestModels.defaults(dir.resolve("models")).toString());
+    registry = TestModels.defaults(dir.resolve("models"));
+    env.put("VIGIL_MODELS_REGISTRY", registry.toString());
     try (var socket = new ServerSocket(0)) {
       env.put("VIGIL_METRICS_PORT", Integer.toString(socket.getLocalPort()));
     }
@@ -139,6 +150,7 @@ class ArrivalOrderEndToEndTest {
     List<String> names = FeatureCatalogue.FRAUD.names();
     int compared = 0;
     var mismatches = new ArrayList<String>();
+    var liveDecisions = new HashMap<String, String>();
     for (int i = first; i < arrivals.size(); i++) {
       Event e = arrivals.get(i);
       if (scored.contains(i)) {
@@ -162,6 +174,7 @@ class ArrivalOrderEndToEndTest {
                 .setEvent(EventCodec.toProto(e)).build());
         AuditRecord audit = AuditRecord.parseFrom(kafka.awaitValue("vigil.decisions",
             response.getScore().getAuditId(), java.time.Duration.ofSeconds(30)));
+        liveDecisions.put(e.eventId(), audit.getDecision() + " by " + audit.getPolicyRule());
         double[] row = offline.get(e.eventId());
         assertThat(row).as("training row of %s", e.eventId()).isNotNull();
         for (int f = 0; f < names.size(); f++) {
@@ -179,6 +192,25 @@ class ArrivalOrderEndToEndTest {
     }
     assertThat(compared).isEqualTo(SCORED);
     assertThat(mismatches).as("features that differ between serving and training").isEmpty();
+
+    // backtest parity: the live policy backtested over the same file decides every scored
+    // event as the service did (decision and rule, matched by event id)
+    var backtested = new HashMap<String, String>();
+    Policy live = Policy.parse(Files.readString(dir.resolve("service").resolve("policy.yaml")));
+    var model = new ModelRegistry(registry);
+    String champion = model.roles(Task.FRAUD).champion();
+    new Backtest(live, live, Map.of(Task.FRAUD, new ServedModel(champion,
+        model.load(Task.FRAUD, champion), FeatureCatalogue.FRAUD)), ReasonCatalogue.load(),
+        Set.of(Task.FRAUD)).run(History.of(arrivals), new Backtest.Window(Long.MIN_VALUE,
+            Long.MAX_VALUE, List.of(), java.time.Duration.ofDays(90)), c -> {
+              if (liveDecisions.containsKey(c.id())) {
+                backtested.put(c.id(), c.baseline().decision() + " by " + c.baseline().first());
+              }
+            });
+    assertThat(backtested).as("the backtest's decisions against the audit's")
+        .isEqualTo(liveDecisions);
+    assertThat(new java.util.HashSet<>(liveDecisions.values())).as("decisions of more than"
+        + " one kind were compared").hasSizeGreaterThan(1);
   }
 
   private long version(EntityKey key) {

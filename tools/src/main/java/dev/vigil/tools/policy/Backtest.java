@@ -32,11 +32,13 @@ import dev.vigil.tools.policy.PolicyCase.Contact;
 import dev.vigil.tools.policy.PolicyCase.Outcome;
 import dev.vigil.tools.policy.PolicyCase.Side;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -117,7 +119,7 @@ public final class Backtest {
   public Run run(History history, Window window, Labels labels, long historyEnd,
       Consumer<PolicyCase> sink) {
     long[] counts = new long[2];
-    var customers = new java.util.HashMap<String, String>();
+    var customers = new HashMap<String, String>();
     TrainingSets.replay(history, ProfileSettings.DEFAULT, (book, e) -> {
       counts[0]++;
       if (!e.customerId().isEmpty()) {
@@ -149,7 +151,7 @@ public final class Backtest {
             : known(asOf, Task.DELINQUENCY, window, historyEnd);
         FeatureInputs in = book.inputsForAccount(account, customers.get(account), asOf);
         counts[1]++;
-        sink.accept(decide(Task.DELINQUENCY, account + "@" + java.time.Instant.ofEpochMilli(asOf),
+        sink.accept(decide(Task.DELINQUENCY, account + "@" + Instant.ofEpochMilli(asOf),
             asOf, null, in, facts(null, asOf), outcome));
       }
     });

@@ -10,11 +10,13 @@ import dev.vigil.tools.policy.PolicyComparison.RuleHits;
 import dev.vigil.tools.policy.PolicyComparison.SideComparison;
 import dev.vigil.tools.policy.PolicyComparison.TaskComparison;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
@@ -214,11 +216,11 @@ public final class ComparisonReport {
   static String money(String currency, long minorUnits) {
     int digits;
     try {
-      digits = Math.max(0, java.util.Currency.getInstance(currency).getDefaultFractionDigits());
+      digits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
     } catch (IllegalArgumentException e) {
       digits = 2;
     }
-    java.math.BigDecimal major = java.math.BigDecimal.valueOf(minorUnits, digits);
+    BigDecimal major = BigDecimal.valueOf(minorUnits, digits);
     return currency + " " + String.format(Locale.ROOT, "%,." + digits + "f", major);
   }
 

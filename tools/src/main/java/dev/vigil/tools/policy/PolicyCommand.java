@@ -3,6 +3,7 @@ package dev.vigil.tools.policy;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.sun.management.OperatingSystemMXBean;
 import dev.vigil.features.event.EventFiles;
 import dev.vigil.features.event.EventFiles.OnBadLine;
 import dev.vigil.features.profile.FeatureCatalogue;
@@ -21,6 +22,7 @@ import dev.vigil.tools.audit.DecisionsTopic;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -206,6 +208,7 @@ public final class PolicyCommand implements Runnable {
       Backtest.Run run = backtest.run(History.of(events, OnBadLine.SKIP), window, labels,
           report.lastMillis(), comparison::add);
       double seconds = (System.nanoTime() - t0) / 1e9;
+      double cpu = processCpuSeconds();
       var about = new LinkedHashMap<String, String>();
       about.put("history", events + " (" + String.format(Locale.ROOT, "%,d", run.events())
           + " events" + (report.badLines() > 0 ? ", " + report.badLines() + " bad lines skipped"
@@ -220,15 +223,25 @@ public final class PolicyCommand implements Runnable {
           + " days), 30+ days past due within " + horizonDays + " days; the history ends "
           + Instant.ofEpochMilli(run.historyEndMillis()));
       about.put("cases", String.format(Locale.ROOT, "%,d", run.cases()));
-      about.put("wall time", String.format(Locale.ROOT, "%.1f s", seconds));
+      about.put("wall time", String.format(Locale.ROOT, "%.1f s (%.1f s of CPU)", seconds, cpu));
       var written = new ComparisonReport(comparison, about);
       Path html = written.write(out);
       stdout.print(written.summary());
-      stdout.printf(Locale.ROOT, "%,d cases from %,d events in %.1f s; report: %s and %s%n",
-          run.cases(), run.events(), seconds, html, out.resolve("report.json"));
+      stdout.printf(Locale.ROOT, "%,d cases from %,d events in %.1f s (%.1f s of CPU);"
+          + " report: %s and %s%n", run.cases(), run.events(), seconds, cpu, html,
+          out.resolve("report.json"));
       stdout.flush();
       return 0;
     }
+  }
+
+  /** The CPU time this process has used, in seconds (NaN where the JVM cannot say). */
+  static double processCpuSeconds() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof OperatingSystemMXBean os) {
+      return os.getProcessCpuTime() / 1e9;
+    }
+    return Double.NaN;
   }
 
   static Set<Task> tasks(CommandSpec spec, List<String> names) {

@@ -9,6 +9,7 @@ import dev.vigil.tools.policy.PolicyCase.Outcome;
 import dev.vigil.tools.policy.PolicyCase.Side;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -99,7 +100,7 @@ class PolicyComparisonTest {
       for (String to : DECISIONS) {
         long count = cases.stream().filter(c -> c.baseline().decision().equals(from)
             && c.proposed().decision().equals(to)).count();
-        Tally cell = t.changes().getOrDefault(from, java.util.Map.of()).get(to);
+        Tally cell = t.changes().getOrDefault(from, Map.of()).get(to);
         assertThat(cell == null ? 0 : cell.count()).isEqualTo(count);
       }
     }
@@ -133,8 +134,8 @@ class PolicyComparisonTest {
         decline, decline));
     Tally caught = comparison.task(Task.FRAUD).baseline().outcome(Outcome.BAD, true);
     assertThat(caught.count()).isEqualTo(3);
-    assertThat(caught.money()).containsExactly(java.util.Map.entry("JPY", 500L),
-        java.util.Map.entry("USD", 1_250L));
+    assertThat(caught.money()).containsExactly(Map.entry("JPY", 500L),
+        Map.entry("USD", 1_250L));
     // shown per currency, each in its own minor units (JPY has none)
     assertThat(ComparisonReport.count(caught)).isEqualTo("3 (JPY 500, USD 12.50)");
   }
