@@ -68,7 +68,10 @@ public final class Labels {
     return false;
   }
 
-  /** The days past due of {@code account}'s newest status at or before {@code asOf}; 0 without one. */
+  /**
+   * The days past due of {@code account}'s newest status at or before {@code asOf}; 0 without
+   * one.
+   */
   public long daysPastDueAt(String account, long asOf) {
     return daysPastDueAt(statuses.getOrDefault(account, List.of()), asOf);
   }

@@ -198,7 +198,8 @@ public final class Backtest {
   PolicyCase decide(Task task, String id, long at, Money amount, FeatureInputs inputs,
       RequestFacts facts, Outcome outcome) {
     Assessment a = assess(task, inputs);
-    return new PolicyCase(task, id, at, amount, outcome, side(baseline, a, facts, inputs, at),
+    return new PolicyCase(task, id, at, amount, a.score(), outcome,
+        side(baseline, a, facts, inputs, at),
         side(proposed, a, facts, inputs, at));
   }
 

@@ -158,9 +158,9 @@ public final class ComparisonReport {
     var b = new StringBuilder();
     comparison.tasks().forEach((task, t) -> {
       b.append(task.id()).append(": ").append(String.format(Locale.ROOT, "%,d", t.cases()))
-          .append(" cases (outcome bad ").append(t.outcomes(Outcome.BAD)).append(", good ")
-          .append(t.outcomes(Outcome.GOOD)).append(", not yet known ")
-          .append(t.outcomes(Outcome.UNKNOWN)).append(")\n");
+          .append(String.format(Locale.ROOT, " cases (outcome bad %,d, good %,d, not yet known"
+              + " %,d)\n", t.outcomes(Outcome.BAD), t.outcomes(Outcome.GOOD),
+              t.outcomes(Outcome.UNKNOWN)));
       for (boolean proposed : new boolean[] {false, true}) {
         SideComparison s = t.side(proposed);
         b.append(String.format(Locale.ROOT, "  %-9s", name(proposed)));
@@ -177,11 +177,12 @@ public final class ComparisonReport {
               .append('\n');
         } else {
           b.append("            later 30+ days past due: flagged ")
-              .append(s.outcome(Outcome.BAD, true).count()).append(", missed ")
-              .append(s.outcome(Outcome.BAD, false).count()).append("; contacts");
+              .append(count(s.outcome(Outcome.BAD, true))).append(", missed ")
+              .append(count(s.outcome(Outcome.BAD, false))).append("; contacts");
           s.contacts().forEach((channel, cc) -> b.append(' ').append(channel).append(' ')
-              .append(cc.contacts()).append(cc.regulationFBlocked() > 0
-                  ? " (" + cc.regulationFBlocked() + " paused by Regulation F)" : ""));
+              .append(String.format(Locale.ROOT, "%,d", cc.contacts()))
+              .append(cc.regulationFBlocked() > 0 ? String.format(Locale.ROOT,
+                  " (%,d paused by Regulation F)", cc.regulationFBlocked()) : ""));
           b.append('\n');
         }
       }
@@ -189,7 +190,7 @@ public final class ComparisonReport {
       var moves = new ArrayList<String>();
       t.changes().forEach((from, row) -> row.forEach((to, tally) -> {
         if (!from.equals(to)) {
-          moves.add(from + "->" + to + " " + tally.count());
+          moves.add(from + "->" + to + " " + String.format(Locale.ROOT, "%,d", tally.count()));
         }
       }));
       b.append(moves.isEmpty() ? "" : ": " + String.join(", ", moves)).append('\n');

@@ -12,10 +12,11 @@ import java.util.Objects;
  *
  * @param id the scored event's id, or {@code account@as-of} for a delinquency call
  * @param amount the event's amount; null for a delinquency call
+ * @param score the 0-999 score both policies decided on (0 for a stand-in)
  * @param outcome what the history says happened, {@link Outcome#UNKNOWN} when it cannot say yet
  */
-public record PolicyCase(Task task, String id, long timeMillis, Money amount, Outcome outcome,
-    Side baseline, Side proposed) {
+public record PolicyCase(Task task, String id, long timeMillis, Money amount, int score,
+    Outcome outcome, Side baseline, Side proposed) {
   public PolicyCase {
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(outcome, "outcome");

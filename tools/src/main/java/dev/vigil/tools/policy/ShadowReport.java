@@ -83,7 +83,8 @@ public final class ShadowReport {
           s.getHoldDays());
       byShadow.computeIfAbsent(name(s.getPolicy()), k -> new PolicyComparison("live", "shadow"))
           .add(new PolicyCase(task, record.getEventId().isEmpty() ? record.getAuditId()
-              : record.getEventId(), at, amount, outcome, live, shadow));
+              : record.getEventId(), at, amount, record.getScore().getScore(), outcome, live,
+              shadow));
     }
   }
 

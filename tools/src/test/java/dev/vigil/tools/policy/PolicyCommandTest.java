@@ -158,7 +158,8 @@ class PolicyCommandTest {
         policy.toString(), "--registry", dir.toString());
     assertThat(run.code()).isEqualTo(1);
     assertThat(run.err().strip()).doesNotContain("\n")
-        .contains("--policy " + policy + ": transaction.rules[decline-very-high-risk].decision: must be one of")
+        .contains("--policy " + policy
+            + ": transaction.rules[decline-very-high-risk].decision: must be one of")
         .contains("not DECLINED");
   }
 

@@ -35,7 +35,7 @@ class PolicyComparisonTest {
     for (int i = 0; i < n; i++) {
       PolicyCase c = new PolicyCase(Task.FRAUD, "e-" + i,
           1_767_225_600_000L + random.nextInt(5) * 86_400_000L + random.nextInt(86_400_000),
-          new Money(random.nextInt(1_000_000), CURRENCIES[random.nextInt(3)]),
+          new Money(random.nextInt(1_000_000), CURRENCIES[random.nextInt(3)]), random.nextInt(1000),
           Outcome.values()[random.nextInt(3)], side(random), side(random));
       cases.add(c);
       comparison.add(c);
@@ -126,11 +126,11 @@ class PolicyComparisonTest {
   void moneyOfDifferentCurrenciesIsNeverAddedTogether() {
     var comparison = new PolicyComparison("baseline", "proposed");
     Side decline = new Side("DECLINE", true, "r", List.of("r"), 0, List.of(), null);
-    comparison.add(new PolicyCase(Task.FRAUD, "1", 0, new Money(1_000, "USD"), Outcome.BAD,
+    comparison.add(new PolicyCase(Task.FRAUD, "1", 0, new Money(1_000, "USD"), 0, Outcome.BAD,
         decline, decline));
-    comparison.add(new PolicyCase(Task.FRAUD, "2", 0, new Money(500, "JPY"), Outcome.BAD,
+    comparison.add(new PolicyCase(Task.FRAUD, "2", 0, new Money(500, "JPY"), 0, Outcome.BAD,
         decline, decline));
-    comparison.add(new PolicyCase(Task.FRAUD, "3", 0, new Money(250, "USD"), Outcome.BAD,
+    comparison.add(new PolicyCase(Task.FRAUD, "3", 0, new Money(250, "USD"), 0, Outcome.BAD,
         decline, decline));
     Tally caught = comparison.task(Task.FRAUD).baseline().outcome(Outcome.BAD, true);
     assertThat(caught.count()).isEqualTo(3);
@@ -148,7 +148,7 @@ class PolicyComparisonTest {
     Side burst = new Side("REVIEW", true, "burst", List.of("burst"), 0, List.of(), null);
     Side none = new Side("APPROVE", false, "", List.of(), 0, List.of(), null);
     for (Side s : List.of(both, burst, burst, none)) {
-      comparison.add(new PolicyCase(Task.FRAUD, "x", 0, null, Outcome.UNKNOWN, s, s));
+      comparison.add(new PolicyCase(Task.FRAUD, "x", 0, null, 0, Outcome.UNKNOWN, s, s));
     }
     var rules = comparison.task(Task.FRAUD).baseline().rules();
     assertThat(rules.keySet()).containsExactly("high", "burst", "never");
@@ -170,9 +170,9 @@ class PolicyComparisonTest {
         new Contact("AGENT_CALL", "CALL", true));
     Side reminder = new Side("PRE_DELINQUENT", true, "e", List.of("e"), 0, List.of(),
         new Contact("REMINDER", "EMAIL", false));
-    comparison.add(new PolicyCase(Task.DELINQUENCY, "a@1", 0, null, Outcome.GOOD, call,
+    comparison.add(new PolicyCase(Task.DELINQUENCY, "a@1", 0, null, 0, Outcome.GOOD, call,
         reminder));
-    comparison.add(new PolicyCase(Task.DELINQUENCY, "b@1", 0, null, Outcome.BAD, paused,
+    comparison.add(new PolicyCase(Task.DELINQUENCY, "b@1", 0, null, 0, Outcome.BAD, paused,
         paused));
     var t = comparison.task(Task.DELINQUENCY);
     assertThat(t.baseline().contacts().get("CALL").contacts()).isEqualTo(2);
