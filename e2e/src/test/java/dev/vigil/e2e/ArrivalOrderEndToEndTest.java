@@ -49,7 +49,10 @@ import org.junit.jupiter.api.io.TempDir;
  * IngestService in its file order, and its last 120 card transactions are scored live as a core
  * system does (score, then publish), each once the service's profiles reflect every event
  * published before it. Every feature in each decision's audit record equals the training set's
- * row for the same event, built offline from the same file.
+ * row for the same event, built offline from the same file; and the live policy backtested over
+ * the same file ({@code ./vigil policy backtest}'s {@code Backtest}) decides each of them as the
+ * service did: the same decision, deciding rule and score, matched by event id (decided one event
+ * late, the backtest differed on one of the 120 and this failed).
  *
  * <p>This guards the whole path (job fold, codec, store, scoring, audit) against any skew from
  * training. It is not what proves the arrival-order rule: in a book this small, training sorted by
