@@ -18,6 +18,7 @@ import dev.vigil.history.training.TrainingSets;
 import dev.vigil.proto.v1.AckStatus;
 import dev.vigil.proto.v1.AuditRecord;
 import dev.vigil.proto.v1.PublishAck;
+import dev.vigil.proto.v1.ScoreCheckDepositRequest;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.registry.ModelRegistry;
@@ -50,9 +51,10 @@ import org.junit.jupiter.api.io.TempDir;
  * system does (score, then publish), each once the service's profiles reflect every event
  * published before it. Every feature in each decision's audit record equals the training set's
  * row for the same event, built offline from the same file; and the live policy backtested over
- * the same file ({@code ./vigil policy backtest}'s {@code Backtest}) decides each of them as the
- * service did: the same decision, deciding rule and score, matched by event id (decided one event
- * late, the backtest differed on one of the 120 and this failed).
+ * the same file ({@code ./vigil policy backtest}'s {@code Backtest}) decides each of them, and the
+ * last 20 check deposits scored live the same way, as the service did: the same decision,
+ * deciding rule and score, matched by event id (decided one event late, the backtest differed on
+ * one of the 120 transactions and this failed).
  *
  * <p>This guards the whole path (job fold, codec, store, scoring, audit) against any skew from
  * training. It is not what proves the arrival-order rule: in a book this small, training sorted by
@@ -62,6 +64,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ArrivalOrderEndToEndTest {
   private static final int SCORED = 120;
+  private static final int DEPOSITS = 20;
   @TempDir Path dir;
   private EmbeddedKafka kafka;
   private VigilProcess job;
@@ -140,6 +143,13 @@ class ArrivalOrderEndToEndTest {
       }
     }
     assertThat(scored).hasSize(SCORED);
+    // and the last check deposits, for the backtest's parity (their features are not compared)
+    List<Integer> deposits = new ArrayList<>();
+    for (int i = arrivals.size() - 1; i >= 0 && deposits.size() < DEPOSITS; i--) {
+      if (arrivals.get(i).kind() instanceof Event.CheckDeposit) {
+        deposits.add(0, i);
+      }
+    }
     Map<String, double[]> offline = new HashMap<>();
     TrainingSet set = TrainingSets.fraud(arrivals, ProfileSettings.DEFAULT, Long.MIN_VALUE,
         Long.MAX_VALUE);
@@ -147,7 +157,8 @@ class ArrivalOrderEndToEndTest {
 
     // what the profiles hold as events arrive: the versions the service must show before a score
     var book = new ProfileBook(ProfileSettings.DEFAULT);
-    int first = scored.get(0);
+    int first = Math.min(scored.get(0), deposits.isEmpty() ? Integer.MAX_VALUE
+        : deposits.get(0));
     assertThat(publish(arrivals.subList(0, first))).extracting(PublishAck::getStatus)
         .containsOnly(AckStatus.ACK_STATUS_ACCEPTED);
     arrivals.subList(0, first).forEach(book::fold);
@@ -157,27 +168,23 @@ class ArrivalOrderEndToEndTest {
     var liveDecisions = new HashMap<String, String>();
     for (int i = first; i < arrivals.size(); i++) {
       Event e = arrivals.get(i);
+      if (deposits.contains(i)) {
+        awaitProfiles(book, e, i, arrivals.size());
+        var response = ScoringServiceGrpc.newBlockingStub(channel)
+            .scoreCheckDeposit(ScoreCheckDepositRequest.newBuilder()
+                .setRequestId("replay-" + i).setEvent(EventCodec.toProto(e)).build());
+        AuditRecord audit = AuditRecord.parseFrom(kafka.awaitValue("vigil.decisions",
+            response.getScore().getAuditId(), Duration.ofSeconds(30)));
+        liveDecisions.put(e.eventId(), audit.getDecision() + " by '" + audit.getPolicyRule()
+            + "' at " + audit.getScore().getScore());
+      }
       if (scored.contains(i)) {
-        for (EntityKey key : FeatureInputs.keysFor(e).list()) {
-          Profile p = book.get(key);
-          if (p != null) {
-            long version = p.version();
-            try {
-              await(key + " at version " + version, 60, () -> version(key) >= version);
-            } catch (AssertionError timedOut) {
-              // what the service holds says which side stalled: an older version (the job's
-              // fold or publication), or none (the job, the topic or the store)
-              throw new AssertionError("scoring event " + i + " of " + arrivals.size() + ": the"
-                  + " service holds " + key + " at version " + version(key) + "; "
-                  + timedOut.getMessage(), timedOut);
-            }
-          }
-        }
+        awaitProfiles(book, e, i, arrivals.size());
         var response = ScoringServiceGrpc.newBlockingStub(channel)
             .scoreTransaction(ScoreTransactionRequest.newBuilder().setRequestId("replay-" + i)
                 .setEvent(EventCodec.toProto(e)).build());
         AuditRecord audit = AuditRecord.parseFrom(kafka.awaitValue("vigil.decisions",
-            response.getScore().getAuditId(), java.time.Duration.ofSeconds(30)));
+            response.getScore().getAuditId(), Duration.ofSeconds(30)));
         liveDecisions.put(e.eventId(), audit.getDecision() + " by '" + audit.getPolicyRule()
             + "' at " + audit.getScore().getScore());
         double[] row = offline.get(e.eventId());
@@ -204,9 +211,12 @@ class ArrivalOrderEndToEndTest {
     Policy live = Policy.parse(Files.readString(dir.resolve("service").resolve("policy.yaml")));
     var model = new ModelRegistry(registry);
     String champion = model.roles(Task.FRAUD).champion();
+    String depositChampion = model.roles(Task.DEPOSIT).champion();
     new Backtest(live, live, Map.of(Task.FRAUD, new ServedModel(champion,
-        model.load(Task.FRAUD, champion), FeatureCatalogue.FRAUD)), ReasonCatalogue.load(),
-        Set.of(Task.FRAUD)).run(History.of(arrivals), new Backtest.Window(Long.MIN_VALUE,
+        model.load(Task.FRAUD, champion), FeatureCatalogue.FRAUD), Task.DEPOSIT,
+        new ServedModel(depositChampion, model.load(Task.DEPOSIT, depositChampion),
+            FeatureCatalogue.DEPOSIT)), ReasonCatalogue.load(),
+        Set.of(Task.FRAUD, Task.DEPOSIT)).run(History.of(arrivals), new Backtest.Window(Long.MIN_VALUE,
             Long.MAX_VALUE, List.of(), Duration.ofDays(90)), c -> {
               if (liveDecisions.containsKey(c.id())) {
                 backtested.put(c.id(), c.baseline().decision() + " by '" + c.baseline().first()
@@ -221,8 +231,29 @@ class ArrivalOrderEndToEndTest {
     });
     assertThat(differ).as("decisions whose backtest differs from the audit's").isEmpty();
     assertThat(backtested).hasSameSizeAs(liveDecisions);
+    assertThat(liveDecisions).hasSize(SCORED + deposits.size());
+    assertThat(deposits).hasSize(DEPOSITS);
     assertThat(liveDecisions.values().stream().map(d -> d.substring(0, d.indexOf(' ')))
         .distinct().count()).as("decisions of more than one kind compared").isGreaterThan(1);
+  }
+
+  /** Waits until the service holds every profile {@code e} reads at {@code book}'s version. */
+  private void awaitProfiles(ProfileBook book, Event e, int i, int events) throws Exception {
+    for (EntityKey key : FeatureInputs.keysFor(e).list()) {
+      Profile p = book.get(key);
+      if (p != null) {
+        long version = p.version();
+        try {
+          await(key + " at version " + version, 60, () -> version(key) >= version);
+        } catch (AssertionError timedOut) {
+          // what the service holds says which side stalled: an older version (the job's
+          // fold or publication), or none (the job, the topic or the store)
+          throw new AssertionError("scoring event " + i + " of " + events + ": the"
+              + " service holds " + key + " at version " + version(key) + "; "
+              + timedOut.getMessage(), timedOut);
+        }
+      }
+    }
   }
 
   private long version(EntityKey key) {
