@@ -8,6 +8,7 @@ import dev.vigil.tools.audit.TokenCommand;
 import dev.vigil.tools.demo.Demo;
 import dev.vigil.tools.drift.DriftReport;
 import dev.vigil.tools.history.FeaturesCommand;
+import dev.vigil.tools.lists.ListsCommand;
 import dev.vigil.tools.tls.TlsCommand;
 import java.time.Clock;
 import java.util.Map;
@@ -20,9 +21,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * Every picocli command of {@code ./vigil} in one tree, run by one main: simulate, training-set,
- * catalogue, models (with drift), demo, audit verify, token and replay, tls init and renew. The {@code
- * vigil} script and the release's {@code bin/vigil} run this main; docs/cli.md is generated from
- * this tree ({@code CommandReferenceTest}), and the script prints a command's section of it for
+ * catalogue, models (with drift), demo, audit verify, token and replay, tls init and renew, policy
+ * lists. The {@code vigil} script and the release's {@code bin/vigil} run this main; docs/cli.md is
+ * generated from this tree ({@code CommandReferenceTest}), and the script prints a command's section of it for
  * {@code --help} without building.
  */
 @Command(name = ToolCommandLine.PROGRAM, mixinStandardHelpOptions = true,
@@ -44,6 +45,18 @@ public final class Vigil {
     }
   }
 
+  /** {@code ./vigil policy}: the decision policy's commands. */
+  @Command(name = "policy", mixinStandardHelpOptions = true,
+      description = "The decision policy: its allow and block lists.")
+  static final class Policy implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new ParameterException(spec.commandLine(), "name a subcommand: lists");
+    }
+  }
+
   /** The whole tree, configured ({@link ToolCommandLine#configure}). */
   public static CommandLine commandLine() {
     var root = new CommandLine(new Vigil());
@@ -62,6 +75,9 @@ public final class Vigil {
     audit.addSubcommand("replay", new AuditReplay());
     root.addSubcommand("audit", audit);
     root.addSubcommand("tls", TlsCommand.commandLine());
+    CommandLine policy = new CommandLine(new Policy());
+    policy.addSubcommand("lists", ListsCommand.commandLine());
+    root.addSubcommand("policy", policy);
     return ToolCommandLine.configure(root);
   }
 
