@@ -408,7 +408,9 @@ public final class Policy {
       var unknown = unknownNames(ast, probe);
       if (unknown.isPresent()) {
         throw new InvalidPolicyException(at + ".when: reads " + unknown.get() + ", which does"
-            + " not exist for " + section + " (./vigil catalogue lists the features)");
+            + " not exist for " + section + (unknown.get().startsWith("lists.")
+                ? " (lists has block, allow and names)"
+                : " (./vigil catalogue lists the features)"));
       }
       CelRuntime.Program program = RUNTIME.createProgram(ast);
       program.eval(probe);

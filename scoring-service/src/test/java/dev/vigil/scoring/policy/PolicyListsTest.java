@@ -86,7 +86,8 @@ class PolicyListsTest {
   void aConditionOnListsIsCheckedAtLoad() {
     assertThatThrownBy(() -> Policy.parse(POLICY.replace("when: lists.block", "when: lists.blocked")))
         .isInstanceOf(Policy.InvalidPolicyException.class)
-        .hasMessageContaining("transaction.rules[block-listed].when: reads lists.blocked");
+        .hasMessageContaining("transaction.rules[block-listed].when: reads lists.blocked")
+        .hasMessageEndingWith("(lists has block, allow and names)");
     assertThatThrownBy(() -> Policy.parse(POLICY.replace("when: lists.block",
         "when: lists.names > 3")))
         .isInstanceOf(Policy.InvalidPolicyException.class)
