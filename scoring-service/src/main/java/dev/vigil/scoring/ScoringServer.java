@@ -20,11 +20,13 @@ import dev.vigil.scoring.model.ModelAdministration;
 import dev.vigil.scoring.model.ServingModels;
 import dev.vigil.scoring.ops.Readiness;
 import dev.vigil.scoring.ops.ServiceMetrics;
+import dev.vigil.scoring.policy.LiveLists;
 import dev.vigil.scoring.policy.LivePolicy;
 import dev.vigil.scoring.policy.Policy;
 import dev.vigil.scoring.policy.PolicyAdministration;
 import dev.vigil.scoring.policy.PolicyProposals;
 import dev.vigil.scoring.policy.PolicyVersions;
+import dev.vigil.scoring.policy.ShadowPolicies;
 import dev.vigil.scoring.profile.ProfileLookup;
 import dev.vigil.scoring.reason.ReasonCatalogue;
 import dev.vigil.scoring.score.Assessor;
@@ -93,6 +95,8 @@ public final class ScoringServer implements AutoCloseable {
   private final java.util.concurrent.ExecutorService callExecutor;
   private final AuditSpool spool;
   private final Ingest ingest;
+  private final LiveLists lists;
+  private final ShadowPolicies shadows;
   private final ServerTls tls; // null when neither the gRPC port nor /metrics has TLS
 
   private ScoringServer(Server server, HealthStatusManager health, ProfileStore store,
@@ -100,8 +104,10 @@ public final class ScoringServer implements AutoCloseable {
       KafkaProducer<byte[], byte[]> producer, LivePolicy policy, ServingModels models,
       ServiceMetrics metrics, ScheduledExecutorService registryWatch, Scoring scoring,
       java.util.concurrent.ExecutorService callExecutor, AuditSpool spool, Ingest ingest,
-      ServerTls tls) {
+      LiveLists lists, ShadowPolicies shadows, ServerTls tls) {
     this.tls = tls;
+    this.lists = lists;
+    this.shadows = shadows;
     this.spool = spool;
     this.ingest = ingest;
     this.scoring = scoring;
@@ -239,6 +245,10 @@ public final class ScoringServer implements AutoCloseable {
     var policy = new LivePolicy(policyFile(config), config.decisions().policyPollMillis(),
         PolicyVersions.open(config.store().stateDir().resolve("policies")), clock,
         reload -> metrics.policyReload(reload.loaded()));
+    // the allow and block lists: read to the end of their log before serving, then followed
+    var lists = new LiveLists(config.kafka().properties(), config.lists().topic(),
+        config.lists().timeout());
+    var shadows = new ShadowPolicies(policy.versions(), clock);
     var spool = new AuditSpool(AuditSpool.Settings.of(
         config.store().stateDir().resolve("audit-spool"), config.audit().spoolMaxBytes(),
         config.audit().whenFull(), config.audit().sync()),
@@ -252,9 +262,10 @@ public final class ScoringServer implements AutoCloseable {
     var drift = new DriftMonitor(config.decisions().driftWindow());
     metrics.drift(() -> drift.indices().stream()
         .map(i -> new ServiceMetrics.Psi(i.task().id(), i.variable(), i.psi())).toList());
+    var tokens = EntityTokens.fromKeyFile(config.audit().tokenKeyFile());
     var scoring = new Scoring(new Assessor(hotProfiles, models, ReasonCatalogue.load(), drift),
-        policy,
-        new TreatmentPlanner(), audit, EntityTokens.fromKeyFile(config.audit().tokenKeyFile()),
+        policy, lists, shadows,
+        new TreatmentPlanner(), audit, tokens,
         metrics, clock, config.decisions().standInMargin());
     if (metricsContext != null) {
       metrics.serve(config.network().metricsBindAddress(), config.network().metricsPort(),
@@ -282,7 +293,8 @@ public final class ScoringServer implements AutoCloseable {
     builder.addService(scoring);
     builder.addService(new ModelAdministration(models, publishModels, audit, clock));
     builder.addService(new PolicyAdministration(policy,
-        PolicyProposals.open(config.store().stateDir().resolve("policies")), audit, clock));
+        PolicyProposals.open(config.store().stateDir().resolve("policies")), lists, shadows,
+        audit, tokens, clock, config.lists().timeout()));
     builder.addService(new ProfileLookup(store, codec, clock));
     var ingest = new Ingest(producer, config.kafka().eventsTopic(), ledger, clock);
     builder.addService(ingest);
@@ -297,7 +309,7 @@ public final class ScoringServer implements AutoCloseable {
             ? "mutual TLS, client CA " + config.network().tlsFiles().clientCa() : "PLAINTEXT",
         config.network().reflection() ? " (server reflection on)" : "");
     return new ScoringServer(server, health, store, materializer, ledger, producer, policy,
-        models, metrics, registryWatch, scoring, executor, spool, ingest, tls);
+        models, metrics, registryWatch, scoring, executor, spool, ingest, lists, shadows, tls);
   }
 
   /** The executor gRPC runs calls on: {@code threads} work-stealing threads (0: one per core). */
@@ -372,6 +384,16 @@ public final class ScoringServer implements AutoCloseable {
     return models;
   }
 
+  /** The allow and block lists this replica serves. */
+  public LiveLists lists() {
+    return lists;
+  }
+
+  /** The shadow policies of this replica. */
+  public ShadowPolicies shadows() {
+    return shadows;
+  }
+
   public LivePolicy policy() {
     return policy;
   }
@@ -399,6 +421,7 @@ public final class ScoringServer implements AutoCloseable {
       tls.close();
     }
     policy.close();
+    lists.close();
     metrics.close();
     ingest.close();
     producer.close(Duration.ofSeconds(10));

@@ -33,9 +33,10 @@ import java.util.Properties;
  * @param store the online store and the ingest ledger under the state directory
  * @param audit the audit spool and the tokens audit records carry
  * @param decisions the models, the policy and the drift monitor
+ * @param lists the allow and block lists' topic
  */
 public record ServiceConfig(Network network, Kafka kafka, Store store, Audit audit,
-    Decisions decisions) {
+    Decisions decisions, Lists lists) {
   /** What {@code --help} says after the summary: where values come from. */
   static final String SOURCES = "Settings come from the properties file, then from environment"
       + " variables named after the keys (vigil.kafka.bootstrap-servers:"
@@ -273,16 +274,38 @@ public record ServiceConfig(Network network, Kafka kafka, Store store, Audit aud
     }
   }
 
+  /**
+   * The allow and block lists: a log every replica reads from the beginning and follows.
+   *
+   * @param timeout how long a replica waits for the topic at start, and a list change to be
+   *     written and read back
+   */
+  public record Lists(String topic, Duration timeout) {
+    public static final Setting<String> TOPIC = Setting.text("vigil.topics.lists", "vigil.lists",
+        "The topic of the allow and block lists' changes (one partition, compacted, keyed by"
+            + " entry): every replica reads it from the beginning at start and follows it.");
+    public static final Setting<Duration> TIMEOUT = Setting.millis("vigil.lists.kafka-timeout-ms",
+        Duration.ofMillis(10000), Duration.ofMillis(1), "How long the service waits at start to"
+            + " read the lists topic to its end, and how long a list change may take to be"
+            + " written and read back before it is answered UNAVAILABLE.");
+    static final List<Setting<?>> SETTINGS = List.of(TOPIC, TIMEOUT);
+
+    static Lists of(Values v) {
+      return new Lists(v.get(TOPIC), v.get(TIMEOUT));
+    }
+  }
+
   /** Every setting of the service, group by group. */
   public static final Settings SETTINGS = Settings.of("vigil-service",
       "The scoring service: scores transactions, deposits and delinquencies over gRPC from the"
           + " profiles the streaming job publishes.",
-      Network.SETTINGS, Kafka.SETTINGS, Store.SETTINGS, Audit.SETTINGS, Decisions.SETTINGS);
+      Network.SETTINGS, Kafka.SETTINGS, Store.SETTINGS, Audit.SETTINGS, Decisions.SETTINGS,
+      Lists.SETTINGS);
 
   /** The configuration {@code values} (of {@link #SETTINGS}) give. */
   public static ServiceConfig of(Values values) {
     return new ServiceConfig(Network.of(values), Kafka.of(values), Store.of(values),
-        Audit.of(values), Decisions.of(values));
+        Audit.of(values), Decisions.of(values), Lists.of(values));
   }
 
   /**

@@ -64,7 +64,9 @@ class ServiceConfigTest {
       Map.entry("vigil.tls.reload-ms", "60000"),
       Map.entry("vigil.topics.decisions", "vigil.decisions"),
       Map.entry("vigil.topics.events", "vigil.events"),
-      Map.entry("vigil.topics.profiles", "vigil.profiles"));
+      Map.entry("vigil.topics.profiles", "vigil.profiles"),
+      Map.entry("vigil.topics.lists", "vigil.lists"),
+      Map.entry("vigil.lists.kafka-timeout-ms", "10000"));
 
   @Test
   void everyOldKeyIsDeclaredWithItsOldDefault() {

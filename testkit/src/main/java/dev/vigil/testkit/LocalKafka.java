@@ -30,6 +30,8 @@ public final class LocalKafka {
     kafka.createTopic("vigil.events.dead-letters", 1, false, Map.of("retention.ms",
         Long.toString(Duration.ofDays(30).toMillis()), "message.timestamp.type",
         "LogAppendTime"));
+    // the allow and block lists' change log: one ordered partition, each entry's latest state
+    kafka.createTopic("vigil.lists", 1, true);
     // the audit trail: kept 7 years (a lender's record-keeping), not the broker's 7 days
     kafka.createTopic("vigil.decisions", partitions, false, Map.of("retention.ms",
         Long.toString(Duration.ofDays(7 * 365 + 2).toMillis())));

@@ -33,7 +33,13 @@ public final class Permissions {
       entry(PolicyAdminGrpc.getListProposalsMethod(), Role.VIEWER),
       entry(PolicyAdminGrpc.getProposePolicyMethod(), Role.POLICY_ADMIN),
       entry(PolicyAdminGrpc.getApprovePolicyMethod(), Role.POLICY_APPROVER),
-      entry(PolicyAdminGrpc.getRejectPolicyMethod(), Role.POLICY_APPROVER));
+      entry(PolicyAdminGrpc.getRejectPolicyMethod(), Role.POLICY_APPROVER),
+      entry(PolicyAdminGrpc.getAddListEntryMethod(), Role.POLICY_ADMIN),
+      entry(PolicyAdminGrpc.getRemoveListEntryMethod(), Role.POLICY_ADMIN),
+      entry(PolicyAdminGrpc.getListListEntriesMethod(), Role.VIEWER),
+      entry(PolicyAdminGrpc.getStartShadowMethod(), Role.POLICY_ADMIN),
+      entry(PolicyAdminGrpc.getStopShadowMethod(), Role.POLICY_ADMIN),
+      entry(PolicyAdminGrpc.getListShadowsMethod(), Role.VIEWER));
 
   /** Services anyone may call, credentials or not. */
   private static final Set<String> OPEN_SERVICES = Set.of("grpc.health.v1.Health");

@@ -18,7 +18,9 @@ public enum Role {
   MODEL_ADMIN("model-admin"),
   /**
    * PolicyAdmin.ProposePolicy: proposes a policy with its evidence (each one audited); it serves
-   * only once another identity holding {@link #POLICY_APPROVER} approves it.
+   * only once another identity holding {@link #POLICY_APPROVER} approves it. Also the allow and
+   * block lists' entries (AddListEntry, RemoveListEntry) and shadow policies (StartShadow,
+   * StopShadow), which need no approval: each one audited.
    */
   POLICY_ADMIN("policy-admin"),
   /**
@@ -27,8 +29,8 @@ public enum Role {
    */
   POLICY_APPROVER("policy-approver"),
   /**
-   * ModelAdmin.ListModels, PolicyAdmin.ListPolicies and ListProposals: what exists and what
-   * serves.
+   * ModelAdmin.ListModels, PolicyAdmin.ListPolicies, ListProposals, ListListEntries and
+   * ListShadows: what exists and what serves.
    */
   VIEWER("viewer"),
   /** Reading /metrics when it is served over TLS (Prometheus' client certificate). */

@@ -8,6 +8,7 @@ import dev.vigil.proto.v1.DecisionFacts;
 import dev.vigil.proto.v1.PolicyRef;
 import dev.vigil.proto.v1.ModelResult;
 import dev.vigil.proto.v1.Score;
+import dev.vigil.proto.v1.ShadowDecision;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,11 +25,21 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param entities the profiles read, recorded as tokens
  * @param policy the kept version of the policy that decided
  * @param facts what the policy's conditions read of the request
+ * @param shadows the shadow policies' decisions on the call
  */
 public record DecisionRecord(String auditId, String requestId, Task task, long asOfMillis,
     byte[] request, String eventId, Score score, String decision, String rule,
     List<ModelResult> others, List<EntityKey> entities, long latencyMicros, PolicyRef policy,
-    DecisionFacts facts) {
+    DecisionFacts facts, List<ShadowDecision> shadows) {
+
+  /** A decision without shadow policies beside it. */
+  public DecisionRecord(String auditId, String requestId, Task task, long asOfMillis,
+      byte[] request, String eventId, Score score, String decision, String rule,
+      List<ModelResult> others, List<EntityKey> entities, long latencyMicros, PolicyRef policy,
+      DecisionFacts facts) {
+    this(auditId, requestId, task, asOfMillis, request, eventId, score, decision, rule, others,
+        entities, latencyMicros, policy, facts, List.of());
+  }
 
   /** A new audit id: a random (version 4) UUID, from a fast source (it need not be secret). */
   public static String newId() {
@@ -51,7 +62,8 @@ public record DecisionRecord(String auditId, String requestId, Task task, long a
         .addAllOthers(others)
         .setLatencyMicros(latencyMicros)
         .setPolicy(policy)
-        .setRequestFacts(facts);
+        .setRequestFacts(facts)
+        .addAllShadowDecisions(shadows);
     entities.forEach(k -> record.addEntities(tokens.token(k.toString())));
     return record.build();
   }

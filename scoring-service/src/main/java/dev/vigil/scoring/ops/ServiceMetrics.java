@@ -69,6 +69,11 @@ public final class ServiceMetrics implements AutoCloseable {
       .help("Rule evaluations that failed at run time (the call took the task's on_error"
           + " outcome)")
       .labelNames("rule").register(registry);
+  private final Counter shadowPolicyErrors = Counter.builder()
+      .name("vigil_shadow_policy_errors_total")
+      .help("Calls on which a shadow policy failed or was skipped (no shadow decision recorded;"
+          + " the answer is the serving policy's all the same), by task")
+      .labelNames("task").register(registry);
   private final Counter modelFailures = Counter.builder().name("vigil_model_failures_total")
       .help("Challenger and shadow models that failed on a request (the champion answered)")
       .labelNames("task", "role").register(registry);
@@ -255,6 +260,10 @@ public final class ServiceMetrics implements AutoCloseable {
 
   public void policyRuleFailed(String rule) {
     policyRuleErrors.labelValues(rule).inc();
+  }
+
+  public void shadowPolicyFailed(String task) {
+    shadowPolicyErrors.labelValues(task).inc();
   }
 
   public void modelFailed(String task, String role) {

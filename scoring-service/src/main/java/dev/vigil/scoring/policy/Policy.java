@@ -48,7 +48,10 @@ import java.util.function.Consumer;
  *
  * A condition sees {@code score} (int, 0-999), {@code probability} (double), {@code features}
  * (map of the task's feature values, all doubles) and {@code request} (map of the request's text
- * fields: currency, channel, country, mcc, endorsement; see {@link RequestFacts}). Decisions are
+ * fields: currency, channel, country, mcc, endorsement; see {@link RequestFacts}) and {@code
+ * lists} (the allow and block lists the call's entities are on at its time: {@code lists.block}
+ * and {@code lists.allow}, bools, and {@code lists.names}, the lists' names, so that {@code
+ * "fraud-ring" in lists.names}; see {@link ListMemberships}). Decisions are
  * typed per task ({@link TransactionAction}, {@link DepositAction}, {@link Segment}): a task's
  * rules ({@link #transaction()}, {@link #deposit()}, {@link #delinquency()}) decide only its own.
  * {@link #parse} checks everything before a policy serves: the YAML's shape, each decision, hold
@@ -92,6 +95,7 @@ public final class Policy {
       .addVar("probability", SimpleType.DOUBLE)
       .addVar("features", MapType.create(SimpleType.STRING, SimpleType.DOUBLE))
       .addVar("request", MapType.create(SimpleType.STRING, SimpleType.STRING))
+      .addVar("lists", MapType.create(SimpleType.STRING, SimpleType.DYN))
       .setResultType(SimpleType.BOOL)
       .build();
   private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
@@ -425,7 +429,9 @@ public final class Policy {
       var unknown = unknownNames(ast, probe);
       if (unknown.isPresent()) {
         throw new InvalidPolicyException(at + ".when: reads " + unknown.get() + ", which does"
-            + " not exist for " + section + " (./vigil catalogue lists the features)");
+            + " not exist for " + section + (unknown.get().startsWith("lists.")
+                ? " (lists has block, allow and names)"
+                : " (./vigil catalogue lists the features)"));
       }
       CelRuntime.Program program = RUNTIME.createProgram(ast);
       program.eval(probe);
@@ -474,7 +480,8 @@ public final class Policy {
         "request", Map.of("currency", facts.currency(),
             "channel", facts.channel() == null ? "" : facts.channel().name(),
             "country", facts.country(), "mcc", facts.mcc(),
-            "endorsement", facts.endorsement() == null ? "" : facts.endorsement().name()));
+            "endorsement", facts.endorsement() == null ? "" : facts.endorsement().name()),
+        "lists", facts.lists().input());
   }
 
   /** A policy that cannot serve, with what is wrong and where. */

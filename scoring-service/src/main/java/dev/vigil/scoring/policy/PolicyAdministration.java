@@ -1,8 +1,14 @@
 package dev.vigil.scoring.policy;
 
+import com.google.protobuf.Timestamp;
 import dev.vigil.features.event.EventCodec;
+import dev.vigil.proto.v1.AddListEntryRequest;
 import dev.vigil.proto.v1.AuditRecord;
 import dev.vigil.proto.v1.DecidePolicyRequest;
+import dev.vigil.proto.v1.ListChange;
+import dev.vigil.proto.v1.ListEntry;
+import dev.vigil.proto.v1.ListListEntriesRequest;
+import dev.vigil.proto.v1.ListListEntriesResponse;
 import dev.vigil.proto.v1.ListPoliciesRequest;
 import dev.vigil.proto.v1.ListPoliciesResponse;
 import dev.vigil.proto.v1.ListProposalsRequest;
@@ -12,9 +18,16 @@ import dev.vigil.proto.v1.PolicyChange;
 import dev.vigil.proto.v1.PolicyEvidence;
 import dev.vigil.proto.v1.PolicyProposal;
 import dev.vigil.proto.v1.PolicyVersion;
+import dev.vigil.proto.v1.ListShadowsRequest;
+import dev.vigil.proto.v1.ListShadowsResponse;
 import dev.vigil.proto.v1.ProposePolicyRequest;
+import dev.vigil.proto.v1.RemoveListEntryRequest;
+import dev.vigil.proto.v1.ShadowPolicy;
+import dev.vigil.proto.v1.StartShadowRequest;
+import dev.vigil.proto.v1.StopShadowRequest;
 import dev.vigil.scoring.access.Caller;
 import dev.vigil.scoring.audit.AuditLog;
+import dev.vigil.scoring.audit.EntityTokens;
 import dev.vigil.scoring.policy.PolicyProposals.Evidence;
 import dev.vigil.scoring.policy.PolicyProposals.EvidenceKind;
 import dev.vigil.scoring.policy.PolicyProposals.Proposal;
@@ -26,9 +39,14 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * PolicyAdmin: the policy versions this service has served ({@link PolicyVersions}), and a policy
@@ -40,25 +58,49 @@ import java.util.UUID;
  * is audited as ModelAdmin's writes are: a record naming the caller before it is applied, and one
  * with the outcome after, both on the decisions topic's chain, with the proposer, the approver
  * and the evidence.
+ *
+ * <p>Also the allow and block lists ({@link LiveLists}: an entry added or removed through any
+ * replica is served by all, each change recorded as a list change with the value as its token),
+ * and shadow policies ({@link ShadowPolicies}: started and stopped by a policy-admin without an
+ * approval, since a shadow changes no answer; recorded as policy changes).
  */
 public final class PolicyAdministration extends PolicyAdminGrpc.PolicyAdminImplBase {
+  /** A list's name: lowercase letters, digits, '-', '_' or '.'. */
+  private static final String LIST_NAME = "[a-z0-9][a-z0-9._-]{0,63}";
+  private static final int MAX_VALUE_CHARS = 128;
+  private static final int MAX_REASON_CHARS = 500;
+
   private final LivePolicy policy;
   private final PolicyProposals proposals;
+  private final LiveLists lists;
+  private final ShadowPolicies shadows;
   private final AuditLog audit;
+  private final EntityTokens tokens;
   private final Clock clock;
+  private final Duration listTimeout;
   private final Object deciding = new Object();
+  private final Object listing = new Object();
 
   /**
    * @param proposals where proposals are kept until decided, across restarts
+   * @param lists the allow and block lists, changed through their topic
+   * @param shadows the shadow policies of this replica
    * @param audit where each call is recorded, with its caller and outcome
-   * @param clock when a call was made, for its proposal and audit record
+   * @param tokens what a listed value is recorded as
+   * @param clock when a call was made, for its proposal, list entry and audit record
+   * @param listTimeout how long a list change may take to be written and read back
    */
-  public PolicyAdministration(LivePolicy policy, PolicyProposals proposals, AuditLog audit,
-      Clock clock) {
+  public PolicyAdministration(LivePolicy policy, PolicyProposals proposals, LiveLists lists,
+      ShadowPolicies shadows, AuditLog audit, EntityTokens tokens, Clock clock,
+      Duration listTimeout) {
     this.policy = policy;
     this.proposals = proposals;
+    this.lists = lists;
+    this.shadows = shadows;
     this.audit = audit;
+    this.tokens = tokens;
     this.clock = clock;
+    this.listTimeout = listTimeout;
   }
 
   @Override
@@ -179,6 +221,209 @@ public final class PolicyAdministration extends PolicyAdminGrpc.PolicyAdminImplB
     });
   }
 
+  @Override
+  public void addListEntry(AddListEntryRequest request, StreamObserver<ListEntry> response) {
+    String caller = Caller.currentIdentity();
+    var change = ListChange.newBuilder().setCaller(caller).setAction("AddListEntry")
+        .setList(request.getList()).setKind(request.getKind().name())
+        .setEntity(request.getEntity().name()).setReason(request.getReason());
+    if (!request.getValue().isEmpty()) {
+      try {
+        change.setValueToken(tokens.token(Listing.Entity.of(request.getEntity(), "entity")
+            .token(request.getValue())));
+      } catch (IllegalArgumentException e) {
+        // no entity, no token: refused below, naming the field
+      }
+    }
+    if (request.hasExpiresAt()) {
+      change.setExpiresAt(request.getExpiresAt());
+    }
+    auditedList(change, response, () -> {
+      Listing entry = listing(request, caller);
+      synchronized (listing) {
+        ListBook book = lists.book();
+        Optional<Listing.Kind> kind = book.kindOf(entry.list());
+        if (kind.isPresent() && kind.get() != entry.kind()) {
+          throw Status.FAILED_PRECONDITION.withDescription("kind: list '" + entry.list()
+              + "' is a " + kind.get() + " list").asException();
+        }
+        long now = entry.addedAtMillis();
+        Optional<Listing> same = book.entries().stream()
+            .filter(l -> l.list().equals(entry.list()) && l.entity() == entry.entity()
+                && l.value().equals(entry.value()) && l.endMillis() > now)
+            .findFirst();
+        if (same.isPresent()) {
+          throw Status.ALREADY_EXISTS.withDescription("value: is on list '" + entry.list()
+              + "' already, as " + same.get().id()).asException();
+        }
+        publish(entry);
+      }
+      change.setEntryId(entry.id());
+      return entry.wire();
+    });
+  }
+
+  @Override
+  public void removeListEntry(RemoveListEntryRequest request,
+      StreamObserver<ListEntry> response) {
+    String caller = Caller.currentIdentity();
+    var change = ListChange.newBuilder().setCaller(caller).setAction("RemoveListEntry")
+        .setEntryId(request.getId()).setReason(request.getReason());
+    auditedList(change, response, () -> {
+      if (request.getId().isBlank()) {
+        throw invalid("id: is required");
+      }
+      if (request.getReason().isBlank()) {
+        throw invalid("reason: is required (why it is removed)");
+      }
+      synchronized (listing) {
+        Optional<Listing> found = lists.book().entry(request.getId());
+        if (found.isEmpty()) {
+          throw Status.NOT_FOUND.withDescription("id: no list entry '" + request.getId() + "'")
+              .asException();
+        }
+        Listing entry = found.get();
+        change.setList(entry.list()).setKind(entry.kind().wire().name())
+            .setEntity(entry.entity().wire().name())
+            .setValueToken(tokens.token(entry.entity().token(entry.value())));
+        if (entry.removedAtMillis() != Listing.NEVER) {
+          throw Status.FAILED_PRECONDITION.withDescription("id: " + entry.id()
+              + " is removed already, by '" + entry.removedBy() + "'").asException();
+        }
+        Listing removed = entry.removed(clock.millis(), caller, request.getReason().strip());
+        publish(removed);
+        return removed.wire();
+      }
+    });
+  }
+
+  @Override
+  public void listListEntries(ListListEntriesRequest request,
+      StreamObserver<ListListEntriesResponse> response) {
+    long now = clock.millis();
+    var out = ListListEntriesResponse.newBuilder();
+    for (Listing l : lists.book().entries()) {
+      if ((request.getList().isEmpty() || l.list().equals(request.getList()))
+          && (request.getIncludeInactive() || l.appliesAt(now))) {
+        out.addEntries(l.wire());
+      }
+    }
+    response.onNext(out.build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void startShadow(StartShadowRequest request, StreamObserver<ShadowPolicy> response) {
+    String caller = Caller.currentIdentity();
+    var change = PolicyChange.newBuilder().setCaller(caller).setAction("StartShadow")
+        .setSha256(PolicyVersions.sha256(request.getPolicyYaml()
+            .getBytes(StandardCharsets.UTF_8)));
+    audited(change, response, () -> {
+      if (!request.hasUntil()) {
+        throw invalid("until: is required (when the shadow ends)");
+      }
+      ShadowPolicies.Shadow shadow;
+      try {
+        shadow = shadows.start(request.getPolicyYaml(), caller, millis(request.getUntil()),
+            request.getMaxDecisions());
+      } catch (ShadowPolicies.RefusedException e) {
+        throw (e.full() ? Status.RESOURCE_EXHAUSTED : Status.INVALID_ARGUMENT)
+            .withDescription(e.getMessage()).asException();
+      }
+      change.setShadowId(shadow.id()).setVersion(shadow.ref().getVersion());
+      return shadow.wire();
+    });
+  }
+
+  @Override
+  public void stopShadow(StopShadowRequest request, StreamObserver<ShadowPolicy> response) {
+    String caller = Caller.currentIdentity();
+    var change = PolicyChange.newBuilder().setCaller(caller).setAction("StopShadow")
+        .setShadowId(request.getId());
+    audited(change, response, () -> {
+      Optional<ShadowPolicies.Shadow> found = shadows.find(request.getId());
+      if (found.isEmpty()) {
+        throw Status.NOT_FOUND.withDescription("id: no shadow '" + request.getId() + "'")
+            .asException();
+      }
+      change.setSha256(found.get().ref().getSha256()).setVersion(found.get().ref().getVersion());
+      if (!found.get().running()) {
+        throw Status.FAILED_PRECONDITION.withDescription("id: " + request.getId()
+            + " has ended already (" + found.get().wire().getEndReason() + ")").asException();
+      }
+      return shadows.stop(request.getId(), caller).orElseThrow().wire();
+    });
+  }
+
+  @Override
+  public void listShadows(ListShadowsRequest request,
+      StreamObserver<ListShadowsResponse> response) {
+    var out = ListShadowsResponse.newBuilder();
+    shadows.all().forEach(s -> out.addShadows(s.wire()));
+    response.onNext(out.build());
+    response.onCompleted();
+  }
+
+  /** The entry an add request makes, once it validates. */
+  private Listing listing(AddListEntryRequest request, String caller) throws StatusException {
+    if (!request.getList().matches(LIST_NAME)) {
+      throw invalid("list: must be 1-64 lowercase letters, digits, '-', '_' or '.', starting"
+          + " with a letter or digit, got '" + request.getList() + "'");
+    }
+    Listing.Kind kind;
+    Listing.Entity entity;
+    try {
+      kind = Listing.Kind.of(request.getKind(), "kind");
+      entity = Listing.Entity.of(request.getEntity(), "entity");
+    } catch (IllegalArgumentException e) {
+      throw invalid(e.getMessage());
+    }
+    String value = request.getValue();
+    if (value.isEmpty() || value.length() > MAX_VALUE_CHARS || !value.strip().equals(value)) {
+      throw invalid("value: is required, at most " + MAX_VALUE_CHARS + " characters, without"
+          + " surrounding spaces (" + value.length() + " characters given)");
+    }
+    if (entity == Listing.Entity.ROUTING_NUMBER && !value.matches("[0-9]{9}")) {
+      throw invalid("value: a routing number is 9 digits");
+    }
+    if (entity == Listing.Entity.CHECK_FINGERPRINT && !value.startsWith("micr:")
+        && !value.startsWith("image:")) {
+      throw invalid("value: a check fingerprint is 'micr:FINGERPRINT' or 'image:FINGERPRINT'");
+    }
+    String reason = request.getReason().strip();
+    if (reason.isEmpty() || reason.length() > MAX_REASON_CHARS) {
+      throw invalid("reason: is required, at most " + MAX_REASON_CHARS + " characters");
+    }
+    long now = clock.millis();
+    long expires = Listing.NEVER;
+    if (request.hasExpiresAt()) {
+      expires = millis(request.getExpiresAt());
+      if (expires <= now) {
+        throw invalid("expires_at: must be after now (" + Instant.ofEpochMilli(now)
+            + "), got " + Instant.ofEpochMilli(expires));
+      }
+    }
+    return new Listing("le-" + UUID.randomUUID(), request.getList(), kind, entity, value, reason,
+        caller, now, expires, Listing.NEVER, "", "");
+  }
+
+  /** Writes a list change to the lists topic, served here once it returns. */
+  private void publish(Listing entry) throws StatusException {
+    try {
+      lists.publish(entry, listTimeout);
+    } catch (TimeoutException | ExecutionException e) {
+      throw Status.UNAVAILABLE.withDescription("the lists topic: " + e.getMessage())
+          .asException();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Status.CANCELLED.withDescription("interrupted").asException();
+    }
+  }
+
+  private static long millis(Timestamp t) {
+    return t.getSeconds() * 1000 + t.getNanos() / 1_000_000;
+  }
+
   /** The pending proposal a decision names, its facts copied into {@code change}. */
   private Proposal pending(DecidePolicyRequest request, PolicyChange.Builder change)
       throws StatusException {
@@ -242,36 +487,55 @@ public final class PolicyAdministration extends PolicyAdminGrpc.PolicyAdminImplB
   }
 
   /** A call's work: its answer, or the status it is refused with. */
-  private interface Work {
-    PolicyProposal run() throws StatusException;
+  private interface Work<T> {
+    T run() throws StatusException;
   }
 
   /**
    * Records {@code change} as REQUESTED, does {@code work}, records its outcome (DONE or REFUSED)
    * and answers: a change that took effect is never missing from the trail.
    */
-  private void audited(PolicyChange.Builder change, StreamObserver<PolicyProposal> response,
-      Work work) {
+  private <T> void audited(PolicyChange.Builder change, StreamObserver<T> response,
+      Work<T> work) {
+    audited(outcome -> {
+      change.setOutcome(outcome);
+      return null;
+    }, decision -> record(change, decision), response, work);
+  }
+
+  /** As for a policy change, for a list change. */
+  private <T> void auditedList(ListChange.Builder change, StreamObserver<T> response,
+      Work<T> work) {
+    audited(outcome -> {
+      change.setOutcome(outcome);
+      return null;
+    }, decision -> AuditRecord.newBuilder().setAuditId("adm-" + UUID.randomUUID())
+        .setDecidedAt(EventCodec.timestamp(clock.millis())).setDecision(decision)
+        .setListChange(change).build(), response, work);
+  }
+
+  private <T> void audited(Function<String, Void> outcomeIs,
+      Function<String, AuditRecord> record, StreamObserver<T> response, Work<T> work) {
     try {
-      audit.writeChange(record(change, "REQUESTED"));
+      audit.writeChange(record.apply("REQUESTED"));
     } catch (StatusRuntimeException e) {
       response.onError(e);
       return;
     }
     Status outcome = Status.OK;
-    PolicyProposal answer = null;
+    T answer = null;
     try {
       answer = work.run();
     } catch (StatusException e) {
       outcome = e.getStatus();
     } catch (RuntimeException e) {
-      outcome = Status.FAILED_PRECONDITION.withDescription("the proposal could not be kept: "
+      outcome = Status.FAILED_PRECONDITION.withDescription("the change could not be kept: "
           + e.getMessage());
     }
-    change.setOutcome(outcome.isOk() ? "OK"
+    outcomeIs.apply(outcome.isOk() ? "OK"
         : outcome.getCode() + ": " + outcome.getDescription());
     try {
-      audit.writeChange(record(change, outcome.isOk() ? "DONE" : "REFUSED"));
+      audit.writeChange(record.apply(outcome.isOk() ? "DONE" : "REFUSED"));
     } catch (StatusRuntimeException e) {
       // the request is on record; its outcome is what the caller is told either way
     }

@@ -35,10 +35,19 @@ public final class PolicyVersions {
    * @param sha256 of the text's bytes, lowercase hex
    * @param label the policy's own {@code version:} field
    * @param activatedAtMillis when it began to serve
-   * @param source what made it serve: {@code file:PATH} or {@code api:IDENTITY}
+   * @param source what made it serve: {@code file:PATH} or {@code api:IDENTITY}; or {@code
+   *     shadow:CALLER} for a shadow policy's text (kept, never served)
    */
   public record Kept(long version, String sha256, String label, long activatedAtMillis,
-      String source) {}
+      String source) {
+    /** True for a shadow policy's text, kept but never served. */
+    public boolean shadow() {
+      return source.startsWith(SHADOW);
+    }
+  }
+
+  /** The source of a shadow policy's version: {@code shadow:CALLER}. */
+  public static final String SHADOW = "shadow:";
 
   private final Path dir;
   private final List<Kept> versions;
@@ -84,9 +93,27 @@ public final class PolicyVersions {
    */
   public synchronized Kept activate(byte[] text, String label, String source, long atMillis) {
     String sha = sha256(text);
-    if (!versions.isEmpty() && versions.get(versions.size() - 1).sha256().equals(sha)) {
-      return versions.get(versions.size() - 1);
+    Optional<Kept> serving = versions.stream().filter(k -> !k.shadow())
+        .reduce((first, second) -> second);
+    if (serving.isPresent() && serving.get().sha256().equals(sha)) {
+      return serving.get();
     }
+    return keep(text, sha, label, source, atMillis);
+  }
+
+  /**
+   * Keeps {@code text} as a version that does not serve: a shadow policy's, started by {@code
+   * caller} ({@code shadow:CALLER}); the same text kept already is that version.
+   *
+   * @throws UncheckedIOException if it cannot be written
+   */
+  public synchronized Kept keepShadow(byte[] text, String label, String caller, long atMillis) {
+    String sha = sha256(text);
+    Optional<Kept> same = versions.stream().filter(k -> k.sha256().equals(sha)).findFirst();
+    return same.orElseGet(() -> keep(text, sha, label, SHADOW + caller, atMillis));
+  }
+
+  private Kept keep(byte[] text, String sha, String label, String source, long atMillis) {
     var kept = new Kept(versions.isEmpty() ? 1 : versions.get(versions.size() - 1).version() + 1,
         sha, label, atMillis, source);
     try {

@@ -78,9 +78,13 @@ public final class DecisionReplay {
     this.reasons = reasons;
   }
 
-  /** True when {@code record} is a decision's (not a ModelAdmin or PolicyAdmin change's). */
+  /**
+   * True when {@code record} is a decision's (not a ModelAdmin or PolicyAdmin change's, nor a
+   * list change's).
+   */
   public static boolean isDecision(AuditRecord record) {
-    return !record.hasModelChange() && !record.hasPolicyChange() && record.hasScore();
+    return !record.hasModelChange() && !record.hasPolicyChange() && !record.hasListChange()
+        && record.hasScore();
   }
 
   /** Recomputes the decision {@code record} holds (a decision's: {@link #isDecision}). */

@@ -8,14 +8,18 @@ import dev.vigil.features.profile.FeatureInputs;
 import dev.vigil.proto.v1.ModelResult;
 import dev.vigil.proto.v1.Reason;
 import dev.vigil.proto.v1.Score;
+import dev.vigil.proto.v1.ShadowDecision;
 import dev.vigil.scoring.audit.AuditLog;
 import dev.vigil.scoring.audit.DecisionRecord;
 import dev.vigil.scoring.audit.EntityTokens;
 import dev.vigil.scoring.ops.ServiceMetrics;
 import dev.vigil.scoring.policy.Decision;
+import dev.vigil.scoring.policy.ListBook;
+import dev.vigil.scoring.policy.ListedEntities;
 import dev.vigil.scoring.policy.LivePolicy;
 import dev.vigil.scoring.policy.Policy;
 import dev.vigil.scoring.policy.RequestFacts;
+import dev.vigil.scoring.policy.ShadowPolicies;
 import dev.vigil.scoring.reason.ReasonCatalogue;
 import dev.vigil.scoring.score.Assessor.Assessment;
 import io.grpc.Context;
@@ -23,24 +27,30 @@ import io.grpc.Deadline;
 import io.grpc.StatusRuntimeException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one scoring pipeline every task's call goes through: assess the call ({@link Assessor}), or
- * stand in when that cannot be done in time; let the policy decide; record the decision and
- * answer its Score. A task's adapter validates its request into a {@link Call} before, and maps
- * the {@link Verdict} to its reply after.
+ * stand in when that cannot be done in time; let the policy decide, on the call's request facts
+ * and the allow and block lists its entities are on at its time ({@link ListBook}), and each
+ * shadow policy beside it ({@link ShadowPolicies}: recorded, never answered); record the decision
+ * and answer its Score. A task's adapter validates its request into a {@link Call} before, and
+ * maps the {@link Verdict} to its reply after.
  */
 public final class Pipeline {
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
 
   private final Assessor assessor;
   private final LivePolicy policy;
+  private final Supplier<ListBook> lists;
+  private final ShadowPolicies shadows;
   private final AuditLog audit;
   private final EntityTokens tokens;
   private final ServiceMetrics metrics;
@@ -48,13 +58,19 @@ public final class Pipeline {
   private final Duration standInMargin;
 
   /**
+   * @param lists the allow and block lists as they stand (every entry: each call reads them as
+   *     of its own time)
+   * @param shadows the shadow policies running
    * @param standInMargin a call whose deadline leaves less than this is not scored but given the
    *     policy's stand-in decision (an answer in time beats DEADLINE_EXCEEDED)
    */
-  public Pipeline(Assessor assessor, LivePolicy policy, AuditLog audit, EntityTokens tokens,
-      ServiceMetrics metrics, Clock clock, Duration standInMargin) {
+  public Pipeline(Assessor assessor, LivePolicy policy, Supplier<ListBook> lists,
+      ShadowPolicies shadows, AuditLog audit, EntityTokens tokens, ServiceMetrics metrics,
+      Clock clock, Duration standInMargin) {
     this.assessor = assessor;
     this.policy = policy;
+    this.lists = lists;
+    this.shadows = shadows;
     this.audit = audit;
     this.tokens = tokens;
     this.metrics = metrics;
@@ -112,15 +128,77 @@ public final class Pipeline {
     }
   }
 
-  /** The policy's decision on an assessment (its stand-in's, for a stand-in), counted. */
+  /**
+   * The policy's decision on an assessment (its stand-in's, for a stand-in), counted; with the
+   * lists the call's entities are on as of its time in its facts, and each running shadow
+   * policy's decision beside it.
+   */
   public <D extends Enum<D> & Decision> Verdict<D> decide(Call call, Assessment a,
       Function<Policy, Policy.Rules<D>> rules) {
     LivePolicy.Served served = policy.served();
     Policy.Rules<D> task = rules.apply(served.policy());
-    Policy.Outcome<D> outcome = outcome(task, a, call.facts(), metrics::policyRuleFailed);
+    RequestFacts facts = call.facts().withLists(lists.get().memberships(call.asOfMillis(),
+        ListedEntities.of(call.current(), call.keys())));
+    Policy.Outcome<D> outcome = outcome(task, a, facts, metrics::policyRuleFailed);
     metrics.decided(a.task().id(), outcome.decision().name());
     return new Verdict<>(call, a, served, outcome,
-        reasons(assessor.catalogue(), task, outcome, a));
+        reasons(assessor.catalogue(), task, outcome, a), facts, shadows(a, facts, rules));
+  }
+
+  /**
+   * What each running shadow policy decides on the same assessment and facts. Nothing a shadow
+   * does reaches the answer: whatever it throws is caught and recorded as its error (counted in
+   * {@code vigil_shadow_policy_errors_total}); a call whose deadline is nearly spent skips them.
+   */
+  private <D extends Enum<D> & Decision> List<ShadowDecision> shadows(Assessment a,
+      RequestFacts facts, Function<Policy, Policy.Rules<D>> rules) {
+    ShadowPolicies.Shadow[] running = shadows.running();
+    if (running.length == 0) {
+      return List.of();
+    }
+    long now = shadows.clock().millis();
+    var decided = new ArrayList<ShadowDecision>(running.length);
+    for (ShadowPolicies.Shadow shadow : running) {
+      if (!shadow.claim(now)) {
+        continue;
+      }
+      if (deadlineNearlySpent()) {
+        shadow.failed();
+        metrics.shadowPolicyFailed(a.task().id());
+        decided.add(ShadowDecision.newBuilder().setPolicy(shadow.ref())
+            .setError("skipped: the call's deadline was nearly spent").build());
+        continue;
+      }
+      try {
+        decided.add(shadowDecision(assessor.catalogue(), shadow, a, facts, rules));
+      } catch (Throwable e) {
+        if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+          throw (VirtualMachineError) e; // the process is failing, not the shadow
+        }
+        shadow.failed();
+        metrics.shadowPolicyFailed(a.task().id());
+        // the class only: a message may carry values
+        decided.add(ShadowDecision.newBuilder().setPolicy(shadow.ref())
+            .setError("failed: " + e.getClass().getName()).build());
+      }
+    }
+    return decided;
+  }
+
+  /** One shadow policy's decision on the call, as its audit record keeps it. */
+  static <D extends Enum<D> & Decision> ShadowDecision shadowDecision(ReasonCatalogue catalogue,
+      ShadowPolicies.Shadow shadow, Assessment a, RequestFacts facts,
+      Function<Policy, Policy.Rules<D>> rules) {
+    Policy.Rules<D> task = rules.apply(shadow.policy());
+    Policy.Outcome<D> outcome = outcome(task, a, facts, rule -> { });
+    var out = ShadowDecision.newBuilder().setPolicy(shadow.ref())
+        .setDecision(outcome.decision().name())
+        .setPolicyRule(outcome.rule() == null ? "" : outcome.rule())
+        .setHoldDays(outcome.holdDays());
+    for (Reason r : reasons(catalogue, task, outcome, a)) {
+      out.addReasonCodes(r.getCode());
+    }
+    return out.build();
   }
 
   /**
@@ -171,7 +249,7 @@ public final class Pipeline {
         call.request().toByteArray(), call.current() == null ? "" : call.current().eventId(),
         built, outcome.decision().name(), outcome.rule() == null ? "" : outcome.rule(),
         a.others(), a.entities(), (System.nanoTime() - call.startNanos()) / 1000,
-        v.policy().ref(), call.facts().wire());
+        v.policy().ref(), v.facts().wire(), v.shadows());
     for (ModelResult other : a.others()) {
       if (!other.getError().isEmpty()) {
         metrics.modelFailed(a.task().id(), other.getRole());

@@ -13,12 +13,15 @@ import dev.vigil.scoring.audit.AuditLog;
 import dev.vigil.scoring.audit.EntityTokens;
 import dev.vigil.scoring.collections.TreatmentPlanner;
 import dev.vigil.scoring.ops.ServiceMetrics;
+import dev.vigil.scoring.policy.ListBook;
 import dev.vigil.scoring.policy.LivePolicy;
+import dev.vigil.scoring.policy.ShadowPolicies;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * ScoringService over gRPC: transactions ({@link ScoreTransaction}), check deposits ({@link
@@ -38,15 +41,21 @@ public final class Scoring extends ScoringServiceGrpc.ScoringServiceImplBase {
    * @param standInMargin a call whose deadline leaves less than this is not scored but given the
    *     policy's stand-in decision (an answer in time beats DEADLINE_EXCEEDED)
    */
-  public Scoring(Assessor assessor, LivePolicy policy, TreatmentPlanner treatments,
-      AuditLog audit, EntityTokens tokens, ServiceMetrics metrics, Clock clock,
-      Duration standInMargin) {
-    this.pipeline = new Pipeline(assessor, policy, audit, tokens, metrics, clock, standInMargin);
+  public Scoring(Assessor assessor, LivePolicy policy, Supplier<ListBook> lists,
+      ShadowPolicies shadows, TreatmentPlanner treatments, AuditLog audit, EntityTokens tokens,
+      ServiceMetrics metrics, Clock clock, Duration standInMargin) {
+    this.pipeline = new Pipeline(assessor, policy, lists, shadows, audit, tokens, metrics, clock,
+        standInMargin);
     this.transaction = new ScoreTransaction(pipeline);
     this.deposit = new ScoreCheckDeposit(pipeline);
     this.delinquency = new ScoreDelinquency(pipeline, treatments);
     this.stream = new ScoreStream(transaction::score, deposit::score, delinquency::score,
         metrics::streamFailed);
+  }
+
+  /** For in-process cost measurement and tests: the pipeline every call goes through. */
+  public Pipeline pipeline() {
+    return pipeline;
   }
 
   /** For in-process cost measurement. */

@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * Every picocli command of {@code ./vigil} in one tree, run by one main: simulate, training-set,
- * catalogue, models (with drift), demo, audit verify, token and replay, policy backtest and shadow-report, tls init and renew. The {@code
- * vigil} script and the release's {@code bin/vigil} run this main; docs/cli.md is generated from
+ * catalogue, models (with drift), demo, audit verify, token and replay, policy backtest,
+ * shadow-report and lists, tls init and renew. The {@code vigil} script and the release's {@code bin/vigil} run this main; docs/cli.md is generated from
  * this tree ({@code CommandReferenceTest}), and the script prints a command's section of it for
  * {@code --help} without building.
  */

@@ -19,6 +19,7 @@ import dev.vigil.scoring.reason.ReasonCatalogue;
 import dev.vigil.proto.v1.AuditRecord;
 import dev.vigil.tools.audit.AuditReplay;
 import dev.vigil.tools.audit.DecisionsTopic;
+import dev.vigil.tools.lists.ListsCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -49,15 +50,15 @@ import picocli.CommandLine.Spec;
 
 /** {@code ./vigil policy}: what a policy change would do, before it serves. */
 @Command(name = "policy", mixinStandardHelpOptions = true,
-    description = "Policy evidence: backtest a policy over a history; report shadow policies"
-        + " against the live one from the audit records.")
+    description = "Policy evidence and lists: backtest a policy over a history; report shadow"
+        + " policies against the live one from the audit records; the allow and block lists.")
 public final class PolicyCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(),
-        "name a subcommand: backtest or shadow-report");
+        "name a subcommand: backtest, shadow-report or lists");
   }
 
   /** The command with its subcommands. */
@@ -65,6 +66,7 @@ public final class PolicyCommand implements Runnable {
     var line = new CommandLine(new PolicyCommand());
     line.addSubcommand("backtest", new BacktestCommand());
     line.addSubcommand("shadow-report", new ShadowReportCommand());
+    line.addSubcommand("lists", ListsCommand.commandLine());
     return line;
   }
 

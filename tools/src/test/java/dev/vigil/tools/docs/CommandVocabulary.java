@@ -103,7 +103,9 @@ final class CommandVocabulary {
     }
     String shown = "./vigil " + first;
     int i = 1;
-    if (!command.subcommands().isEmpty() && i < words.size() && !words.get(i).startsWith("-")) {
+    // subcommands, however deep (./vigil policy lists add)
+    while (!command.subcommands().isEmpty() && i < words.size()
+        && !words.get(i).startsWith("-")) {
       String sub = words.get(i);
       if (!sub.matches("[a-z][a-z0-9-]*")) {
         return problems; // a placeholder (verify|token, SUB, ...): its options are not checked
