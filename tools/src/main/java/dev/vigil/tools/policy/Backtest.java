@@ -21,6 +21,8 @@ import dev.vigil.proto.v1.Reason;
 import dev.vigil.proto.v1.Treatment;
 import dev.vigil.scoring.collections.TreatmentPlanner;
 import dev.vigil.scoring.model.ServedModel;
+import dev.vigil.scoring.policy.ListBook;
+import dev.vigil.scoring.policy.ListedEntities;
 import dev.vigil.scoring.policy.Policy;
 import dev.vigil.scoring.policy.RequestFacts;
 import dev.vigil.scoring.policy.Segment;
@@ -63,6 +65,7 @@ public final class Backtest {
   private final Policy proposed;
   private final ReasonCatalogue reasons;
   private final Set<Task> tasks;
+  private final ListBook lists;
   private final TreatmentPlanner treatments = new TreatmentPlanner();
 
   /**
@@ -71,6 +74,17 @@ public final class Backtest {
    */
   public Backtest(Policy baseline, Policy proposed, Map<Task, ServedModel> models,
       ReasonCatalogue reasons, Set<Task> tasks) {
+    this(baseline, proposed, models, reasons, tasks, ListBook.EMPTY);
+  }
+
+  /**
+   * As above, with the allow and block lists as their change log holds them ({@code ./vigil
+   * policy lists export}): each case sees the entries that applied at its own time, as the
+   * service does.
+   */
+  public Backtest(Policy baseline, Policy proposed, Map<Task, ServedModel> models,
+      ReasonCatalogue reasons, Set<Task> tasks, ListBook lists) {
+    this.lists = Objects.requireNonNull(lists, "lists");
     this.baseline = Objects.requireNonNull(baseline, "baseline");
     this.proposed = Objects.requireNonNull(proposed, "proposed");
     this.models = Map.copyOf(models);
@@ -134,12 +148,12 @@ public final class Backtest {
         Outcome outcome = labels.fraud(e.eventId()) ? Outcome.BAD
             : known(e.timeMillis(), Task.FRAUD, window, historyEnd);
         c = decide(Task.FRAUD, e.eventId(), e.timeMillis(), t.amount(), book.inputsFor(e),
-            facts(e, e.timeMillis()), outcome);
+            facts(e, null, e.timeMillis()), outcome);
       } else if (e.kind() instanceof CheckDeposit d && tasks.contains(Task.DEPOSIT)) {
         Outcome outcome = labels.returned(d.depositId()) ? Outcome.BAD
             : known(e.timeMillis(), Task.DEPOSIT, window, historyEnd);
         c = decide(Task.DEPOSIT, e.eventId(), e.timeMillis(), d.amount(), book.inputsFor(e),
-            facts(e, e.timeMillis()), outcome);
+            facts(e, null, e.timeMillis()), outcome);
       }
       if (c != null) {
         counts[1]++;
@@ -152,28 +166,29 @@ public final class Backtest {
         FeatureInputs in = book.inputsForAccount(account, customers.get(account), asOf);
         counts[1]++;
         sink.accept(decide(Task.DELINQUENCY, account + "@" + Instant.ofEpochMilli(asOf),
-            asOf, null, in, facts(null, asOf), outcome));
+            asOf, null, in,
+            facts(null, FeatureInputs.keysForAccount(account, customers.get(account)), asOf),
+            outcome));
       }
     });
     return new Run(counts[0], counts[1], historyEnd);
   }
 
   /**
-   * What a policy condition reads of the request for {@code event} (null: a delinquency call)
-   * at {@code atMillis}: the one place a backtest makes a case's request facts, as the service's
-   * adapters make them from the request (what the facts hold as of {@code atMillis} goes here).
+   * What a policy condition reads of the request for {@code event} (null: a delinquency call on
+   * the profiles {@code keys} name) at {@code atMillis}: the one place a backtest makes a case's
+   * request facts, as the service's adapters make them from the request, with the lists the
+   * case's entities were on at that time ({@link ListBook#memberships}, as serving reads them).
    */
-  static RequestFacts facts(Event event, long atMillis) {
-    if (event == null) {
-      return RequestFacts.NONE;
+  RequestFacts facts(Event event, FeatureInputs.Keys keys, long atMillis) {
+    RequestFacts request = RequestFacts.NONE;
+    if (event != null && event.kind() instanceof Transaction t) {
+      request = RequestFacts.transaction(t.amount().currency(), t.channel(), t.country(), t.mcc());
+    } else if (event != null && event.kind() instanceof CheckDeposit d) {
+      request = RequestFacts.deposit(d.amount().currency(), d.endorsement());
     }
-    if (event.kind() instanceof Transaction t) {
-      return RequestFacts.transaction(t.amount().currency(), t.channel(), t.country(), t.mcc());
-    }
-    if (event.kind() instanceof CheckDeposit d) {
-      return RequestFacts.deposit(d.amount().currency(), d.endorsement());
-    }
-    return RequestFacts.NONE;
+    return request.withLists(lists.memberships(atMillis,
+        event != null ? ListedEntities.of(event) : ListedEntities.of(keys)));
   }
 
   /** GOOD when the history reaches past the label's delay after {@code at}, else UNKNOWN. */

@@ -14,6 +14,7 @@ import dev.vigil.history.training.Labels;
 import dev.vigil.history.training.TrainingSets;
 import dev.vigil.registry.ModelRegistry;
 import dev.vigil.scoring.model.ServedModel;
+import dev.vigil.scoring.policy.ListBook;
 import dev.vigil.scoring.policy.Policy;
 import dev.vigil.scoring.reason.ReasonCatalogue;
 import dev.vigil.proto.v1.AuditRecord;
@@ -165,6 +166,11 @@ public final class PolicyCommand implements Runnable {
         + " ${DEFAULT-VALUE}).")
     int horizonDays;
 
+    @Option(names = "--lists", paramLabel = "FILE", description = "The allow and block lists'"
+        + " change log, JSON Lines as `./vigil policy lists export` writes it: each case sees the"
+        + " entries that applied at its own time (default: no lists).")
+    Path lists;
+
     @Option(names = "--out", defaultValue = "backtest", paramLabel = "DIR", description = "Where"
         + " to write report.json and report.html (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -201,7 +207,11 @@ public final class PolicyCommand implements Runnable {
       }
       var window = new Backtest.Window(lo, hi, TrainingSets.schedule(schedule, lo, hi),
           Duration.ofDays(horizonDays));
-      var backtest = new Backtest(base, proposed, models, ReasonCatalogue.load(), tasks);
+      if (lists != null && !Files.isRegularFile(lists)) {
+        throw new NoSuchFileException(lists.toString());
+      }
+      ListBook book = lists == null ? ListBook.EMPTY : ListBook.load(lists);
+      var backtest = new Backtest(base, proposed, models, ReasonCatalogue.load(), tasks, book);
       var comparison = new PolicyComparison("baseline", "proposed");
       for (Task task : tasks) {
         comparison.declareRules(task, false, ruleNames(baselineText, task));
