@@ -77,7 +77,10 @@ public final class Simulator {
   static final long HOUR = 60 * MINUTE;
   static final long DAY = 24 * HOUR;
   static final String CURRENCY = "USD";
-  /** How often a past-due account's treatment is chosen, in days past due (1, 4, 7...). */
+  /**
+   * How often a past-due account's treatment is chosen, in days past due: from the second day
+   * (the first day's status is known by then), every third (2, 5, 8...).
+   */
   public static final int CYCLE_DAYS = 3;
 
   /**
@@ -828,7 +831,7 @@ public final class Simulator {
         now(at + 30 * MINUTE, this, new AccountStatus(daysPastDue, usd(balance), 0));
         if (chooser == null) {
           collect(dayStart);
-        } else if ((daysPastDue - 1) % CYCLE_DAYS == 0) {
+        } else if (daysPastDue % CYCLE_DAYS == 2 % CYCLE_DAYS) {
           treat(dayStart);
         }
         // some catch up on their own, the less strained the likelier
@@ -944,7 +947,7 @@ public final class Simulator {
       if (reached) {
         switch (choice.action()) {
           case REMINDER -> {
-            if (responses.nextDouble() < (canPay ? 0.55 : 0.06)) {
+            if (responses.nextDouble() < (canPay ? 0.55 : 0.05)) {
               settle(at + responses.nextLong(3 * DAY) + HOUR, owed);
             }
           }
@@ -953,9 +956,9 @@ public final class Simulator {
               strain = Math.max(0, strain - 0.15);
             }
             // an affordable first instalment, half of what is due: taken by those who need it
-            if (responses.nextDouble() < (canPay ? 0.3 : 0.6)) {
+            if (responses.nextDouble() < (canPay ? 0.3 : 0.7)) {
               long instalment = Math.max(2_500, owed / 2);
-              double keep = Math.max(0.2, 0.9 - 0.4 * strain) * (employed ? 1 : 0.8);
+              double keep = (0.95 - 0.35 * strain) * (employed ? 1 : 0.85);
               commit(at + 5 * MINUTE, instalment, keep);
             }
           }
@@ -965,13 +968,13 @@ public final class Simulator {
               // a promise of what is due, kept as circumstances allow; pressure on one who
               // cannot pay draws complaints
               if (responses.nextDouble() < 0.7) {
-                double keep = Math.max(0.1, 1.0 - strain) * (employed ? 1 : 0.6);
+                double keep = Math.max(0.1, 1.0 - strain) * (employed ? 1 : 0.5);
                 commit(at + 5 * MINUTE, owed, keep);
               }
               if (!canPay) {
-                complaint += choice.action() == TreatmentChooser.Action.ESCALATION ? 0.25 : 0.12;
+                complaint += choice.action() == TreatmentChooser.Action.ESCALATION ? 0.3 : 0.2;
               }
-            } else if (responses.nextDouble() < (canPay ? 0.3 : 0.04)) {
+            } else if (responses.nextDouble() < (canPay ? 0.3 : 0.03)) {
               // no call consent: a message asking to call back, as a firmer reminder
               settle(at + responses.nextLong(3 * DAY) + HOUR, owed);
             }

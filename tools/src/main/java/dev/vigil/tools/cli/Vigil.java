@@ -5,6 +5,7 @@ import dev.vigil.models.ModelsCommand;
 import dev.vigil.tools.audit.AuditReplay;
 import dev.vigil.tools.audit.AuditVerify;
 import dev.vigil.tools.audit.TokenCommand;
+import dev.vigil.tools.collections.CollectionsCommand;
 import dev.vigil.tools.demo.Demo;
 import dev.vigil.tools.drift.DriftReport;
 import dev.vigil.tools.history.FeaturesCommand;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * Every picocli command of {@code ./vigil} in one tree, run by one main: simulate, training-set,
- * catalogue, models (with drift), demo, audit verify, token and replay, tls init and renew. The {@code
+ * catalogue, models (with drift), demo, audit verify, token and replay, tls init and renew,
+ * collections simulate and report. The {@code
  * vigil} script and the release's {@code bin/vigil} run this main; docs/cli.md is generated from
  * this tree ({@code CommandReferenceTest}), and the script prints a command's section of it for
  * {@code --help} without building.
@@ -62,6 +64,7 @@ public final class Vigil {
     audit.addSubcommand("replay", new AuditReplay());
     root.addSubcommand("audit", audit);
     root.addSubcommand("tls", TlsCommand.commandLine());
+    root.addSubcommand("collections", CollectionsCommand.commandLine());
     return ToolCommandLine.configure(root);
   }
 
