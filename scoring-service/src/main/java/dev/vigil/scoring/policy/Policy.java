@@ -289,14 +289,14 @@ public final class Policy {
       throw new InvalidPolicyException("version: is required");
     }
     // each task's on-error and stand-in outcome when the policy names none
+    Rules<Segment> delinquency = compile(Task.DELINQUENCY, "delinquency", spec.delinquency(),
+        Segment.class, new SafeOutcome("HIGH_RISK", null, null));
     return new Policy(spec.version(),
         compile(Task.FRAUD, "transaction", spec.transaction(), TransactionAction.class,
             new SafeOutcome("REVIEW", null, null)),
         compile(Task.DEPOSIT, "deposit", spec.deposit(), DepositAction.class,
             new SafeOutcome("HOLD", 5, "REASONABLE_CAUSE")),
-        compile(Task.DELINQUENCY, "delinquency", spec.delinquency(), Segment.class,
-            new SafeOutcome("HIGH_RISK", null, null)),
-        challenger(spec.delinquencyChallenger()));
+        delinquency, challenger(spec.delinquencyChallenger(), delinquency));
   }
 
   /** The champion strategy's name in assignments: the delinquency rules themselves. */
@@ -305,8 +305,12 @@ public final class Policy {
   /** The largest share a challenger may take: it is the smaller arm. */
   public static final double MAX_CHALLENGER_SHARE = 0.5;
 
-  /** The delinquency challenger as written, checked, or null when none is written. */
-  private static Challenger challenger(ChallengerSpec c) {
+  /**
+   * The delinquency challenger as written, checked, or null when none is written; one that
+   * writes neither {@code default} nor {@code rules} segments with the {@code champion}'s rules
+   * and differs in its treatments only.
+   */
+  private static Challenger challenger(ChallengerSpec c, Rules<Segment> champion) {
     if (c == null) {
       return null;
     }
@@ -327,9 +331,11 @@ public final class Policy {
       throw new InvalidPolicyException(at + ".share: must be above 0 and at most "
           + MAX_CHALLENGER_SHARE + ", not " + share);
     }
-    Rules<Segment> rules = compile(Task.DELINQUENCY, at, new TaskSpec(c.defaultDecision(),
-        c.rules(), c.onError(), c.standIn(), c.reasons()), Segment.class,
-        new SafeOutcome("HIGH_RISK", null, null));
+    boolean ownRules = c.defaultDecision() != null || c.rules() != null || c.onError() != null
+        || c.standIn() != null || c.reasons() != null;
+    Rules<Segment> rules = !ownRules ? champion : compile(Task.DELINQUENCY, at,
+        new TaskSpec(c.defaultDecision(), c.rules(), c.onError(), c.standIn(), c.reasons()),
+        Segment.class, new SafeOutcome("HIGH_RISK", null, null));
     var treatments = new EnumMap<Segment, TreatmentAction>(Segment.class);
     if (c.treatments() != null) {
       for (Map.Entry<String, String> t : c.treatments().entrySet()) {

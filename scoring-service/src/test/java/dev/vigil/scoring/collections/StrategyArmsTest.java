@@ -11,6 +11,7 @@ import dev.vigil.scoring.policy.Segment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
@@ -120,6 +121,23 @@ class StrategyArmsTest {
         .isEqualTo(Segment.NEEDS_HELP);
     assertThat(StrategyArms.of(policy, Arm.CHAMPION).rules().decide(600, 0.6, f, facts, r -> { })
         .decision()).isEqualTo(Segment.HIGH_RISK);
+  }
+
+  @Example
+  void aChallengerWithTreatmentsOnlySegmentsWithTheChampionsRules() throws IOException {
+    Policy policy = Policy.parse(bundled() + """
+
+        delinquency_challenger:
+          name: plans-not-calls
+          experiment: exp-2
+          treatments:
+            HIGH_RISK: PAYMENT_PLAN_OFFER
+        """);
+    var challenger = policy.delinquencyChallenger().orElseThrow();
+    assertThat(challenger.rules()).isSameAs(policy.delinquency());
+    assertThat(challenger.share()).isEqualTo(0.10); // the default share
+    assertThat(challenger.treatments()).containsExactly(
+        Map.entry(Segment.HIGH_RISK, TreatmentAction.PAYMENT_PLAN_OFFER));
   }
 
   @Example
