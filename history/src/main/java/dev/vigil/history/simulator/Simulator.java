@@ -66,11 +66,11 @@ import java.util.function.Consumer;
  * barely anyone else; a payment plan is taken and kept mostly by the strained, for whom an
  * affordable instalment is within reach; an agent call reaches a third of those called, who
  * mostly promise, and keep the promise as their strain allows, and it presses those who cannot
- * pay into complaints; a hardship or counselling referral eases strain. Contacts beyond two in 7
- * days annoy: complaints, which a customer makes by revoking the consent of the channel used
- * ({@code ConsentChange}). Paying what is due (the plan's first instalment, a kept promise, a
- * payment unprompted) brings the account current. These draws come from a generator of their
- * own.
+ * pay into complaints; a hardship referral eases strain and offers a plan, a counselling referral
+ * eases strain. Contacts beyond two in 7 days annoy: complaints, which a customer makes by
+ * revoking the consent of the channel used ({@code ConsentChange}). Paying what is due (the
+ * plan's first instalment, a kept promise, a payment unprompted) brings the account current.
+ * These draws come from a generator of their own.
  */
 public final class Simulator {
   static final long MINUTE = 60_000L;
