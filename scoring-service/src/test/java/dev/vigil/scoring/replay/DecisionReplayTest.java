@@ -16,12 +16,15 @@ import dev.vigil.proto.v1.AuditRecord;
 import dev.vigil.proto.v1.PolicyRef;
 import dev.vigil.proto.v1.ScoreCheckDepositRequest;
 import dev.vigil.proto.v1.ScoreDelinquencyRequest;
+import dev.vigil.proto.v1.ScoreDelinquencyResponse;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.proto.v1.StrategyArm;
+import dev.vigil.proto.v1.StrategyAssignment;
 import dev.vigil.proto.v1.Task;
 import dev.vigil.scoring.TestService;
 import dev.vigil.scoring.audit.AuditChain;
+import dev.vigil.scoring.collections.StrategyArms;
 import dev.vigil.scoring.policy.Policy;
 import dev.vigil.scoring.policy.PolicyVersions;
 import dev.vigil.scoring.reason.ReasonCatalogue;
@@ -79,6 +82,9 @@ class DecisionReplayTest {
       """;
   private static TestService.Stack stack;
   private static List<AuditRecord> records;
+  /** Each delinquency answer by its request id, with the account it was for. */
+  private static final Map<String, Map.Entry<String, ScoreDelinquencyResponse>> answers =
+      new HashMap<>();
 
   @BeforeAll
   static void scoreAThousand() throws Exception {
@@ -153,9 +159,10 @@ class DecisionReplayTest {
                           : 2_000 + random.nextInt(80_000),
                       endorsements[random.nextInt(endorsements.length)])))).build());
         }
-        default -> call.scoreDelinquency(ScoreDelinquencyRequest.newBuilder()
-            .setRequestId("rq-" + i).setAccountId(account).setCustomerId("c-" + account)
-            .setTimeZone("America/Chicago").setAsOf(EventCodec.timestamp(NOW)).build());
+        default -> answers.put("rq-" + i, Map.entry(account,
+            call.scoreDelinquency(ScoreDelinquencyRequest.newBuilder()
+                .setRequestId("rq-" + i).setAccountId(account).setCustomerId("c-" + account)
+                .setTimeZone("America/Chicago").setAsOf(EventCodec.timestamp(NOW)).build())));
       }
     }
     records = decisions(DECISIONS);
@@ -219,6 +226,25 @@ class DecisionReplayTest {
     assertThat(records.stream().filter(r -> r.getTask() == Task.TASK_DELINQUENCY)
         .map(r -> r.getCollections().getStrategy().getStrategy()).collect(Collectors.toSet()))
         .containsExactlyInAnyOrder("champion", "plans-not-calls");
+  }
+
+  @Test
+  void everyDelinquencyAnswerNamesItsAccountsArmAsItsRecordDoes() throws Exception {
+    Policy policy;
+    try (var in = Files.newInputStream(dir.resolve("policy.yaml"))) {
+      policy = Policy.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    assertThat(answers).hasSizeGreaterThan(DECISIONS / 4);
+    var byRequest = new HashMap<String, AuditRecord>();
+    records.forEach(r -> byRequest.put(r.getRequestId(), r));
+    for (var answer : answers.entrySet()) {
+      String account = answer.getValue().getKey();
+      StrategyAssignment strategy = answer.getValue().getValue().getStrategy();
+      assertThat(strategy).as(answer.getKey())
+          .isEqualTo(StrategyArms.assign(policy, account).wire())
+          .isEqualTo(byRequest.get(answer.getKey()).getCollections().getStrategy());
+      assertThat(strategy.getExperiment()).isEqualTo("replay-test");
+    }
   }
 
   @Test
