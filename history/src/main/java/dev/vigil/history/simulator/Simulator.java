@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -57,12 +58,30 @@ import java.util.function.Consumer;
  *
  * Events are emitted in event-time order, or with {@code maxDisorderMillis} of jitter in arrival
  * order to exercise out-of-order handling.
+ *
+ * <p>Collections strategies (opt-in: {@link #Simulator(Config, TreatmentChooser)}; without a
+ * chooser a seed's history is what it always was). Every {@link #CYCLE_DAYS} days past due a
+ * {@link TreatmentChooser} picks the account's treatment and the customer responds as their
+ * circumstances allow: a reminder moves a customer who can pay (employed, little strain) and
+ * barely anyone else; a payment plan is taken and kept mostly by the strained, for whom an
+ * affordable instalment is within reach; an agent call reaches a third of those called, who
+ * mostly promise, and keep the promise as their strain allows, and it presses those who cannot
+ * pay into complaints; a hardship referral eases strain and offers a plan, a counselling referral
+ * eases strain. Contacts beyond two in 7 days annoy: complaints, which a customer makes by
+ * revoking the consent of the channel used ({@code ConsentChange}). Paying what is due (the
+ * plan's first instalment, a kept promise, a payment unprompted) brings the account current.
+ * These draws come from a generator of their own.
  */
 public final class Simulator {
   static final long MINUTE = 60_000L;
   static final long HOUR = 60 * MINUTE;
   static final long DAY = 24 * HOUR;
   static final String CURRENCY = "USD";
+  /**
+   * How often a past-due account's treatment is chosen, in days past due: from the second day
+   * (the first day's status is known by then), every third (2, 5, 8...).
+   */
+  public static final int CYCLE_DAYS = 3;
 
   /**
    * What world to simulate.
@@ -166,6 +185,9 @@ public final class Simulator {
     public long firstPartyDepositFrauds;
     public long statements;
     public long missedPayments;
+    /** With a treatment chooser: treatments delivered, and complaints they drew. */
+    public long treatments;
+    public long complaints;
   }
 
   private final Config config;
@@ -187,8 +209,22 @@ public final class Simulator {
   private final boolean handbook;
   /** The cumulative popularity of merchants by rank, or null without skew. */
   private final double[] popularity;
+  /** The collections strategy, or null: the default history, with its own contacts. */
+  private final TreatmentChooser chooser;
+  /** The customers' responses to treatments, apart from {@link #random}; null without a chooser. */
+  private final SplittableRandom responses;
 
   public Simulator(Config config) {
+    this(config, null);
+  }
+
+  /**
+   * A simulation whose past-due accounts are treated as {@code chooser} decides (null: the
+   * default history, byte for byte the same for a seed).
+   */
+  public Simulator(Config config, TreatmentChooser chooser) {
+    this.chooser = chooser;
+    this.responses = chooser == null ? null : new SplittableRandom(config.seed() ^ 0x5EED_C011L);
     this.config = config;
     this.random = new SplittableRandom(config.seed());
     this.firstParty = new SplittableRandom(~config.seed());
@@ -417,6 +453,8 @@ public final class Simulator {
     /** Whether the customer has once deposited a check meant to come back unpaid. */
     boolean bustedOut;
     boolean promiseOpen;
+    /** With a chooser: when this customer was last contacted, newest last (7 days kept). */
+    final ArrayDeque<Long> contacted = new ArrayDeque<>();
     /**
      * Financial strain, 0 (none) to 1: drifts day to day around the customer's own level, jumps
      * when income stops or a large bill comes, and eases when income comes back. It decides
@@ -791,12 +829,22 @@ public final class Simulator {
       }
       if (daysPastDue > 0) {
         now(at + 30 * MINUTE, this, new AccountStatus(daysPastDue, usd(balance), 0));
-        collect(dayStart);
+        if (chooser == null) {
+          collect(dayStart);
+        } else if (daysPastDue % CYCLE_DAYS == 2 % CYCLE_DAYS) {
+          treat(dayStart);
+        }
         // some catch up on their own, the less strained the likelier
-        if (!promiseOpen && random.nextDouble() < (employed ? 0.04 : 0.01) * (1 - strain)) {
+        if (!promiseOpen && (chooser == null || daysPastDue > 0)
+            && random.nextDouble() < (employed ? 0.04 : 0.01) * (1 - strain)) {
           long owed = Math.max(0, cycleMinimumDue - cyclePaid);
           if (owed > 0) {
-            pay(dayStart + 10 * HOUR + random.nextLong(8 * HOUR), owed, false);
+            long when = dayStart + 10 * HOUR + random.nextLong(8 * HOUR);
+            if (chooser == null) {
+              pay(when, owed, false);
+            } else {
+              settle(when, owed);
+            }
           }
         }
       }
@@ -863,6 +911,104 @@ public final class Simulator {
       } else if (smsConsent) {
         now(at, this, new ContactAttempt(ContactChannel.SMS, false));
       }
+    }
+
+    // ---- treatments (with a chooser) -------------------------------------------------------
+
+    /** This cycle's treatment, as the chooser decides, and the customer's response. */
+    void treat(long dayStart) {
+      TreatmentChooser.Choice choice = chooser.choose(account, customer, dayStart);
+      if (choice.action() == TreatmentChooser.Action.NONE) {
+        return;
+      }
+      long at = Math.max(local(dayStart, 9 * HOUR + responses.nextLong(10 * HOUR)),
+          choice.earliestMillis());
+      if (at >= dayStart + DAY) {
+        return; // put off past today (a call Regulation F holds back): the next cycle decides
+      }
+      stats.treatments++;
+      ContactChannel channel = choice.channel();
+      while (!contacted.isEmpty() && contacted.peekFirst() <= at - 7 * DAY) {
+        contacted.pollFirst();
+      }
+      contacted.addLast(at);
+      // a call reaches the customer a third of the time; a text, an email, a letter is read
+      boolean reached = responses.nextDouble() < switch (channel) {
+        case CALL -> 0.35;
+        case SMS -> 0.6;
+        case EMAIL -> 0.4;
+        case LETTER -> 0.5;
+        case PUSH -> 0.3;
+      };
+      now(at, this, new ContactAttempt(channel, channel == ContactChannel.CALL && reached));
+      boolean canPay = employed && strain < 0.45;
+      long owed = Math.max(2_500, cycleMinimumDue - cyclePaid);
+      double complaint = Math.max(0, contacted.size() - 2) * 0.1;
+      if (reached) {
+        switch (choice.action()) {
+          case REMINDER -> {
+            if (responses.nextDouble() < (canPay ? 0.55 : 0.05)) {
+              settle(at + responses.nextLong(3 * DAY) + HOUR, owed);
+            }
+          }
+          case PAYMENT_PLAN_OFFER, HARDSHIP_REFERRAL -> {
+            if (choice.action() == TreatmentChooser.Action.HARDSHIP_REFERRAL) {
+              strain = Math.max(0, strain - 0.15);
+            }
+            // an affordable first instalment, half of what is due: taken by those who need it
+            if (responses.nextDouble() < (canPay ? 0.3 : 0.7)) {
+              long instalment = Math.max(2_500, owed / 2);
+              double keep = (0.95 - 0.35 * strain) * (employed ? 1 : 0.85);
+              commit(at + 5 * MINUTE, instalment, keep);
+            }
+          }
+          case DEBT_COUNSELLING_REFERRAL -> strain = Math.max(0, strain - 0.1);
+          case AGENT_CALL, ESCALATION -> {
+            if (channel == ContactChannel.CALL) {
+              // a promise of what is due, kept as circumstances allow; pressure on one who
+              // cannot pay draws complaints
+              if (responses.nextDouble() < 0.7) {
+                double keep = Math.max(0.1, 1.0 - strain) * (employed ? 1 : 0.5);
+                commit(at + 5 * MINUTE, owed, keep);
+              }
+              if (!canPay) {
+                complaint += choice.action() == TreatmentChooser.Action.ESCALATION ? 0.3 : 0.2;
+              }
+            } else if (responses.nextDouble() < (canPay ? 0.3 : 0.03)) {
+              // no call consent: a message asking to call back, as a firmer reminder
+              settle(at + responses.nextLong(3 * DAY) + HOUR, owed);
+            }
+          }
+          case NONE -> { }
+        }
+      }
+      if (channel != ContactChannel.LETTER && responses.nextDouble() < complaint) {
+        stats.complaints++;
+        if (channel == ContactChannel.SMS) {
+          smsConsent = false;
+        }
+        now(at + 10 * MINUTE, this, new ConsentChange(channel, false));
+      }
+    }
+
+    /** A promise (or a plan's first instalment) of {@code amount}, kept with {@code keep}. */
+    void commit(long at, long amount, double keep) {
+      now(at, this, new PromiseToPay(usd(amount), at + 7 * DAY));
+      if (responses.nextDouble() < keep) {
+        settle(at + responses.nextLong(6 * DAY) + HOUR, amount);
+      }
+    }
+
+    /**
+     * A payment that brings the account current (what is due, or an agreed instalment that the
+     * lender accepts as such): paid at {@code when}, the account current an hour later.
+     */
+    void settle(long when, long amount) {
+      schedule(when, this, new Payment(nextId("pay"), usd(amount), false, ""));
+      balance -= amount;
+      cyclePaid = Math.max(cyclePaid, cycleMinimumDue);
+      daysPastDue = 0;
+      schedule(when + HOUR, this, new AccountStatus(0, usd(balance), 0));
     }
 
     void promise(long at) {

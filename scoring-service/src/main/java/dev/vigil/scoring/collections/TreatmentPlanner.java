@@ -41,38 +41,80 @@ public final class TreatmentPlanner {
   private record Plan(TreatmentAction action, List<ContactChannel> channels, String rationale) {}
 
   /**
+   * A treatment as planned, with what held it back: a call put off by Regulation F ({@code
+   * callsPaused}), the preferred channel without consent ({@code channelNotConsented}).
+   */
+  public record Planned(Treatment treatment, boolean callsPaused, boolean channelNotConsented) {}
+
+  /**
    * The treatment for an account in {@code segment} as of {@code asOfMillis}.
    *
    * @param zone the customer's time zone, for convenient hours
    */
   public Treatment plan(Segment segment, Map<String, Double> features, AccountProfile account,
       long asOfMillis, ZoneId zone) {
-    Plan plan = planFor(segment, features);
+    return plan(segment, Map.of(), features, account, asOfMillis, zone).treatment();
+  }
+
+  /**
+   * As {@link #plan(Segment, Map, AccountProfile, long, ZoneId)}, a strategy's {@code overrides}
+   * (a segment's action instead of this planner's) first: an overridden action keeps its usual
+   * channels, consent, Regulation F and convenient hours.
+   */
+  public Planned plan(Segment segment, Map<Segment, TreatmentAction> overrides,
+      Map<String, Double> features, AccountProfile account, long asOfMillis, ZoneId zone) {
+    TreatmentAction override = overrides.get(segment);
+    Plan plan = override == null ? planFor(segment, features) : planOf(override);
     var out = Treatment.newBuilder().setAction(plan.action().wire())
         .setRationale(plan.rationale()).setTimeZone(zone.getId());
     if (plan.action() == TreatmentAction.NONE) {
-      return out.build(); // no channel: the wire's CONTACT_CHANNEL_UNSPECIFIED
+      // no channel: the wire's CONTACT_CHANNEL_UNSPECIFIED
+      return new Planned(out.build(), false, false);
     }
     ContactChannel channel = plan.channels().stream()
         .filter(c -> consented(c, features)).findFirst()
         .orElse(ContactChannel.LETTER);
     String rationale = plan.rationale();
     long earliest = asOfMillis;
+    boolean paused = false;
     if (channel == ContactChannel.CALL) {
       long allowed = account.callsAllowedFromMillis(asOfMillis);
       if (allowed > asOfMillis) {
         rationale += "; calls paused until the Regulation F limits allow";
+        paused = true;
       }
       earliest = allowed;
     }
-    if (channel != plan.channels().get(0)) {
+    boolean notConsented = channel != plan.channels().get(0);
+    if (notConsented) {
       rationale += "; " + name(plan.channels().get(0)) + " not consented, so " + name(channel);
     }
     if (channel != ContactChannel.LETTER) {
       earliest = convenient(earliest, zone);
     }
-    return out.setChannel(channel.wire()).setRationale(rationale)
-        .setEarliestContactTime(EventCodec.timestamp(earliest)).build();
+    return new Planned(out.setChannel(channel.wire()).setRationale(rationale)
+        .setEarliestContactTime(EventCodec.timestamp(earliest)).build(), paused, notConsented);
+  }
+
+  /** A strategy's action for a segment, on the channels the action has everywhere. */
+  private static Plan planOf(TreatmentAction action) {
+    var call = ContactChannel.CALL;
+    var sms = ContactChannel.SMS;
+    var email = ContactChannel.EMAIL;
+    var letter = ContactChannel.LETTER;
+    String why = "the strategy's treatment for this segment: ";
+    return switch (action) {
+      case NONE -> new Plan(action, List.of(), why + "no contact");
+      case REMINDER -> new Plan(action, List.of(sms, email, letter), why + "a reminder");
+      case PAYMENT_PLAN_OFFER -> new Plan(action, List.of(call, email, letter),
+          why + "an affordable payment plan");
+      case HARDSHIP_REFERRAL -> new Plan(action, List.of(call, email, letter),
+          why + "a referral to the hardship programme");
+      case DEBT_COUNSELLING_REFERRAL -> new Plan(action, List.of(email, call, letter),
+          why + "a referral to debt counselling");
+      case AGENT_CALL -> new Plan(action, List.of(call, sms, email, letter), why + "an agent call");
+      case ESCALATION -> new Plan(action, List.of(call, letter), why + "escalation");
+    };
   }
 
   // the features the plan reads, resolved when this class loads: a renamed feature fails here

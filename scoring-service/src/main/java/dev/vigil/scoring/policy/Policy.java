@@ -20,7 +20,10 @@ import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
+import dev.vigil.scoring.collections.TreatmentAction;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -134,9 +137,28 @@ public final class Policy {
       @JsonProperty("on_error") SafeOutcome onError,
       @JsonProperty("stand_in") SafeOutcome standIn, ReasonsSpec reasons) {}
 
+  /**
+   * A challenger to the delinquency rules as written: its own rules (the shape of a task's) and
+   * treatments (a segment's action instead of the planner's), tried on {@code share} of accounts.
+   */
+  public record ChallengerSpec(String name, String experiment, Double share,
+      @JsonProperty("default") String defaultDecision, List<RuleSpec> rules,
+      @JsonProperty("on_error") SafeOutcome onError,
+      @JsonProperty("stand_in") SafeOutcome standIn, ReasonsSpec reasons,
+      Map<String, String> treatments) {}
+
   /** The file as written. */
   public record Spec(String version, TaskSpec transaction, TaskSpec deposit,
-      TaskSpec delinquency) {}
+      TaskSpec delinquency,
+      @JsonProperty("delinquency_challenger") ChallengerSpec delinquencyChallenger) {}
+
+  /**
+   * The delinquency challenger, ready: {@code share} of accounts (0-0.5), chosen by a hash of the
+   * account id salted with {@code experiment} ({@code StrategyArms}), are decided by {@code rules}
+   * and given {@code treatments}' action for a segment named there.
+   */
+  public record Challenger(String name, String experiment, double share, Rules<Segment> rules,
+      Map<Segment, TreatmentAction> treatments) {}
 
   /**
    * What the policy decided, and which rule decided it (null: the default); hold days and a hold
@@ -243,13 +265,15 @@ public final class Policy {
   private final Rules<TransactionAction> transaction;
   private final Rules<DepositAction> deposit;
   private final Rules<Segment> delinquency;
+  private final Challenger delinquencyChallenger;
 
   private Policy(String version, Rules<TransactionAction> transaction, Rules<DepositAction> deposit,
-      Rules<Segment> delinquency) {
+      Rules<Segment> delinquency, Challenger delinquencyChallenger) {
     this.version = version;
     this.transaction = transaction;
     this.deposit = deposit;
     this.delinquency = delinquency;
+    this.delinquencyChallenger = delinquencyChallenger;
   }
 
   public String version() {
@@ -271,6 +295,11 @@ public final class Policy {
     return delinquency;
   }
 
+  /** The challenger to the delinquency rules, when the policy has one. */
+  public Optional<Challenger> delinquencyChallenger() {
+    return Optional.ofNullable(delinquencyChallenger);
+  }
+
   /** Parses and validates a policy, or throws {@link InvalidPolicyException} naming the problem. */
   public static Policy parse(String yaml) {
     Spec spec;
@@ -285,13 +314,68 @@ public final class Policy {
       throw new InvalidPolicyException("version: is required");
     }
     // each task's on-error and stand-in outcome when the policy names none
+    Rules<Segment> delinquency = compile(Task.DELINQUENCY, "delinquency", spec.delinquency(),
+        Segment.class, new SafeOutcome("HIGH_RISK", null, null));
     return new Policy(spec.version(),
         compile(Task.FRAUD, "transaction", spec.transaction(), TransactionAction.class,
             new SafeOutcome("REVIEW", null, null)),
         compile(Task.DEPOSIT, "deposit", spec.deposit(), DepositAction.class,
             new SafeOutcome("HOLD", 5, "REASONABLE_CAUSE")),
-        compile(Task.DELINQUENCY, "delinquency", spec.delinquency(), Segment.class,
-            new SafeOutcome("HIGH_RISK", null, null)));
+        delinquency, challenger(spec.delinquencyChallenger(), delinquency));
+  }
+
+  /** The champion strategy's name in assignments: the delinquency rules themselves. */
+  public static final String CHAMPION_STRATEGY = "champion";
+
+  /** The largest share a challenger may take: it is the smaller arm. */
+  public static final double MAX_CHALLENGER_SHARE = 0.5;
+
+  /**
+   * The delinquency challenger as written, checked, or null when none is written; one that
+   * writes neither {@code default} nor {@code rules} segments with the {@code champion}'s rules
+   * and differs in its treatments only.
+   */
+  private static Challenger challenger(ChallengerSpec c, Rules<Segment> champion) {
+    if (c == null) {
+      return null;
+    }
+    String at = "delinquency_challenger";
+    if (c.name() == null || !c.name().matches("[a-z0-9][a-z0-9-]{0,62}")
+        || c.name().equals(CHAMPION_STRATEGY)) {
+      throw new InvalidPolicyException(at + ".name: is required: lower case, digits and '-'"
+          + " (1-63), not \"" + CHAMPION_STRATEGY + "\"" + (c.name() == null ? ""
+              : ", not " + c.name()));
+    }
+    if (c.experiment() == null || !c.experiment().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+      throw new InvalidPolicyException(at + ".experiment: is required (letters, digits, '.',"
+          + " '_', '-'; 1-63): it salts the accounts' assignment" + (c.experiment() == null ? ""
+              : ", not " + c.experiment()));
+    }
+    double share = c.share() == null ? 0.10 : c.share();
+    if (!(share > 0 && share <= MAX_CHALLENGER_SHARE)) {
+      throw new InvalidPolicyException(at + ".share: must be above 0 and at most "
+          + MAX_CHALLENGER_SHARE + ", not " + share);
+    }
+    boolean ownRules = c.defaultDecision() != null || c.rules() != null || c.onError() != null
+        || c.standIn() != null || c.reasons() != null;
+    Rules<Segment> rules = !ownRules ? champion : compile(Task.DELINQUENCY, at,
+        new TaskSpec(c.defaultDecision(), c.rules(), c.onError(), c.standIn(), c.reasons()),
+        Segment.class, new SafeOutcome("HIGH_RISK", null, null));
+    var treatments = new EnumMap<Segment, TreatmentAction>(Segment.class);
+    if (c.treatments() != null) {
+      for (Map.Entry<String, String> t : c.treatments().entrySet()) {
+        Segment segment = decision(Segment.class, at + ".treatments", t.getKey());
+        try {
+          treatments.put(segment, TreatmentAction.valueOf(t.getValue()));
+        } catch (IllegalArgumentException | NullPointerException e) {
+          throw new InvalidPolicyException(at + ".treatments." + t.getKey() + ": must be one of "
+              + EnumSet.allOf(TreatmentAction.class).stream().map(Enum::name).sorted().toList()
+              + ", not " + t.getValue());
+        }
+      }
+    }
+    return new Challenger(c.name(), c.experiment(), share, rules,
+        Collections.unmodifiableMap(treatments));
   }
 
   /**

@@ -4,7 +4,9 @@ import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.proto.v1.AuditRecord;
 import dev.vigil.proto.v1.Reason;
+import dev.vigil.proto.v1.StrategyArm;
 import dev.vigil.registry.ModelRegistry;
+import dev.vigil.scoring.collections.StrategyArms;
 import dev.vigil.scoring.model.ServedModel;
 import dev.vigil.scoring.policy.Policy;
 import dev.vigil.scoring.policy.PolicyVersions;
@@ -142,7 +144,12 @@ public final class DecisionReplay {
       }
       a = Assessor.judge(reasons, task, null, values, model, List.of(), List.of());
     }
-    Policy.Rules<?> rules = rules(policy, task);
+    Policy.Rules<?> rules;
+    try {
+      rules = rules(policy, task, record);
+    } catch (IllegalArgumentException e) {
+      return new NotReplayable(id, "record incomplete", e.getMessage());
+    }
     Policy.Outcome<?> outcome = Pipeline.outcome(rules, a, facts, rule -> { });
     var differences = new ArrayList<Difference>();
     var score = record.getScore();
@@ -156,6 +163,14 @@ public final class DecisionReplay {
     compare(differences, "policy_rule", record.getPolicyRule(),
         outcome.rule() == null ? "" : outcome.rule());
     compare(differences, "policy_version", score.getPolicyVersion(), policy.version());
+    if (task == Task.DELINQUENCY && record.getCollections().getStrategy().getArm()
+        != StrategyArm.STRATEGY_ARM_UNSPECIFIED) {
+      var recorded = record.getCollections().getStrategy();
+      var strategy = StrategyArms.of(policy, StrategyArms.Arm.of(recorded.getArm()));
+      compare(differences, "strategy", recorded.getStrategy(), strategy.name());
+      compare(differences, "strategy.experiment", recorded.getExperiment(),
+          strategy.experiment());
+    }
     List<Reason> recomputed = Pipeline.reasons(reasons, rules, outcome, a);
     for (int i = 0; i < Math.max(score.getReasonsCount(), recomputed.size()); i++) {
       Reason was = i < score.getReasonsCount() ? score.getReasons(i) : null;
@@ -202,11 +217,20 @@ public final class DecisionReplay {
     return model;
   }
 
-  private static Policy.Rules<?> rules(Policy policy, Task task) {
+  /**
+   * The rules that decided: a delinquency decision's are its recorded strategy arm's (the
+   * champion's for a record made before arms were recorded).
+   *
+   * @throws IllegalArgumentException naming the field, for an arm the policy does not have
+   */
+  private static Policy.Rules<?> rules(Policy policy, Task task, AuditRecord record) {
     return switch (task) {
       case FRAUD -> policy.transaction();
       case DEPOSIT -> policy.deposit();
-      case DELINQUENCY -> policy.delinquency();
+      case DELINQUENCY -> record.getCollections().getStrategy().getArm()
+          == StrategyArm.STRATEGY_ARM_UNSPECIFIED ? policy.delinquency()
+          : StrategyArms.of(policy, StrategyArms.Arm.of(
+              record.getCollections().getStrategy().getArm())).rules();
     };
   }
 

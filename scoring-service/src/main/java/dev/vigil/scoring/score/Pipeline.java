@@ -5,6 +5,8 @@ import dev.vigil.features.profile.EntityKey;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.FeatureInputs;
+import dev.vigil.proto.v1.AuditRecord;
+import dev.vigil.proto.v1.CollectionsDecision;
 import dev.vigil.proto.v1.ModelResult;
 import dev.vigil.proto.v1.Reason;
 import dev.vigil.proto.v1.Score;
@@ -228,6 +230,14 @@ public final class Pipeline {
 
   /** The verdict's Score message, with the policy's reason first; writes its audit record. */
   public Score record(Verdict<?> v) {
+    return record(v, null);
+  }
+
+  /**
+   * As {@link #record(Verdict)}, a delinquency decision's strategy arm and treatment ({@code
+   * collections}, null for none) in its audit record.
+   */
+  public Score record(Verdict<?> v, CollectionsDecision collections) {
     Assessment a = v.assessment();
     Policy.Outcome<?> outcome = v.outcome();
     List<Reason> reasons = v.reasons();
@@ -256,7 +266,11 @@ public final class Pipeline {
       }
     }
     // with every feature value, by name
-    audit.write(record.toProto(tokens, clock.millis()), a.task(), a.values());
+    AuditRecord kept = record.toProto(tokens, clock.millis());
+    if (collections != null) {
+      kept = kept.toBuilder().setCollections(collections).build();
+    }
+    audit.write(kept, a.task(), a.values());
     return built;
   }
 

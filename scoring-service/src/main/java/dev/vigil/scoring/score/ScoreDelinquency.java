@@ -4,10 +4,12 @@ import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.event.InvalidEventException;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.FeatureInputs;
+import dev.vigil.proto.v1.CollectionsDecision;
 import dev.vigil.proto.v1.ScoreDelinquencyRequest;
 import dev.vigil.proto.v1.ScoreDelinquencyResponse;
+import dev.vigil.scoring.collections.StrategyArms;
+import dev.vigil.scoring.collections.StrategyArms.Strategy;
 import dev.vigil.scoring.collections.TreatmentPlanner;
-import dev.vigil.scoring.policy.Policy;
 import dev.vigil.scoring.policy.RequestFacts;
 import dev.vigil.scoring.policy.Segment;
 import dev.vigil.scoring.score.Assessor.Assessment;
@@ -70,13 +72,21 @@ public final class ScoreDelinquency {
           + " zone (no CustomerDetails event for customer_id): an IANA zone such as"
           + " America/Chicago; contact times cannot be chosen without it");
     }
-    Verdict<Segment> verdict = pipeline.decide(call, a, Policy::delinquency);
+    // the account's strategy arm (a stable hash of its id), decided by that arm's rules
+    String account = request.getAccountId();
+    Verdict<Segment> verdict = pipeline.decide(call, a,
+        policy -> StrategyArms.assign(policy, account).rules());
+    Strategy strategy = StrategyArms.assign(verdict.policy().policy(), account);
     var out = ScoreDelinquencyResponse.newBuilder().setRequestId(requestId)
-        .setSegment(verdict.decision().wire());
+        .setSegment(verdict.decision().wire()).setStrategy(strategy.wire());
+    var collections = CollectionsDecision.newBuilder().setStrategy(strategy.wire());
     if (!verdict.standIn()) {
-      out.setTreatment(treatments.plan(verdict.decision(), a.features(), a.inputs().account(),
-          asOf, zone));
+      TreatmentPlanner.Planned planned = treatments.plan(verdict.decision(),
+          strategy.treatments(), a.features(), a.inputs().account(), asOf, zone);
+      out.setTreatment(planned.treatment());
+      collections.setTreatment(planned.treatment()).setCallsPaused(planned.callsPaused())
+          .setChannelNotConsented(planned.channelNotConsented());
     } // a stand-in plans no contact: without the profile, consent and Regulation F are unknown
-    return out.setScore(pipeline.record(verdict)).build();
+    return out.setScore(pipeline.record(verdict, collections.build())).build();
   }
 }

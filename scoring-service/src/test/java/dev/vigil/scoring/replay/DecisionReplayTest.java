@@ -16,17 +16,24 @@ import dev.vigil.proto.v1.AuditRecord;
 import dev.vigil.proto.v1.PolicyRef;
 import dev.vigil.proto.v1.ScoreCheckDepositRequest;
 import dev.vigil.proto.v1.ScoreDelinquencyRequest;
+import dev.vigil.proto.v1.ScoreDelinquencyResponse;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
+import dev.vigil.proto.v1.StrategyArm;
+import dev.vigil.proto.v1.StrategyAssignment;
 import dev.vigil.proto.v1.Task;
 import dev.vigil.scoring.TestService;
 import dev.vigil.scoring.audit.AuditChain;
+import dev.vigil.scoring.collections.StrategyArms;
+import dev.vigil.scoring.policy.Policy;
 import dev.vigil.scoring.policy.PolicyVersions;
 import dev.vigil.scoring.reason.ReasonCatalogue;
 import dev.vigil.scoring.replay.DecisionReplay.Differs;
 import dev.vigil.scoring.replay.DecisionReplay.Identical;
 import dev.vigil.scoring.replay.DecisionReplay.NotReplayable;
 import dev.vigil.scoring.replay.DecisionReplay.Result;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -56,12 +63,40 @@ class DecisionReplayTest {
   private static final int DECISIONS = 1_000;
   private static final int ACCOUNTS = 60;
   @TempDir static Path dir;
+  static final String CHALLENGER = """
+
+      delinquency_challenger:
+        name: plans-not-calls
+        experiment: replay-test
+        share: 0.5
+        default: CURRENT_LOW_RISK
+        rules:
+          - name: strained
+            when: features.dpd_current > 0.0 && probability >= 0.3
+            decision: NEEDS_HELP
+          - name: likely-self-cure
+            when: features.dpd_current > 0.0
+            decision: SELF_CURE
+        treatments:
+          HIGH_RISK: PAYMENT_PLAN_OFFER
+      """;
   private static TestService.Stack stack;
   private static List<AuditRecord> records;
+  /** Each delinquency answer by its request id, with the account it was for. */
+  private static final Map<String, Map.Entry<String, ScoreDelinquencyResponse>> answers =
+      new HashMap<>();
 
   @BeforeAll
   static void scoreAThousand() throws Exception {
-    stack = TestService.Stack.start(dir, 2);
+    // a collections strategy test: half the accounts decided by a challenger's own rules
+    stack = TestService.Stack.start(dir, 2, env -> {
+      Path policy = dir.resolve("policy.yaml");
+      try (var in = Policy.class.getResourceAsStream("default-policy.yaml")) {
+        Files.writeString(policy, new String(in.readAllBytes(), StandardCharsets.UTF_8)
+            + CHALLENGER);
+      }
+      env.put("VIGIL_POLICY_FILE", policy.toString());
+    });
     var random = new Random(30);
     var book = new ProfileBook(ProfileSettings.DEFAULT);
     for (int a = 0; a < ACCOUNTS; a++) {
@@ -124,9 +159,10 @@ class DecisionReplayTest {
                           : 2_000 + random.nextInt(80_000),
                       endorsements[random.nextInt(endorsements.length)])))).build());
         }
-        default -> call.scoreDelinquency(ScoreDelinquencyRequest.newBuilder()
-            .setRequestId("rq-" + i).setAccountId(account).setCustomerId("c-" + account)
-            .setTimeZone("America/Chicago").setAsOf(EventCodec.timestamp(NOW)).build());
+        default -> answers.put("rq-" + i, Map.entry(account,
+            call.scoreDelinquency(ScoreDelinquencyRequest.newBuilder()
+                .setRequestId("rq-" + i).setAccountId(account).setCustomerId("c-" + account)
+                .setTimeZone("America/Chicago").setAsOf(EventCodec.timestamp(NOW)).build())));
       }
     }
     records = decisions(DECISIONS);
@@ -186,6 +222,44 @@ class DecisionReplayTest {
         .isGreaterThan(DECISIONS / 10);
     assertThat(records.stream().map(AuditRecord::getPolicy).collect(Collectors.toSet()))
         .singleElement().satisfies(p -> assertThat(p.getVersion()).isEqualTo(1));
+    // both arms of the strategy test decided, and each replayed with its own rules
+    assertThat(records.stream().filter(r -> r.getTask() == Task.TASK_DELINQUENCY)
+        .map(r -> r.getCollections().getStrategy().getStrategy()).collect(Collectors.toSet()))
+        .containsExactlyInAnyOrder("champion", "plans-not-calls");
+  }
+
+  @Test
+  void everyDelinquencyAnswerNamesItsAccountsArmAsItsRecordDoes() throws Exception {
+    Policy policy;
+    try (var in = Files.newInputStream(dir.resolve("policy.yaml"))) {
+      policy = Policy.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    assertThat(answers).hasSizeGreaterThan(DECISIONS / 4);
+    var byRequest = new HashMap<String, AuditRecord>();
+    records.forEach(r -> byRequest.put(r.getRequestId(), r));
+    for (var answer : answers.entrySet()) {
+      String account = answer.getValue().getKey();
+      StrategyAssignment strategy = answer.getValue().getValue().getStrategy();
+      assertThat(strategy).as(answer.getKey())
+          .isEqualTo(StrategyArms.assign(policy, account).wire())
+          .isEqualTo(byRequest.get(answer.getKey()).getCollections().getStrategy());
+      assertThat(strategy.getExperiment()).isEqualTo("replay-test");
+    }
+  }
+
+  @Test
+  void aDelinquencyDecisionReplayedWithTheOtherArmDiffers() throws Exception {
+    AuditRecord record = records.stream().filter(r -> r.getTask() == Task.TASK_DELINQUENCY
+        && r.getCollections().getStrategy().getArm() == StrategyArm.STRATEGY_ARM_CHALLENGER
+        && r.getDecision().equals("NEEDS_HELP") && r.getPolicyRule().equals("strained"))
+        .findFirst().orElseThrow();
+    var champion = record.getCollections().getStrategy().toBuilder()
+        .setArm(StrategyArm.STRATEGY_ARM_CHAMPION).build();
+    Result result = replay().replay(record.toBuilder().setCollections(record.getCollections()
+        .toBuilder().setStrategy(champion)).build());
+    assertThat(result).isInstanceOfSatisfying(DecisionReplay.Differs.class, d ->
+        assertThat(d.differences()).extracting(DecisionReplay.Difference::field)
+            .contains("policy_rule", "strategy"));
   }
 
   @Test

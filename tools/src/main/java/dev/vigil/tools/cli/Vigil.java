@@ -5,6 +5,7 @@ import dev.vigil.models.ModelsCommand;
 import dev.vigil.tools.audit.AuditReplay;
 import dev.vigil.tools.audit.AuditVerify;
 import dev.vigil.tools.audit.TokenCommand;
+import dev.vigil.tools.collections.CollectionsCommand;
 import dev.vigil.tools.demo.Demo;
 import dev.vigil.tools.drift.DriftReport;
 import dev.vigil.tools.history.FeaturesCommand;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
 /**
  * Every picocli command of {@code ./vigil} in one tree, run by one main: simulate, training-set,
  * catalogue, models (with drift), demo, audit verify, token and replay, policy backtest,
- * shadow-report and lists, tls init and renew. The {@code vigil} script and the release's {@code bin/vigil} run this main; docs/cli.md is generated from
+ * shadow-report and lists, collections simulate and report, tls init and renew. The {@code
+ * vigil} script and the release's {@code bin/vigil} run this main; docs/cli.md is generated from
  * this tree ({@code CommandReferenceTest}), and the script prints a command's section of it for
  * {@code --help} without building.
  */
@@ -64,6 +66,7 @@ public final class Vigil {
     root.addSubcommand("audit", audit);
     root.addSubcommand("policy", PolicyCommand.commandLine());
     root.addSubcommand("tls", TlsCommand.commandLine());
+    root.addSubcommand("collections", CollectionsCommand.commandLine());
     return ToolCommandLine.configure(root);
   }
 
