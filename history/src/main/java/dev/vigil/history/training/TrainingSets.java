@@ -9,13 +9,16 @@ import dev.vigil.features.event.Event.FraudReport;
 import dev.vigil.features.event.Event.Transaction;
 import dev.vigil.features.profile.AccountProfileView;
 import dev.vigil.features.profile.EntityKey;
+import dev.vigil.features.profile.EntityType;
 import dev.vigil.features.profile.FeatureCatalogue;
+import dev.vigil.features.profile.FeatureCatalogue.FeatureSet;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.FeatureInputs;
 import dev.vigil.features.profile.ProfileBook;
 import dev.vigil.features.profile.ProfileSettings;
 import dev.vigil.history.History;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -51,6 +54,20 @@ public final class TrainingSets {
    */
   public static final int DEFAULT_HORIZON_DAYS = 90;
   /**
+   * The cure label's default horizon: back to current within 30 days of the as-of date, the
+   * cycle collections plans its treatments over (a reminder, a payment plan, a call).
+   */
+  public static final int DEFAULT_CURE_HORIZON_DAYS = 30;
+
+  /** A task's default label horizon in days: 90 for delinquency, 30 for cure, 0 for the rest. */
+  public static int defaultHorizonDays(Task task) {
+    return switch (task) {
+      case DELINQUENCY -> DEFAULT_HORIZON_DAYS;
+      case CURE -> DEFAULT_CURE_HORIZON_DAYS;
+      case FRAUD, DEPOSIT -> 0;
+    };
+  }
+  /**
    * How late a fraud report can arrive after its transaction: a day plus an exponential delay
    * (mean 4 days) capped at 60 more in the simulator (most customers call within days; a
    * chargeback takes weeks), so 61 days. A transaction less than this before the history's end may
@@ -73,7 +90,7 @@ public final class TrainingSets {
     return switch (task) {
       case FRAUD -> FRAUD_REPORT_DELAY;
       case DEPOSIT -> DEPOSIT_RETURN_DELAY;
-      case DELINQUENCY -> horizon;
+      case DELINQUENCY, CURE -> horizon;
     };
   }
 
@@ -131,8 +148,9 @@ public final class TrainingSets {
   }
 
   /**
-   * One row per account with a credit history at each as-of time; label: the core system reports
-   * 30 or more days past due within {@code horizon} after the as-of time.
+   * One row per current account (a credit history, nothing past due) at each as-of time; label:
+   * the core system reports 30 or more days past due within {@code horizon} after the as-of
+   * time. An account past due at the as-of time is the cure model's ({@link #cure}).
    */
   public static TrainingSet delinquency(List<Event> history, ProfileSettings settings,
       List<Long> asOfTimes, Duration horizon) {
@@ -142,6 +160,56 @@ public final class TrainingSets {
   /** As above, from a history replayed twice (labels, then features): streamed from a file. */
   public static TrainingSet delinquency(History history, ProfileSettings settings,
       List<Long> asOfTimes, Duration horizon) {
+    return delinquency(history, settings, asOfTimes, horizon, FeatureCatalogue.DELINQUENCY);
+  }
+
+  /** As above, with the columns of {@code features} (the raw-statement baseline, say). */
+  public static TrainingSet delinquency(History history, ProfileSettings settings,
+      List<Long> asOfTimes, Duration horizon, FeatureSet features) {
+    return accounts(history, settings, asOfTimes, horizon, features, false,
+        (statuses, asOf, h) -> {
+          for (long[] s : statuses) {
+            if (s[0] > asOf && s[0] <= asOf + h && s[1] >= 30) {
+              return 1;
+            }
+          }
+          return 0;
+        });
+  }
+
+  /**
+   * One row per account past due (days past due above 0 as its profile last reported) at each
+   * as-of time; label 1, the adverse outcome: no status within {@code horizon} after the as-of
+   * time reports it back to current (0 days past due: what is due was paid). A charge-off or a
+   * roll to the next bucket is such an outcome.
+   */
+  public static TrainingSet cure(List<Event> history, ProfileSettings settings,
+      List<Long> asOfTimes, Duration horizon) {
+    return cure(History.of(history), settings, asOfTimes, horizon, FeatureCatalogue.CURE);
+  }
+
+  /** As above, from a history replayed twice, with the columns of {@code features}. */
+  public static TrainingSet cure(History history, ProfileSettings settings,
+      List<Long> asOfTimes, Duration horizon, FeatureSet features) {
+    return accounts(history, settings, asOfTimes, horizon, features, true,
+        (statuses, asOf, h) -> {
+          for (long[] s : statuses) {
+            if (s[0] > asOf && s[0] <= asOf + h && s[1] == 0) {
+              return 0;
+            }
+          }
+          return 1;
+        });
+  }
+
+  /** A row's label from its account's statuses ({time, days past due}), its as-of time and h. */
+  private interface AccountLabel {
+    int of(List<long[]> statuses, long asOf, long horizonMillis);
+  }
+
+  private static TrainingSet accounts(History history, ProfileSettings settings,
+      List<Long> asOfTimes, Duration horizon, FeatureSet features, boolean pastDue,
+      AccountLabel label) {
     Map<String, List<long[]>> statuses = new HashMap<>();
     Map<String, String> customers = new HashMap<>();
     history.replay(e -> {
@@ -159,7 +227,7 @@ public final class TrainingSets {
         (book, asOf) -> {
           var accounts = new ArrayList<EntityKey>();
           for (EntityKey key : book.all().keySet()) {
-            if (key.type() == dev.vigil.features.profile.EntityType.ACCOUNT
+            if (key.type() == EntityType.ACCOUNT
                 && AccountProfileView.hasCreditHistory(book.get(key))) {
               accounts.add(key);
             }
@@ -167,35 +235,17 @@ public final class TrainingSets {
           accounts.sort(Comparator.comparing(EntityKey::id));
           for (EntityKey key : accounts) {
             String account = key.id();
-            if (daysPastDueAt(statuses.getOrDefault(account, List.of()), asOf) >= 30) {
-              continue; // already 30+ days past due: collections' to work, not to predict
-            }
             FeatureInputs in = book.inputsForAccount(account, customers.get(account), asOf);
-            int label = 0;
-            for (long[] s : statuses.getOrDefault(account, List.of())) {
-              if (s[0] > asOf && s[0] <= asOf + h && s[1] >= 30) {
-                label = 1;
-                break;
-              }
+            // the model that would answer for it as served: the same test on the same profile
+            if (FeatureCatalogue.pastDue(in) != pastDue) {
+              continue;
             }
-            rows.add(new TrainingSet.Row(account + "@" + java.time.Instant.ofEpochMilli(asOf),
-                asOf, account, FeatureCatalogue.DELINQUENCY.vector(in), label));
+            rows.add(new TrainingSet.Row(account + "@" + Instant.ofEpochMilli(asOf), asOf,
+                account, features.vector(in),
+                label.of(statuses.getOrDefault(account, List.of()), asOf, h)));
           }
         });
-    return new TrainingSet(Task.DELINQUENCY, FeatureCatalogue.DELINQUENCY, rows);
-  }
-
-  /** The days past due of the newest status at or before {@code asOf}; 0 without one. */
-  static long daysPastDueAt(List<long[]> statuses, long asOf) {
-    long newest = Long.MIN_VALUE;
-    long dpd = 0;
-    for (long[] s : statuses) {
-      if (s[0] <= asOf && s[0] >= newest) {
-        newest = s[0];
-        dpd = s[1];
-      }
-    }
-    return dpd;
+    return new TrainingSet(features.task(), features, rows);
   }
 
   /**

@@ -202,7 +202,7 @@ public final class DecisionReplay {
     return switch (task) {
       case FRAUD -> policy.transaction();
       case DEPOSIT -> policy.deposit();
-      case DELINQUENCY -> policy.delinquency();
+      case DELINQUENCY, CURE -> policy.delinquency();
     };
   }
 
