@@ -35,6 +35,9 @@ import dev.vigil.proto.v1.TransactionDecision;
 import dev.vigil.proto.v1.TreatmentAction;
 import dev.vigil.registry.ModelRegistry;
 import dev.vigil.scoring.TestService;
+import dev.vigil.scoring.policy.PolicyVersions;
+import dev.vigil.scoring.reason.ReasonCatalogue;
+import dev.vigil.scoring.replay.DecisionReplay;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.URI;
@@ -233,12 +236,17 @@ class ScoringTest {
     assertThat(late.getCureProbability()).isCloseTo(1 - late.getScore().getProbability(),
         within(1e-12)).isBetween(0.0, 1.0);
     assertThat(late.getScore().getStandIn()).isFalse();
-    // 45 days past due, nothing paid: its reasons are the cure model's, the delinquency among
-    assertThat(late.getScore().getReasonsList()).isNotEmpty()
-        .allMatch(r -> FeatureCatalogue.CURE.names().contains(r.getFeature()))
-        .extracting(Reason::getCode).anyMatch(code -> code.startsWith("PAST_DUE"));
-    assertThat(auditOf(late.getScore().getAuditId()).getTask())
-        .isEqualTo(Task.CURE.wire());
+    // its features and reasons are the cure model's: the audit record holds the cure set's
+    // values, and replaying it with the cure champion gives the answer's reasons exactly
+    assertThat(late.getScore().getReasonsList())
+        .allMatch(r -> FeatureCatalogue.CURE.names().contains(r.getFeature()));
+    AuditRecord record = auditOf(late.getScore().getAuditId());
+    assertThat(record.getTask()).isEqualTo(Task.CURE.wire());
+    assertThat(record.getFeaturesMap().keySet())
+        .containsExactlyInAnyOrderElementsOf(FeatureCatalogue.CURE.names());
+    var replay = new DecisionReplay(dir.resolve("models"),
+        PolicyVersions.open(dir.resolve("state").resolve("policies")), ReasonCatalogue.load());
+    assertThat(replay.replay(record)).isInstanceOf(DecisionReplay.Identical.class);
 
     var current = scoring.scoreDelinquency(ScoreDelinquencyRequest.newBuilder()
         .setAccountId("a-current").setCustomerId("c-current").setTimeZone("America/Chicago")
