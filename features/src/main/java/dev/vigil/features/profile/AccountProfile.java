@@ -280,7 +280,7 @@ public final class AccountProfile extends Profile {
     }
     var cycle = Cycle.newBuilder().setStatementMillis(t).setDueMillis(s.dueMillis())
         .setMinimumDue(s.minimumDue().minorUnits()).setCreditLimit(s.creditLimit().minorUnits())
-        .build();
+        .setBalance(s.balance().minorUnits()).build();
     // one cycle per statement time: of two statements at the same time, the greater stays
     int same = -1;
     for (int i = 0; i < cycles.size(); i++) {
@@ -309,7 +309,8 @@ public final class AccountProfile extends Profile {
 
   private static final java.util.Comparator<Cycle> CYCLE_ORDER = java.util.Comparator
       .comparingLong(Cycle::getStatementMillis).thenComparingLong(Cycle::getDueMillis)
-      .thenComparingLong(Cycle::getMinimumDue).thenComparingLong(Cycle::getCreditLimit);
+      .thenComparingLong(Cycle::getMinimumDue).thenComparingLong(Cycle::getCreditLimit)
+      .thenComparingLong(Cycle::getBalance);
   private static final java.util.Comparator<LedgerEntry> LEDGER_ORDER = java.util.Comparator
       .comparingLong(LedgerEntry::getMillis).thenComparingLong(LedgerEntry::getAmount);
   private static final java.util.Comparator<Promise> PROMISE_ORDER = java.util.Comparator

@@ -4,6 +4,9 @@ import dev.vigil.features.event.Event.CheckDeposit;
 import dev.vigil.features.event.Event.ContactChannel;
 import dev.vigil.features.event.Event.Endorsement;
 import dev.vigil.features.event.Event.Transaction;
+import dev.vigil.features.state.Cycle;
+import dev.vigil.features.state.LedgerEntry;
+import dev.vigil.features.state.Promise;
 import dev.vigil.features.window.Hashing;
 import dev.vigil.features.window.Timeline;
 import dev.vigil.features.window.Timeline.Aggregate;
@@ -49,7 +52,15 @@ public final class FeatureCatalogue {
   public enum Task {
     FRAUD(dev.vigil.proto.v1.Task.TASK_FRAUD),
     DEPOSIT(dev.vigil.proto.v1.Task.TASK_DEPOSIT),
-    DELINQUENCY(dev.vigil.proto.v1.Task.TASK_DELINQUENCY);
+    /** Early warning: a current account 30 or more days past due within 90 days. */
+    DELINQUENCY(dev.vigil.proto.v1.Task.TASK_DELINQUENCY),
+    /**
+     * Collections: an account already past due that is not back to current within 30 days (the
+     * adverse outcome, so that, as for every task, a higher probability is worse and the reasons
+     * explain the adverse side; the probability of curing is 1 minus it). Its features are the
+     * delinquency features, the same definitions.
+     */
+    CURE(dev.vigil.proto.v1.Task.TASK_CURE);
 
     private final String id = name().toLowerCase(java.util.Locale.ROOT);
     private final dev.vigil.proto.v1.Task wire;
@@ -61,6 +72,14 @@ public final class FeatureCatalogue {
     /** The task's name in model ids, registry folders, metrics labels and commands: lower case. */
     public String id() {
       return id;
+    }
+
+    /**
+     * Whether the task scores accounts as of dates, labelled by what their statuses report within
+     * a horizon after (delinquency, cure), rather than events as they arrive (fraud, deposits).
+     */
+    public boolean asOfDates() {
+      return this == DELINQUENCY || this == CURE;
     }
 
     /** This task as the wire spells it. */
@@ -254,7 +273,23 @@ public final class FeatureCatalogue {
   public static final FeatureSet FRAUD = complete(new FeatureSet(Task.FRAUD, fraud()));
   public static final FeatureSet DEPOSIT = complete(new FeatureSet(Task.DEPOSIT, deposit()));
   public static final FeatureSet DELINQUENCY =
-      complete(new FeatureSet(Task.DELINQUENCY, delinquency()));
+      complete(new FeatureSet(Task.DELINQUENCY, delinquency(Task.DELINQUENCY)));
+  /** The cure model's features: the delinquency features, the same definitions and order. */
+  public static final FeatureSet CURE = complete(new FeatureSet(Task.CURE, delinquency(Task.CURE)));
+  /**
+   * The raw-statement baseline for delinquency: per statement, the last {@link #RAW_CYCLES}
+   * cycles' balance, credit limit, minimum due, amount paid and days past due, as a lender's
+   * statement file has them (and as the public card-default books publish them). Computed by the
+   * same fold, as of the same times; for comparisons only (its fingerprint is not the task's, so a
+   * model trained on it is never served).
+   */
+  public static final FeatureSet RAW_STATEMENTS_DELINQUENCY =
+      new FeatureSet(Task.DELINQUENCY, rawStatements(Task.DELINQUENCY));
+  /** As {@link #RAW_STATEMENTS_DELINQUENCY}, for the cure model. */
+  public static final FeatureSet RAW_STATEMENTS_CURE =
+      new FeatureSet(Task.CURE, rawStatements(Task.CURE));
+  /** Statement cycles in the raw-statement baseline. */
+  public static final int RAW_CYCLES = 6;
 
   /** A task's whole set, refused when a feature's history count is not one of its features. */
   private static FeatureSet complete(FeatureSet set) {
@@ -275,10 +310,43 @@ public final class FeatureCatalogue {
       case FRAUD -> FRAUD;
       case DEPOSIT -> DEPOSIT;
       case DELINQUENCY -> DELINQUENCY;
+      case CURE -> CURE;
     };
   }
 
-  /** Every feature of every task. */
+  /**
+   * A task's feature set by name: {@code default} (the task's own, {@link #of}) or {@code
+   * raw-statements} (delinquency and cure: {@link #RAW_STATEMENTS_DELINQUENCY}).
+   *
+   * @throws IllegalArgumentException naming the set, when the task has none of that name
+   */
+  public static FeatureSet named(Task task, String name) {
+    return switch (name) {
+      case "default" -> of(task);
+      case "raw-statements" -> switch (task) {
+        case DELINQUENCY -> RAW_STATEMENTS_DELINQUENCY;
+        case CURE -> RAW_STATEMENTS_CURE;
+        default -> throw new IllegalArgumentException("features: raw-statements is a delinquency"
+            + " and cure baseline, not a " + task.id() + " one");
+      };
+      default -> throw new IllegalArgumentException("features: \"" + name + "\" is not default or"
+          + " raw-statements");
+    };
+  }
+
+  /**
+   * Whether the account has a payment past due as of the inputs' time (days past due above 0, as
+   * last reported): the one test of which delinquency model answers for it (the cure model when
+   * past due, the early-warning model when current) and of which training set its rows are in.
+   */
+  public static boolean pastDue(FeatureInputs in) {
+    return daysPastDue(in) > 0;
+  }
+
+  /**
+   * Every feature of every task, each once: the cure set's features are the delinquency set's
+   * (the same definitions), listed as delinquency's.
+   */
   public static List<Feature> all() {
     var all = new ArrayList<Feature>();
     all.addAll(FRAUD.features());
@@ -534,10 +602,10 @@ public final class FeatureCatalogue {
 
   // ---- delinquency -------------------------------------------------------------------------
 
-  private static List<Feature> delinquency() {
-    var f = new Features(Task.DELINQUENCY);
+  private static List<Feature> delinquency(Task task) {
+    var f = new Features(task);
     f.add("dpd_current", "Days past due as last reported by the core system",
-        in -> in.account().statusMillis <= in.asOfMillis() ? in.account().daysPastDue : 0)
+        FeatureCatalogue::daysPastDue)
         .because(higher("PAST_DUE",
             "Payment currently past due"));
     f.add("dpd_max_90d", "Highest days past due reported in 90 days",
@@ -648,7 +716,317 @@ public final class FeatureCatalogue {
         in -> in.account().hardship ? 1 : 0)
         .because(higher("HARDSHIP",
             "Hardship declared on the account"));
+    // what credit-risk practitioners add to the raw statements: payment-to-bill ratios, worst
+    // status over several windows, time since the last delinquency, paid-in-full and
+    // minimum-only habits, partial payments, promises outstanding
+    f.add("past_due", "1 when a payment is past due (days past due above 0): the cure model"
+        + " answers for the account, else the early-warning model",
+        in -> pastDue(in) ? 1 : 0)
+        .because(notAReason());
+    f.add("dpd_max_30d", "Highest days past due reported in 30 days",
+        in -> in.account().daysPastDueMax.over(in.asOfMillis() - 30 * DAY, in.asOfMillis())
+            .maxOrZero())
+        .because(higher("PAST_DUE_30D",
+            "Delinquency in the last 30 days"));
+    f.add("dpd_max_6m", "Highest days past due reported in 6 months",
+        in -> in.account().daysPastDueMax.over(in.asOfMillis() - 182 * DAY, in.asOfMillis())
+            .maxOrZero())
+        .because(higher("PAST_DUE_6M",
+            "Serious delinquency in the last 6 months"));
+    f.add("months_since_missed_payment", "Months (30 days) since the due date of the newest"
+        + " cycle whose minimum due was not paid by it (13 when none in the cycles kept)",
+        FeatureCatalogue::monthsSinceMissed)
+        .because(lower("RECENT_MISSED_PAYMENT",
+            "A payment missed more recently than is typical"));
+    f.add("paid_to_balance_last_cycle", "Payments since the newest statement over its balance"
+        + " (1 when its balance was not positive; capped at 2)",
+        FeatureCatalogue::paidToBalanceLastCycle)
+        .because(lower("LOW_PAYMENT_TO_BALANCE",
+            "Paid less of the last statement's balance than is typical"));
+    f.add("paid_in_full_6m", "Statement cycles due in 6 months whose whole balance was paid by"
+        + " the due date",
+        in -> cycles(in, 182 * DAY, CycleOutcome.PAID_IN_FULL))
+        .because(lower("FEW_PAID_IN_FULL",
+            "Fewer statements paid in full in the last 6 months than is typical"));
+    f.add("paid_in_full_share_12m", "Share of the statement cycles due in 12 months whose whole"
+        + " balance was paid by the due date (1 when none was due)",
+        in -> {
+          double due = 0;
+          for (CycleOutcome o : CycleOutcome.values()) {
+            due += o == CycleOutcome.NOTHING_DUE ? 0 : cycles(in, 365 * DAY, o);
+          }
+          return due == 0 ? 1 : cycles(in, 365 * DAY, CycleOutcome.PAID_IN_FULL) / due;
+        })
+        .because(lower("RARELY_PAID_IN_FULL",
+            "A smaller share of statements paid in full in the last 12 months than is typical"));
+    f.add("balance", "The newest balance reported (a statement's or a status report's; minor"
+        + " units)",
+        in -> Math.max(0, in.account().balance))
+        .because(higher("HIGH_BALANCE",
+            "Balance higher than is typical"));
+    f.add("balance_mean_6_statements", "Mean balance of the last six statements (fewer when"
+        + " fewer were kept; 0 without one; minor units)",
+        in -> statements(in, Statements.BALANCE))
+        .because(higher("HIGH_AVERAGE_BALANCE",
+            "Balance over the last six statements higher than is typical"));
+    f.add("paid_to_balance_6_statements", "Payments from each of the last six statements to the"
+        + " next (or now), over their balances (1 when they were not positive; capped at 2)",
+        in -> statements(in, Statements.PAID_TO_BALANCE))
+        .because(lower("LOW_PAYMENTS_TO_BALANCE_6M",
+            "Paid less of the last six statements' balances than is typical"));
+    f.add("balance_growth_6m", "The newest statement balance less the balance of the statement"
+        + " six cycles before it (or the oldest kept), over the credit limit (0 without a limit)",
+        FeatureCatalogue::balanceGrowth)
+        .because(higher("GROWING_BALANCE",
+            "Balance grown relative to the credit limit in 6 months"));
+    f.add("partial_payments_6m", "Statement cycles due in 6 months with a payment by the due"
+        + " date that fell short of the minimum due",
+        in -> cycles(in, 182 * DAY, CycleOutcome.PARTIAL))
+        .because(higher("PARTIAL_PAYMENTS",
+            "Paid part of the minimum due in the last 6 months"));
+    f.add("minimum_only_streak", "Newest consecutive statement cycles (due by now) paid at least"
+        + " the minimum due but not the balance",
+        FeatureCatalogue::minimumOnlyStreak)
+        .because(higher("MINIMUM_PAYMENTS_ONLY",
+            "Only minimum payments made for several statements"));
+    f.add("days_since_payment", "Days since the newest payment kept (365 if none)",
+        in -> {
+          long last = Long.MIN_VALUE;
+          for (LedgerEntry e : in.account().ledger) {
+            if (e.getAmount() > 0 && e.getMillis() <= in.asOfMillis()) {
+              last = Math.max(last, e.getMillis());
+            }
+          }
+          return last == Long.MIN_VALUE ? NEVER_DAYS
+              : Math.min(NEVER_DAYS, (in.asOfMillis() - last) / (double) DAY);
+        })
+        .because(higher("NO_RECENT_PAYMENT",
+            "Longer since the last payment than is typical"));
+    f.add("past_due_amount_to_limit", "Minimum due of the cycles past their due date and not"
+        + " yet paid, over the credit limit (0 without a limit)",
+        FeatureCatalogue::pastDueAmountToLimit)
+        .because(higher("PAST_DUE_AMOUNT",
+            "Amount past due high relative to the credit limit"));
+    f.add("promise_open", "A promise to pay made and not yet due is not kept yet",
+        in -> {
+          AccountProfile a = in.account();
+          for (Promise p : a.promises) {
+            if (p.getMadeMillis() <= in.asOfMillis() && p.getDueMillis() >= in.asOfMillis()
+                && a.keptAt(p, in.asOfMillis()) == Long.MIN_VALUE) {
+              return 1;
+            }
+          }
+          return 0;
+        })
+        .because(notAReason());
+    f.add("inflow_30d_to_balance", "Payroll-like inflows in 30 days over the statement balance"
+        + " (10 when the balance is not positive; capped at 10)",
+        in -> {
+          long balance = in.account().balance;
+          if (balance <= 0) {
+            return 10;
+          }
+          long n30 = in.account().inflows.sum(in.asOfMillis() - 30 * DAY, in.asOfMillis());
+          return Math.min(10.0, (double) n30 / balance);
+        })
+        .because(lower("LOW_INCOME_TO_BALANCE",
+            "Income low relative to the balance"));
     return f.list;
+  }
+
+  private static List<Feature> rawStatements(Task task) {
+    var f = new Features(task);
+    for (int k = 1; k <= RAW_CYCLES; k++) {
+      int back = k;
+      String n = "stmt" + k + "_";
+      String which = k == 1 ? "the newest statement" : "statement " + k + " back";
+      f.add(n + "balance", "Balance of " + which + " (0 without one)",
+          in -> rawCycle(in, back, RawColumn.BALANCE)).because(notAReason());
+      f.add(n + "limit", "Credit limit of " + which + " (0 without one)",
+          in -> rawCycle(in, back, RawColumn.LIMIT)).because(notAReason());
+      f.add(n + "min_due", "Minimum due of " + which + " (0 without one)",
+          in -> rawCycle(in, back, RawColumn.MINIMUM_DUE)).because(notAReason());
+      f.add(n + "paid", "Payments from " + which + " to the next (or now)",
+          in -> rawCycle(in, back, RawColumn.PAID)).because(notAReason());
+      f.add(n + "dpd", "Highest days past due reported from the statement before " + which
+          + " to it (30 days before it for the oldest kept)",
+          in -> rawCycle(in, back, RawColumn.DAYS_PAST_DUE)).because(notAReason());
+    }
+    return f.list;
+  }
+
+  private enum RawColumn { BALANCE, LIMIT, MINIMUM_DUE, PAID, DAYS_PAST_DUE }
+
+  /** A column of the {@code back}-th newest cycle stated by the inputs' time (1: the newest). */
+  private static double rawCycle(FeatureInputs in, int back, RawColumn column) {
+    AccountProfile a = in.account();
+    long t = in.asOfMillis();
+    int newest = -1;
+    for (int i = 0; i < a.cycles.size(); i++) {
+      if (a.cycles.get(i).getStatementMillis() <= t) {
+        newest = i;
+      }
+    }
+    int at = newest - (back - 1);
+    if (newest < 0 || at < 0) {
+      return 0;
+    }
+    Cycle c = a.cycles.get(at);
+    return switch (column) {
+      case BALANCE -> c.getBalance();
+      case LIMIT -> c.getCreditLimit();
+      case MINIMUM_DUE -> c.getMinimumDue();
+      case PAID -> a.paid(c.getStatementMillis(),
+          at == newest ? t : a.cycles.get(at + 1).getStatementMillis(), t, false);
+      case DAYS_PAST_DUE -> a.daysPastDueMax.over(at > 0
+          ? a.cycles.get(at - 1).getStatementMillis() : c.getStatementMillis() - 30 * DAY,
+          c.getStatementMillis()).maxOrZero();
+    };
+  }
+
+  /** What a cycle's payments by its due date came to. */
+  private enum CycleOutcome { PAID_IN_FULL, MINIMUM_ONLY, PARTIAL, NOTHING, NOTHING_DUE }
+
+  private static CycleOutcome outcome(AccountProfile a, Cycle c, long asOf) {
+    if (c.getMinimumDue() <= 0) {
+      return CycleOutcome.NOTHING_DUE;
+    }
+    long paid = a.paid(c.getStatementMillis(), c.getDueMillis(), asOf, true);
+    if (paid >= c.getBalance() && c.getBalance() > 0) {
+      return CycleOutcome.PAID_IN_FULL;
+    }
+    if (paid >= c.getMinimumDue()) {
+      return CycleOutcome.MINIMUM_ONLY;
+    }
+    return paid > 0 ? CycleOutcome.PARTIAL : CycleOutcome.NOTHING;
+  }
+
+  /** Cycles due in {@code (T - window, T)} whose payments came to {@code wanted}. */
+  private static double cycles(FeatureInputs in, long window, CycleOutcome wanted) {
+    AccountProfile a = in.account();
+    long t = in.asOfMillis();
+    int n = 0;
+    for (Cycle c : a.cycles) {
+      if (c.getStatementMillis() <= t && c.getDueMillis() < t && c.getDueMillis() > t - window
+          && outcome(a, c, t) == wanted) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static double minimumOnlyStreak(FeatureInputs in) {
+    AccountProfile a = in.account();
+    long t = in.asOfMillis();
+    int n = 0;
+    for (int i = a.cycles.size() - 1; i >= 0; i--) {
+      Cycle c = a.cycles.get(i);
+      if (c.getStatementMillis() > t || c.getDueMillis() >= t) {
+        continue; // not due yet: says nothing either way
+      }
+      if (outcome(a, c, t) != CycleOutcome.MINIMUM_ONLY) {
+        break;
+      }
+      n++;
+    }
+    return n;
+  }
+
+  private static double monthsSinceMissed(FeatureInputs in) {
+    AccountProfile a = in.account();
+    long t = in.asOfMillis();
+    for (int i = a.cycles.size() - 1; i >= 0; i--) {
+      Cycle c = a.cycles.get(i);
+      if (c.getStatementMillis() <= t && c.getDueMillis() < t) {
+        CycleOutcome o = outcome(a, c, t);
+        if (o == CycleOutcome.PARTIAL || o == CycleOutcome.NOTHING) {
+          return Math.min(13.0, (t - c.getDueMillis()) / (30.0 * DAY));
+        }
+      }
+    }
+    return 13;
+  }
+
+  private static double paidToBalanceLastCycle(FeatureInputs in) {
+    AccountProfile a = in.account();
+    long t = in.asOfMillis();
+    for (int i = a.cycles.size() - 1; i >= 0; i--) {
+      Cycle c = a.cycles.get(i);
+      if (c.getStatementMillis() <= t) {
+        if (c.getBalance() <= 0) {
+          return 1;
+        }
+        // net of returned payments, and never below 0: a returned payment pays nothing
+        return Math.min(2.0, Math.max(0, a.paid(c.getStatementMillis(), t, t, true))
+            / (double) c.getBalance());
+      }
+    }
+    return 1;
+  }
+
+  private enum Statements { BALANCE, PAID_TO_BALANCE }
+
+  /** Over the last six statements stated by the inputs' time: their mean balance, or paid share. */
+  private static double statements(FeatureInputs in, Statements what) {
+    AccountProfile a = in.account();
+    long t = in.asOfMillis();
+    int newest = -1;
+    for (int i = 0; i < a.cycles.size(); i++) {
+      if (a.cycles.get(i).getStatementMillis() <= t) {
+        newest = i;
+      }
+    }
+    long balance = 0;
+    long paid = 0;
+    int n = 0;
+    for (int i = newest; i >= 0 && i > newest - RAW_CYCLES; i--) {
+      Cycle c = a.cycles.get(i);
+      balance += Math.max(0, c.getBalance());
+      long to = i == newest ? t : a.cycles.get(i + 1).getStatementMillis();
+      paid += a.paid(c.getStatementMillis(), to, t, false);
+      n++;
+    }
+    return switch (what) {
+      case BALANCE -> n == 0 ? 0 : balance / (double) n;
+      case PAID_TO_BALANCE -> balance <= 0 ? 1 : Math.min(2.0, paid / (double) balance);
+    };
+  }
+
+  private static double balanceGrowth(FeatureInputs in) {
+    AccountProfile a = in.account();
+    long t = in.asOfMillis();
+    int newest = -1;
+    for (int i = 0; i < a.cycles.size(); i++) {
+      if (a.cycles.get(i).getStatementMillis() <= t) {
+        newest = i;
+      }
+    }
+    if (newest < 0 || a.creditLimit <= 0) {
+      return 0;
+    }
+    Cycle then = a.cycles.get(Math.max(0, newest - 6));
+    return (a.cycles.get(newest).getBalance() - then.getBalance()) / (double) a.creditLimit;
+  }
+
+  private static double pastDueAmountToLimit(FeatureInputs in) {
+    AccountProfile a = in.account();
+    long t = in.asOfMillis();
+    if (a.creditLimit <= 0) {
+      return 0;
+    }
+    long owed = 0;
+    for (Cycle c : a.cycles) {
+      if (c.getStatementMillis() <= t && c.getDueMillis() < t && c.getMinimumDue() > 0) {
+        // what is still unpaid of its minimum, counting payments up to now
+        owed = Math.max(owed,
+            c.getMinimumDue() - a.paid(c.getStatementMillis(), t, t, true));
+      }
+    }
+    return Math.max(0, owed) / (double) a.creditLimit;
+  }
+
+  private static double daysPastDue(FeatureInputs in) {
+    return in.account().statusMillis <= in.asOfMillis() ? in.account().daysPastDue : 0;
   }
 
   // ---- helpers -----------------------------------------------------------------------------

@@ -76,6 +76,20 @@ public final class Labels {
     return daysPastDueAt(statuses.getOrDefault(account, List.of()), asOf);
   }
 
+  /**
+   * Whether {@code account} is reported back to current (0 days past due: what was due is paid)
+   * by a status within {@code horizon} after {@code asOf}: the cure model's good outcome.
+   */
+  public boolean cured(String account, long asOf, Duration horizon) {
+    long h = horizon.toMillis();
+    for (long[] s : statuses.getOrDefault(account, List.of())) {
+      if (s[0] > asOf && s[0] <= asOf + h && s[1] == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The first customer any event named for {@code account}. */
   public Optional<String> customer(String account) {
     return Optional.ofNullable(customers.get(account));

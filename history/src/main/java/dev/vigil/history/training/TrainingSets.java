@@ -6,13 +6,16 @@ import dev.vigil.features.event.Event.Direction;
 import dev.vigil.features.event.Event.Transaction;
 import dev.vigil.features.profile.AccountProfileView;
 import dev.vigil.features.profile.EntityKey;
+import dev.vigil.features.profile.EntityType;
 import dev.vigil.features.profile.FeatureCatalogue;
+import dev.vigil.features.profile.FeatureCatalogue.FeatureSet;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.FeatureInputs;
 import dev.vigil.features.profile.ProfileBook;
 import dev.vigil.features.profile.ProfileSettings;
 import dev.vigil.history.History;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -44,6 +47,20 @@ public final class TrainingSets {
    */
   public static final int DEFAULT_HORIZON_DAYS = 90;
   /**
+   * The cure label's default horizon: back to current within 30 days of the as-of date, the
+   * cycle collections plans its treatments over (a reminder, a payment plan, a call).
+   */
+  public static final int DEFAULT_CURE_HORIZON_DAYS = 30;
+
+  /** A task's default label horizon in days: 90 for delinquency, 30 for cure, 0 for the rest. */
+  public static int defaultHorizonDays(Task task) {
+    return switch (task) {
+      case DELINQUENCY -> DEFAULT_HORIZON_DAYS;
+      case CURE -> DEFAULT_CURE_HORIZON_DAYS;
+      case FRAUD, DEPOSIT -> 0;
+    };
+  }
+  /**
    * How late a fraud report can arrive after its transaction: a day plus an exponential delay
    * (mean 4 days) capped at 60 more in the simulator (most customers call within days; a
    * chargeback takes weeks), so 61 days. A transaction less than this before the history's end may
@@ -66,7 +83,7 @@ public final class TrainingSets {
     return switch (task) {
       case FRAUD -> FRAUD_REPORT_DELAY;
       case DEPOSIT -> DEPOSIT_RETURN_DELAY;
-      case DELINQUENCY -> horizon;
+      case DELINQUENCY, CURE -> horizon;
     };
   }
 
@@ -114,8 +131,9 @@ public final class TrainingSets {
   }
 
   /**
-   * One row per account with a credit history at each as-of time; label: the core system reports
-   * 30 or more days past due within {@code horizon} after the as-of time.
+   * One row per current account (a credit history, nothing past due) at each as-of time; label:
+   * the core system reports 30 or more days past due within {@code horizon} after the as-of
+   * time. An account past due at the as-of time is the cure model's ({@link #cure}).
    */
   public static TrainingSet delinquency(List<Event> history, ProfileSettings settings,
       List<Long> asOfTimes, Duration horizon) {
@@ -125,13 +143,48 @@ public final class TrainingSets {
   /** As above, from a history replayed twice (labels, then features): streamed from a file. */
   public static TrainingSet delinquency(History history, ProfileSettings settings,
       List<Long> asOfTimes, Duration horizon) {
+    return delinquency(history, settings, asOfTimes, horizon, FeatureCatalogue.DELINQUENCY);
+  }
+
+  /** As above, with the columns of {@code features} (the raw-statement baseline, say). */
+  public static TrainingSet delinquency(History history, ProfileSettings settings,
+      List<Long> asOfTimes, Duration horizon, FeatureSet features) {
+    return accounts(history, settings, asOfTimes, features, false,
+        (labels, account, asOf) -> labels.delinquent(account, asOf, horizon) ? 1 : 0);
+  }
+
+  /**
+   * One row per account past due (days past due above 0 as its profile last reported) at each
+   * as-of time; label 1, the adverse outcome: no status within {@code horizon} after the as-of
+   * time reports it back to current (0 days past due: what is due was paid). A charge-off or a
+   * roll to the next bucket is such an outcome.
+   */
+  public static TrainingSet cure(List<Event> history, ProfileSettings settings,
+      List<Long> asOfTimes, Duration horizon) {
+    return cure(History.of(history), settings, asOfTimes, horizon, FeatureCatalogue.CURE);
+  }
+
+  /** As above, from a history replayed twice, with the columns of {@code features}. */
+  public static TrainingSet cure(History history, ProfileSettings settings,
+      List<Long> asOfTimes, Duration horizon, FeatureSet features) {
+    return accounts(history, settings, asOfTimes, features, true,
+        (labels, account, asOf) -> labels.cured(account, asOf, horizon) ? 0 : 1);
+  }
+
+  /** A row's label from the history's outcomes, its account and its as-of time. */
+  private interface AccountLabel {
+    int of(Labels labels, String account, long asOf);
+  }
+
+  private static TrainingSet accounts(History history, ProfileSettings settings,
+      List<Long> asOfTimes, FeatureSet features, boolean pastDue, AccountLabel label) {
     Labels labels = labels(history);
     var rows = new ArrayList<TrainingSet.Row>();
     replay(history, settings, (book, e) -> { }, new ArrayList<>(new TreeSet<>(asOfTimes)),
         (book, asOf) -> {
           var accounts = new ArrayList<EntityKey>();
           for (EntityKey key : book.all().keySet()) {
-            if (key.type() == dev.vigil.features.profile.EntityType.ACCOUNT
+            if (key.type() == EntityType.ACCOUNT
                 && AccountProfileView.hasCreditHistory(book.get(key))) {
               accounts.add(key);
             }
@@ -139,17 +192,17 @@ public final class TrainingSets {
           accounts.sort(Comparator.comparing(EntityKey::id));
           for (EntityKey key : accounts) {
             String account = key.id();
-            if (labels.daysPastDueAt(account, asOf) >= Labels.DELINQUENT_DAYS_PAST_DUE) {
-              continue; // already 30+ days past due: collections' to work, not to predict
-            }
             FeatureInputs in = book.inputsForAccount(account,
                 labels.customer(account).orElse(null), asOf);
-            int label = labels.delinquent(account, asOf, horizon) ? 1 : 0;
-            rows.add(new TrainingSet.Row(account + "@" + java.time.Instant.ofEpochMilli(asOf),
-                asOf, account, FeatureCatalogue.DELINQUENCY.vector(in), label));
+            // the model that would answer for it as served: the same test on the same profile
+            if (FeatureCatalogue.pastDue(in) != pastDue) {
+              continue;
+            }
+            rows.add(new TrainingSet.Row(account + "@" + Instant.ofEpochMilli(asOf), asOf,
+                account, features.vector(in), label.of(labels, account, asOf)));
           }
         });
-    return new TrainingSet(Task.DELINQUENCY, FeatureCatalogue.DELINQUENCY, rows);
+    return new TrainingSet(features.task(), features, rows);
   }
 
   /** Every outcome {@code history} holds, from one pass over it. */

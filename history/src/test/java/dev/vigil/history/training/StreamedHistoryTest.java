@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.EventFiles;
 import dev.vigil.features.profile.ProfileSettings;
+import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.history.History;
 import dev.vigil.history.simulator.Simulator;
 import java.nio.file.Path;
@@ -43,8 +44,11 @@ class StreamedHistoryTest {
     assertSameRows(TrainingSets.deposits(events, settings, from, to),
         TrainingSets.deposits(streamed, settings, from, to));
     var asOf = TrainingSets.schedule("weekly", from, to);
-    assertSameRows(TrainingSets.delinquency(events, settings, asOf, Duration.ofDays(14)),
-        TrainingSets.delinquency(streamed, settings, asOf, Duration.ofDays(14)));
+    // delinquency's rows come from the same replay as cure's (a current account takes longer
+    // than this world to be 30 days past due: no delinquency positives to compare)
+    assertSameRows(TrainingSets.cure(events, settings, asOf, Duration.ofDays(14)),
+        TrainingSets.cure(streamed, settings, asOf, Duration.ofDays(14),
+            FeatureCatalogue.CURE));
   }
 
   private static void assertSameRows(TrainingSet inMemory, TrainingSet streamed) {

@@ -6,6 +6,7 @@ import dev.vigil.features.event.Event;
 import dev.vigil.features.event.Event.Direction;
 import dev.vigil.features.event.Event.Transaction;
 import dev.vigil.features.profile.ProfileSettings;
+import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.history.simulator.Simulator;
 import dev.vigil.history.training.TrainingSet.Row;
 import java.time.Duration;
@@ -127,9 +128,11 @@ class TrainingSetsTest {
     assertSameRowsUpTo(cut, TrainingSets.deposits(history, SETTINGS, start, end),
         TrainingSets.deposits(truncated, SETTINGS, start, end));
     var asOf = TrainingSets.every(start, start + 45 * DAY, Duration.ofDays(5));
+    // delinquency's and cure's rows come from the same replay (a current account takes longer
+    // than this 45-day world to be 30 days past due: no delinquency positives to compare)
     assertSameRowsUpTo(cut,
-        TrainingSets.delinquency(history, SETTINGS, asOf, Duration.ofDays(30)),
-        TrainingSets.delinquency(truncated, SETTINGS, asOf, Duration.ofDays(30)));
+        TrainingSets.cure(history, SETTINGS, asOf, Duration.ofDays(30)),
+        TrainingSets.cure(truncated, SETTINGS, asOf, Duration.ofDays(30)));
   }
 
   static void assertSameRowsUpTo(long cut, TrainingSet full, TrainingSet truncated) {
@@ -204,30 +207,35 @@ class TrainingSetsTest {
   }
 
   @Test
-  void delinquencyLabelsLookAheadOnlyWithinTheHorizon() {
+  void accountLabelsLookAheadOnlyWithinTheHorizon() {
     long asOf = start + 10 * DAY;
-    var shortHorizon = TrainingSets.delinquency(history, SETTINGS, List.of(asOf), Duration.ofDays(3));
-    var longHorizon = TrainingSets.delinquency(history, SETTINGS, List.of(asOf), Duration.ofDays(30));
+    var shortHorizon = TrainingSets.cure(history, SETTINGS, List.of(asOf), Duration.ofDays(3));
+    var longHorizon = TrainingSets.cure(history, SETTINGS, List.of(asOf), Duration.ofDays(30));
     assertThat(longHorizon.positives()).isPositive();
+    assertThat(shortHorizon.positives()).isGreaterThan(longHorizon.positives());
     assertThat(shortHorizon.rows()).hasSameSizeAs(longHorizon.rows());
     for (int i = 0; i < shortHorizon.rows().size(); i++) {
       Row shortRow = shortHorizon.rows().get(i);
       Row longRow = longHorizon.rows().get(i);
       assertThat(Arrays.equals(shortRow.values(), longRow.values())).isTrue();
-      assertThat(shortRow.label()).as("a short-horizon positive is a long-horizon positive")
-          .isLessThanOrEqualTo(longRow.label());
+      assertThat(longRow.label()).as("not cured in 30 days is not cured in 3")
+          .isLessThanOrEqualTo(shortRow.label());
     }
   }
 
   /**
-   * The delinquency population: an account already 30 or more days past due at the as-of date is
-   * collections' to work, not a row to predict; every other account with a credit history is. The
-   * days past due at each as-of date are found here by a scan of the raw statuses.
+   * The delinquency populations: an account past due at the as-of date (days past due above 0)
+   * is a cure row, labelled 1 when no status within the horizon reports it back to current; every
+   * other account with a credit history is an early-warning row. The days past due at each as-of
+   * date and the labels are found here by a scan of the raw statuses (no disorder: the scan's
+   * time order is the arrival order).
    */
   @Test
-  void accountsAlreadyThirtyDaysPastDueAreNotRows() {
+  void pastDueAccountsAreCureRowsAndCurrentOnesEarlyWarningRows() {
     var asOf = TrainingSets.schedule("weekly", start + 14 * DAY, start + 45 * DAY);
-    var set = TrainingSets.delinquency(history, SETTINGS, asOf, java.time.Duration.ofDays(90));
+    var set = TrainingSets.delinquency(history, SETTINGS, asOf, Duration.ofDays(90));
+    var cure = TrainingSets.cure(history, SETTINGS, asOf, Duration.ofDays(10));
+    assertThat(cure.task()).isEqualTo(Task.CURE);
     Map<String, List<long[]>> statuses = new HashMap<>();
     for (Event e : history) {
       if (e.kind() instanceof Event.AccountStatus st) {
@@ -248,19 +256,32 @@ class TrainingSetsTest {
     };
     var rowKeys = new java.util.HashSet<String>();
     for (Row r : set.rows()) {
-      assertThat(dpdAt.apply(r.accountId(), r.asOfMillis())).as(r.id()).isLessThan(30);
+      assertThat(dpdAt.apply(r.accountId(), r.asOfMillis())).as(r.id()).isZero();
       rowKeys.add(r.accountId() + "@" + r.asOfMillis());
     }
-    int excluded = 0;
+    int cured = 0;
+    for (Row r : cure.rows()) {
+      assertThat(dpdAt.apply(r.accountId(), r.asOfMillis())).as(r.id()).isPositive();
+      assertThat(rowKeys.add(r.accountId() + "@" + r.asOfMillis())).as("in one set only: %s",
+          r.id()).isTrue();
+      boolean back = statuses.get(r.accountId()).stream().anyMatch(x -> x[0] > r.asOfMillis()
+          && x[0] <= r.asOfMillis() + 10 * DAY && x[1] == 0);
+      assertThat(r.label()).as("not back to current within 10 days: %s", r.id())
+          .isEqualTo(back ? 0 : 1);
+      cured += back ? 1 : 0;
+    }
+    assertThat(cured).as("past-due rows that cure").isPositive();
+    assertThat(cure.positives()).as("past-due rows that do not").isPositive();
+    int pastDue = 0;
     for (long t : asOf) {
       for (String account : statuses.keySet()) {
-        if (dpdAt.apply(account, t) >= 30) {
-          excluded++;
-          assertThat(rowKeys).doesNotContain(account + "@" + t);
+        if (dpdAt.apply(account, t) > 0) {
+          pastDue++;
+          assertThat(rowKeys).contains(account + "@" + t);
         }
       }
     }
-    assertThat(excluded).as("accounts 30+ days past due at some as-of date").isPositive();
+    assertThat(pastDue).isEqualTo(cure.rows().size());
     assertThat(set.rows()).isNotEmpty();
   }
 }

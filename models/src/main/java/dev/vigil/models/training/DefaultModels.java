@@ -83,7 +83,7 @@ public final class DefaultModels {
     var end = HistoryEnd.of(history);
     Instant start = simulation.start().plus(Duration.ofDays(BURN_IN_DAYS));
     for (Task task : missing) {
-      int horizon = TrainingSets.DEFAULT_HORIZON_DAYS;
+      int horizon = TrainingSets.defaultHorizonDays(task);
       TimeSplit split = split(task, start);
       Duration labelled = CHECKS.delay(task, Duration.ofDays(horizon));
       // the same checks as train's (none of them may refuse a default: DefaultModelsTest)
@@ -99,7 +99,7 @@ public final class DefaultModels {
       // defaults: XGBoost for fraud would make a first start 30 s slower (7 s -> 37 s measured)
       var result = Workflow.train(ModelTrainer.Algorithm.LOGISTIC_REGRESSION, task, set,
           Split.byTime(split), false, ModelTrainer.Scaling.LOG_MINMAX,
-          task == Task.DELINQUENCY ? "weekly" : null, task == Task.DELINQUENCY ? horizon : 0);
+          task.asOfDates() ? "weekly" : null, task.asOfDates() ? horizon : 0);
       String version = registry.publish(task, result.model(), result.card());
       registry.activate(task, version);
       log.accept(String.format(Locale.ROOT, "default %s model %s: AUC %.3f on %d held-out rows",
@@ -114,8 +114,8 @@ public final class DefaultModels {
    * deposits the same but test 49 days, so that the test holds at least
    * {@link TrainingChecks#DEFAULT_MIN_TEST_POSITIVES} returned deposits with any seed (about one a
    * day: 19 in 14 days with the defaults' seed, 28 in 28 with seed 7); delinquency
-   * trains 21 days of weekly as-of dates with the horizon as its gap (its last training labels
-   * reach into the test period's start) and tests 14.
+   * and cure train 21 days of weekly as-of dates with their horizon as the gap (the last
+   * training labels reach into the test period's start) and test 14.
    */
   static TimeSplit split(Task task, Instant start) {
     return switch (task) {
@@ -125,6 +125,8 @@ public final class DefaultModels {
           Duration.ofDays(49));
       case DELINQUENCY -> new TimeSplit(start, Duration.ofDays(21),
           Duration.ofDays(TrainingSets.DEFAULT_HORIZON_DAYS), Duration.ofDays(14));
+      case CURE -> new TimeSplit(start, Duration.ofDays(21),
+          Duration.ofDays(TrainingSets.DEFAULT_CURE_HORIZON_DAYS), Duration.ofDays(14));
     };
   }
 

@@ -85,16 +85,16 @@ public record TrainingChecks(int minTestPositives, Duration labelDelay,
     String history = "the history (events from " + Instant.ofEpochMilli(firstMillis) + " to "
         + Instant.ofEpochMilli(endMillis) + ", " + end.describe() + ": "
         + days(endMillis - firstMillis) + ")";
-    if (task == Task.DELINQUENCY && horizon.toMillis() > endMillis - firstMillis) {
+    if (task.asOfDates() && horizon.toMillis() > endMillis - firstMillis) {
       throw new Refused("--horizon-days " + horizon.toDays() + " is longer than " + history
           + ": no account's outcome can be observed over its whole horizon, so every row's"
-          + " label would say \"not delinquent\" for want of time. Use a shorter --horizon-days"
+          + " label would be decided for want of time. Use a shorter --horizon-days"
           + " or a longer history (--events)");
     }
     long testFrom = split.time() != null ? split.time().testFrom() : split.from();
     long testTo = split.time() != null ? split.time().testTo() : split.to();
     long latest;
-    if (task == Task.DELINQUENCY) {
+    if (task.asOfDates()) {
       var asOf = TrainingSets.schedule(schedule, rowsFrom, testTo).stream()
           .filter(t -> t >= testFrom).toList();
       if (asOf.isEmpty()) {
@@ -116,8 +116,10 @@ public record TrainingChecks(int minTestPositives, Duration labelDelay,
       case DELINQUENCY -> "a delinquency label is known only " + delay.toDays() + " days after"
           + " its as-of date (the horizon), so an account that will fall behind may still count"
           + " as current";
+      case CURE -> "a cure label is known only " + delay.toDays() + " days after its as-of date"
+          + " (the horizon), so an account that will cure may still count as not cured";
     };
-    String period = (task == Task.DELINQUENCY ? "the test period's last as-of date, "
+    String period = (task.asOfDates() ? "the test period's last as-of date, "
         + Instant.ofEpochMilli(latest) : "the test period, ending "
         + Instant.ofEpochMilli(latest)) + ", is " + days(endMillis - latest) + " before the end"
         + " of " + history;
@@ -129,12 +131,12 @@ public record TrainingChecks(int minTestPositives, Duration labelDelay,
     }
     String move = split.time() != null
         ? "move the test period earlier (--start, --train-days, --gap-days, --test-days) so that"
-            + (task == Task.DELINQUENCY ? " its last as-of date is" : " it ends") + " by "
+            + (task.asOfDates() ? " its last as-of date is" : " it ends") + " by "
             + Instant.ofEpochMilli(endMillis - delay.toMillis())
         : "use --split time with a test period ending by "
             + Instant.ofEpochMilli(endMillis - delay.toMillis());
     throw new Refused(cause + ". To change it: " + move + ", use a longer history (--events),"
-        + " state how late your labels arrive (--label-delay-days" + (task == Task.DELINQUENCY
+        + " state how late your labels arrive (--label-delay-days" + (task.asOfDates()
             ? " or a shorter --horizon-days" : "") + "), or give --allow-incomplete-labels to"
         + " train anyway");
   }
@@ -162,7 +164,7 @@ public record TrainingChecks(int minTestPositives, Duration labelDelay,
     Duration declared = labelDelay != null ? labelDelay : TrainingSets.labelDelay(task, horizon);
     // a delinquency label says whether the account went bad within its horizon: no override
     // makes one complete sooner
-    return task == Task.DELINQUENCY && declared.compareTo(horizon) < 0 ? horizon : declared;
+    return task.asOfDates() && declared.compareTo(horizon) < 0 ? horizon : declared;
   }
 
   private static String days(long millis) {

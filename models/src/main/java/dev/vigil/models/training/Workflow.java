@@ -1,6 +1,8 @@
 package dev.vigil.models.training;
 
 import dev.vigil.features.event.Event;
+import dev.vigil.features.profile.FeatureCatalogue;
+import dev.vigil.features.profile.FeatureCatalogue.FeatureSet;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.ProfileSettings;
 import dev.vigil.history.History;
@@ -72,6 +74,24 @@ public final class Workflow {
       case DEPOSIT -> TrainingSets.deposits(history, settings, from, to);
       case DELINQUENCY -> TrainingSets.delinquency(history, settings,
           TrainingSets.schedule(schedule, from, to), horizon);
+      case CURE -> TrainingSets.cure(history, settings, TrainingSets.schedule(schedule, from, to),
+          horizon, FeatureCatalogue.CURE);
+    };
+  }
+
+  /**
+   * As above, with the columns of {@code features}: a task's own set, or a baseline such as the
+   * raw statements ({@link FeatureCatalogue#named}); delinquency and cure only.
+   */
+  public static TrainingSet trainingSet(FeatureSet features, History history, long from,
+      long to, Duration horizon, String schedule) {
+    var settings = ProfileSettings.DEFAULT;
+    var asOf = TrainingSets.schedule(schedule, from, to);
+    return switch (features.task()) {
+      case DELINQUENCY -> TrainingSets.delinquency(history, settings, asOf, horizon, features);
+      case CURE -> TrainingSets.cure(history, settings, asOf, horizon, features);
+      case FRAUD, DEPOSIT -> throw new IllegalArgumentException("features: only delinquency and"
+          + " cure have a baseline set, not " + features.task().id());
     };
   }
 
@@ -87,8 +107,7 @@ public final class Workflow {
   public static Result train(ModelTrainer.Algorithm algorithm, Task task, TrainingSet set,
       TimeSplit split, boolean balanceClasses, ModelTrainer.Scaling scaling) {
     return train(algorithm, task, set, Split.byTime(split), balanceClasses, scaling,
-        task == Task.DELINQUENCY ? "weekly" : null,
-        task == Task.DELINQUENCY ? TrainingSets.DEFAULT_HORIZON_DAYS : 0);
+        task.asOfDates() ? "weekly" : null, TrainingSets.defaultHorizonDays(task));
   }
 
   /**
@@ -169,8 +188,8 @@ public final class Workflow {
         reference(train), new ModelCard.Data(split.kind(),
             split.accounts() == null ? 0 : split.accounts().testShare(),
             split.accounts() == null ? 0 : split.accounts().seed(),
-            task == Task.DELINQUENCY ? schedule : null,
-            task == Task.DELINQUENCY ? horizonDays : 0));
+            task.asOfDates() ? schedule : null,
+            task.asOfDates() ? horizonDays : 0));
     return new Result(model, card, metrics, test, scores.probabilities());
   }
 

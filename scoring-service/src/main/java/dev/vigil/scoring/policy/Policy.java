@@ -51,10 +51,14 @@ import java.util.function.Consumer;
  *
  * A condition sees {@code score} (int, 0-999), {@code probability} (double), {@code features}
  * (map of the task's feature values, all doubles) and {@code request} (map of the request's text
- * fields: currency, channel, country, mcc, endorsement; see {@link RequestFacts}) and {@code
+ * fields: currency, channel, country, mcc, endorsement; see {@link RequestFacts}), {@code
  * lists} (the allow and block lists the call's entities are on at its time: {@code lists.block}
  * and {@code lists.allow}, bools, and {@code lists.names}, the lists' names, so that {@code
- * "fraud-ring" in lists.names}; see {@link ListMemberships}). Decisions are
+ * "fraud-ring" in lists.names}; see {@link ListMemberships}); a delinquency condition also sees
+ * {@code cure_probability} (double): for an account past due ({@code features.past_due == 1.0},
+ * answered by the cure model) the probability that it is back to current within 30 days, higher
+ * is better ({@code 1 - probability}); NaN for a current account (answered by the early-warning
+ * model) and every other task, so that any comparison with it is false. Decisions are
  * typed per task ({@link TransactionAction}, {@link DepositAction}, {@link Segment}): a task's
  * rules ({@link #transaction()}, {@link #deposit()}, {@link #delinquency()}) decide only its own.
  * {@link #parse} checks everything before a policy serves: the YAML's shape, each decision, hold
@@ -96,6 +100,7 @@ public final class Policy {
       .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
       .addVar("score", SimpleType.INT)
       .addVar("probability", SimpleType.DOUBLE)
+      .addVar("cure_probability", SimpleType.DOUBLE)
       .addVar("features", MapType.create(SimpleType.STRING, SimpleType.DOUBLE))
       .addVar("request", MapType.create(SimpleType.STRING, SimpleType.STRING))
       .addVar("lists", MapType.create(SimpleType.STRING, SimpleType.DYN))
@@ -104,6 +109,9 @@ public final class Policy {
   private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
       .setOptions(OPTIONS)
       .build();
+  /** The feature that says the cure model answered a delinquency call. */
+  private static final FeatureCatalogue.Handle PAST_DUE =
+      FeatureCatalogue.DELINQUENCY.handle("past_due");
   /** The reason an on-error outcome gives. */
   public static final RuleReason RULE_FAILED = new RuleReason("POLICY_RULE_FAILED",
       "Decided by the policy's safe outcome: one of its rules could not be evaluated");
@@ -560,8 +568,11 @@ public final class Policy {
   /** A condition's input, the one place request facts become its {@code request} map. */
   private static Map<String, Object> input(int score, double probability,
       Map<String, Double> features, RequestFacts facts) {
-    return Map.of("score", (long) score, "probability", probability, "features", features,
-        "request", Map.of("currency", facts.currency(),
+    // the cure model's answer read the way collections reads it (the model's probability is the
+    // adverse outcome, as every model's): on the past_due feature, the cure model's one test
+    double cure = PAST_DUE.in(features, 0.0) == 1.0 ? 1 - probability : Double.NaN;
+    return Map.of("score", (long) score, "probability", probability, "cure_probability", cure,
+        "features", features, "request", Map.of("currency", facts.currency(),
             "channel", facts.channel() == null ? "" : facts.channel().name(),
             "country", facts.country(), "mcc", facts.mcc(),
             "endorsement", facts.endorsement() == null ? "" : facts.endorsement().name()),

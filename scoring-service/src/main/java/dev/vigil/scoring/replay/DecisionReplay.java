@@ -227,7 +227,7 @@ public final class DecisionReplay {
     return switch (task) {
       case FRAUD -> policy.transaction();
       case DEPOSIT -> policy.deposit();
-      case DELINQUENCY -> record.getCollections().getStrategy().getArm()
+      case DELINQUENCY, CURE -> record.getCollections().getStrategy().getArm()
           == StrategyArm.STRATEGY_ARM_UNSPECIFIED ? policy.delinquency()
           : StrategyArms.of(policy, StrategyArms.Arm.of(
               record.getCollections().getStrategy().getArm())).rules();

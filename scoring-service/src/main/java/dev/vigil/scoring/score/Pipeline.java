@@ -104,6 +104,15 @@ public final class Pipeline {
    * cancelled call) are thrown.
    */
   public Assessment assess(Call call) {
+    return assess(call, inputs -> call.task());
+  }
+
+  /**
+   * As {@link #assess(Call)}, the task (which model, which features) chosen from the inputs once
+   * they are read: the delinquency call's model depends on the account's state. A stand-in before
+   * the profiles are read is the call's own task's.
+   */
+  public Assessment assess(Call call, Function<FeatureInputs, Task> taskOf) {
     Task task = call.task();
     List<EntityKey> entities = call.keys().list();
     if (deadlineNearlySpent()) {
@@ -117,6 +126,7 @@ public final class Pipeline {
     } catch (RuntimeException e) {
       return standIn(task, null, entities, "store", e);
     }
+    task = taskOf.apply(inputs);
     if (deadlineNearlySpent()) {
       return standIn(task, inputs, entities, "deadline", null);
     }

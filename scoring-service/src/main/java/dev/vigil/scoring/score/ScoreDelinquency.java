@@ -2,9 +2,11 @@ package dev.vigil.scoring.score;
 
 import dev.vigil.features.event.EventCodec;
 import dev.vigil.features.event.InvalidEventException;
+import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.FeatureInputs;
 import dev.vigil.proto.v1.CollectionsDecision;
+import dev.vigil.proto.v1.DelinquencyModel;
 import dev.vigil.proto.v1.ScoreDelinquencyRequest;
 import dev.vigil.proto.v1.ScoreDelinquencyResponse;
 import dev.vigil.scoring.collections.StrategyArms;
@@ -18,7 +20,9 @@ import java.time.ZoneId;
 /**
  * ScoreDelinquency: an account scored as of a time (the server's clock by default), the policy
  * deciding its segment, and the next collections treatment planned for it in the customer's time
- * zone.
+ * zone. A current account is scored by the early-warning model (task delinquency), an account
+ * with a payment past due by the cure model (task cure): the one test is {@link
+ * FeatureCatalogue#pastDue}, and the answer says which model answered.
  */
 public final class ScoreDelinquency {
   /** How far past the server's clock an as_of may be. */
@@ -63,7 +67,9 @@ public final class ScoreDelinquency {
     var call = new Call(Task.DELINQUENCY, requestId, asOf, null,
         FeatureInputs.keysForAccount(request.getAccountId(), request.getCustomerId()), request,
         RequestFacts.NONE, start);
-    Assessment a = pipeline.assess(call);
+    // a past-due account is the cure model's, a current one the early-warning model's
+    Assessment a = pipeline.assess(call,
+        inputs -> FeatureCatalogue.pastDue(inputs) ? Task.CURE : Task.DELINQUENCY);
     // the customer's own zone (their CustomerDetails) first: the one source of it
     ZoneId zone = a.inputs() != null && a.inputs().customer().timeZone() != null
         ? a.inputs().customer().timeZone() : requested;
@@ -80,6 +86,13 @@ public final class ScoreDelinquency {
     var out = ScoreDelinquencyResponse.newBuilder().setRequestId(requestId)
         .setSegment(verdict.decision().wire()).setStrategy(strategy.wire());
     var collections = CollectionsDecision.newBuilder().setStrategy(strategy.wire());
+    if (a.inputs() != null) {
+      out.setModel(a.task() == Task.CURE ? DelinquencyModel.DELINQUENCY_MODEL_CURE
+          : DelinquencyModel.DELINQUENCY_MODEL_EARLY_WARNING);
+      if (a.task() == Task.CURE && a.standIn() == null) {
+        out.setCureProbability(1 - a.probability());
+      }
+    }
     if (!verdict.standIn()) {
       TreatmentPlanner.Planned planned = treatments.plan(verdict.decision(),
           strategy.treatments(), a.features(), a.inputs().account(), asOf, zone);

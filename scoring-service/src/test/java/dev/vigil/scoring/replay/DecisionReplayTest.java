@@ -213,6 +213,11 @@ class DecisionReplayTest {
       decisions.merge(record.getDecision(), 1, Integer::sum);
     }
     assertThat(notIdentical).isEmpty();
+    // a delinquency call is answered by the early-warning model (a current account: a fifth of
+    // them) or the cure model (a past-due one): both replayed
+    assertThat(byTask.get(Task.TASK_DELINQUENCY)).isGreaterThanOrEqualTo(DECISIONS / 30);
+    assertThat(byTask.get(Task.TASK_CURE)).isGreaterThanOrEqualTo(DECISIONS / 30);
+    byTask.merge(Task.TASK_DELINQUENCY, byTask.remove(Task.TASK_CURE), Integer::sum);
     assertThat(byTask.values()).allMatch(n -> n >= DECISIONS / 3);
     // the decisions are not all one: rules, defaults and reasons of every kind were replayed
     assertThat(decisions.keySet()).contains("APPROVE", "ACCEPT", "REJECT");

@@ -2,6 +2,7 @@ package dev.vigil.scoring.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.Event.Channel;
@@ -12,11 +13,14 @@ import dev.vigil.features.event.Event.Endorsement;
 import dev.vigil.features.event.Event.Money;
 import dev.vigil.features.event.Event.Transaction;
 import dev.vigil.features.event.EventCodec;
+import dev.vigil.features.profile.FeatureCatalogue;
+import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.ProfileBook;
 import dev.vigil.features.profile.ProfileSettings;
 import dev.vigil.proto.v1.AuditRecord;
 import static dev.vigil.proto.v1.ContactChannel.CONTACT_CHANNEL_EMAIL;
 import static dev.vigil.proto.v1.ContactChannel.CONTACT_CHANNEL_LETTER;
+import dev.vigil.proto.v1.DelinquencyModel;
 import dev.vigil.proto.v1.DepositDecision;
 import dev.vigil.proto.v1.Reason;
 import dev.vigil.proto.v1.ScoreCheckDepositRequest;
@@ -29,7 +33,11 @@ import dev.vigil.proto.v1.ScoringServiceGrpc;
 import dev.vigil.proto.v1.Segment;
 import dev.vigil.proto.v1.TransactionDecision;
 import dev.vigil.proto.v1.TreatmentAction;
+import dev.vigil.registry.ModelRegistry;
 import dev.vigil.scoring.TestService;
+import dev.vigil.scoring.policy.PolicyVersions;
+import dev.vigil.scoring.reason.ReasonCatalogue;
+import dev.vigil.scoring.replay.DecisionReplay;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.URI;
@@ -81,6 +89,14 @@ class ScoringTest {
         new Event.AccountStatus(45, new Money(250_000, "USD"), NOW - 400 * 86_400_000L)));
     book.fold(new Event("cc-2", NOW - 30 * 86_400_000L, "a-zoned", "c-zoned",
         new Event.ConsentChange(ContactChannel.EMAIL, true)));
+    // a current account: a statement paid in full, nothing past due
+    book.fold(new Event("st-3", NOW - 40 * 86_400_000L, "a-current", "c-current",
+        new Event.AccountStatus(0, new Money(80_000, "USD"), NOW - 700 * 86_400_000L)));
+    book.fold(new Event("sm-3", NOW - 35 * 86_400_000L, "a-current", "c-current",
+        new Event.Statement(new Money(80_000, "USD"), new Money(2_500, "USD"),
+            NOW - 10 * 86_400_000L, new Money(500_000, "USD"))));
+    book.fold(new Event("pa-3", NOW - 20 * 86_400_000L, "a-current", "c-current",
+        new Event.Payment("pa-3", new Money(80_000, "USD"), false, "")));
     TestService.publish(stack.kafka, stack.server, book);
   }
 
@@ -186,7 +202,8 @@ class ScoringTest {
   void aDelinquentAccountGetsASegmentAndATreatmentOnAConsentedChannelInConvenientHours() {
     var r = scoring.scoreDelinquency(ScoreDelinquencyRequest.newBuilder().setAccountId("a-late")
         .setCustomerId("c-late").setTimeZone("America/Chicago").build());
-    assertThat(r.getSegment()).isIn(Segment.SEGMENT_SELF_CURE, Segment.SEGMENT_HIGH_RISK);
+    assertThat(r.getSegment()).isIn(Segment.SEGMENT_SELF_CURE, Segment.SEGMENT_NEEDS_HELP,
+        Segment.SEGMENT_HIGH_RISK);
     assertThat(r.getTreatment().getAction()).isNotEqualTo(TreatmentAction.TREATMENT_ACTION_NONE);
     // consent to email only: never a call or a text
     assertThat(r.getTreatment().getChannel()).isIn(CONTACT_CHANNEL_EMAIL, CONTACT_CHANNEL_LETTER);
@@ -196,6 +213,52 @@ class ScoringTest {
     assertThat(r.getTreatment().getRationale()).isNotEmpty();
     assertThat(r.getScore().getReasonsList()).extracting(Reason::getCode)
         .doesNotContain("CONSENT_EMAIL").allMatch(code -> !code.equals("-"));
+  }
+
+  /**
+   * A delinquency call is answered by the model that fits the account's state: the cure model
+   * (its champion, its probability, reasons from its features) for an account past due, the
+   * early-warning model for a current one; the answer says which, and the audit record is the
+   * answering model's task.
+   */
+  @Test
+  void aPastDueAccountGetsTheCureModelAndACurrentOneTheEarlyWarningModel() throws Exception {
+    var registry = new ModelRegistry(dir.resolve("models"));
+    String cureChampion = registry.roles(Task.CURE).champion();
+    String earlyWarningChampion = registry.roles(Task.DELINQUENCY).champion();
+    assertThat(cureChampion).isNotNull();
+
+    var late = scoring.scoreDelinquency(ScoreDelinquencyRequest.newBuilder().setAccountId("a-late")
+        .setCustomerId("c-late").setTimeZone("America/Chicago").build());
+    assertThat(late.getModel()).isEqualTo(DelinquencyModel.DELINQUENCY_MODEL_CURE);
+    assertThat(late.getScore().getModelId()).isEqualTo("cure");
+    assertThat(late.getScore().getModelVersion()).isEqualTo(cureChampion);
+    assertThat(late.getCureProbability()).isCloseTo(1 - late.getScore().getProbability(),
+        within(1e-12)).isBetween(0.0, 1.0);
+    assertThat(late.getScore().getStandIn()).isFalse();
+    // its features and reasons are the cure model's: the audit record holds the cure set's
+    // values, and replaying it with the cure champion gives the answer's reasons exactly
+    assertThat(late.getScore().getReasonsList())
+        .allMatch(r -> FeatureCatalogue.CURE.names().contains(r.getFeature()));
+    AuditRecord record = auditOf(late.getScore().getAuditId());
+    assertThat(record.getTask()).isEqualTo(Task.CURE.wire());
+    assertThat(record.getFeaturesMap().keySet())
+        .containsExactlyInAnyOrderElementsOf(FeatureCatalogue.CURE.names());
+    var replay = new DecisionReplay(dir.resolve("models"),
+        PolicyVersions.open(dir.resolve("state").resolve("policies")), ReasonCatalogue.load());
+    assertThat(replay.replay(record)).isInstanceOf(DecisionReplay.Identical.class);
+
+    var current = scoring.scoreDelinquency(ScoreDelinquencyRequest.newBuilder()
+        .setAccountId("a-current").setCustomerId("c-current").setTimeZone("America/Chicago")
+        .build());
+    assertThat(current.getModel()).isEqualTo(DelinquencyModel.DELINQUENCY_MODEL_EARLY_WARNING);
+    assertThat(current.getScore().getModelId()).isEqualTo("delinquency");
+    assertThat(current.getScore().getModelVersion()).isEqualTo(earlyWarningChampion);
+    assertThat(current.getCureProbability()).isZero();
+    assertThat(current.getSegment()).isIn(Segment.SEGMENT_CURRENT_LOW_RISK,
+        Segment.SEGMENT_PRE_DELINQUENT);
+    assertThat(current.getScore().getReasonsList())
+        .allMatch(r -> FeatureCatalogue.DELINQUENCY.names().contains(r.getFeature()));
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.vigil.proto.v1.PublishRequest;
 import dev.vigil.proto.v1.Reason;
 import dev.vigil.proto.v1.Score;
 import dev.vigil.proto.v1.ScoreCheckDepositRequest;
+import dev.vigil.proto.v1.DelinquencyModel;
 import dev.vigil.proto.v1.ScoreDelinquencyRequest;
 import dev.vigil.proto.v1.ScoreTransactionRequest;
 import dev.vigil.proto.v1.ScoringServiceGrpc;
@@ -152,10 +153,14 @@ public final class Demo implements Callable<Integer> {
           if (r != null) {
             scored++;
             String segment = Segment.of(r.getSegment()).name();
-            count("delinquency " + segment);
+            boolean cure = r.getModel() == DelinquencyModel.DELINQUENCY_MODEL_CURE;
+            // a past-due account is answered by the cure model: its chance of curing is shown
+            count("delinquency " + (cure ? "past due " : "current ") + segment);
             if (r.getSegment() != dev.vigil.proto.v1.Segment.SEGMENT_CURRENT_LOW_RISK) {
               shown++;
-              print(e, "collections", segment + " -> " + (r.hasTreatment()
+              print(e, cure ? String.format(Locale.ROOT, "past due, %2.0f%% cure",
+                      100 * r.getCureProbability()) : "collections",
+                  segment + " -> " + (r.hasTreatment()
                   ? TreatmentAction.of(r.getTreatment().getAction()).name() + " by "
                       + Event.ContactChannel.of(r.getTreatment().getChannel()).name()
                   : "no treatment (stand-in)"), r.getScore());

@@ -112,7 +112,7 @@ public final class FeaturesCommand {
     @Option(names = "--events", required = true, paramLabel = "FILE", description = "The event"
         + " history, JSON Lines (.gz read as compressed), streamed, never held in memory.")
     Path events;
-    @Option(names = "--task", required = true, description = "fraud, deposit or delinquency")
+    @Option(names = "--task", required = true, description = "fraud, deposit, delinquency or cure")
     String task;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The CSV to"
         + " write: id, as_of, account_id, label, then one column per feature.") Path out;
@@ -129,13 +129,18 @@ public final class FeaturesCommand {
         description = "Delinquency schedule when --as-of is absent: weekly, monthly, or a"
             + " comma-separated list of dates (2026-02-01,2026-03-01) (default: ${DEFAULT-VALUE}).")
     String schedule;
-    @Option(names = "--horizon-days", defaultValue = "90",
-        description = "Delinquency label: 30+ days past due within this many days after the"
-            + " as-of time (default: ${DEFAULT-VALUE}).")
-    int horizonDays;
+    @Option(names = "--horizon-days", description = "Delinquency label: 30+ days past due"
+        + " within this many days after the as-of time; cure label: not back to current within"
+        + " them (default: 90 for delinquency, 30 for cure).")
+    Integer horizonDays;
     @Option(names = "--on-bad-line", defaultValue = "skip", description = "An invalid line: skip"
         + " it (counted, the first reported) or fail naming it (default: ${DEFAULT-VALUE}).")
     String onBadLine;
+
+    private List<Long> asOfTimes(long lo, long hi) {
+      return asOf.isEmpty() ? TrainingSets.schedule(schedule, lo, hi)
+          : asOf.stream().map(Instant::toEpochMilli).toList();
+    }
 
     @Override
     public Integer call() {
@@ -156,12 +161,14 @@ public final class FeaturesCommand {
       TrainingSet set = switch (task.toLowerCase()) {
         case "fraud" -> TrainingSets.fraud(history, settings, lo, hi);
         case "deposit" -> TrainingSets.deposits(history, settings, lo, hi);
-        case "delinquency" -> TrainingSets.delinquency(history, settings,
-            asOf.isEmpty() ? TrainingSets.schedule(schedule, lo, hi)
-                : asOf.stream().map(Instant::toEpochMilli).toList(),
-            Duration.ofDays(horizonDays));
+        case "delinquency" -> TrainingSets.delinquency(history, settings, asOfTimes(lo, hi),
+            Duration.ofDays(horizonDays != null ? horizonDays
+                : TrainingSets.DEFAULT_HORIZON_DAYS));
+        case "cure" -> TrainingSets.cure(history, settings, asOfTimes(lo, hi),
+            Duration.ofDays(horizonDays != null ? horizonDays
+                : TrainingSets.DEFAULT_CURE_HORIZON_DAYS), FeatureCatalogue.CURE);
         default -> throw new CommandLine.ParameterException(new CommandLine(this),
-            "--task must be fraud, deposit or delinquency");
+            "--task must be fraud, deposit, delinquency or cure");
       };
       try {
         set.writeCsv(out);

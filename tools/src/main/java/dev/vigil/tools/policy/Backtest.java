@@ -19,6 +19,8 @@ import dev.vigil.history.training.TrainingSets;
 import dev.vigil.proto.v1.ContactChannel;
 import dev.vigil.proto.v1.Reason;
 import dev.vigil.proto.v1.Treatment;
+import dev.vigil.scoring.collections.StrategyArms;
+import dev.vigil.scoring.collections.StrategyArms.Strategy;
 import dev.vigil.scoring.collections.TreatmentPlanner;
 import dev.vigil.scoring.model.ServedModel;
 import dev.vigil.scoring.policy.ListBook;
@@ -95,6 +97,10 @@ public final class Backtest {
         throw new IllegalArgumentException("models: none for " + task.id());
       }
     }
+    if (tasks.contains(Task.DELINQUENCY) && !models.containsKey(Task.CURE)) {
+      throw new IllegalArgumentException("models: none for cure (a past-due account's"
+          + " delinquency call is the cure model's)");
+    }
   }
 
   /**
@@ -165,7 +171,7 @@ public final class Backtest {
             : known(asOf, Task.DELINQUENCY, window, historyEnd);
         FeatureInputs in = book.inputsForAccount(account, customers.get(account), asOf);
         counts[1]++;
-        sink.accept(decide(Task.DELINQUENCY, account + "@" + Instant.ofEpochMilli(asOf),
+        sink.accept(decide(Task.DELINQUENCY, account, account + "@" + Instant.ofEpochMilli(asOf),
             asOf, null, in,
             facts(null, FeatureInputs.keysForAccount(account, customers.get(account)), asOf),
             outcome));
@@ -212,10 +218,22 @@ public final class Backtest {
   /** One case: scored once, decided by both policies. */
   PolicyCase decide(Task task, String id, long at, Money amount, FeatureInputs inputs,
       RequestFacts facts, Outcome outcome) {
-    Assessment a = assess(task, inputs);
+    return decide(task, null, id, at, amount, inputs, facts, outcome);
+  }
+
+  /**
+   * As above; a delinquency case names its {@code account}: scored by the cure model when the
+   * account is past due, else the early-warning model, and decided by the strategy arm the
+   * account is in, as ScoreDelinquency does.
+   */
+  PolicyCase decide(Task task, String account, String id, long at, Money amount,
+      FeatureInputs inputs, RequestFacts facts, Outcome outcome) {
+    Task scoring = task == Task.DELINQUENCY && FeatureCatalogue.pastDue(inputs) ? Task.CURE
+        : task;
+    Assessment a = assess(scoring, inputs);
     return new PolicyCase(task, id, at, amount, a.score(), outcome,
-        side(baseline, a, facts, inputs, at),
-        side(proposed, a, facts, inputs, at));
+        side(baseline, a, facts, inputs, at, account),
+        side(proposed, a, facts, inputs, at, account));
   }
 
   /** The assessment serving makes ({@link Assessor#judge}); a stand-in when the model fails. */
@@ -230,8 +248,9 @@ public final class Backtest {
   }
 
   private Side side(Policy policy, Assessment a, RequestFacts facts, FeatureInputs inputs,
-      long at) {
-    Policy.Rules<?> rules = PolicyRules.of(policy, a.task());
+      long at, String account) {
+    Strategy strategy = account == null ? null : StrategyArms.assign(policy, account);
+    Policy.Rules<?> rules = strategy != null ? strategy.rules() : PolicyRules.of(policy, a.task());
     Policy.Outcome<?> outcome = Pipeline.outcome(rules, a, facts, rule -> { });
     List<String> codes = new ArrayList<>();
     for (Reason r : Pipeline.reasons(reasons, rules, outcome, a)) {
@@ -240,11 +259,11 @@ public final class Backtest {
     List<String> holding = a.standIn() != null ? List.of()
         : rules.holding(a.score(), a.probability(), a.features(), facts);
     Contact contact = null;
-    if (a.task() == Task.DELINQUENCY && a.standIn() == null) {
+    if (strategy != null && a.standIn() == null) {
       ZoneId zone = inputs.customer().timeZone() != null ? inputs.customer().timeZone()
           : ZoneOffset.UTC;
-      Treatment t = treatments.plan((Segment) outcome.decision(), a.features(),
-          inputs.account(), at, zone);
+      Treatment t = treatments.plan((Segment) outcome.decision(), strategy.treatments(),
+          a.features(), inputs.account(), at, zone).treatment();
       String channel = t.getChannel() == ContactChannel.CONTACT_CHANNEL_UNSPECIFIED ? ""
           : t.getChannel().name().substring("CONTACT_CHANNEL_".length());
       boolean blocked = t.getChannel() == ContactChannel.CONTACT_CHANNEL_CALL

@@ -101,7 +101,7 @@ public final class PolicyCommand implements Runnable {
       Policy.TaskSpec t = switch (task) {
         case FRAUD -> spec.transaction();
         case DEPOSIT -> spec.deposit();
-        case DELINQUENCY -> spec.delinquency();
+        case DELINQUENCY, CURE -> spec.delinquency();
       };
       var names = new ArrayList<String>();
       if (t != null && t.rules() != null) {
@@ -148,8 +148,8 @@ public final class PolicyCommand implements Runnable {
     List<String> taskNames = new ArrayList<>();
 
     @Option(names = "--model-version", paramLabel = "TASK=VERSION", description = "The model"
-        + " version to score a task with (repeatable; default: the registry's champion of each"
-        + " task).")
+        + " version to score a task with: fraud, deposit, delinquency or cure (repeatable;"
+        + " default: the registry's champion of each task).")
     Map<String, String> modelVersions = new LinkedHashMap<>();
 
     @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", paramLabel = "DIR",
@@ -258,19 +258,19 @@ public final class PolicyCommand implements Runnable {
 
   static Set<Task> tasks(CommandSpec spec, List<String> names) {
     if (names.isEmpty()) {
-      return EnumSet.allOf(Task.class);
+      return EnumSet.of(Task.FRAUD, Task.DEPOSIT, Task.DELINQUENCY);
     }
     var tasks = EnumSet.noneOf(Task.class);
     for (String n : names) {
       Task found = null;
       for (Task t : Task.values()) {
-        if (t.id().equals(n.trim().toLowerCase(Locale.ROOT))) {
+        if (t != Task.CURE && t.id().equals(n.trim().toLowerCase(Locale.ROOT))) {
           found = t;
         }
       }
       if (found == null) {
         throw new ParameterException(spec.commandLine(), "--task: " + n
-            + " is not fraud, deposit or delinquency");
+            + " is not fraud, deposit or delinquency (delinquency covers the cure model too)");
       }
       tasks.add(found);
     }
@@ -285,11 +285,17 @@ public final class PolicyCommand implements Runnable {
           + " is not a directory (train the default models: ./vigil models defaults)");
     }
     for (String t : versions.keySet()) {
-      tasks(spec, List.of(t)); // names the task
+      if (!t.equals(Task.CURE.id())) {
+        tasks(spec, List.of(t)); // names the task
+      }
     }
     var registry = new ModelRegistry(registryDir);
     var models = new EnumMap<Task, ServedModel>(Task.class);
-    for (Task task : tasks) {
+    var scored = EnumSet.copyOf(tasks);
+    if (tasks.contains(Task.DELINQUENCY)) {
+      scored.add(Task.CURE); // a past-due account is the cure model's, as served
+    }
+    for (Task task : scored) {
       String version = versions.get(task.id());
       if (version == null) {
         version = registry.roles(task).champion();

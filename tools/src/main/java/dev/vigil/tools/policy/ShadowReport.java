@@ -71,7 +71,9 @@ public final class ShadowReport {
       withoutShadow++;
       return;
     }
-    Task task = Task.of(record.getTask());
+    // a past-due account's ScoreDelinquency is the cure model's record: a delinquency decision
+    Task task = Task.of(record.getTask()) == Task.CURE ? Task.DELINQUENCY
+        : Task.of(record.getTask());
     long at = record.getAsOf().getSeconds() * 1000 + record.getAsOf().getNanos() / 1_000_000;
     Money amount = amount(task, record);
     Outcome outcome = outcome(task, record, at);
@@ -121,7 +123,7 @@ public final class ShadowReport {
     String feature = switch (task) {
       case FRAUD -> "txn_amount";
       case DEPOSIT -> "deposit_amount";
-      case DELINQUENCY -> null;
+      case DELINQUENCY, CURE -> null;
     };
     String currency = record.getRequestFacts().getCurrency();
     if (feature == null || currency.isEmpty() || !record.getFeaturesMap().containsKey(feature)) {
@@ -140,7 +142,7 @@ public final class ShadowReport {
     boolean bad = switch (task) {
       case FRAUD -> o.labels().fraud(id);
       case DEPOSIT -> o.labels().returned(o.depositIds().getOrDefault(id, id));
-      case DELINQUENCY -> false;
+      case DELINQUENCY, CURE -> false;
     };
     if (bad) {
       return Outcome.BAD;
