@@ -35,6 +35,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -122,13 +123,16 @@ public final class CollectionsCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "--zone: " + zone + " is not a zone");
       }
       var models = new ModelRegistry(registry);
-      String version = models.roles(Task.DELINQUENCY).champion();
-      if (version == null) {
-        throw new ParameterException(spec.commandLine(), "--registry: " + registry + " has no"
-            + " delinquency champion (./vigil up trains the defaults; ./vigil models train)");
+      var model = new EnumMap<Task, ServedModel>(Task.class);
+      for (Task task : List.of(Task.DELINQUENCY, Task.CURE)) {
+        String version = models.roles(task).champion();
+        if (version == null) {
+          throw new ParameterException(spec.commandLine(), "--registry: " + registry + " has no "
+              + task.id() + " champion (./vigil up trains the defaults; ./vigil models train)");
+        }
+        model.put(task, new ServedModel(version, models.load(task, version),
+            FeatureCatalogue.of(task)));
       }
-      var model = new ServedModel(version, models.load(Task.DELINQUENCY, version),
-          FeatureCatalogue.DELINQUENCY);
       Simulator.Config config;
       try {
         config = new Simulator.Config(seed, customers, days, start, 0);
@@ -158,8 +162,9 @@ public final class CollectionsCommand implements Runnable {
         var s = sim.stats();
         stdout.printf(Locale.ROOT, "wrote %,d events to %s and %,d decisions to %s%n", s.events,
             out, arms.values().stream().mapToLong(Long::longValue).sum(), records);
-        stdout.printf(Locale.ROOT, "policy %s, delinquency model %s; decisions by strategy: %s;"
-            + " treatments delivered %,d, complaints %,d%n", parsed.version(), version,
+        stdout.printf(Locale.ROOT, "policy %s, delinquency model %s, cure model %s; decisions by"
+            + " strategy: %s; treatments delivered %,d, complaints %,d%n", parsed.version(),
+            model.get(Task.DELINQUENCY).version(), model.get(Task.CURE).version(),
             arms.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                 .collect(Collectors.joining(", ")), s.treatments, s.complaints);
       }

@@ -30,6 +30,7 @@ import dev.vigil.scoring.score.Pipeline;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -44,7 +45,7 @@ import java.util.function.Consumer;
 public final class PolicyStrategy implements TreatmentChooser, Consumer<Event> {
   private final ProfileBook book = new ProfileBook(ProfileSettings.DEFAULT);
   private final Policy policy;
-  private final ServedModel model;
+  private final Map<Task, ServedModel> models;
   private final ReasonCatalogue reasons;
   private final EntityTokens tokens;
   private final ZoneId unknownZone;
@@ -52,14 +53,20 @@ public final class PolicyStrategy implements TreatmentChooser, Consumer<Event> {
   private final TreatmentPlanner planner = new TreatmentPlanner();
 
   /**
-   * @param model the delinquency champion
+   * @param models the delinquency (early-warning) and cure champions: a past-due account is the
+   *     cure model's, as ScoreDelinquency serves it
    * @param unknownZone the zone of a customer whose own is not known (a request's time_zone)
    * @param records where each decision's record goes
    */
-  public PolicyStrategy(Policy policy, ServedModel model, ReasonCatalogue reasons,
+  public PolicyStrategy(Policy policy, Map<Task, ServedModel> models, ReasonCatalogue reasons,
       EntityTokens tokens, ZoneId unknownZone, Consumer<AuditRecord> records) {
+    for (Task task : List.of(Task.DELINQUENCY, Task.CURE)) {
+      if (!models.containsKey(task)) {
+        throw new IllegalArgumentException("models: none for " + task.id());
+      }
+    }
     this.policy = policy;
-    this.model = model;
+    this.models = Map.copyOf(models);
     this.reasons = reasons;
     this.tokens = tokens;
     this.unknownZone = unknownZone;
@@ -75,9 +82,10 @@ public final class PolicyStrategy implements TreatmentChooser, Consumer<Event> {
   @Override
   public Choice choose(String accountId, String customerId, long asOfMillis) {
     FeatureInputs in = book.inputsForAccount(accountId, customerId, asOfMillis);
-    double[] values = FeatureCatalogue.DELINQUENCY.vector(in);
-    Assessment a = Assessor.judge(reasons, Task.DELINQUENCY, in, values, model, List.of(),
-        List.of());
+    Task task = FeatureCatalogue.pastDue(in) ? Task.CURE : Task.DELINQUENCY;
+    ServedModel model = models.get(task);
+    double[] values = FeatureCatalogue.of(task).vector(in);
+    Assessment a = Assessor.judge(reasons, task, in, values, model, List.of(), List.of());
     Strategy strategy = StrategyArms.assign(policy, accountId);
     Policy.Outcome<Segment> outcome = Pipeline.outcome(strategy.rules(), a, RequestFacts.NONE,
         rule -> { });
@@ -89,7 +97,7 @@ public final class PolicyStrategy implements TreatmentChooser, Consumer<Event> {
     String auditId = UUID.nameUUIDFromBytes((accountId + "@" + asOfMillis)
         .getBytes(StandardCharsets.UTF_8)).toString();
     records.accept(AuditRecord.newBuilder().setAuditId(auditId).setRequestId(auditId)
-        .setTask(Task.DELINQUENCY.wire())
+        .setTask(task.wire())
         .setDecidedAt(EventCodec.timestamp(asOfMillis))
         .setAsOf(EventCodec.timestamp(asOfMillis))
         .addEntities(tokens.token("ACCOUNT/" + accountId))
@@ -97,7 +105,7 @@ public final class PolicyStrategy implements TreatmentChooser, Consumer<Event> {
         .setTokenKeyId(tokens.keyId())
         .putAllFeatures(a.features())
         .setScore(Score.newBuilder().setProbability(a.probability()).setScore(a.score())
-            .addAllReasons(given).setModelId(Task.DELINQUENCY.id())
+            .addAllReasons(given).setModelId(task.id())
             .setModelVersion(model.version()).setPolicyVersion(policy.version())
             .setAuditId(auditId))
         .setDecision(outcome.decision().name())
