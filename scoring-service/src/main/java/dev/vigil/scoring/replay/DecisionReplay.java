@@ -163,8 +163,8 @@ public final class DecisionReplay {
     compare(differences, "policy_rule", record.getPolicyRule(),
         outcome.rule() == null ? "" : outcome.rule());
     compare(differences, "policy_version", score.getPolicyVersion(), policy.version());
-    if (task == Task.DELINQUENCY && record.getCollections().getStrategy().getArm()
-        != StrategyArm.STRATEGY_ARM_UNSPECIFIED) {
+    if ((task == Task.DELINQUENCY || task == Task.CURE)
+        && record.getCollections().getStrategy().getArm() != StrategyArm.STRATEGY_ARM_UNSPECIFIED) {
       var recorded = record.getCollections().getStrategy();
       var strategy = StrategyArms.of(policy, StrategyArms.Arm.of(recorded.getArm()));
       compare(differences, "strategy", recorded.getStrategy(), strategy.name());

@@ -115,6 +115,7 @@ class StrategyArmsTest {
     var f = new HashMap<String, Double>();
     FeatureCatalogue.DELINQUENCY.names().forEach(n -> f.put(n, 0.0));
     f.put("dpd_current", 12.0);
+    f.put("past_due", 1.0); // the cure model's account: probability 0.6, a cure probability of 0.4
     f.put("inflow_30d_to_avg_90d", 1.0); // no sign of hardship for the champion's rules
     var facts = new RequestFacts("USD", null, "", "", null);
     assertThat(challenger.rules().decide(600, 0.6, f, facts, r -> { }).decision())

@@ -74,7 +74,7 @@ class DecisionReplayTest {
           - name: strained
             when: features.dpd_current > 0.0 && probability >= 0.3
             decision: NEEDS_HELP
-          - name: likely-self-cure
+          - name: past-due-self-cure
             when: features.dpd_current > 0.0
             decision: SELF_CURE
         treatments:
@@ -254,9 +254,11 @@ class DecisionReplayTest {
 
   @Test
   void aDelinquencyDecisionReplayedWithTheOtherArmDiffers() throws Exception {
-    AuditRecord record = records.stream().filter(r -> r.getTask() == Task.TASK_DELINQUENCY
+    // a past-due account's (answered by the cure model), decided by a rule only the challenger has
+    AuditRecord record = records.stream().filter(r -> r.getTask() == Task.TASK_CURE
         && r.getCollections().getStrategy().getArm() == StrategyArm.STRATEGY_ARM_CHALLENGER
-        && r.getDecision().equals("NEEDS_HELP") && r.getPolicyRule().equals("strained"))
+        && (r.getPolicyRule().equals("strained")
+            || r.getPolicyRule().equals("past-due-self-cure")))
         .findFirst().orElseThrow();
     var champion = record.getCollections().getStrategy().toBuilder()
         .setArm(StrategyArm.STRATEGY_ARM_CHAMPION).build();

@@ -98,9 +98,13 @@ public final class StrategyReport {
     long notConsented;
   }
 
-  /** True when {@code record} is a delinquency decision with its strategy arm recorded. */
+  /**
+   * True when {@code record} is a ScoreDelinquency decision (answered by the early-warning model,
+   * or by the cure model for an account past due) with its strategy arm recorded.
+   */
   static boolean counted(AuditRecord r) {
-    return r.getTask() == Task.TASK_DELINQUENCY && !r.hasModelChange() && !r.hasPolicyChange()
+    return (r.getTask() == Task.TASK_DELINQUENCY || r.getTask() == Task.TASK_CURE)
+        && !r.hasModelChange() && !r.hasPolicyChange()
         && r.getCollections().getStrategy().getArm() != StrategyArm.STRATEGY_ARM_UNSPECIFIED;
   }
 
