@@ -130,7 +130,8 @@ public final class LiveLists implements Supplier<ListBook>, AutoCloseable {
   public void publish(Listing entry, Duration timeout)
       throws TimeoutException, InterruptedException, ExecutionException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    RecordMetadata written = producer.send(new ProducerRecord<>(topic,
+    // partition 0, the one every replica reads, whatever the topic's partition count
+    RecordMetadata written = producer.send(new ProducerRecord<>(topic, 0,
         entry.id().getBytes(StandardCharsets.UTF_8), entry.wire().toByteArray()))
         .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     synchronized (applied) {
@@ -181,6 +182,9 @@ public final class LiveLists implements Supplier<ListBook>, AutoCloseable {
     var records = consumer.poll(Duration.ofMillis(200));
     var changed = new ArrayList<Listing>(records.count());
     for (ConsumerRecord<byte[], byte[]> r : records) {
+      if (r.value() == null) {
+        continue; // a tombstone (compaction's deletion marker) changes no entry
+      }
       try {
         changed.add(Listing.of(ListEntry.parseFrom(r.value())));
       } catch (InvalidProtocolBufferException | IllegalArgumentException e) {

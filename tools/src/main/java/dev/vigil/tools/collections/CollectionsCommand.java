@@ -75,8 +75,9 @@ public final class CollectionsCommand implements Runnable {
   @Command(name = "simulate", mixinStandardHelpOptions = true,
       description = "Simulate a book whose past-due accounts are treated, every "
           + Simulator.CYCLE_DAYS + " days past due, as the policy's delinquency strategy"
-          + " decides (champion or challenger by the account's arm, the registry's delinquency"
-          + " champion scoring features folded from the simulated events as of that day), and"
+          + " decides (champion or challenger by the account's arm, the registry's cure champion"
+          + " scoring a past-due account and its delinquency champion a current one, on features"
+          + " folded from the simulated events as of that day; no allow or block lists), and"
           + " whose customers respond to the treatment; write the events and each decision's"
           + " audit record.")
   static final class Simulate implements Callable<Integer> {
@@ -84,7 +85,7 @@ public final class CollectionsCommand implements Runnable {
     @Option(names = "--policy", required = true, paramLabel = "FILE", description = "The policy"
         + " (YAML) whose delinquency rules and delinquency_challenger decide.") Path policy;
     @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", paramLabel = "DIR",
-        description = "The model registry whose delinquency champion scores%n(default:"
+        description = "The model registry whose delinquency and cure champions score%n(default:"
             + " ${DEFAULT-VALUE}).") Path registry;
     @Option(names = "--key-file", defaultValue = VigilHome.VAR + "/collections/audit-token.key",
         paramLabel = "FILE", description = "The token key the records' entities are made with"

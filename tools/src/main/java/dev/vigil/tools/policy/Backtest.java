@@ -167,9 +167,17 @@ public final class Backtest {
       }
     }, tasks.contains(Task.DELINQUENCY) ? window.asOfTimes() : List.of(), (book, asOf) -> {
       for (String account : creditAccounts(book)) {
-        Outcome outcome = labels.delinquent(account, asOf, window.horizon()) ? Outcome.BAD
-            : known(asOf, Task.DELINQUENCY, window, historyEnd);
         FeatureInputs in = book.inputsForAccount(account, customers.get(account), asOf);
+        Outcome outcome;
+        if (FeatureCatalogue.pastDue(in)) {
+          // the cure model's case: bad when not back to current within the cure horizon
+          Duration cure = Duration.ofDays(TrainingSets.DEFAULT_CURE_HORIZON_DAYS);
+          outcome = labels.cured(account, asOf, cure) ? Outcome.GOOD
+              : asOf + cure.toMillis() <= historyEnd ? Outcome.BAD : Outcome.UNKNOWN;
+        } else {
+          outcome = labels.delinquent(account, asOf, window.horizon()) ? Outcome.BAD
+              : known(asOf, Task.DELINQUENCY, window, historyEnd);
+        }
         counts[1]++;
         sink.accept(decide(Task.DELINQUENCY, account, account + "@" + Instant.ofEpochMilli(asOf),
             asOf, null, in,

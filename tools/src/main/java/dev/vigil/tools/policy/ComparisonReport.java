@@ -176,7 +176,7 @@ public final class ComparisonReport {
               .append("; good declined or held ").append(count(s.outcome(Outcome.GOOD, true)))
               .append('\n');
         } else {
-          b.append("            later 30+ days past due: flagged ")
+          b.append("            later bad (30+ days past due, or not cured): flagged ")
               .append(count(s.outcome(Outcome.BAD, true))).append(", missed ")
               .append(count(s.outcome(Outcome.BAD, false))).append("; contacts");
           s.contacts().forEach((channel, cc) -> b.append(' ').append(channel).append(' ')
@@ -284,8 +284,8 @@ public final class ComparisonReport {
       b.append("<h3>Outcomes</h3><table><tr><th class=l></th><th>").append(bn)
           .append("</th><th>").append(pn).append("</th></tr>");
       String[][] rows = task == Task.DELINQUENCY
-          ? new String[][] {{"later 30+ days past due, flagged (not CURRENT_LOW_RISK)", "BAD", "t"},
-              {"later 30+ days past due, missed", "BAD", "f"},
+          ? new String[][] {{"later bad, flagged (not CURRENT_LOW_RISK)", "BAD", "t"},
+              {"later bad, missed", "BAD", "f"},
               {"stayed current, flagged", "GOOD", "t"}}
           : new String[][] {{(task == Task.FRAUD ? "fraud" : "returned deposits")
               + " caught (money saved)", "BAD", "t"},

@@ -26,7 +26,10 @@ public record PolicyCase(Task task, String id, long timeMillis, Money amount, in
 
   /** What the history says happened after the call. */
   public enum Outcome {
-    /** Reported as fraud, returned unpaid, or 30+ days past due within the horizon. */
+    /**
+     * Reported as fraud, returned unpaid, 30+ days past due within the horizon, or (an account
+     * already past due: the cure model's case) not back to current within 30 days.
+     */
     BAD,
     /** None of those, and the history reaches far enough past the call to say so. */
     GOOD,

@@ -9,6 +9,7 @@ import dev.vigil.features.event.EventFiles.OnBadLine;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.history.History;
+import dev.vigil.history.cli.Instants;
 import dev.vigil.history.cli.VigilHome;
 import dev.vigil.history.training.Labels;
 import dev.vigil.history.training.TrainingSets;
@@ -68,6 +69,8 @@ public final class PolicyCommand implements Runnable {
     line.addSubcommand("backtest", new BacktestCommand());
     line.addSubcommand("shadow-report", new ShadowReportCommand());
     line.addSubcommand("lists", ListsCommand.commandLine());
+    // --from/--to: a date (midnight UTC) or an instant; registered on the subcommands added above
+    line.registerConverter(Instant.class, Instants::parse);
     return line;
   }
 
@@ -161,9 +164,10 @@ public final class PolicyCommand implements Runnable {
         + " ${DEFAULT-VALUE}).")
     String schedule;
 
-    @Option(names = "--horizon-days", defaultValue = "90", description = "Delinquency outcome:"
-        + " 30+ days past due within this many days of the as-of date (default:"
-        + " ${DEFAULT-VALUE}).")
+    @Option(names = "--horizon-days", defaultValue = "90", description = "Delinquency outcome"
+        + " of a current account: 30+ days past due within this many days of the as-of date"
+        + " (default: ${DEFAULT-VALUE}); an account past due is bad when not back to current"
+        + " within 30 days (the cure model's outcome).")
     int horizonDays;
 
     @Option(names = "--lists", paramLabel = "FILE", description = "The allow and block lists'"
@@ -232,7 +236,8 @@ public final class PolicyCommand implements Runnable {
       models.forEach((task, m) -> about.put("model " + task.id(), m.version()));
       about.put("outcomes", "fraud reported (known " + TrainingSets.FRAUD_REPORT_DELAY.toDays()
           + " days after), deposit returned (" + TrainingSets.DEPOSIT_RETURN_DELAY.toDays()
-          + " days), 30+ days past due within " + horizonDays + " days; the history ends "
+          + " days), 30+ days past due within " + horizonDays + " days (past due: not cured"
+          + " within " + TrainingSets.DEFAULT_CURE_HORIZON_DAYS + " days); the history ends "
           + Instant.ofEpochMilli(run.historyEndMillis()));
       about.put("cases", String.format(Locale.ROOT, "%,d", run.cases()));
       about.put("wall time", String.format(Locale.ROOT, "%.1f s (%.1f s of CPU)", seconds, cpu));

@@ -146,6 +146,18 @@ class PolicyCommandTest {
   }
 
   @Test
+  void fromAndToTakeADateOrAnInstant() throws Exception {
+    Path policy = dir.resolve("p.yaml");
+    Files.writeString(policy, PolicyCommand.defaultPolicy());
+    // the dates parse (midnight UTC): the command gets as far as the missing history
+    Run run = run("policy", "backtest", "--events", dir.resolve("nowhere.jsonl").toString(),
+        "--policy", policy.toString(), "--registry", dir.toString(), "--from", "2026-02-01",
+        "--to", "2026-05-01T12:00:00Z");
+    assertThat(run.err()).doesNotContain("Invalid value").contains("no such file");
+    assertThat(run.code()).isEqualTo(1);
+  }
+
+  @Test
   void aPolicyThatDoesNotValidateIsNamedWithItsField() throws Exception {
     Path events = dir.resolve("events.jsonl");
     try (var w = new EventWriter(events)) {
