@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.history.cli.BuildVersion;
 import dev.vigil.history.cli.ToolCommandLine;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,24 +21,8 @@ import picocli.CommandLine;
 class VigilCommandLineTest {
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    var out = new StringWriter();
-    var err = new StringWriter();
-    CommandLine line = Vigil.commandLine();
-    line.setOut(new PrintWriter(out, true));
-    line.setErr(new PrintWriter(err, true));
-    // error lines go to System.err itself
-    var printed = new ByteArrayOutputStream();
-    PrintStream previous = System.err;
-    System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
-    try {
-      int code = line.execute(args);
-      return new Run(code, out.toString(), err + printed.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setErr(previous);
-    }
+  static CommandRun run(String... args) {
+    return CommandRun.of(args);
   }
 
   /** Every command's path as typed after ./vigil: simulate, models train, audit token... */
@@ -69,13 +48,13 @@ class VigilCommandLineTest {
     for (String[] command : commands()) {
       String name = String.join(" ", command);
       for (String help : List.of("--help", "-h")) {
-        Run r = run(with(command, help));
+        CommandRun r = run(with(command, help));
         assertThat(r.code()).as("%s %s: %s", name, help, r.err()).isZero();
         assertThat(r.out()).as(name).startsWith("Usage: ./vigil" + (name.isEmpty() ? ""
             : " " + name + " "));
       }
       for (String version : List.of("--version", "-V")) {
-        Run r = run(with(command, version));
+        CommandRun r = run(with(command, version));
         assertThat(r.code()).as("%s %s", name, version).isZero();
         assertThat(r.out()).as("%s %s", name, version)
             .isEqualTo("vigil " + BuildVersion.version() + System.lineSeparator());
@@ -121,7 +100,7 @@ class VigilCommandLineTest {
   @Test
   void aMissingEventsFileIsOneLineNamingTheFileAndTheOption() {
     Path missing = dir.resolve("no such dir").resolve("events.jsonl");
-    Run r = run("training-set", "--events", missing.toString(), "--task", "fraud", "--out",
+    CommandRun r = run("training-set", "--events", missing.toString(), "--task", "fraud", "--out",
         dir.resolve("set.csv").toString());
     assertThat(r.code()).isEqualTo(ToolCommandLine.FAILURE);
     assertThat(r.out()).isEmpty();
@@ -133,7 +112,7 @@ class VigilCommandLineTest {
   @Test
   void verboseAddsTheTrace() {
     Path missing = dir.resolve("events.jsonl");
-    Run r = run("training-set", "--events", missing.toString(), "--task", "fraud", "--out",
+    CommandRun r = run("training-set", "--events", missing.toString(), "--task", "fraud", "--out",
         dir.resolve("set.csv").toString(), "--verbose");
     assertThat(r.code()).isEqualTo(ToolCommandLine.FAILURE);
     assertThat(r.err()).startsWith("vigil training-set: no such file: " + missing)
@@ -142,11 +121,11 @@ class VigilCommandLineTest {
 
   @Test
   void aRefusedValueIsOneLineWithoutTheUsage() {
-    Run r = run("simulate", "--days", "thirty", "--out", dir.resolve("e.jsonl").toString());
+    CommandRun r = run("simulate", "--days", "thirty", "--out", dir.resolve("e.jsonl").toString());
     assertThat(r.code()).isEqualTo(ToolCommandLine.USAGE);
     assertThat(r.err().lines().toList()).containsExactly("vigil simulate: Invalid value for"
         + " option '--days': 'thirty' is not an int; see ./vigil simulate --help");
-    Run missing = run("models", "train", "--task", "fraud");
+    CommandRun missing = run("models", "train", "--task", "fraud");
     assertThat(missing.code()).isEqualTo(ToolCommandLine.USAGE);
     assertThat(missing.err().lines().toList()).as(missing.err()).hasSize(1);
     assertThat(missing.err()).startsWith("vigil models train: Missing required option:"
@@ -158,14 +137,14 @@ class VigilCommandLineTest {
       throws Exception {
     Path key = dir.resolve("audit-token.key");
     Files.write(key, new byte[32]);
-    Run lower = run("audit", "token", "--key-file", key.toString(), "account/a-1");
+    CommandRun lower = run("audit", "token", "--key-file", key.toString(), "account/a-1");
     assertThat(lower.code()).isEqualTo(ToolCommandLine.USAGE);
     assertThat(lower.out()).as("no token is printed").isEmpty();
     assertThat(lower.err().lines().toList()).containsExactly("vigil audit token: TYPE/id:"
         + " 'account/a-1' is not TYPE/id with TYPE one of ACCOUNT, CUSTOMER, MERCHANT, DEVICE,"
         + " CHECK (capitals, as audit records write it: ACCOUNT/a-1); see ./vigil audit token"
         + " --help");
-    Run upper = run("audit", "token", "--key-file", key.toString(), "ACCOUNT/a-1");
+    CommandRun upper = run("audit", "token", "--key-file", key.toString(), "ACCOUNT/a-1");
     assertThat(upper.code()).as(upper.err()).isZero();
     assertThat(upper.out()).matches("ACCOUNT/[0-9a-f]{64}  \\(key [0-9a-f]{16}\\)\\R");
   }
@@ -173,7 +152,7 @@ class VigilCommandLineTest {
   @Test
   void aMissingKeyFileIsNamedAndNotCreated() {
     Path key = dir.resolve("audit-token.key");
-    Run r = run("audit", "token", "--key-file", key.toString(), "ACCOUNT/a-1");
+    CommandRun r = run("audit", "token", "--key-file", key.toString(), "ACCOUNT/a-1");
     assertThat(r.code()).isEqualTo(ToolCommandLine.FAILURE);
     assertThat(r.err().lines().toList()).containsExactly("vigil audit token: no key file at "
         + key + " (--key-file); give the file the service was given as"

@@ -15,19 +15,13 @@ import dev.vigil.proto.v1.PolicyRef;
 import dev.vigil.proto.v1.Score;
 import dev.vigil.proto.v1.ShadowDecision;
 import dev.vigil.proto.v1.Task;
-import dev.vigil.tools.cli.Vigil;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
+import dev.vigil.tools.cli.CommandRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code ./vigil policy}: the shadow report from hand-built audit records (live beside two
@@ -38,23 +32,8 @@ class PolicyCommandTest {
   private static final long T0 = 1_767_225_600_000L; // 2026-01-01
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    var out = new StringWriter();
-    var err = new StringWriter();
-    CommandLine line = Vigil.commandLine();
-    line.setOut(new PrintWriter(out, true));
-    line.setErr(new PrintWriter(err, true));
-    var printed = new ByteArrayOutputStream();
-    PrintStream previous = System.err;
-    System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
-    try {
-      int code = line.execute(args);
-      return new Run(code, out.toString(), err + printed.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setErr(previous);
-    }
+  static CommandRun run(String... args) {
+    return CommandRun.of(args);
   }
 
   @Test
@@ -100,7 +79,7 @@ class PolicyCommandTest {
           T0, false)));
     }
     Path out = dir.resolve("shadow");
-    Run run = run("policy", "shadow-report", "--records", file.toString(), "--events",
+    CommandRun run = run("policy", "shadow-report", "--records", file.toString(), "--events",
         events.toString(), "--out", out.toString());
     assertThat(run.code()).as(run.err()).isZero();
     assertThat(run.out()).contains("11 decisions, 1 without a shadow decision")
@@ -138,7 +117,7 @@ class PolicyCommandTest {
   void aMissingHistoryIsOneLineNamingTheOption() throws Exception {
     Path policy = dir.resolve("p.yaml");
     Files.writeString(policy, PolicyCommand.defaultPolicy());
-    Run run = run("policy", "backtest", "--events", dir.resolve("nowhere.jsonl").toString(),
+    CommandRun run = run("policy", "backtest", "--events", dir.resolve("nowhere.jsonl").toString(),
         "--policy", policy.toString(), "--registry", dir.toString());
     assertThat(run.code()).isEqualTo(1);
     assertThat(run.err().strip()).doesNotContain("\n").contains("no such file")
@@ -150,7 +129,7 @@ class PolicyCommandTest {
     Path policy = dir.resolve("p.yaml");
     Files.writeString(policy, PolicyCommand.defaultPolicy());
     // the dates parse (midnight UTC): the command gets as far as the missing history
-    Run run = run("policy", "backtest", "--events", dir.resolve("nowhere.jsonl").toString(),
+    CommandRun run = run("policy", "backtest", "--events", dir.resolve("nowhere.jsonl").toString(),
         "--policy", policy.toString(), "--registry", dir.toString(), "--from", "2026-02-01",
         "--to", "2026-05-01T12:00:00Z");
     assertThat(run.err()).doesNotContain("Invalid value").contains("no such file");
@@ -166,7 +145,7 @@ class PolicyCommandTest {
     Path policy = dir.resolve("bad.yaml");
     Files.writeString(policy, PolicyCommand.defaultPolicy()
         .replace("decision: DECLINE", "decision: DECLINED"));
-    Run run = run("policy", "backtest", "--events", events.toString(), "--policy",
+    CommandRun run = run("policy", "backtest", "--events", events.toString(), "--policy",
         policy.toString(), "--registry", dir.toString());
     assertThat(run.code()).isEqualTo(1);
     assertThat(run.err().strip()).doesNotContain("\n")
@@ -181,7 +160,7 @@ class PolicyCommandTest {
     Files.writeString(file, JsonFormat.printer().omittingInsignificantWhitespace().print(
         AuditRecord.newBuilder().setAuditId("au").setTask(Task.TASK_FRAUD).setEventId("e")
             .setScore(Score.newBuilder().setScore(1)).setDecision("APPROVE").build()) + "\n");
-    Run run = run("policy", "shadow-report", "--records", file.toString(), "--out",
+    CommandRun run = run("policy", "shadow-report", "--records", file.toString(), "--out",
         dir.resolve("o").toString());
     assertThat(run.code()).isEqualTo(1);
     assertThat(run.out()).contains("1 decisions, 1 without a shadow decision");
