@@ -609,13 +609,11 @@ public final class FeatureCatalogue {
         .because(higher("PAST_DUE",
             "Payment currently past due"));
     f.add("dpd_max_90d", "Highest days past due reported in 90 days",
-        in -> in.account().daysPastDueMax.over(in.asOfMillis() - 90 * DAY, in.asOfMillis())
-            .maxOrZero())
+        in -> dpdMax(in, 90 * DAY))
         .because(higher("PAST_DUE_90D",
             "Serious delinquency in the last 90 days"));
     f.add("dpd_max_12m", "Highest days past due reported in 12 months",
-        in -> in.account().daysPastDueMax.over(in.asOfMillis() - 365 * DAY, in.asOfMillis())
-            .maxOrZero())
+        in -> dpdMax(in, 365 * DAY))
         .because(higher("PAST_DUE_12M",
             "Serious delinquency in the last 12 months"));
     f.add("missed_payments_6m", "Statement cycles in 6 months whose minimum due was not paid",
@@ -724,13 +722,11 @@ public final class FeatureCatalogue {
         in -> pastDue(in) ? 1 : 0)
         .because(notAReason());
     f.add("dpd_max_30d", "Highest days past due reported in 30 days",
-        in -> in.account().daysPastDueMax.over(in.asOfMillis() - 30 * DAY, in.asOfMillis())
-            .maxOrZero())
+        in -> dpdMax(in, 30 * DAY))
         .because(higher("PAST_DUE_30D",
             "Delinquency in the last 30 days"));
     f.add("dpd_max_6m", "Highest days past due reported in 6 months",
-        in -> in.account().daysPastDueMax.over(in.asOfMillis() - 182 * DAY, in.asOfMillis())
-            .maxOrZero())
+        in -> dpdMax(in, 182 * DAY))
         .because(higher("PAST_DUE_6M",
             "Serious delinquency in the last 6 months"));
     f.add("months_since_missed_payment", "Months (30 days) since the due date of the newest"
@@ -1143,6 +1139,12 @@ public final class FeatureCatalogue {
     var image = in.imageCheck().duplicatesOf(account, d.depositId(), in.asOfMillis());
     return new CheckProfile.Duplicates(micr.sameAccount() || image.sameAccount(),
         micr.otherAccount() || image.otherAccount());
+  }
+
+  /** The highest days past due the core system reported within {@code window} before as-of. */
+  private static double dpdMax(FeatureInputs in, long window) {
+    return in.account().daysPastDueMax.over(in.asOfMillis() - window, in.asOfMillis())
+        .maxOrZero();
   }
 
   private static double missed(FeatureInputs in, long window) {
