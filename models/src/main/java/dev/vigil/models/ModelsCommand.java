@@ -137,8 +137,9 @@ public final class ModelsCommand {
             + " gzipped (.gz). Required.") Path events;
     @Option(names = "--task", required = true, description = "What to predict: fraud (card and"
         + " transfer transactions), deposit (check deposits returned unpaid), delinquency (a"
-        + " current account 30+ days past due within --horizon-days) or cure (a past-due account"
-        + " not back to current within --horizon-days). Required.")
+        + " current account 30+ days past due within --horizon-days), cure (a past-due account"
+        + " not back to current within --horizon-days) or roll (a past-due account in a later"
+        + " 30-day bucket within --horizon-days). Required.")
     String task;
     @Option(names = "--features", defaultValue = "default", description = "The feature set:"
         + " default (the task's, the one the service serves) or raw-statements (delinquency and"
@@ -183,7 +184,7 @@ public final class ModelsCommand {
     @Option(names = "--test-days", defaultValue = "7", description = "Days of the test period"
         + " the model is evaluated on (default: ${DEFAULT-VALUE}).") int testDays;
     @Option(names = "--horizon-days", description = "Delinquency and cure: days after an as-of"
-        + " date within which the outcome counts (default: 90 for delinquency, 30 for cure).")
+        + " date within which the outcome counts (default: 90 for delinquency, 30 for cure and roll).")
     Integer horizon;
     @Option(names = "--schedule", defaultValue = "weekly", description = "Delinquency and cure as-of"
         + " dates: weekly (midnight UTC every 7 days from the period's first midnight), monthly"
@@ -341,8 +342,8 @@ public final class ModelsCommand {
     @Spec(Spec.Target.MIXEE) CommandSpec command;
     @Option(names = "--events", required = true, paramLabel = "FILE",
         description = "The event history, JSON Lines.") Path events;
-    @Option(names = "--task", required = true, description = "fraud, deposit, delinquency or"
-        + " cure") String task;
+    @Option(names = "--task", required = true, description = "fraud, deposit, delinquency,"
+        + " cure or roll") String task;
     @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models",
         description = "The model registry (default: ${DEFAULT-VALUE}).") Path registry;
     // not --version: that name would displace picocli's own -V/--version and -h/--help
@@ -509,8 +510,8 @@ public final class ModelsCommand {
   static final class ImportOnnx implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE",
         description = "The ONNX model file.") Path model;
-    @Option(names = "--task", required = true, description = "fraud, deposit, delinquency or"
-        + " cure") String task;
+    @Option(names = "--task", required = true, description = "fraud, deposit, delinquency,"
+        + " cure or roll") String task;
     @Option(names = "--mapping", required = true, paramLabel = "FILE", description = "JSON: every"
         + " feature name of the task to its index in the model's input.") Path mapping;
     @Option(names = "--bad-output", defaultValue = "1", paramLabel = "INDEX",

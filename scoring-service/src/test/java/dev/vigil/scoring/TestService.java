@@ -93,6 +93,12 @@ public final class TestService {
    * entry would be). Returns its version; it is given no role.
    */
   public static String publishModelThatFails(ModelRegistry registry) throws IOException {
+    return publishModelThatFails(registry, dev.vigil.features.profile.FeatureCatalogue.Task.FRAUD);
+  }
+
+  /** As above, filed under {@code task} (with its v1's card). */
+  public static String publishModelThatFails(ModelRegistry registry,
+      dev.vigil.features.profile.FeatureCatalogue.Task task) throws IOException {
     var factory = new org.tribuo.classification.LabelFactory();
     var data = new org.tribuo.MutableDataset<org.tribuo.classification.Label>(
         new org.tribuo.provenance.SimpleDataSourceProvenance("test", factory), factory);
@@ -102,8 +108,7 @@ public final class TestService {
     data.add(new org.tribuo.impl.ArrayExample<>(new org.tribuo.classification.Label("1"),
         unknown, new double[] {1, 0}));
     var model = new org.tribuo.classification.sgd.linear.LogisticRegressionTrainer().train(data);
-    return registry.publish(dev.vigil.features.profile.FeatureCatalogue.Task.FRAUD, model,
-        registry.load(dev.vigil.features.profile.FeatureCatalogue.Task.FRAUD, "v1").card());
+    return registry.publish(task, model, registry.load(task, "v1").card());
   }
 
   /** A fresh copy of a registry holding the seeded default models (trained once per JVM). */

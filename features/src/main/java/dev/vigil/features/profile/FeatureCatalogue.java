@@ -60,7 +60,14 @@ public final class FeatureCatalogue {
      * explain the adverse side; the probability of curing is 1 minus it). Its features are the
      * delinquency features, the same definitions.
      */
-    CURE(dev.vigil.proto.v1.Task.TASK_CURE);
+    CURE(dev.vigil.proto.v1.Task.TASK_CURE),
+    /**
+     * Collections, beside the cure model: an account already past due that is reported in a later
+     * 30-day bucket of days past due within 30 days (1-29 to 30-59, 30-59 to 60-89, and so on to
+     * charge-off). Near a bucket's end an account can be likely to cure and still likely to roll
+     * first. Its features are the delinquency features, the same definitions.
+     */
+    ROLL(dev.vigil.proto.v1.Task.TASK_ROLL);
 
     private final String id = name().toLowerCase(java.util.Locale.ROOT);
     private final dev.vigil.proto.v1.Task wire;
@@ -76,10 +83,16 @@ public final class FeatureCatalogue {
 
     /**
      * Whether the task scores accounts as of dates, labelled by what their statuses report within
-     * a horizon after (delinquency, cure), rather than events as they arrive (fraud, deposits).
+     * a horizon after (delinquency, cure, roll), rather than events as they arrive (fraud,
+     * deposits).
      */
     public boolean asOfDates() {
-      return this == DELINQUENCY || this == CURE;
+      return this == DELINQUENCY || this == CURE || this == ROLL;
+    }
+
+    /** Whether the task scores accounts already past due ({@link #pastDue}): cure and roll. */
+    public boolean pastDueAccounts() {
+      return this == CURE || this == ROLL;
     }
 
     /** This task as the wire spells it. */
@@ -276,6 +289,8 @@ public final class FeatureCatalogue {
       complete(new FeatureSet(Task.DELINQUENCY, delinquency(Task.DELINQUENCY)));
   /** The cure model's features: the delinquency features, the same definitions and order. */
   public static final FeatureSet CURE = complete(new FeatureSet(Task.CURE, delinquency(Task.CURE)));
+  /** The roll model's features: the delinquency features, the same definitions and order. */
+  public static final FeatureSet ROLL = complete(new FeatureSet(Task.ROLL, delinquency(Task.ROLL)));
   /**
    * The raw-statement baseline for delinquency: per statement, the last {@link #RAW_CYCLES}
    * cycles' balance, credit limit, minimum due, amount paid and days past due, as a lender's
@@ -311,6 +326,7 @@ public final class FeatureCatalogue {
       case DEPOSIT -> DEPOSIT;
       case DELINQUENCY -> DELINQUENCY;
       case CURE -> CURE;
+      case ROLL -> ROLL;
     };
   }
 

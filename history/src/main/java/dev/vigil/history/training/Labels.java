@@ -90,6 +90,32 @@ public final class Labels {
     return false;
   }
 
+  /**
+   * Whether {@code account} rolls forward: a status within {@code horizon} after {@code asOf}
+   * reports it in a later 30-day bucket of days past due ({@link #bucket}) than its newest status
+   * at or before {@code asOf}: the roll model's adverse outcome. Charge-off lies at the end of that
+   * road; the events carry no separate charge-off.
+   */
+  public boolean rolled(String account, long asOf, Duration horizon) {
+    List<long[]> all = statuses.getOrDefault(account, List.of());
+    long from = bucket(daysPastDueAt(all, asOf));
+    long h = horizon.toMillis();
+    for (long[] s : all) {
+      if (s[0] > asOf && s[0] <= asOf + h && bucket(s[1]) > from) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The 30-day bucket of {@code daysPastDue} as collections counts them: 0 for current and 1-29
+   * days, 1 for 30-59, 2 for 60-89, and so on. A roll is a move to a later one.
+   */
+  public static long bucket(long daysPastDue) {
+    return daysPastDue / DELINQUENT_DAYS_PAST_DUE;
+  }
+
   /** The first customer any event named for {@code account}. */
   public Optional<String> customer(String account) {
     return Optional.ofNullable(customers.get(account));

@@ -52,11 +52,21 @@ public final class TrainingSets {
    */
   public static final int DEFAULT_CURE_HORIZON_DAYS = 30;
 
-  /** A task's default label horizon in days: 90 for delinquency, 30 for cure, 0 for the rest. */
+  /**
+   * The roll label's default horizon: a later 30-day bucket within 30 days of the as-of date, one
+   * bucket's length, so that every past-due account either rolls or does not within it.
+   */
+  public static final int DEFAULT_ROLL_HORIZON_DAYS = 30;
+
+  /**
+   * A task's default label horizon in days: 90 for delinquency, 30 for cure and roll, 0 for the
+   * rest.
+   */
   public static int defaultHorizonDays(Task task) {
     return switch (task) {
       case DELINQUENCY -> DEFAULT_HORIZON_DAYS;
       case CURE -> DEFAULT_CURE_HORIZON_DAYS;
+      case ROLL -> DEFAULT_ROLL_HORIZON_DAYS;
       case FRAUD, DEPOSIT -> 0;
     };
   }
@@ -83,7 +93,7 @@ public final class TrainingSets {
     return switch (task) {
       case FRAUD -> FRAUD_REPORT_DELAY;
       case DEPOSIT -> DEPOSIT_RETURN_DELAY;
-      case DELINQUENCY, CURE -> horizon;
+      case DELINQUENCY, CURE, ROLL -> horizon;
     };
   }
 
@@ -169,6 +179,23 @@ public final class TrainingSets {
       List<Long> asOfTimes, Duration horizon, FeatureSet features) {
     return accounts(history, settings, asOfTimes, features, true,
         (labels, account, asOf) -> labels.cured(account, asOf, horizon) ? 0 : 1);
+  }
+
+  /**
+   * One row per account past due at each as-of time, as {@link #cure} has them; label 1, the
+   * adverse outcome: a status within {@code horizon} after the as-of time reports it in a later
+   * 30-day bucket of days past due than its status at the as-of time ({@link Labels#rolled}).
+   */
+  public static TrainingSet roll(List<Event> history, ProfileSettings settings,
+      List<Long> asOfTimes, Duration horizon) {
+    return roll(History.of(history), settings, asOfTimes, horizon, FeatureCatalogue.ROLL);
+  }
+
+  /** As above, from a history replayed twice, with the columns of {@code features}. */
+  public static TrainingSet roll(History history, ProfileSettings settings,
+      List<Long> asOfTimes, Duration horizon, FeatureSet features) {
+    return accounts(history, settings, asOfTimes, features, true,
+        (labels, account, asOf) -> labels.rolled(account, asOf, horizon) ? 1 : 0);
   }
 
   /** A row's label from the history's outcomes, its account and its as-of time. */

@@ -284,4 +284,66 @@ class TrainingSetsTest {
     assertThat(pastDue).isEqualTo(cure.rows().size());
     assertThat(set.rows()).isNotEmpty();
   }
+  /**
+   * The roll rows are the cure rows (the same accounts at the same as-of dates, the same values);
+   * each labelled 1 when a status within the horizon reports a later 30-day bucket of days past
+   * due than the status at the as-of date, found here by a scan of the raw statuses.
+   */
+  @Test
+  void rollRowsAreTheCureRowsLabelledByALaterBucket() {
+    var asOf = TrainingSets.schedule("weekly", start + 14 * DAY, start + 45 * DAY);
+    var cure = TrainingSets.cure(history, SETTINGS, asOf, Duration.ofDays(10));
+    var roll = TrainingSets.roll(history, SETTINGS, asOf, Duration.ofDays(10));
+    assertThat(roll.task()).isEqualTo(Task.ROLL);
+    assertThat(roll.rows()).hasSameSizeAs(cure.rows());
+    Map<String, List<long[]>> statuses = new HashMap<>();
+    for (Event e : history) {
+      if (e.kind() instanceof Event.AccountStatus st) {
+        statuses.computeIfAbsent(e.accountId(), k -> new ArrayList<>())
+            .add(new long[] {e.timeMillis(), st.daysPastDue()});
+      }
+    }
+    int rolled = 0;
+    for (int i = 0; i < roll.rows().size(); i++) {
+      Row r = roll.rows().get(i);
+      assertThat(r.id()).isEqualTo(cure.rows().get(i).id());
+      assertThat(Arrays.equals(r.values(), cure.rows().get(i).values())).as(r.id()).isTrue();
+      long newest = Long.MIN_VALUE;
+      long dpd = 0;
+      for (long[] x : statuses.get(r.accountId())) {
+        if (x[0] <= r.asOfMillis() && x[0] >= newest) {
+          newest = x[0];
+          dpd = x[1];
+        }
+      }
+      long bucket = dpd / 30;
+      boolean later = statuses.get(r.accountId()).stream().anyMatch(x -> x[0] > r.asOfMillis()
+          && x[0] <= r.asOfMillis() + 10 * DAY && x[1] / 30 > bucket);
+      assertThat(r.label()).as("a later bucket within 10 days: %s", r.id())
+          .isEqualTo(later ? 1 : 0);
+      rolled += r.label();
+    }
+    assertThat(rolled).as("rows that roll").isPositive();
+    assertThat(roll.rows().size() - rolled).as("rows that do not").isPositive();
+  }
+
+  /** Buckets of 30 days past due, and a roll only into a later one within the horizon. */
+  @Test
+  void aRollIsALaterBucketWithinTheHorizon() {
+    var labels = new Labels();
+    long t = start;
+    java.util.function.BiConsumer<Long, Integer> status = (at, dpd) -> labels.observe(
+        new Event("s-" + at + "-" + dpd, at, "a-1", "c-1", new Event.AccountStatus(dpd,
+            new Event.Money(0, "USD"), 0)));
+    status.accept(t, 25);
+    status.accept(t + 4 * DAY, 29);
+    assertThat(Labels.bucket(29)).isZero();
+    assertThat(Labels.bucket(30)).isEqualTo(1);
+    assertThat(labels.rolled("a-1", t, Duration.ofDays(10))).as("29 is still 1-29").isFalse();
+    status.accept(t + 5 * DAY, 30);
+    assertThat(labels.rolled("a-1", t, Duration.ofDays(10))).as("30 is the next bucket").isTrue();
+    assertThat(labels.rolled("a-1", t, Duration.ofDays(4))).as("beyond the horizon").isFalse();
+    assertThat(labels.rolled("a-1", t + 5 * DAY, Duration.ofDays(10)))
+        .as("from 30, up to 59 is the same bucket").isFalse();
+  }
 }

@@ -114,7 +114,7 @@ public final class DefaultModels {
    * deposits the same but test 49 days, so that the test holds at least
    * {@link TrainingChecks#DEFAULT_MIN_TEST_POSITIVES} returned deposits with any seed (about one a
    * day: 19 in 14 days with the defaults' seed, 28 in 28 with seed 7); delinquency
-   * and cure train 21 days of weekly as-of dates with their horizon as the gap (the last
+   * cure and roll train 21 days of weekly as-of dates with their horizon as the gap (the last
    * training labels reach into the test period's start) and test 14.
    */
   static TimeSplit split(Task task, Instant start) {
@@ -127,6 +127,8 @@ public final class DefaultModels {
           Duration.ofDays(TrainingSets.DEFAULT_HORIZON_DAYS), Duration.ofDays(14));
       case CURE -> new TimeSplit(start, Duration.ofDays(21),
           Duration.ofDays(TrainingSets.DEFAULT_CURE_HORIZON_DAYS), Duration.ofDays(14));
+      case ROLL -> new TimeSplit(start, Duration.ofDays(21),
+          Duration.ofDays(TrainingSets.DEFAULT_ROLL_HORIZON_DAYS), Duration.ofDays(14));
     };
   }
 

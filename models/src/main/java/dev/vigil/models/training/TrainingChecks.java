@@ -118,6 +118,8 @@ public record TrainingChecks(int minTestPositives, Duration labelDelay,
           + " as current";
       case CURE -> "a cure label is known only " + delay.toDays() + " days after its as-of date"
           + " (the horizon), so an account that will cure may still count as not cured";
+      case ROLL -> "a roll label is known only " + delay.toDays() + " days after its as-of date"
+          + " (the horizon), so an account that will roll may still count as not rolled";
     };
     String period = (task.asOfDates() ? "the test period's last as-of date, "
         + Instant.ofEpochMilli(latest) : "the test period, ending "

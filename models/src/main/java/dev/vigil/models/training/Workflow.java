@@ -76,6 +76,8 @@ public final class Workflow {
           TrainingSets.schedule(schedule, from, to), horizon);
       case CURE -> TrainingSets.cure(history, settings, TrainingSets.schedule(schedule, from, to),
           horizon, FeatureCatalogue.CURE);
+      case ROLL -> TrainingSets.roll(history, settings, TrainingSets.schedule(schedule, from, to),
+          horizon, FeatureCatalogue.ROLL);
     };
   }
 
@@ -90,6 +92,7 @@ public final class Workflow {
     return switch (features.task()) {
       case DELINQUENCY -> TrainingSets.delinquency(history, settings, asOf, horizon, features);
       case CURE -> TrainingSets.cure(history, settings, asOf, horizon, features);
+      case ROLL -> TrainingSets.roll(history, settings, asOf, horizon, features);
       case FRAUD, DEPOSIT -> throw new IllegalArgumentException("features: only delinquency and"
           + " cure have a baseline set, not " + features.task().id());
     };

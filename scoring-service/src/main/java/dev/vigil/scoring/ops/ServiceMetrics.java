@@ -75,7 +75,8 @@ public final class ServiceMetrics implements AutoCloseable {
           + " the answer is the serving policy's all the same), by task")
       .labelNames("task").register(registry);
   private final Counter modelFailures = Counter.builder().name("vigil_model_failures_total")
-      .help("Challenger and shadow models that failed on a request (the champion answered)")
+      .help("Challenger, shadow and roll models that failed on a request, or no roll model"
+          + " served a cure answer (the champion answered)")
       .labelNames("task", "role").register(registry);
   private final Counter standIns = Counter.builder().name("vigil_stand_in_total")
       .help("Calls answered with the policy's stand-in decision, by task and cause (store,"

@@ -58,7 +58,10 @@ import java.util.function.Consumer;
  * {@code cure_probability} (double): for an account past due ({@code features.past_due == 1.0},
  * answered by the cure model) the probability that it is back to current within 30 days, higher
  * is better ({@code 1 - probability}); NaN for a current account (answered by the early-warning
- * model) and every other task, so that any comparison with it is false. Decisions are
+ * model) and every other task, so that any comparison with it is false; and {@code
+ * roll_probability} (double): for an account past due, the roll model's probability that it is
+ * reported in a later 30-day bucket of days past due within 30 days (higher is worse); NaN
+ * otherwise, and when no roll model could answer. Decisions are
  * typed per task ({@link TransactionAction}, {@link DepositAction}, {@link Segment}): a task's
  * rules ({@link #transaction()}, {@link #deposit()}, {@link #delinquency()}) decide only its own.
  * {@link #parse} checks everything before a policy serves: the YAML's shape, each decision, hold
@@ -101,6 +104,7 @@ public final class Policy {
       .addVar("score", SimpleType.INT)
       .addVar("probability", SimpleType.DOUBLE)
       .addVar("cure_probability", SimpleType.DOUBLE)
+      .addVar("roll_probability", SimpleType.DOUBLE)
       .addVar("features", MapType.create(SimpleType.STRING, SimpleType.DOUBLE))
       .addVar("request", MapType.create(SimpleType.STRING, SimpleType.STRING))
       .addVar("lists", MapType.create(SimpleType.STRING, SimpleType.DYN))
@@ -223,7 +227,13 @@ public final class Policy {
      */
     public Outcome<D> decide(int score, double probability, Map<String, Double> features,
         RequestFacts facts, Consumer<String> failed) {
-      Map<String, Object> input = input(score, probability, features, facts);
+      return decide(score, probability, Double.NaN, features, facts, failed);
+    }
+
+    /** As above, with the roll model's probability ({@code roll_probability}; NaN for none). */
+    public Outcome<D> decide(int score, double probability, double roll,
+        Map<String, Double> features, RequestFacts facts, Consumer<String> failed) {
+      Map<String, Object> input = input(score, probability, roll, features, facts);
       for (Rule<D> rule : rules) {
         try {
           if (Boolean.TRUE.equals(rule.program().eval(input))) {
@@ -244,7 +254,13 @@ public final class Policy {
      */
     public List<String> holding(int score, double probability, Map<String, Double> features,
         RequestFacts facts) {
-      Map<String, Object> input = input(score, probability, features, facts);
+      return holding(score, probability, Double.NaN, features, facts);
+    }
+
+    /** As above, with the roll model's probability ({@code roll_probability}; NaN for none). */
+    public List<String> holding(int score, double probability, double roll,
+        Map<String, Double> features, RequestFacts facts) {
+      Map<String, Object> input = input(score, probability, roll, features, facts);
       var names = new ArrayList<String>(2);
       for (Rule<D> rule : rules) {
         try {
@@ -562,17 +578,20 @@ public final class Policy {
     for (String name : FeatureCatalogue.of(task).names()) {
       features.put(name, 0.0);
     }
-    return input(0, 0.0, features, PROBE_FACTS);
+    return input(0, 0.0, Double.NaN, features, PROBE_FACTS);
   }
 
   /** A condition's input, the one place request facts become its {@code request} map. */
-  private static Map<String, Object> input(int score, double probability,
+  private static Map<String, Object> input(int score, double probability, double roll,
       Map<String, Double> features, RequestFacts facts) {
     // the cure model's answer read the way collections reads it (the model's probability is the
     // adverse outcome, as every model's): on the past_due feature, the cure model's one test
     double cure = PAST_DUE.in(features, 0.0) == 1.0 ? 1 - probability : Double.NaN;
+    // the roll model's, scored beside the cure model: NaN unless the cure model answered
+    double rolls = PAST_DUE.in(features, 0.0) == 1.0 ? roll : Double.NaN;
     return Map.of("score", (long) score, "probability", probability, "cure_probability", cure,
-        "features", features, "request", Map.of("currency", facts.currency(),
+        "roll_probability", rolls, "features", features,
+        "request", Map.of("currency", facts.currency(),
             "channel", facts.channel() == null ? "" : facts.channel().name(),
             "country", facts.country(), "mcc", facts.mcc(),
             "endorsement", facts.endorsement() == null ? "" : facts.endorsement().name()),

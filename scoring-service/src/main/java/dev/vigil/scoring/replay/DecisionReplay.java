@@ -3,6 +3,7 @@ package dev.vigil.scoring.replay;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.proto.v1.AuditRecord;
+import dev.vigil.proto.v1.ModelResult;
 import dev.vigil.proto.v1.Reason;
 import dev.vigil.proto.v1.StrategyArm;
 import dev.vigil.registry.ModelRegistry;
@@ -143,6 +144,21 @@ public final class DecisionReplay {
         values[i] = value;
       }
       a = Assessor.judge(reasons, task, null, values, model, List.of(), List.of());
+      if (record.hasRoll()) {
+        // the roll model the policy read beside the cure model: scored again by its version, or
+        // its recorded error (the policy saw NaN then)
+        ModelResult roll = record.getRoll();
+        if (roll.getError().isEmpty()) {
+          try {
+            roll = Assessor.roll(model(Task.ROLL, roll.getModelVersion()), values);
+          } catch (IOException | RuntimeException e) {
+            return new NotReplayable(id, "model not available", "model roll "
+                + roll.getModelVersion() + " is not available in the registry " + registryDir
+                + ": " + e.getMessage());
+          }
+        }
+        a = a.withRoll(roll);
+      }
     }
     Policy.Rules<?> rules;
     try {
@@ -159,6 +175,13 @@ public final class DecisionReplay {
           Double.toString(a.probability())));
     }
     compare(differences, "score", score.getScore(), a.score());
+    if (record.hasRoll() && record.getRoll().getError().isEmpty()
+        && Double.doubleToLongBits(record.getRoll().getProbability())
+            != Double.doubleToLongBits(a.roll().getProbability())) {
+      differences.add(new Difference("roll.probability",
+          Double.toString(record.getRoll().getProbability()),
+          Double.toString(a.roll().getProbability())));
+    }
     compare(differences, "decision", record.getDecision(), outcome.decision().name());
     compare(differences, "policy_rule", record.getPolicyRule(),
         outcome.rule() == null ? "" : outcome.rule());
@@ -227,7 +250,7 @@ public final class DecisionReplay {
     return switch (task) {
       case FRAUD -> policy.transaction();
       case DEPOSIT -> policy.deposit();
-      case DELINQUENCY, CURE -> record.getCollections().getStrategy().getArm()
+      case DELINQUENCY, CURE, ROLL -> record.getCollections().getStrategy().getArm()
           == StrategyArm.STRATEGY_ARM_UNSPECIFIED ? policy.delinquency()
           : StrategyArms.of(policy, StrategyArms.Arm.of(
               record.getCollections().getStrategy().getArm())).rules();

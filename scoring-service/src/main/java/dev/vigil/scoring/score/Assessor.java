@@ -33,11 +33,13 @@ public final class Assessor {
    * NaN where they were not computed, {@code inputs} null when the profiles could not be read).
    *
    * @param scored the champion's probability and each feature's contribution
+   * @param roll a cure assessment's roll model result on the same values ({@link #roll}: its
+   *     probability, or its error); null for every other assessment
    */
   public record Assessment(Task task, FeatureInputs inputs, double[] values,
       Map<String, Double> features, ServedModel champion, double probability, int score,
       ServedModel.Scored scored, List<ModelResult> others, List<EntityKey> entities,
-      String standIn) {
+      String standIn, ModelResult roll) {
 
     /** No score for {@code task}, for {@code cause} ({@code store}, {@code model}, ...). */
     public static Assessment standIn(Task task, FeatureInputs inputs, List<EntityKey> entities,
@@ -45,7 +47,22 @@ public final class Assessor {
       double[] values = new double[FeatureCatalogue.of(task).names().size()];
       java.util.Arrays.fill(values, Double.NaN);
       return new Assessment(task, inputs, values, Map.of(), null, 0, 0, null, List.of(),
-          entities, cause);
+          entities, cause, null);
+    }
+
+    /** This assessment with the roll model's result beside it. */
+    public Assessment withRoll(ModelResult result) {
+      return new Assessment(task, inputs, values, features, champion, probability, score, scored,
+          others, entities, standIn, result);
+    }
+
+    /**
+     * The probability that the past-due account rolls to a later bucket within 30 days, as the
+     * policy reads it ({@code roll_probability}): NaN without a roll result or when the roll model
+     * failed, so that every comparison with it is false.
+     */
+    public double rollProbability() {
+      return roll == null || !roll.getError().isEmpty() ? Double.NaN : roll.getProbability();
     }
   }
 
@@ -111,7 +128,31 @@ public final class Assessor {
     }
     Assessment a = judge(reasons, task, inputs, values, champion, others, entities);
     drift.observe(task, champion, set.names(), values, a.probability());
+    if (task == Task.CURE) {
+      // the roll model beside the cure model, on the same features (the same definitions)
+      ServedModel roll = models.lineup(Task.ROLL).champion();
+      a = a.withRoll(roll(roll, values));
+      if (a.roll().getError().isEmpty()) {
+        drift.observe(Task.ROLL, roll, set.names(), values, a.roll().getProbability());
+      }
+    }
     return a;
+  }
+
+  /**
+   * The roll model's result on a cure assessment's feature {@code values} (the roll set is the
+   * cure set, the same definitions and order): its probability, or why there is none (no roll
+   * model serving, or it failed). Never thrown: the cure model's answer stands without it, and
+   * the policy's {@code roll_probability} is then NaN. Serving, replay and backtests score the
+   * roll here.
+   *
+   * @param model the roll model; null when none serves
+   */
+  public static ModelResult roll(ServedModel model, double[] values) {
+    if (model == null) {
+      return ModelResult.newBuilder().setRole("roll").setError("no roll model serving").build();
+    }
+    return other("roll", model, values);
   }
 
   /**
@@ -131,7 +172,7 @@ public final class Assessor {
       features.put(set.names().get(i), values[i]);
     }
     return new Assessment(task, inputs, values, features, champion, scored.probability(),
-        ScoreScale.of(scored.probability()), scored, others, entities, null);
+        ScoreScale.of(scored.probability()), scored, others, entities, null, null);
   }
 
   /**

@@ -222,7 +222,8 @@ public final class Pipeline {
   public static <D extends Enum<D> & Decision> Policy.Outcome<D> outcome(Policy.Rules<D> rules,
       Assessment a, RequestFacts facts, Consumer<String> failed) {
     return a.standIn() != null ? rules.standIn(a.standIn())
-        : rules.decide(a.score(), a.probability(), a.features(), facts, failed);
+        : rules.decide(a.score(), a.probability(), a.rollProbability(), a.features(), facts,
+            failed);
   }
 
   /**
@@ -275,10 +276,20 @@ public final class Pipeline {
         metrics.modelFailed(a.task().id(), other.getRole());
       }
     }
+    if (a.roll() != null && !a.roll().getError().isEmpty()) {
+      metrics.modelFailed(a.task().id(), a.roll().getRole());
+    }
     // with every feature value, by name
     AuditRecord kept = record.toProto(tokens, clock.millis());
-    if (collections != null) {
-      kept = kept.toBuilder().setCollections(collections).build();
+    if (collections != null || a.roll() != null) {
+      var with = kept.toBuilder();
+      if (collections != null) {
+        with.setCollections(collections);
+      }
+      if (a.roll() != null) {
+        with.setRoll(a.roll());
+      }
+      kept = with.build();
     }
     audit.write(kept, a.task(), a.values());
     return built;

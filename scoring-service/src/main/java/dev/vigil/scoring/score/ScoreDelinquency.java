@@ -21,8 +21,9 @@ import java.time.ZoneId;
  * ScoreDelinquency: an account scored as of a time (the server's clock by default), the policy
  * deciding its segment, and the next collections treatment planned for it in the customer's time
  * zone. A current account is scored by the early-warning model (task delinquency), an account
- * with a payment past due by the cure model (task cure): the one test is {@link
- * FeatureCatalogue#pastDue}, and the answer says which model answered.
+ * with a payment past due by the cure model (task cure) and, beside it, the roll model (task
+ * roll): the one test is {@link FeatureCatalogue#pastDue}, and the answer says which model
+ * answered.
  */
 public final class ScoreDelinquency {
   /** How far past the server's clock an as_of may be. */
@@ -91,6 +92,9 @@ public final class ScoreDelinquency {
           : DelinquencyModel.DELINQUENCY_MODEL_EARLY_WARNING);
       if (a.task() == Task.CURE && a.standIn() == null) {
         out.setCureProbability(1 - a.probability());
+        if (!Double.isNaN(a.rollProbability())) {
+          out.setRollProbability(a.rollProbability());
+        }
       }
     }
     if (!verdict.standIn()) {

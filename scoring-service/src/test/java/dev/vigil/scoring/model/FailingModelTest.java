@@ -77,6 +77,49 @@ class FailingModelTest {
         "vigil_model_failures_total{role=\"shadow\",task=\"fraud\"} 1.0");
   }
 
+  /**
+   * A roll champion that fails: the cure model still answers the past-due account (not a
+   * stand-in), roll_probability is 0 in the answer and NaN to the policy (the about-to-roll rule
+   * cannot hold), the record keeps the error and the failure is counted.
+   */
+  @Test
+  void aFailingRollModelLeavesTheCureAnswerStandingRecordedAndCounted() throws Exception {
+    var registry = new ModelRegistry(registryDir);
+    var book = new dev.vigil.features.profile.ProfileBook(
+        dev.vigil.features.profile.ProfileSettings.DEFAULT);
+    long now = TestService.NOW.toEpochMilli();
+    book.fold(new Event("st-r", now - 3 * 86_400_000L, "a-roll", "c-roll",
+        new Event.AccountStatus(25, new Event.Money(250_000, "USD"), now - 400 * 86_400_000L)));
+    TestService.publish(stack.kafka, stack.server, book);
+    String brokenRoll = TestService.publishModelThatFails(registry, Task.ROLL);
+    registry.activate(Task.ROLL, brokenRoll);
+    stack.server.models().refresh();
+    try {
+      var r = ScoringServiceGrpc.newBlockingStub(stack.channel).scoreDelinquency(
+          dev.vigil.proto.v1.ScoreDelinquencyRequest.newBuilder().setAccountId("a-roll")
+              .setCustomerId("c-roll").setTimeZone("America/Chicago").build());
+      assertThat(r.getModel()).isEqualTo(dev.vigil.proto.v1.DelinquencyModel
+          .DELINQUENCY_MODEL_CURE);
+      assertThat(r.getScore().getStandIn()).isFalse();
+      assertThat(r.getCureProbability()).isPositive();
+      assertThat(r.getRollProbability()).isZero();
+      AuditRecord audit = AuditRecord.parseFrom(stack.kafka.awaitValue("vigil.decisions",
+          r.getScore().getAuditId(), Duration.ofSeconds(30)));
+      assertThat(audit.getRoll().getRole()).isEqualTo("roll");
+      assertThat(audit.getRoll().getModelVersion()).isEqualTo(brokenRoll);
+      assertThat(audit.getRoll().getError()).isNotEmpty();
+      assertThat(audit.getPolicyRule()).isNotEqualTo("about-to-roll");
+      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+          "http://127.0.0.1:" + stack.server.metricsPort() + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(metrics).contains(
+          "vigil_model_failures_total{role=\"roll\",task=\"cure\"} 1.0");
+    } finally {
+      registry.activate(Task.ROLL, "v1");
+      stack.server.models().refresh();
+    }
+  }
+
   @Test
   void aStreamAnswersAFailingChampionsRequestsWithTheStandInAndGoesOn() throws Exception {
     var registry = new ModelRegistry(registryDir);

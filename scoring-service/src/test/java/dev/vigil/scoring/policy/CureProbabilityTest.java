@@ -41,4 +41,33 @@ class CureProbabilityTest {
     assertThat(unlikely.delinquency().decide(900, 0.9, pastDue, REQUEST, r -> { }).rule())
         .isEqualTo("unlikely");
   }
+
+  /**
+   * {@code roll_probability}: the bundled policy calls an account likely to roll into the next
+   * bucket first, even one likely to cure; without a roll answer (NaN) the cure segments decide;
+   * a current account never sees a roll probability, whatever is passed.
+   */
+  @Test
+  void anAccountLikelyToRollFirstGetsACallEvenWhenItWouldCure() throws Exception {
+    var rules = Policy.parse(bundled()).delinquency();
+    var pastDue = zeros(Task.CURE);
+    pastDue.put("past_due", 1.0);
+    pastDue.put("dpd_current", 27.0);
+    pastDue.put("inflow_30d_to_avg_90d", 1.0);
+    var rolls = rules.decide(50, 0.05, 0.85, pastDue, REQUEST, r -> { });
+    assertThat(rolls.decision()).isEqualTo(Segment.HIGH_RISK);
+    assertThat(rolls.rule()).isEqualTo("about-to-roll");
+    assertThat(rolls.reason().code()).isEqualTo("LIKELY_TO_ROLL");
+    assertThat(rules.decide(50, 0.05, 0.79, pastDue, REQUEST, r -> { }).decision())
+        .isEqualTo(Segment.SELF_CURE);
+    assertThat(rules.decide(50, 0.05, Double.NaN, pastDue, REQUEST, r -> { }).decision())
+        .isEqualTo(Segment.SELF_CURE);
+    assertThat(rules.holding(50, 0.05, 0.85, pastDue, REQUEST))
+        .startsWith("about-to-roll").contains("likely-self-cure");
+
+    var current = zeros(Task.DELINQUENCY);
+    current.put("inflow_30d_to_avg_90d", 1.0);
+    assertThat(rules.decide(10, 0.01, 0.99, current, REQUEST, r -> { }).decision())
+        .isEqualTo(Segment.CURRENT_LOW_RISK);
+  }
 }

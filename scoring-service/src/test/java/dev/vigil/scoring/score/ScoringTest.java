@@ -247,6 +247,23 @@ class ScoringTest {
     var replay = new DecisionReplay(dir.resolve("models"),
         PolicyVersions.open(dir.resolve("state").resolve("policies")), ReasonCatalogue.load());
     assertThat(replay.replay(record)).isInstanceOf(DecisionReplay.Identical.class);
+    // beside it the roll champion, on the same recorded values: in the answer and the record
+    String rollChampion = registry.roles(Task.ROLL).champion();
+    var roll = new dev.vigil.scoring.model.ServedModel(rollChampion,
+        registry.load(Task.ROLL, rollChampion), FeatureCatalogue.ROLL);
+    double[] values = FeatureCatalogue.ROLL.names().stream()
+        .mapToDouble(n -> record.getFeaturesMap().get(n)).toArray();
+    assertThat(late.getRollProbability()).isEqualTo(roll.probability(values)).isBetween(0.0, 1.0);
+    assertThat(record.getRoll().getRole()).isEqualTo("roll");
+    assertThat(record.getRoll().getModelVersion()).isEqualTo(rollChampion);
+    assertThat(record.getRoll().getProbability()).isEqualTo(late.getRollProbability());
+    assertThat(record.getRoll().getError()).isEmpty();
+    // replay scores the roll again: a record whose roll was not what that model says differs
+    var tampered = record.toBuilder().setRoll(record.getRoll().toBuilder()
+        .setProbability(record.getRoll().getProbability() / 2)).build();
+    assertThat(replay.replay(tampered)).isInstanceOfSatisfying(DecisionReplay.Differs.class,
+        d -> assertThat(d.differences()).extracting(DecisionReplay.Difference::field)
+            .contains("roll.probability"));
 
     var current = scoring.scoreDelinquency(ScoreDelinquencyRequest.newBuilder()
         .setAccountId("a-current").setCustomerId("c-current").setTimeZone("America/Chicago")
@@ -255,6 +272,8 @@ class ScoringTest {
     assertThat(current.getScore().getModelId()).isEqualTo("delinquency");
     assertThat(current.getScore().getModelVersion()).isEqualTo(earlyWarningChampion);
     assertThat(current.getCureProbability()).isZero();
+    assertThat(current.getRollProbability()).isZero();
+    assertThat(auditOf(current.getScore().getAuditId()).hasRoll()).isFalse();
     assertThat(current.getSegment()).isIn(Segment.SEGMENT_CURRENT_LOW_RISK,
         Segment.SEGMENT_PRE_DELINQUENT);
     assertThat(current.getScore().getReasonsList())

@@ -125,7 +125,7 @@ public final class CollectionsCommand implements Runnable {
       }
       var models = new ModelRegistry(registry);
       var model = new EnumMap<Task, ServedModel>(Task.class);
-      for (Task task : List.of(Task.DELINQUENCY, Task.CURE)) {
+      for (Task task : List.of(Task.DELINQUENCY, Task.CURE, Task.ROLL)) {
         String version = models.roles(task).champion();
         if (version == null) {
           throw new ParameterException(spec.commandLine(), "--registry: " + registry + " has no "
@@ -163,9 +163,10 @@ public final class CollectionsCommand implements Runnable {
         var s = sim.stats();
         stdout.printf(Locale.ROOT, "wrote %,d events to %s and %,d decisions to %s%n", s.events,
             out, arms.values().stream().mapToLong(Long::longValue).sum(), records);
-        stdout.printf(Locale.ROOT, "policy %s, delinquency model %s, cure model %s; decisions by"
-            + " strategy: %s; treatments delivered %,d, complaints %,d%n", parsed.version(),
-            model.get(Task.DELINQUENCY).version(), model.get(Task.CURE).version(),
+        stdout.printf(Locale.ROOT, "policy %s, delinquency model %s, cure model %s, roll model"
+            + " %s; decisions by strategy: %s; treatments delivered %,d, complaints %,d%n",
+            parsed.version(), model.get(Task.DELINQUENCY).version(),
+            model.get(Task.CURE).version(), model.get(Task.ROLL).version(),
             arms.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                 .collect(Collectors.joining(", ")), s.treatments, s.complaints);
       }

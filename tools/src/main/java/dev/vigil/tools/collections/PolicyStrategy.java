@@ -53,14 +53,14 @@ public final class PolicyStrategy implements TreatmentChooser, Consumer<Event> {
   private final TreatmentPlanner planner = new TreatmentPlanner();
 
   /**
-   * @param models the delinquency (early-warning) and cure champions: a past-due account is the
-   *     cure model's, as ScoreDelinquency serves it
+   * @param models the delinquency (early-warning), cure and roll champions: a past-due account is
+   *     the cure model's, with the roll model's beside it, as ScoreDelinquency serves it
    * @param unknownZone the zone of a customer whose own is not known (a request's time_zone)
    * @param records where each decision's record goes
    */
   public PolicyStrategy(Policy policy, Map<Task, ServedModel> models, ReasonCatalogue reasons,
       EntityTokens tokens, ZoneId unknownZone, Consumer<AuditRecord> records) {
-    for (Task task : List.of(Task.DELINQUENCY, Task.CURE)) {
+    for (Task task : List.of(Task.DELINQUENCY, Task.CURE, Task.ROLL)) {
       if (!models.containsKey(task)) {
         throw new IllegalArgumentException("models: none for " + task.id());
       }
@@ -86,6 +86,9 @@ public final class PolicyStrategy implements TreatmentChooser, Consumer<Event> {
     ServedModel model = models.get(task);
     double[] values = FeatureCatalogue.of(task).vector(in);
     Assessment a = Assessor.judge(reasons, task, in, values, model, List.of(), List.of());
+    if (task == Task.CURE) {
+      a = a.withRoll(Assessor.roll(models.get(Task.ROLL), values));
+    }
     Strategy strategy = StrategyArms.assign(policy, accountId);
     Policy.Outcome<Segment> outcome = Pipeline.outcome(strategy.rules(), a, RequestFacts.NONE,
         rule -> { });
@@ -96,7 +99,7 @@ public final class PolicyStrategy implements TreatmentChooser, Consumer<Event> {
     List<Reason> given = Pipeline.reasons(reasons, strategy.rules(), outcome, a);
     String auditId = UUID.nameUUIDFromBytes((accountId + "@" + asOfMillis)
         .getBytes(StandardCharsets.UTF_8)).toString();
-    records.accept(AuditRecord.newBuilder().setAuditId(auditId).setRequestId(auditId)
+    var record = AuditRecord.newBuilder().setAuditId(auditId).setRequestId(auditId)
         .setTask(task.wire())
         .setDecidedAt(EventCodec.timestamp(asOfMillis))
         .setAsOf(EventCodec.timestamp(asOfMillis))
@@ -112,8 +115,11 @@ public final class PolicyStrategy implements TreatmentChooser, Consumer<Event> {
         .setPolicyRule(outcome.rule() == null ? "" : outcome.rule())
         .setCollections(CollectionsDecision.newBuilder().setStrategy(strategy.wire())
             .setTreatment(planned.treatment()).setCallsPaused(planned.callsPaused())
-            .setChannelNotConsented(planned.channelNotConsented()))
-        .build());
+            .setChannelNotConsented(planned.channelNotConsented()));
+    if (a.roll() != null) {
+      record.setRoll(a.roll());
+    }
+    records.accept(record.build());
     TreatmentAction action = TreatmentAction.of(planned.treatment().getAction());
     if (action == TreatmentAction.NONE) {
       return Choice.NONE;

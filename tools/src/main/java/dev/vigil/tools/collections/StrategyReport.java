@@ -7,6 +7,7 @@ import dev.vigil.features.event.Event.ContactAttempt;
 import dev.vigil.features.event.Event.Payment;
 import dev.vigil.features.event.Event.PromiseToPay;
 import dev.vigil.history.History;
+import dev.vigil.history.training.Labels;
 import dev.vigil.proto.v1.AuditRecord;
 import dev.vigil.proto.v1.StrategyArm;
 import dev.vigil.proto.v1.Task;
@@ -152,7 +153,7 @@ public final class StrategyReport {
         if (asOf < a.first) {
           a.first = asOf;
           a.arm = key;
-          a.bucket = (long) dpd / 30;
+          a.bucket = Labels.bucket((long) dpd);
         }
       }
     }
@@ -168,7 +169,7 @@ public final class StrategyReport {
       }
       if (e.kind() instanceof AccountStatus s) {
         a.cured |= s.daysPastDue() == 0;
-        a.rolled |= s.daysPastDue() / 30 > a.bucket;
+        a.rolled |= Labels.bucket(s.daysPastDue()) > a.bucket;
       } else if (e.kind() instanceof ContactAttempt) {
         a.contacts++;
       } else if (e.kind() instanceof ConsentChange c && !c.granted()) {

@@ -154,12 +154,13 @@ public final class Demo implements Callable<Integer> {
             scored++;
             String segment = Segment.of(r.getSegment()).name();
             boolean cure = r.getModel() == DelinquencyModel.DELINQUENCY_MODEL_CURE;
-            // a past-due account is answered by the cure model: its chance of curing is shown
+            // a past-due account is answered by the cure model, the roll model beside it: its
+            // chances of curing and of rolling into the next bucket are shown
             count("delinquency " + (cure ? "past due " : "current ") + segment);
             if (r.getSegment() != dev.vigil.proto.v1.Segment.SEGMENT_CURRENT_LOW_RISK) {
               shown++;
-              print(e, cure ? String.format(Locale.ROOT, "past due, %2.0f%% cure",
-                      100 * r.getCureProbability()) : "collections",
+              print(e, cure ? String.format(Locale.ROOT, "past due, %2.0f%% cure, %2.0f%% roll",
+                      100 * r.getCureProbability(), 100 * r.getRollProbability()) : "collections",
                   segment + " -> " + (r.hasTreatment()
                   ? TreatmentAction.of(r.getTreatment().getAction()).name() + " by "
                       + Event.ContactChannel.of(r.getTreatment().getChannel()).name()

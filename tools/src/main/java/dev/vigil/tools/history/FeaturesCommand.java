@@ -112,7 +112,7 @@ public final class FeaturesCommand {
     @Option(names = "--events", required = true, paramLabel = "FILE", description = "The event"
         + " history, JSON Lines (.gz read as compressed), streamed, never held in memory.")
     Path events;
-    @Option(names = "--task", required = true, description = "fraud, deposit, delinquency or cure")
+    @Option(names = "--task", required = true, description = "fraud, deposit, delinquency, cure or roll")
     String task;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The CSV to"
         + " write: id, as_of, account_id, label, then one column per feature.") Path out;
@@ -131,7 +131,7 @@ public final class FeaturesCommand {
     String schedule;
     @Option(names = "--horizon-days", description = "Delinquency label: 30+ days past due"
         + " within this many days after the as-of time; cure label: not back to current within"
-        + " them (default: 90 for delinquency, 30 for cure).")
+        + " them (default: 90 for delinquency, 30 for cure and roll).")
     Integer horizonDays;
     @Option(names = "--on-bad-line", defaultValue = "skip", description = "An invalid line: skip"
         + " it (counted, the first reported) or fail naming it (default: ${DEFAULT-VALUE}).")
@@ -167,8 +167,11 @@ public final class FeaturesCommand {
         case "cure" -> TrainingSets.cure(history, settings, asOfTimes(lo, hi),
             Duration.ofDays(horizonDays != null ? horizonDays
                 : TrainingSets.DEFAULT_CURE_HORIZON_DAYS), FeatureCatalogue.CURE);
+        case "roll" -> TrainingSets.roll(history, settings, asOfTimes(lo, hi),
+            Duration.ofDays(horizonDays != null ? horizonDays
+                : TrainingSets.DEFAULT_ROLL_HORIZON_DAYS), FeatureCatalogue.ROLL);
         default -> throw new CommandLine.ParameterException(new CommandLine(this),
-            "--task must be fraud, deposit, delinquency or cure");
+            "--task must be fraud, deposit, delinquency, cure or roll");
       };
       try {
         set.writeCsv(out);

@@ -101,6 +101,10 @@ public final class Backtest {
       throw new IllegalArgumentException("models: none for cure (a past-due account's"
           + " delinquency call is the cure model's)");
     }
+    if (tasks.contains(Task.DELINQUENCY) && !models.containsKey(Task.ROLL)) {
+      throw new IllegalArgumentException("models: none for roll (a past-due account's"
+          + " delinquency call reads the roll model beside the cure model)");
+    }
   }
 
   /**
@@ -248,8 +252,10 @@ public final class Backtest {
   private Assessment assess(Task task, FeatureInputs inputs) {
     double[] values = FeatureCatalogue.of(task).vector(inputs);
     try {
-      return Assessor.judge(reasons, task, inputs, values, models.get(task), List.of(),
+      Assessment a = Assessor.judge(reasons, task, inputs, values, models.get(task), List.of(),
           List.of());
+      // the roll model beside the cure model, as served
+      return task == Task.CURE ? a.withRoll(Assessor.roll(models.get(Task.ROLL), values)) : a;
     } catch (RuntimeException e) {
       return Assessment.standIn(task, inputs, List.of(), "model");
     }
@@ -265,7 +271,7 @@ public final class Backtest {
       codes.add(r.getCode());
     }
     List<String> holding = a.standIn() != null ? List.of()
-        : rules.holding(a.score(), a.probability(), a.features(), facts);
+        : rules.holding(a.score(), a.probability(), a.rollProbability(), a.features(), facts);
     Contact contact = null;
     if (strategy != null && a.standIn() == null) {
       ZoneId zone = inputs.customer().timeZone() != null ? inputs.customer().timeZone()

@@ -104,7 +104,7 @@ public final class PolicyCommand implements Runnable {
       Policy.TaskSpec t = switch (task) {
         case FRAUD -> spec.transaction();
         case DEPOSIT -> spec.deposit();
-        case DELINQUENCY, CURE -> spec.delinquency();
+        case DELINQUENCY, CURE, ROLL -> spec.delinquency();
       };
       var names = new ArrayList<String>();
       if (t != null && t.rules() != null) {
@@ -151,7 +151,7 @@ public final class PolicyCommand implements Runnable {
     List<String> taskNames = new ArrayList<>();
 
     @Option(names = "--model-version", paramLabel = "TASK=VERSION", description = "The model"
-        + " version to score a task with: fraud, deposit, delinquency or cure (repeatable;"
+        + " version to score a task with: fraud, deposit, delinquency, cure or roll (repeatable;"
         + " default: the registry's champion of each task).")
     Map<String, String> modelVersions = new LinkedHashMap<>();
 
@@ -269,13 +269,14 @@ public final class PolicyCommand implements Runnable {
     for (String n : names) {
       Task found = null;
       for (Task t : Task.values()) {
-        if (t != Task.CURE && t.id().equals(n.trim().toLowerCase(Locale.ROOT))) {
+        if (!t.pastDueAccounts() && t.id().equals(n.trim().toLowerCase(Locale.ROOT))) {
           found = t;
         }
       }
       if (found == null) {
         throw new ParameterException(spec.commandLine(), "--task: " + n
-            + " is not fraud, deposit or delinquency (delinquency covers the cure model too)");
+            + " is not fraud, deposit or delinquency (delinquency covers the cure and roll models"
+            + " too)");
       }
       tasks.add(found);
     }
@@ -290,7 +291,7 @@ public final class PolicyCommand implements Runnable {
           + " is not a directory (train the default models: ./vigil models defaults)");
     }
     for (String t : versions.keySet()) {
-      if (!t.equals(Task.CURE.id())) {
+      if (!t.equals(Task.CURE.id()) && !t.equals(Task.ROLL.id())) {
         tasks(spec, List.of(t)); // names the task
       }
     }
@@ -299,6 +300,7 @@ public final class PolicyCommand implements Runnable {
     var scored = EnumSet.copyOf(tasks);
     if (tasks.contains(Task.DELINQUENCY)) {
       scored.add(Task.CURE); // a past-due account is the cure model's, as served
+      scored.add(Task.ROLL); // and the roll model's beside it
     }
     for (Task task : scored) {
       String version = versions.get(task.id());

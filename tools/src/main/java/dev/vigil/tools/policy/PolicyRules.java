@@ -15,7 +15,7 @@ final class PolicyRules {
     return switch (task) {
       case FRAUD -> policy.transaction();
       case DEPOSIT -> policy.deposit();
-      case DELINQUENCY, CURE -> policy.delinquency();
+      case DELINQUENCY, CURE, ROLL -> policy.delinquency();
     };
   }
 
@@ -29,7 +29,7 @@ final class PolicyRules {
       return switch (task) {
         case FRAUD -> TransactionAction.valueOf(name);
         case DEPOSIT -> DepositAction.valueOf(name);
-        case DELINQUENCY, CURE -> Segment.valueOf(name);
+        case DELINQUENCY, CURE, ROLL -> Segment.valueOf(name);
       };
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("decision: " + name + " is no " + task.id()

@@ -123,7 +123,7 @@ public final class ShadowReport {
     String feature = switch (task) {
       case FRAUD -> "txn_amount";
       case DEPOSIT -> "deposit_amount";
-      case DELINQUENCY, CURE -> null;
+      case DELINQUENCY, CURE, ROLL -> null;
     };
     String currency = record.getRequestFacts().getCurrency();
     if (feature == null || currency.isEmpty() || !record.getFeaturesMap().containsKey(feature)) {
@@ -142,7 +142,7 @@ public final class ShadowReport {
     boolean bad = switch (task) {
       case FRAUD -> o.labels().fraud(id);
       case DEPOSIT -> o.labels().returned(o.depositIds().getOrDefault(id, id));
-      case DELINQUENCY, CURE -> false;
+      case DELINQUENCY, CURE, ROLL -> false;
     };
     if (bad) {
       return Outcome.BAD;
