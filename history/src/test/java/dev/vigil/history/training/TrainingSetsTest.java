@@ -236,24 +236,9 @@ class TrainingSetsTest {
     var set = TrainingSets.delinquency(history, SETTINGS, asOf, Duration.ofDays(90));
     var cure = TrainingSets.cure(history, SETTINGS, asOf, Duration.ofDays(10));
     assertThat(cure.task()).isEqualTo(Task.CURE);
-    Map<String, List<long[]>> statuses = new HashMap<>();
-    for (Event e : history) {
-      if (e.kind() instanceof Event.AccountStatus st) {
-        statuses.computeIfAbsent(e.accountId(), k -> new ArrayList<>())
-            .add(new long[] {e.timeMillis(), st.daysPastDue()});
-      }
-    }
-    java.util.function.BiFunction<String, Long, Long> dpdAt = (account, t) -> {
-      long newest = Long.MIN_VALUE;
-      long dpd = 0;
-      for (long[] x : statuses.getOrDefault(account, List.of())) {
-        if (x[0] <= t && x[0] >= newest) {
-          newest = x[0];
-          dpd = x[1];
-        }
-      }
-      return dpd;
-    };
+    Map<String, List<long[]>> statuses = statuses();
+    java.util.function.BiFunction<String, Long, Long> dpdAt =
+        (account, t) -> dpdAt(statuses, account, t);
     var rowKeys = new java.util.HashSet<String>();
     for (Row r : set.rows()) {
       assertThat(dpdAt.apply(r.accountId(), r.asOfMillis())).as(r.id()).isZero();
@@ -284,6 +269,7 @@ class TrainingSetsTest {
     assertThat(pastDue).isEqualTo(cure.rows().size());
     assertThat(set.rows()).isNotEmpty();
   }
+
   /**
    * The roll rows are the cure rows (the same accounts at the same as-of dates, the same values);
    * each labelled 1 when a status within the horizon reports a later 30-day bucket of days past
@@ -296,27 +282,13 @@ class TrainingSetsTest {
     var roll = TrainingSets.roll(history, SETTINGS, asOf, Duration.ofDays(10));
     assertThat(roll.task()).isEqualTo(Task.ROLL);
     assertThat(roll.rows()).hasSameSizeAs(cure.rows());
-    Map<String, List<long[]>> statuses = new HashMap<>();
-    for (Event e : history) {
-      if (e.kind() instanceof Event.AccountStatus st) {
-        statuses.computeIfAbsent(e.accountId(), k -> new ArrayList<>())
-            .add(new long[] {e.timeMillis(), st.daysPastDue()});
-      }
-    }
+    Map<String, List<long[]>> statuses = statuses();
     int rolled = 0;
     for (int i = 0; i < roll.rows().size(); i++) {
       Row r = roll.rows().get(i);
       assertThat(r.id()).isEqualTo(cure.rows().get(i).id());
       assertThat(Arrays.equals(r.values(), cure.rows().get(i).values())).as(r.id()).isTrue();
-      long newest = Long.MIN_VALUE;
-      long dpd = 0;
-      for (long[] x : statuses.get(r.accountId())) {
-        if (x[0] <= r.asOfMillis() && x[0] >= newest) {
-          newest = x[0];
-          dpd = x[1];
-        }
-      }
-      long bucket = dpd / 30;
+      long bucket = dpdAt(statuses, r.accountId(), r.asOfMillis()) / 30;
       boolean later = statuses.get(r.accountId()).stream().anyMatch(x -> x[0] > r.asOfMillis()
           && x[0] <= r.asOfMillis() + 10 * DAY && x[1] / 30 > bucket);
       assertThat(r.label()).as("a later bucket within 10 days: %s", r.id())
@@ -345,5 +317,29 @@ class TrainingSetsTest {
     assertThat(labels.rolled("a-1", t, Duration.ofDays(4))).as("beyond the horizon").isFalse();
     assertThat(labels.rolled("a-1", t + 5 * DAY, Duration.ofDays(10)))
         .as("from 30, up to 59 is the same bucket").isFalse();
+  }
+  /** Every account's statuses in the history, as {time, days past due}, in arrival order. */
+  static Map<String, List<long[]>> statuses() {
+    Map<String, List<long[]>> statuses = new HashMap<>();
+    for (Event e : history) {
+      if (e.kind() instanceof Event.AccountStatus st) {
+        statuses.computeIfAbsent(e.accountId(), k -> new ArrayList<>())
+            .add(new long[] {e.timeMillis(), st.daysPastDue()});
+      }
+    }
+    return statuses;
+  }
+
+  /** The days past due of the account's newest status at or before {@code t}; 0 without one. */
+  static long dpdAt(Map<String, List<long[]>> statuses, String account, long t) {
+    long newest = Long.MIN_VALUE;
+    long dpd = 0;
+    for (long[] x : statuses.getOrDefault(account, List.of())) {
+      if (x[0] <= t && x[0] >= newest) {
+        newest = x[0];
+        dpd = x[1];
+      }
+    }
+    return dpd;
   }
 }

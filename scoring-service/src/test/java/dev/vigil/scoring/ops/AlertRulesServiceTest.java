@@ -140,7 +140,7 @@ class AlertRulesServiceTest {
     // division by zero; the policy's load-time probe has no merchant category, so it loads)
     Path policy = dir.resolve("state/policy.yaml");
     String original = Files.readString(policy);
-    Files.writeString(policy, original.replace("version: \"2026-11-30.1\"",
+    Files.writeString(policy, original.replace("version: \"2026-12-07.5\"",
         "version: \"alert-rules-1\"").replace("  rules:\n    - name: decline-very-high-risk",
         "  rules:\n    - name: divides-by-zero\n"
             + "      when: \"score / (request.mcc == '5411' ? 0 : 1) > 5000\"\n"

@@ -18,10 +18,7 @@ class CureProbabilityTest {
   @Test
   void aPastDueAccountIsSegmentedOnItsChanceOfCuringAndACurrentOneNeverOnIt() throws Exception {
     var rules = Policy.parse(bundled()).delinquency();
-    var pastDue = zeros(Task.CURE);
-    pastDue.put("past_due", 1.0);
-    pastDue.put("dpd_current", 12.0);
-    pastDue.put("inflow_30d_to_avg_90d", 1.0);
+    var pastDue = pastDue(12);
     // probability: not back to current within 30 days
     assertThat(rules.decide(50, 0.05, pastDue, REQUEST, r -> { }).decision())
         .isEqualTo(Segment.SELF_CURE); // 95% cure
@@ -50,10 +47,7 @@ class CureProbabilityTest {
   @Test
   void anAccountLikelyToRollFirstGetsACallEvenWhenItWouldCure() throws Exception {
     var rules = Policy.parse(bundled()).delinquency();
-    var pastDue = zeros(Task.CURE);
-    pastDue.put("past_due", 1.0);
-    pastDue.put("dpd_current", 27.0);
-    pastDue.put("inflow_30d_to_avg_90d", 1.0);
+    var pastDue = pastDue(27);
     var rolls = rules.decide(50, 0.05, 0.85, pastDue, REQUEST, r -> { });
     assertThat(rolls.decision()).isEqualTo(Segment.HIGH_RISK);
     assertThat(rolls.rule()).isEqualTo("about-to-roll");
@@ -69,5 +63,14 @@ class CureProbabilityTest {
     current.put("inflow_30d_to_avg_90d", 1.0);
     assertThat(rules.decide(10, 0.01, 0.99, current, REQUEST, r -> { }).decision())
         .isEqualTo(Segment.CURRENT_LOW_RISK);
+  }
+
+  /** A past-due account's features: {@code dpd} days past due, nothing else adverse. */
+  static java.util.Map<String, Double> pastDue(double dpd) {
+    var features = zeros(Task.CURE);
+    features.put("past_due", 1.0);
+    features.put("dpd_current", dpd);
+    features.put("inflow_30d_to_avg_90d", 1.0);
+    return features;
   }
 }

@@ -61,9 +61,9 @@ class PolicyApprovalTest {
       ScoringServer server = ScoringServer.start(ServiceConfig.load(null, env),
           TestService.CLOCK);
       String original = Files.readString(file);
-      String stricter = original.replace("2026-11-30.1", "2026-12-07.2")
+      String stricter = original.replace("2026-12-07.5", "2026-12-07.2")
           .replace("when: score >= 900", "when: score >= 800");
-      String laxer = original.replace("2026-11-30.1", "2026-12-07.3")
+      String laxer = original.replace("2026-12-07.5", "2026-12-07.3")
           .replace("when: score >= 900", "when: score >= 950");
       String pending;
       var channels = new ArrayList<ManagedChannel>();

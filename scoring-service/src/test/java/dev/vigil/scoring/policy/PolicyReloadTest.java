@@ -46,20 +46,20 @@ class PolicyReloadTest {
             .setEvent(EventCodec.toProto(purchase("pol-1", now - 1000, 1_500))).build();
         Supplier<String> version = () -> scoring.scoreTransaction(request).getScore()
             .getPolicyVersion();
-        assertThat(version.get()).isEqualTo("2026-11-30.1");
+        assertThat(version.get()).isEqualTo("2026-12-07.5");
         assertThat(scoring.scoreTransaction(request).getDecision())
             .isEqualTo(TransactionDecision.TRANSACTION_DECISION_APPROVE);
 
         Path file = dir.resolve("state/policy.yaml");
         String original = Files.readString(file);
         // a typo in a feature name: refused, the previous policy keeps serving
-        Files.writeString(file, original.replace("2026-11-30.1", "bad-1")
+        Files.writeString(file, original.replace("2026-12-07.5", "bad-1")
             .replace("features.device_new_90d", "features.device_nwe_90d"));
         Thread.sleep(1_000);
-        assertThat(version.get()).isEqualTo("2026-11-30.1");
+        assertThat(version.get()).isEqualTo("2026-12-07.5");
 
         // the risk team reviews every card transaction in USD: served without a restart
-        Files.writeString(file, original.replace("2026-11-30.1", "2026-12-01.1")
+        Files.writeString(file, original.replace("2026-12-07.5", "2026-12-01.1")
             .replace("    - name: decline-very-high-risk", "    - name: review-all-usd\n"
                 + "      when: request.currency == \"USD\"\n"
                 + "      decision: REVIEW\n"

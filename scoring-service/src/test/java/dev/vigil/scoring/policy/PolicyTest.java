@@ -69,7 +69,7 @@ class PolicyTest {
         .hasMessageContaining("deposit.rules[new-account-outsized-deposit].hold_reason");
     assertThatThrownBy(() -> Policy.parse(good.replace("decision: DECLINE", "decision: BLOCK")))
         .hasMessageContaining("decision: must be one of [APPROVE, DECLINE, REVIEW]");
-    assertThatThrownBy(() -> Policy.parse(good.replace("version: \"2026-11-30.1\"", "")))
+    assertThatThrownBy(() -> Policy.parse(good.replace("version: \"2026-12-07.5\"", "")))
         .hasMessageContaining("version: is required");
     assertThatThrownBy(() -> Policy.parse("transaction: [1, 2"))
         .hasMessageContaining("not valid YAML");
@@ -223,9 +223,9 @@ class PolicyTest {
       var refused = reloads.poll(30, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(refused).isNotNull();
       assertThat(refused.loaded()).isFalse();
-      assertThat(live.current().version()).isEqualTo("2026-11-30.1");
+      assertThat(live.current().version()).isEqualTo("2026-12-07.5");
       // the watcher is still there: the next good file serves
-      write(file, good.replace("2026-11-30.1", "2026-12-01.1"), 2);
+      write(file, good.replace("2026-12-07.5", "2026-12-01.1"), 2);
       var loaded = reloads.poll(30, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(loaded).isNotNull();
       assertThat(loaded.loaded()).isTrue();

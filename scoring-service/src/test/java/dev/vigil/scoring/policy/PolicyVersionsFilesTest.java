@@ -86,7 +86,7 @@ class PolicyVersionsFilesTest {
     Path kept = dir.resolve("policies");
     var live = new LivePolicy(file, 0, PolicyVersions.open(kept),
         Clock.fixed(Instant.parse("2026-12-07T00:00:00Z"), ZoneOffset.UTC), reload -> { });
-    String stricter = original.replace("2026-11-30.1", "2026-12-07.9")
+    String stricter = original.replace("2026-12-07.5", "2026-12-07.9")
         .replace("when: score >= 900", "when: score >= 800");
     // its text cannot be written where the versions are kept
     Files.createDirectories(kept.resolve(PolicyVersions.sha256(text(stricter)) + ".yaml.tmp"));
@@ -94,7 +94,7 @@ class PolicyVersionsFilesTest {
         .isInstanceOf(IOException.class);
     // else the file would hold a text never kept, which a watcher would serve as an edit
     assertThat(Files.readString(file)).isEqualTo(original);
-    assertThat(live.current().version()).isEqualTo("2026-11-30.1");
+    assertThat(live.current().version()).isEqualTo("2026-12-07.5");
     assertThat(live.versions().all()).hasSize(1);
   }
 }

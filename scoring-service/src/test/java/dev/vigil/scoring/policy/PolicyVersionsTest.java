@@ -56,9 +56,9 @@ class PolicyVersionsTest {
       ScoringServer server = ScoringServer.start(ServiceConfig.load(null, env),
           TestService.CLOCK);
       String original = Files.readString(file);
-      String edited = original.replace("2026-11-30.1", "2026-12-07.1")
+      String edited = original.replace("2026-12-07.5", "2026-12-07.1")
           .replace("when: score >= 900", "when: score >= 950");
-      String activated = original.replace("2026-11-30.1", "2026-12-07.2")
+      String activated = original.replace("2026-12-07.5", "2026-12-07.2")
           .replace("when: score >= 900", "when: score >= 800");
       try {
         // version 1: the default the service wrote, loaded from its file at start
@@ -66,7 +66,7 @@ class PolicyVersionsTest {
         assertThat(versions).singleElement().satisfies(v -> {
           assertThat(v.getVersion()).isEqualTo(1);
           assertThat(v.getSha256()).isEqualTo(PolicyVersions.sha256(Files.readAllBytes(file)));
-          assertThat(v.getLabel()).isEqualTo("2026-11-30.1");
+          assertThat(v.getLabel()).isEqualTo("2026-12-07.5");
           assertThat(v.getSource()).isEqualTo("file:" + file);
           assertThat(v.getActivatedAt()).isEqualTo(EventCodec.timestamp(
               TestService.NOW.toEpochMilli()));

@@ -61,7 +61,7 @@ class ShadowPoliciesTest {
   void itsTextIsKeptAsAVersionThatNeverServes() throws Exception {
     var versions = PolicyVersions.open(dir);
     String serving = PolicyTest.bundled();
-    var first = versions.activate(serving.getBytes(StandardCharsets.UTF_8), "2026-11-30.1",
+    var first = versions.activate(serving.getBytes(StandardCharsets.UTF_8), "2026-12-07.5",
         "file:x", NOW.toEpochMilli());
     var shadows = new ShadowPolicies(versions, new ListBookTest.TestClock(NOW));
     String draft = serving.replace("when: score >= 900", "when: score >= 800");
@@ -72,11 +72,11 @@ class ShadowPoliciesTest {
     assertThat(kept.shadow()).isTrue();
     assertThat(versions.text(kept.sha256())).isPresent();
     // the serving text loaded again is still version 1, not a new one
-    assertThat(versions.activate(serving.getBytes(StandardCharsets.UTF_8), "2026-11-30.1",
+    assertThat(versions.activate(serving.getBytes(StandardCharsets.UTF_8), "2026-12-07.5",
         "file:x", NOW.plusSeconds(5).toEpochMilli())).isEqualTo(first);
     // after a restart too
     assertThat(PolicyVersions.open(dir).activate(serving.getBytes(StandardCharsets.UTF_8),
-        "2026-11-30.1", "file:x", NOW.plusSeconds(9).toEpochMilli())).isEqualTo(first);
+        "2026-12-07.5", "file:x", NOW.plusSeconds(9).toEpochMilli())).isEqualTo(first);
   }
 
   @Test

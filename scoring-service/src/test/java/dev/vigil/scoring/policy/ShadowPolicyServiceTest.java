@@ -67,13 +67,13 @@ class ShadowPolicyServiceTest {
       try {
         String serving = Files.readString(dir.resolve("state/policy.yaml"));
         // stricter: declines from 400 where the serving policy reviews
-        String draft = serving.replace("version: \"2026-11-30.1\"", "version: \"draft-1\"")
+        String draft = serving.replace("version: \"2026-12-07.5\"", "version: \"draft-1\"")
             .replace("when: score >= 400\n      decision: REVIEW",
                 "when: score >= 400\n      decision: DECLINE");
         // its first transaction rule loops to the iteration bound: a run-time failure
         String numbers = IntStream.rangeClosed(1, 40).mapToObj(Integer::toString)
             .collect(Collectors.joining(", "));
-        String looping = serving.replace("version: \"2026-11-30.1\"", "version: \"loops-1\"")
+        String looping = serving.replace("version: \"2026-12-07.5\"", "version: \"loops-1\"")
             .replace("    - name: decline-very-high-risk\n      when: score >= 900",
                 "    - name: loops\n      when: 'probability > 0.0 && [" + numbers + "].all(x, [" + numbers
                     + "].all(y, x * y > 0))'\n      decision: DECLINE\n"

@@ -101,7 +101,7 @@ class OrdinaryHistoriesTest {
     try (var in = Policy.class.getResourceAsStream("default-policy.yaml")) {
       policy = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    policy = policy.replace("version: \"2026-11-30.1\"", "version: \"" + version + "\"")
+    policy = policy.replace("version: \"2026-12-07.5\"", "version: \"" + version + "\"")
         .replace("transaction:\n", "transaction:\n" + insertAfterTransaction);
     Files.writeString(dir.resolve("state/policy.yaml"), policy);
     var probe = purchase("v-" + version, NOW - 60_000, 0, 3_500, MERCHANTS[0], device(0), "US");

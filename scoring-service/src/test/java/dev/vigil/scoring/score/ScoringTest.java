@@ -131,7 +131,7 @@ class ScoringTest {
         .anyMatch(code -> code.contains("VELOCITY"));
     assertThat(r.getScore().getReasonsCount()).isBetween(1, 4);
     assertThat(r.getScore().getModelVersion()).isEqualTo("v1");
-    assertThat(r.getScore().getPolicyVersion()).isEqualTo("2026-11-30.1");
+    assertThat(r.getScore().getPolicyVersion()).isEqualTo("2026-12-07.5");
     assertThat(r.getScore().getScore()).isBetween(0, 999);
     assertThat(r.getScore().getProfileAsOf().getSeconds() * 1000)
         .isEqualTo((NOW - 5 * MINUTE + 40_000L) / 1000 * 1000);

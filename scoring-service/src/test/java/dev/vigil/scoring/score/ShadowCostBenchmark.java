@@ -94,7 +94,7 @@ public class ShadowCostBenchmark {
     var assessor = new Assessor(null, models, catalogue, null);
     var none = new ShadowPolicies(versions, TestService.CLOCK);
     var one = new ShadowPolicies(versions, TestService.CLOCK);
-    one.start(text.replace("version: \"2026-11-30.1\"", "version: \"draft\"")
+    one.start(text.replace("version: \"2026-12-07.5\"", "version: \"draft\"")
         .replace("when: score >= 900", "when: score >= 800")
         .replace("when: score >= 400", "when: score >= 300"), "bench",
         TestService.NOW.plus(Duration.ofDays(365)).toEpochMilli(), 0);
