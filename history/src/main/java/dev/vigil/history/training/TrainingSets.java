@@ -209,16 +209,7 @@ public final class TrainingSets {
     var rows = new ArrayList<TrainingSet.Row>();
     replay(history, settings, (book, e) -> { }, new ArrayList<>(new TreeSet<>(asOfTimes)),
         (book, asOf) -> {
-          var accounts = new ArrayList<EntityKey>();
-          for (EntityKey key : book.all().keySet()) {
-            if (key.type() == EntityType.ACCOUNT
-                && AccountProfileView.hasCreditHistory(book.get(key))) {
-              accounts.add(key);
-            }
-          }
-          accounts.sort(Comparator.comparing(EntityKey::id));
-          for (EntityKey key : accounts) {
-            String account = key.id();
+          for (String account : creditAccounts(book)) {
             FeatureInputs in = book.inputsForAccount(account,
                 labels.customer(account).orElse(null), asOf);
             // the model that would answer for it as served: the same test on the same profile
@@ -230,6 +221,23 @@ public final class TrainingSets {
           }
         });
     return new TrainingSet(features.task(), features, rows);
+  }
+
+  /**
+   * The accounts with a credit history (a statement or a status report) in {@code book}, by id:
+   * the accounts a delinquency, cure or roll row, and a backtest's delinquency case, is made for
+   * at an as-of time.
+   */
+  public static List<String> creditAccounts(ProfileBook book) {
+    var accounts = new ArrayList<String>();
+    for (EntityKey key : book.all().keySet()) {
+      if (key.type() == EntityType.ACCOUNT
+          && AccountProfileView.hasCreditHistory(book.get(key))) {
+        accounts.add(key.id());
+      }
+    }
+    accounts.sort(Comparator.naturalOrder());
+    return accounts;
   }
 
   /** Every outcome {@code history} holds, from one pass over it. */

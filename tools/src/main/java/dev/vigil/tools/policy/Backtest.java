@@ -5,9 +5,6 @@ import dev.vigil.features.event.Event.CheckDeposit;
 import dev.vigil.features.event.Event.Direction;
 import dev.vigil.features.event.Event.Money;
 import dev.vigil.features.event.Event.Transaction;
-import dev.vigil.features.profile.AccountProfileView;
-import dev.vigil.features.profile.EntityKey;
-import dev.vigil.features.profile.EntityType;
 import dev.vigil.features.profile.FeatureCatalogue;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import dev.vigil.features.profile.FeatureInputs;
@@ -40,7 +37,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -170,7 +166,7 @@ public final class Backtest {
         sink.accept(c);
       }
     }, tasks.contains(Task.DELINQUENCY) ? window.asOfTimes() : List.of(), (book, asOf) -> {
-      for (String account : creditAccounts(book)) {
+      for (String account : TrainingSets.creditAccounts(book)) {
         FeatureInputs in = book.inputsForAccount(account, customers.get(account), asOf);
         Outcome outcome;
         if (FeatureCatalogue.pastDue(in)) {
@@ -213,18 +209,6 @@ public final class Backtest {
   private static Outcome known(long at, Task task, Window window, long historyEnd) {
     Duration delay = TrainingSets.labelDelay(task, window.horizon());
     return at + delay.toMillis() <= historyEnd ? Outcome.GOOD : Outcome.UNKNOWN;
-  }
-
-  private static List<String> creditAccounts(ProfileBook book) {
-    var accounts = new ArrayList<String>();
-    for (EntityKey key : book.all().keySet()) {
-      if (key.type() == EntityType.ACCOUNT
-          && AccountProfileView.hasCreditHistory(book.get(key))) {
-        accounts.add(key.id());
-      }
-    }
-    accounts.sort(Comparator.naturalOrder());
-    return accounts;
   }
 
   /** One case: scored once, decided by both policies. */
