@@ -843,7 +843,89 @@ public final class FeatureCatalogue {
         })
         .because(lower("LOW_INCOME_TO_BALANCE",
             "Income low relative to the balance"));
+    // the traces a customer's circumstances leave between statements: income that stopped (none
+    // at all reads 0, not as steady), a statement still unpaid late in its cycle, and a habit of
+    // paying at the last moment
+    f.add("payroll_28d_to_avg_84d", "Payroll-like inflows in 28 days over their 84-day average"
+        + " per 28 days (0 without any in 84 days: no income is no steady income; windows of"
+        + " whole fortnights, so that a steady weekly or biweekly pay reads 1)",
+        FeatureCatalogue::payrollToAverage)
+        .because(lower("INCOME_DOWN_OR_NONE",
+            "Income deposits lower than usual, or none"));
+    f.add("days_statement_unpaid", "Days since the newest statement while its minimum due is"
+        + " not paid (payments since it, net of returns); 0 once paid or when nothing is due",
+        FeatureCatalogue::daysStatementUnpaid)
+        .because(higher("STATEMENT_UNPAID",
+            "The newest statement has gone unpaid longer than is typical"));
+    f.add("paid_late_in_cycle_share_6m", "Share of the statement cycles due in 6 months whose"
+        + " first payment came less than 5 days before the due date or later, or not before the"
+        + " next statement (0 when none was due)",
+        FeatureCatalogue::paidLateInCycleShare)
+        .because(higher("PAYS_LATE_IN_CYCLE",
+            "Payments made close to or after the due date more often than is typical"));
     return f.list;
+  }
+
+  /**
+   * Payroll-like inflows in 28 days over a third of those in 84: 1 for a steady weekly or
+   * biweekly pay, below 1 when it fell, 0 when none came in 84 days.
+   */
+  private static double payrollToAverage(FeatureInputs in) {
+    long t = in.asOfMillis();
+    long n84 = in.account().inflows.sum(t - 84 * DAY, t);
+    if (n84 <= 0) {
+      return 0;
+    }
+    return in.account().inflows.sum(t - 28 * DAY, t) / (n84 / 3.0);
+  }
+
+  /** Days since the newest statement stated by now, while its minimum due is not paid. */
+  private static double daysStatementUnpaid(FeatureInputs in) {
+    AccountProfile a = in.account();
+    long t = in.asOfMillis();
+    for (int i = a.cycles.size() - 1; i >= 0; i--) {
+      Cycle c = a.cycles.get(i);
+      if (c.getStatementMillis() <= t) {
+        if (c.getMinimumDue() <= 0
+            || a.paid(c.getStatementMillis(), t, t, true) >= c.getMinimumDue()) {
+          return 0;
+        }
+        return (t - c.getStatementMillis()) / (double) DAY;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Of the cycles due in {@code (T - 182 days, T)} with a minimum due, the share whose first
+   * payment after the statement (and by the next statement, or now) came less than 5 days before
+   * the due date or later, or never.
+   */
+  private static double paidLateInCycleShare(FeatureInputs in) {
+    AccountProfile a = in.account();
+    long t = in.asOfMillis();
+    int due = 0;
+    int late = 0;
+    for (int i = 0; i < a.cycles.size(); i++) {
+      Cycle c = a.cycles.get(i);
+      if (c.getStatementMillis() > t || c.getDueMillis() >= t || c.getDueMillis() <= t - 182 * DAY
+          || c.getMinimumDue() <= 0) {
+        continue;
+      }
+      long end = i + 1 < a.cycles.size() ? Math.min(t, a.cycles.get(i + 1).getStatementMillis())
+          : t;
+      long first = Long.MAX_VALUE;
+      for (LedgerEntry e : a.ledger) {
+        if (e.getAmount() > 0 && e.getMillis() > c.getStatementMillis() && e.getMillis() <= end) {
+          first = Math.min(first, e.getMillis());
+        }
+      }
+      due++;
+      if (first == Long.MAX_VALUE || first > c.getDueMillis() - 5 * DAY) {
+        late++;
+      }
+    }
+    return due == 0 ? 0 : late / (double) due;
   }
 
   private static List<Feature> rawStatements(Task task) {

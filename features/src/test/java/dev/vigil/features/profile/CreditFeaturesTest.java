@@ -11,9 +11,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.vigil.features.event.Event;
 import dev.vigil.features.event.Event.AccountStatus;
+import dev.vigil.features.event.Event.Channel;
+import dev.vigil.features.event.Event.Direction;
 import dev.vigil.features.event.Event.Payment;
 import dev.vigil.features.event.Event.PromiseToPay;
 import dev.vigil.features.event.Event.Statement;
+import dev.vigil.features.event.Event.Transaction;
 import dev.vigil.features.profile.FeatureCatalogue.FeatureSet;
 import dev.vigil.features.profile.FeatureCatalogue.Task;
 import java.util.ArrayList;
@@ -152,5 +155,89 @@ class CreditFeaturesTest {
     assertThat(RAW.vector(fromState))
         .containsExactly(RAW.vector(book.inputsForAccount("a1", "c-a1", asOf)));
     assertThat(value("stmt1_balance", RAW, fromState)).isEqualTo(70_000);
+  }
+
+  @Test
+  void aStatementUnpaidCountsTheDaysSinceItUntilItsMinimumIsPaid() {
+    // cycle 2 is stated on day 60 and its minimum paid on day 70
+    assertThat(value("days_statement_unpaid", CREDIT, inputs(account(), T0 + 65 * DAY)))
+        .isEqualTo(5);
+    assertThat(value("days_statement_unpaid", CREDIT, inputs(account(), T0 + 75 * DAY)))
+        .isZero();
+    // cycle 4 (day 120): $10 paid on day 130 falls short of its $25 minimum
+    assertThat(value("days_statement_unpaid", CREDIT, inputs(account(), T0 + 135 * DAY)))
+        .isEqualTo(15);
+    // cycle 6 (day 180): nothing paid yet
+    assertThat(value("days_statement_unpaid", CREDIT, inputs(account(), T0 + 181 * DAY + HOUR)))
+        .isCloseTo(1 + 1 / 24.0, within(1e-9));
+    // a payment returned unpaid pays nothing: cycle 2 unpaid again once its return is known
+    var returned = account();
+    returned.add(event(T0 + 72 * DAY, new Payment("p2", usd(2_500), true, "R01")));
+    assertThat(value("days_statement_unpaid", CREDIT, inputs(returned, T0 + 75 * DAY)))
+        .isEqualTo(15);
+    // nothing due: nothing unpaid
+    var nothingDue = List.of(event(T0, new Statement(usd(0), usd(0), T0 + 25 * DAY,
+        usd(100_000))));
+    assertThat(value("days_statement_unpaid", CREDIT, inputs(nothingDue, T0 + 20 * DAY)))
+        .isZero();
+  }
+
+  @Test
+  void paidLateInCycleIsTheShareOfCyclesWhoseFirstPaymentCameInTheirLastFiveDaysOrNever() {
+    // statements on days 0, 30, ... 120, each due 25 days after: the first payments come on day
+    // 5 (early), 50 (5 days before the due date of day 55: on time), 81 (4 days before day 85:
+    // late), and 112 (after cycle 3's due date of day 115 less 5 days: late)
+    var events = new ArrayList<Event>();
+    for (int k = 0; k <= 4; k++) {
+      long at = T0 + 30L * k * DAY;
+      events.add(event(at, new Statement(usd(50_000), usd(2_500), at + 25 * DAY,
+          usd(100_000))));
+    }
+    long[] paidOn = {5, 50, 81, 112};
+    for (long d : paidOn) {
+      events.add(event(T0 + d * DAY, new Payment("p" + d, usd(2_500), false, "")));
+    }
+    // a second, later payment in cycle 0 does not make its first one late
+    events.add(event(T0 + 24 * DAY, new Payment("late-extra", usd(1_000), false, "")));
+    // as of day 130: cycles 0-3 are due (days 25, 55, 85, 115); 2 and 3 paid late or never
+    assertThat(value("paid_late_in_cycle_share_6m", CREDIT, inputs(events, T0 + 130 * DAY)))
+        .isCloseTo(2 / 4.0, within(1e-9));
+    // as of day 100: cycles 0-2 due, cycle 2 late; cycle 3 not due yet says nothing
+    assertThat(value("paid_late_in_cycle_share_6m", CREDIT, inputs(events, T0 + 100 * DAY)))
+        .isCloseTo(1 / 3.0, within(1e-9));
+    // as of day 230: only cycles due after day 48 count: 1 on time; 2, 3 and 4 (stated on day
+    // 120, due on day 145, nothing paid after it) late
+    assertThat(value("paid_late_in_cycle_share_6m", CREDIT, inputs(events, T0 + 230 * DAY)))
+        .isCloseTo(3 / 4.0, within(1e-9));
+    // none due yet
+    assertThat(value("paid_late_in_cycle_share_6m", CREDIT, inputs(events, T0 + 20 * DAY)))
+        .isZero();
+  }
+
+  @Test
+  void payrollToItsAverageReadsOneForASteadyPayAndZeroForNone() {
+    // $1,000 every 14 days on days 8 ... 78 (6 pays), as of day 85: 2 in 28 days, 6 in 84
+    var steady = new ArrayList<Event>();
+    for (long d = 8; d <= 78; d += 14) {
+      steady.add(pay(d));
+    }
+    steady.add(event(T0 + 80 * DAY, new Transaction(usd(50_000), Direction.CREDIT,
+        Channel.CARD_PRESENT, "m1", "5411", "US", "", ""))); // a refund: not pay
+    assertThat(value("payroll_28d_to_avg_84d", CREDIT, inputs(steady, T0 + 85 * DAY)))
+        .isCloseTo(1.0, within(1e-9));
+    // the pay of day 78 did not come: 1 in 28 days over 5 in 84, a third each
+    var stopped = new ArrayList<>(steady.subList(0, 5));
+    assertThat(value("payroll_28d_to_avg_84d", CREDIT, inputs(stopped, T0 + 85 * DAY)))
+        .isCloseTo(1_000 / (5_000 / 3.0), within(1e-9));
+    // none in 84 days: 0, the same as pay that stopped a month ago, never a steady 1
+    assertThat(value("payroll_28d_to_avg_84d", CREDIT, inputs(steady, T0 + 200 * DAY)))
+        .isZero();
+    assertThat(value("payroll_28d_to_avg_84d", CREDIT, inputs(steady, T0 + 120 * DAY)))
+        .isZero();
+  }
+
+  private Event pay(long day) {
+    return event(T0 + day * DAY, new Transaction(usd(100_000), Direction.CREDIT, Channel.ACH, "",
+        "", "US", "", "employer-1"));
   }
 }
