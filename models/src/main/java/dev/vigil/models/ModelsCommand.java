@@ -183,11 +183,13 @@ public final class ModelsCommand {
         + " as they would not be when the model ships (default: ${DEFAULT-VALUE}).") int gapDays;
     @Option(names = "--test-days", defaultValue = "7", description = "Days of the test period"
         + " the model is evaluated on (default: ${DEFAULT-VALUE}).") int testDays;
-    @Option(names = "--horizon-days", description = "Delinquency and cure: days after an as-of"
-        + " date within which the outcome counts (default: 90 for delinquency, 30 for cure and roll).")
+    @Option(names = "--horizon-days", description = "Delinquency, cure and roll: days after an"
+        + " as-of date within which the outcome counts (default: 90 for delinquency, 30 for cure"
+        + " and roll).")
     Integer horizon;
-    @Option(names = "--schedule", defaultValue = "weekly", description = "Delinquency and cure as-of"
-        + " dates: weekly (midnight UTC every 7 days from the period's first midnight), monthly"
+    @Option(names = "--schedule", defaultValue = "weekly", description = "Delinquency, cure and"
+        + " roll as-of dates: weekly (midnight UTC every 7 days from the period's first"
+        + " midnight), monthly"
         + " (midnight UTC on the 1st), or a comma-separated list of dates or instants"
         + " (2026-02-01,2026-03-01) (default: ${DEFAULT-VALUE}).")
     String schedule;
@@ -353,13 +355,14 @@ public final class ModelsCommand {
         + " (inclusive), a date (2005-10-01, midnight UTC) or an instant.") Instant from;
     @Option(names = "--to", required = true, description = "End of the period (exclusive), a date"
         + " or an instant.") Instant to;
-    @Option(names = "--horizon-days", description = "Delinquency and cure: days after an as-of"
-        + " date within which the outcome counts (default: the model's, from its card; the"
+    @Option(names = "--horizon-days", description = "Delinquency, cure and roll: days after an"
+        + " as-of date within which the outcome counts (default: the model's, from its card; the"
         + " task's, 90 or 30, for a card without it). A value other than the model's is warned"
         + " about.")
     Integer horizonDays;
-    @Option(names = "--schedule", description = "Delinquency and cure as-of dates: weekly, monthly, or a"
-        + " comma-separated list (2026-02-01,2026-03-01) (default: the model's, from its card;"
+    @Option(names = "--schedule", description = "Delinquency, cure and roll as-of dates: weekly,"
+        + " monthly, or a comma-separated list (2026-02-01,2026-03-01) (default: the model's,"
+        + " from its card;"
         + " weekly for a card without it). A value other than the model's is warned about.")
     String schedule;
     @Option(names = "--all-accounts", description = "For a model trained with an entity split:"

@@ -848,7 +848,8 @@ public final class FeatureCatalogue {
     // paying at the last moment
     f.add("payroll_28d_to_avg_84d", "Payroll-like inflows in 28 days over their 84-day average"
         + " per 28 days (0 without any in 84 days: no income is no steady income; windows of"
-        + " whole fortnights, so that a steady weekly or biweekly pay reads 1)",
+        + " whole fortnights, so that a steady weekly or biweekly pay reads about 1: the"
+        + " windows' edges are kept to within a day and a half)",
         FeatureCatalogue::payrollToAverage)
         .because(lower("INCOME_DOWN_OR_NONE",
             "Income deposits lower than usual, or none"));
@@ -859,7 +860,8 @@ public final class FeatureCatalogue {
             "The newest statement has gone unpaid longer than is typical"));
     f.add("paid_late_in_cycle_share_6m", "Share of the statement cycles due in 6 months whose"
         + " first payment came less than 5 days before the due date or later, or not before the"
-        + " next statement (0 when none was due)",
+        + " next statement (0 when none was due; a payment returned later still counts as the"
+        + " first)",
         FeatureCatalogue::paidLateInCycleShare)
         .because(higher("PAYS_LATE_IN_CYCLE",
             "Payments made close to or after the due date more often than is typical"));

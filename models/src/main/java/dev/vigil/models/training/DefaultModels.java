@@ -113,7 +113,7 @@ public final class DefaultModels {
    * A default's periods, from {@code start}: fraud trains 42 days and tests 14 after a 7-day gap;
    * deposits the same but test 49 days, so that the test holds at least
    * {@link TrainingChecks#DEFAULT_MIN_TEST_POSITIVES} returned deposits with any seed (about one a
-   * day: 19 in 14 days with the defaults' seed, 28 in 28 with seed 7); delinquency
+   * day: 19 in 14 days with the defaults' seed, 28 in 28 with seed 7); delinquency,
    * cure and roll train 21 days of weekly as-of dates with their horizon as the gap (the last
    * training labels reach into the test period's start) and test 14.
    */

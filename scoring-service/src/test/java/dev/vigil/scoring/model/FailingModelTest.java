@@ -102,7 +102,7 @@ class FailingModelTest {
           .DELINQUENCY_MODEL_CURE);
       assertThat(r.getScore().getStandIn()).isFalse();
       assertThat(r.getCureProbability()).isPositive();
-      assertThat(r.getRollProbability()).isZero();
+      assertThat(r.hasRollProbability()).isFalse();
       AuditRecord audit = AuditRecord.parseFrom(stack.kafka.awaitValue("vigil.decisions",
           r.getScore().getAuditId(), Duration.ofSeconds(30)));
       assertThat(audit.getRoll().getRole()).isEqualTo("roll");

@@ -253,6 +253,7 @@ class ScoringTest {
         registry.load(Task.ROLL, rollChampion), FeatureCatalogue.ROLL);
     double[] values = FeatureCatalogue.ROLL.names().stream()
         .mapToDouble(n -> record.getFeaturesMap().get(n)).toArray();
+    assertThat(late.hasRollProbability()).isTrue();
     assertThat(late.getRollProbability()).isEqualTo(roll.probability(values)).isBetween(0.0, 1.0);
     assertThat(record.getRoll().getRole()).isEqualTo("roll");
     assertThat(record.getRoll().getModelVersion()).isEqualTo(rollChampion);
@@ -272,7 +273,7 @@ class ScoringTest {
     assertThat(current.getScore().getModelId()).isEqualTo("delinquency");
     assertThat(current.getScore().getModelVersion()).isEqualTo(earlyWarningChampion);
     assertThat(current.getCureProbability()).isZero();
-    assertThat(current.getRollProbability()).isZero();
+    assertThat(current.hasRollProbability()).isFalse();
     assertThat(auditOf(current.getScore().getAuditId()).hasRoll()).isFalse();
     assertThat(current.getSegment()).isIn(Segment.SEGMENT_CURRENT_LOW_RISK,
         Segment.SEGMENT_PRE_DELINQUENT);

@@ -85,7 +85,8 @@ public final class CollectionsCommand implements Runnable {
     @Option(names = "--policy", required = true, paramLabel = "FILE", description = "The policy"
         + " (YAML) whose delinquency rules and delinquency_challenger decide.") Path policy;
     @Option(names = "--registry", defaultValue = VigilHome.VAR + "/models", paramLabel = "DIR",
-        description = "The model registry whose delinquency and cure champions score%n(default:"
+        description = "The model registry whose delinquency, cure and roll champions"
+            + " score%n(default:"
             + " ${DEFAULT-VALUE}).") Path registry;
     @Option(names = "--key-file", defaultValue = VigilHome.VAR + "/collections/audit-token.key",
         paramLabel = "FILE", description = "The token key the records' entities are made with"

@@ -159,8 +159,10 @@ public final class Demo implements Callable<Integer> {
             count("delinquency " + (cure ? "past due " : "current ") + segment);
             if (r.getSegment() != dev.vigil.proto.v1.Segment.SEGMENT_CURRENT_LOW_RISK) {
               shown++;
-              print(e, cure ? String.format(Locale.ROOT, "past due, %2.0f%% cure, %2.0f%% roll",
-                      100 * r.getCureProbability(), 100 * r.getRollProbability()) : "collections",
+              print(e, cure ? String.format(Locale.ROOT, "past due, %2.0f%% cure", 100
+                      * r.getCureProbability()) + (r.hasRollProbability() ? String.format(
+                      Locale.ROOT, ", %2.0f%% roll", 100 * r.getRollProbability()) : "")
+                  : "collections",
                   segment + " -> " + (r.hasTreatment()
                   ? TreatmentAction.of(r.getTreatment().getAction()).name() + " by "
                       + Event.ContactChannel.of(r.getTreatment().getChannel()).name()

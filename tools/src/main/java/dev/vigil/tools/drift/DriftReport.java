@@ -114,8 +114,13 @@ public final class DriftReport implements Callable<Integer> {
       AuditRecord a = AuditRecord.parseFrom(r.value());
       Instant at = Instant.ofEpochSecond(a.getDecidedAt().getSeconds(),
           a.getDecidedAt().getNanos());
-      if (a.getTask() != t.wire() || a.hasModelChange() || a.getScore().getStandIn()
-          || !v.equals(a.getScore().getModelVersion())
+      // a roll result is no record of its own: it is the cure record's roll, on the same values
+      boolean roll = t == Task.ROLL;
+      boolean scored = roll
+          ? a.getTask() == Task.CURE.wire() && a.hasRoll() && a.getRoll().getError().isEmpty()
+              && v.equals(a.getRoll().getModelVersion())
+          : a.getTask() == t.wire() && v.equals(a.getScore().getModelVersion());
+      if (!scored || a.hasModelChange() || a.getScore().getStandIn()
           || (from != null && at.isBefore(from)) || (to != null && !at.isBefore(to))) {
         continue;
       }
@@ -124,7 +129,7 @@ public final class DriftReport implements Callable<Integer> {
         row[i] = a.getFeaturesOrDefault(names.get(i), Double.NaN);
       }
       features.add(row);
-      scores.add(a.getScore().getScore());
+      scores.add(roll ? a.getRoll().getScore() : a.getScore().getScore());
     }
     List<Row> rows = rank(loaded.card(), names, features, scores, model);
     Files.createDirectories(out.toAbsolutePath().getParent());

@@ -112,7 +112,8 @@ public final class FeaturesCommand {
     @Option(names = "--events", required = true, paramLabel = "FILE", description = "The event"
         + " history, JSON Lines (.gz read as compressed), streamed, never held in memory.")
     Path events;
-    @Option(names = "--task", required = true, description = "fraud, deposit, delinquency, cure or roll")
+    @Option(names = "--task", required = true,
+        description = "fraud, deposit, delinquency, cure or roll")
     String task;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The CSV to"
         + " write: id, as_of, account_id, label, then one column per feature.") Path out;
@@ -131,7 +132,8 @@ public final class FeaturesCommand {
     String schedule;
     @Option(names = "--horizon-days", description = "Delinquency label: 30+ days past due"
         + " within this many days after the as-of time; cure label: not back to current within"
-        + " them (default: 90 for delinquency, 30 for cure and roll).")
+        + " them; roll label: a later 30-day bucket within them (default: 90 for delinquency, 30"
+        + " for cure and roll).")
     Integer horizonDays;
     @Option(names = "--on-bad-line", defaultValue = "skip", description = "An invalid line: skip"
         + " it (counted, the first reported) or fail naming it (default: ${DEFAULT-VALUE}).")

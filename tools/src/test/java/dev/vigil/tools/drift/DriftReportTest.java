@@ -95,6 +95,53 @@ class DriftReportTest {
     }
   }
 
+  /**
+   * The roll model has no records of its own: its results are the cure records' roll, on the
+   * cure record's values; those of the version asked for, without an error, are compared.
+   */
+  @Test
+  void theRollModelIsComparedOnTheCureRecordsItScored() throws Exception {
+    Path registryDir = defaultModels(Files.createDirectories(dir.resolve("models")));
+    var registry = new ModelRegistry(registryDir);
+    String version = registry.roles(Task.ROLL).champion();
+    var roll = new ServedModel(version, registry.load(Task.ROLL, version), FeatureCatalogue.ROLL);
+    List<String> names = FeatureCatalogue.ROLL.names();
+    try (var kafka = new EmbeddedKafka()) {
+      kafka.createTopic("vigil.decisions", 1, false);
+      var records = new ArrayList<ProducerRecord<byte[], byte[]>>();
+      int n = 0;
+      for (double[] row : roll.card().reference()) {
+        double p = roll.probability(row);
+        records.add(withRoll(record("r-" + n++, Task.CURE, "v1", names, row, 500),
+            dev.vigil.proto.v1.ModelResult.newBuilder().setRole("roll").setModelVersion(version)
+                .setProbability(p).setScore(ScoreScale.of(p)).build()));
+      }
+      // not counted: a roll that failed, another roll version, a cure record without a roll
+      records.add(withRoll(record("failed", Task.CURE, "v1", names, new double[names.size()],
+          500), dev.vigil.proto.v1.ModelResult.newBuilder().setRole("roll")
+              .setModelVersion(version).setError("java.lang.IllegalStateException").build()));
+      records.add(withRoll(record("other", Task.CURE, "v1", names, new double[names.size()],
+          500), dev.vigil.proto.v1.ModelResult.newBuilder().setRole("roll")
+              .setModelVersion("v999").setProbability(0.5).setScore(500).build()));
+      records.add(record("no-roll", Task.CURE, "v1", names, new double[names.size()], 500));
+      kafka.produce("vigil.decisions", records);
+
+      Path out = dir.resolve("roll-drift.html");
+      int code = DriftReport.commandLine().execute("--task", "roll", "--registry",
+          registryDir.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--out",
+          out.toString());
+      assertThat(code).isZero();
+      assertThat(Files.readString(out))
+          .contains(String.format(java.util.Locale.ROOT, "%,d decisions", n));
+    }
+  }
+
+  private static ProducerRecord<byte[], byte[]> withRoll(ProducerRecord<byte[], byte[]> r,
+      dev.vigil.proto.v1.ModelResult roll) throws Exception {
+    return new ProducerRecord<>(r.topic(), r.key(), AuditRecord.parseFrom(r.value()).toBuilder()
+        .setRoll(roll).build().toByteArray());
+  }
+
   private static ProducerRecord<byte[], byte[]> record(String id, Task task, String version,
       List<String> names, double[] values, int score) {
     var a = AuditRecord.newBuilder().setAuditId(id)
