@@ -76,7 +76,8 @@ public final class CollectionsCommand implements Runnable {
       description = "Simulate a book whose past-due accounts are treated, every "
           + Simulator.CYCLE_DAYS + " days past due, as the policy's delinquency strategy"
           + " decides (champion or challenger by the account's arm, the registry's cure champion"
-          + " scoring a past-due account and its delinquency champion a current one, on features"
+          + " with its roll champion beside it scoring a past-due account and its delinquency"
+          + " champion a current one, on features"
           + " folded from the simulated events as of that day; no allow or block lists), and"
           + " whose customers respond to the treatment; write the events and each decision's"
           + " audit record.")
