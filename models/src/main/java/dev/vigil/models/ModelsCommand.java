@@ -703,7 +703,7 @@ public final class ModelsCommand {
           + " AUC ROC | average precision");
       for (long seed : seeds) {
         for (var f : StatementsComparison.run(seed, customers, chosen)) {
-          System.out.printf(Locale.ROOT, "%d | %,d | %s | %s | %s | %,d (%,d) | %.3f | %.3f%n",
+          System.out.printf(Locale.ROOT, "%d | %,d | %s | %s | %s | %,d (%,d) | %.4f | %.4f%n",
               f.seed(), f.customers(), f.task() == Task.CURE ? "cure" : "early warning",
               f.features(), f.algorithm().id, f.testRows(), f.testPositives(), f.auc(),
               f.averagePrecision());
