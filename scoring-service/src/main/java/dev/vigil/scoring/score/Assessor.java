@@ -57,6 +57,17 @@ public final class Assessor {
     }
 
     /**
+     * This assessment with {@code rollModel}'s result beside it when it is the cure model's (the
+     * one rule for which assessments carry a roll: serving, backtests and the collections
+     * simulation all take it from here); itself otherwise.
+     *
+     * @param rollModel the roll model; null when none serves
+     */
+    public Assessment withRollOf(ServedModel rollModel) {
+      return task == Task.CURE ? withRoll(Assessor.roll(rollModel, values)) : this;
+    }
+
+    /**
      * The probability that the past-due account rolls to a later bucket within 30 days, as the
      * policy reads it ({@code roll_probability}): NaN without a roll result or when the roll model
      * failed, so that every comparison with it is false.
@@ -128,10 +139,10 @@ public final class Assessor {
     }
     Assessment a = judge(reasons, task, inputs, values, champion, others, entities);
     drift.observe(task, champion, set.names(), values, a.probability());
-    if (task == Task.CURE) {
+    if (task == Task.CURE) { // no roll lookup on the other tasks' calls
       // the roll model beside the cure model, on the same features (the same definitions)
       ServedModel roll = models.lineup(Task.ROLL).champion();
-      a = a.withRoll(roll(roll, values));
+      a = a.withRollOf(roll);
       if (a.roll().getError().isEmpty()) {
         drift.observe(Task.ROLL, roll, set.names(), values, a.roll().getProbability());
       }

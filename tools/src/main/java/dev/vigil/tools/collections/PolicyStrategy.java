@@ -85,10 +85,8 @@ public final class PolicyStrategy implements TreatmentChooser, Consumer<Event> {
     Task task = FeatureCatalogue.pastDue(in) ? Task.CURE : Task.DELINQUENCY;
     ServedModel model = models.get(task);
     double[] values = FeatureCatalogue.of(task).vector(in);
-    Assessment a = Assessor.judge(reasons, task, in, values, model, List.of(), List.of());
-    if (task == Task.CURE) {
-      a = a.withRoll(Assessor.roll(models.get(Task.ROLL), values));
-    }
+    Assessment a = Assessor.judge(reasons, task, in, values, model, List.of(), List.of())
+        .withRollOf(models.get(Task.ROLL));
     Strategy strategy = StrategyArms.assign(policy, accountId);
     Policy.Outcome<Segment> outcome = Pipeline.outcome(strategy.rules(), a, RequestFacts.NONE,
         rule -> { });

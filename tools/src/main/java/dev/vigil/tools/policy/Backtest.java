@@ -236,10 +236,9 @@ public final class Backtest {
   private Assessment assess(Task task, FeatureInputs inputs) {
     double[] values = FeatureCatalogue.of(task).vector(inputs);
     try {
-      Assessment a = Assessor.judge(reasons, task, inputs, values, models.get(task), List.of(),
-          List.of());
       // the roll model beside the cure model, as served
-      return task == Task.CURE ? a.withRoll(Assessor.roll(models.get(Task.ROLL), values)) : a;
+      return Assessor.judge(reasons, task, inputs, values, models.get(task), List.of(),
+          List.of()).withRollOf(models.get(Task.ROLL));
     } catch (RuntimeException e) {
       return Assessment.standIn(task, inputs, List.of(), "model");
     }
